@@ -1,0 +1,54 @@
+# Witaj: two commands do all the set-up on a fresh machine (Python 3.11, make, git, a C compiler).
+#   make run   start the whole platform locally (broker, database, every service, stats processor, demo city)
+#   make test  install what is needed and run every test
+# Dependencies are pinned in uv.lock; uv itself is pinned below and installed into .tools/.
+
+PYTHON      ?= python3.11
+UV_VERSION  := 0.13.9
+TOOLS       := .tools
+UV          := $(TOOLS)/bin/uv
+VENV        := .venv
+STAMP       := $(VENV)/.installed-$(UV_VERSION)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+PROJECT_FILES := uv.lock pyproject.toml shared/pyproject.toml devkit/pyproject.toml \
+                 $(wildcard services/*/pyproject.toml)
+
+.PHONY: run test install lint bench lock token clean help
+help:
+	@echo "make run    start the whole platform with a seeded demo city"
+	@echo "make test   install everything and run every test"
+	@echo "make bench  run the benchmarks (ratios against same-run baselines)"
+	@echo "make token ROLE=pa_editor CITY=lublin   mint a development token"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): $(UV) $(PROJECT_FILES)
+	$(UV) sync --frozen --all-packages --python $(PYTHON)
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/witaj-platform
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: $(STAMP)
+	$(VENV)/bin/python -m bench
+
+token: $(STAMP)
+	$(VENV)/bin/witaj-token --role $(or $(ROLE),pa_editor) $(if $(CITY),--city $(CITY)) $(if $(ORG),--org $(ORG))
+
+lock: $(UV)
+	$(UV) lock --python $(PYTHON)
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .witaj .pytest_cache
