@@ -1,0 +1,1 @@
+"""Witaj shared library: what every service needs to speak the platform's language."""

@@ -1,0 +1,238 @@
+"""OpenID Connect bearer tokens: who is calling, in which roles, for which city and organisation.
+
+Tokens are JWTs signed by the identity provider (Keycloak in production); keys come from the issuer's
+JWKS endpoint and are cached, refreshed when a token names a key we do not know yet (key rotation).
+In development Witaj signs its own tokens with a local key (`witaj.shared.devtokens`).
+
+Roles come from the realm roles claim; the user's city and organisation from their own claims, which
+Keycloak fills from user attributes. Anonymous readers have no token at all: public routes accept that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+from pydantic import BaseModel, ConfigDict
+from witaj.shared.errors import ApiError
+from witaj.shared.settings import AuthSettings
+
+
+class Role(StrEnum):
+    MIGRANT = "migrant"
+    PA_EDITOR = "pa_editor"
+    NGO_EDITOR = "ngo_editor"
+    TRANSLATOR = "translator"
+    ANALYST = "analyst"
+    CITY_ADMIN = "city_admin"
+    PLATFORM_ADMIN = "platform_admin"
+
+
+EDITORS = frozenset({Role.PA_EDITOR, Role.NGO_EDITOR, Role.CITY_ADMIN, Role.PLATFORM_ADMIN})
+
+
+class Principal(BaseModel):
+    """The authenticated caller. `subject` is the identity provider's opaque, pseudonymous id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    roles: frozenset[Role]
+    city: str | None = None
+    organisation: str | None = None
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return Role.PLATFORM_ADMIN in self.roles
+
+    def in_city(self, city: str) -> bool:
+        """Platform admins act in every city; everyone else only in the city of their account."""
+        return self.is_platform_admin or self.city == city
+
+    def may_administer_city(self, city: str) -> bool:
+        return self.is_platform_admin or (Role.CITY_ADMIN in self.roles and self.city == city)
+
+
+class InvalidToken(ApiError):
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            401, "invalid_token", message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        )
+
+
+def _claim(claims: dict[str, Any], path: str) -> Any:
+    value: Any = claims
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+class TokenVerifier:
+    """Checks signature, issuer, audience and expiry; turns claims into a Principal."""
+
+    def __init__(self, settings: AuthSettings, *, http: httpx.AsyncClient | None = None) -> None:
+        self.settings = settings
+        self._http = http
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+        if settings.dev_key_path:
+            from witaj.shared.devtokens import DevSigningKey
+
+            self._install(DevSigningKey.load_or_create(settings.dev_key_path).jwks(), static=True)
+
+    def _install(self, jwks: dict[str, Any], *, static: bool = False) -> None:
+        keys = {}
+        for jwk in jwks.get("keys", []):
+            if jwk.get("use", "sig") != "sig" or "kid" not in jwk:
+                continue
+            keys[jwk["kid"]] = jwt.PyJWK.from_dict(jwk).key
+        self._keys = keys
+        self._fetched_at = float("inf") if static else time.monotonic()
+
+    async def _jwks_url(self, http: httpx.AsyncClient) -> str:
+        if self.settings.jwks_url:
+            return self.settings.jwks_url
+        discovery = await http.get(self.settings.issuer.rstrip("/") + "/.well-known/openid-configuration")
+        discovery.raise_for_status()
+        return str(discovery.json()["jwks_uri"])
+
+    async def _refresh(self, *, force: bool) -> None:
+        if self._fetched_at == float("inf"):
+            return
+        async with self._lock:
+            fresh = time.monotonic() - self._fetched_at < self.settings.jwks_cache_seconds
+            # Even forced refreshes are rate-limited: unknown key ids must not let callers hammer the issuer.
+            if fresh and (not force or time.monotonic() - self._fetched_at < 10):
+                return
+            http = self._http or httpx.AsyncClient(timeout=5)
+            try:
+                url = await self._jwks_url(http)
+                if url.startswith("file://"):
+                    text = await asyncio.to_thread(Path(url.removeprefix("file://")).read_text)
+                    self._install(json.loads(text))
+                else:
+                    response = await http.get(url)
+                    response.raise_for_status()
+                    self._install(response.json())
+            except (httpx.HTTPError, OSError, ValueError, KeyError) as exc:
+                raise ApiError(
+                    503, "identity_provider_unavailable", "Cannot reach the identity provider"
+                ) from exc
+            finally:
+                if self._http is None:
+                    await http.aclose()
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise InvalidToken("The bearer token is not a valid JWT") from None
+        kid = header.get("kid")
+        if header.get("alg") not in self.settings.algorithms:
+            raise InvalidToken("The token's signing algorithm is not accepted")
+        await self._refresh(force=False)
+        if kid not in self._keys:
+            await self._refresh(force=True)
+        key = self._keys.get(kid)
+        if key is None:
+            raise InvalidToken("The token was signed with an unknown key")
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=self.settings.algorithms,
+                issuer=self.settings.issuer,
+                audience=self.settings.audience,
+                leeway=self.settings.leeway_seconds,
+                options={"require": ["exp", "iss", "sub"], "verify_aud": self.settings.audience is not None},
+            )
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("The token has expired") from None
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"The token was rejected: {exc}") from None
+        return self.principal_from_claims(claims)
+
+    def principal_from_claims(self, claims: dict[str, Any]) -> Principal:
+        raw_roles = _claim(claims, self.settings.roles_claim) or []
+        known = {r.value for r in Role}
+        roles = frozenset(Role(r) for r in raw_roles if isinstance(r, str) and r in known)
+        city = _claim(claims, self.settings.city_claim)
+        organisation = _claim(claims, self.settings.organisation_claim)
+        return Principal(
+            subject=str(claims["sub"]),
+            roles=roles,
+            city=city if isinstance(city, str) and city else None,
+            organisation=organisation if isinstance(organisation, str) and organisation else None,
+        )
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("Use 'Authorization: Bearer <token>'")
+    return token.strip()
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    token = _bearer(request)
+    if token is None:
+        return None
+    verifier: TokenVerifier = request.app.state.verifier
+    return await verifier.verify(token)
+
+
+async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    if principal is None:
+        raise ApiError(
+            401,
+            "authentication_required",
+            "Sign in first: this needs a bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal
+
+
+MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[..., Any]:
+    """Dependency factory: the caller must hold one of `roles`."""
+    wanted = frozenset(roles)
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.roles & wanted:
+            raise ApiError(
+                403,
+                "forbidden",
+                f"This needs one of the roles: {', '.join(sorted(wanted))}",
+            )
+        return principal
+
+    return dependency
+
+
+def forbid_unless(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise ApiError(403, "forbidden", message)
+
+
+def role_names(roles: Iterable[Role]) -> list[str]:
+    return sorted(r.value for r in roles)

@@ -1,0 +1,67 @@
+"""Every Witaj event type, registered in `witaj.shared.envelope.registry` on import.
+
+Add a new event as a frozen model in the module of its domain with a past-tense name and
+`@event_type("<domain>.<what_happened>")`. Adding an optional field keeps the version; any other
+change bumps `class_version` and adds `upcast_v<n>_v<n+1>` beside the model.
+"""
+
+from witaj.shared.envelope import Envelope, EventData, registry, wrap
+from witaj.shared.events.agenda import (
+    AttendanceRecorded,
+    EventCancelled,
+    EventPublished,
+    EventUnpublished,
+    EventUpdated,
+    RegistrationCancelled,
+    RegistrationCreated,
+    RegistrationPromoted,
+    RegistrationStatus,
+)
+from witaj.shared.events.cities import CityConfig, CityConfigured, Feature
+from witaj.shared.events.content import (
+    ContentKind,
+    ContentPublished,
+    ContentUnpublished,
+    ContentUpdated,
+    FeedbackSubmitted,
+    TranslationStateChanged,
+)
+from witaj.shared.events.notify import (
+    Channel,
+    NotificationDelivered,
+    NotificationFailed,
+    NotificationOpened,
+)
+from witaj.shared.events.usage import EventViewed, PageViewed, SearchPerformed
+
+__all__ = [
+    "AttendanceRecorded",
+    "Channel",
+    "CityConfig",
+    "CityConfigured",
+    "ContentKind",
+    "ContentPublished",
+    "ContentUnpublished",
+    "ContentUpdated",
+    "Envelope",
+    "EventCancelled",
+    "EventData",
+    "EventPublished",
+    "EventUnpublished",
+    "EventUpdated",
+    "EventViewed",
+    "Feature",
+    "FeedbackSubmitted",
+    "NotificationDelivered",
+    "NotificationFailed",
+    "NotificationOpened",
+    "PageViewed",
+    "RegistrationCancelled",
+    "RegistrationCreated",
+    "RegistrationPromoted",
+    "RegistrationStatus",
+    "SearchPerformed",
+    "TranslationStateChanged",
+    "registry",
+    "wrap",
+]

@@ -1,0 +1,118 @@
+"""City configuration: owned by the content service, copied by every other service from `city.config`."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from zoneinfo import available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from witaj.shared.envelope import EventData, event_type
+from witaj.shared.languages import LANGUAGES
+
+CITY_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+class Feature(StrEnum):
+    """Parts of the platform a city can switch on or off."""
+
+    CONTENT = "content"
+    PROCEDURES = "procedures"
+    GLOSSARY = "glossary"
+    DIRECTORY = "directory"
+    PRACTICES = "practices"
+    EVENTS = "events"
+    REGISTRATION = "registration"
+    NOTIFICATIONS = "notifications"
+    FEEDBACK = "feedback"
+    MACHINE_TRANSLATION = "machine_translation"
+    STATS = "stats"
+    OPEN_DATA = "open_data"
+
+
+DEFAULT_FEATURES = frozenset(Feature) - {Feature.MACHINE_TRANSLATION, Feature.OPEN_DATA}
+
+
+class CityConfig(BaseModel):
+    """What a city decides about itself: languages, fallbacks, time zone, enabled features."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(description="URL-safe slug, e.g. 'lublin'", examples=["lublin"])
+    name: str = Field(min_length=1, max_length=120)
+    country: str = Field(description="ISO 3166-1 alpha-2 code", examples=["PL"])
+    timezone: str = Field(default="Europe/Warsaw", description="IANA time zone name")
+    default_language: str
+    languages: list[str] = Field(min_length=1, max_length=60, description="Languages the city offers")
+    fallbacks: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Per language, the languages to try next; '*' applies to every language",
+    )
+    features: list[Feature] = Field(default_factory=lambda: sorted(DEFAULT_FEATURES))
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not CITY_ID.match(value):
+            raise ValueError("city id must be 1-64 lowercase letters, digits or dashes")
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if not COUNTRY.match(value):
+            raise ValueError("country must be an ISO 3166-1 alpha-2 code such as 'PL'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        if value not in _timezones():
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Warsaw'")
+        return value
+
+    @field_validator("features")
+    @classmethod
+    def _unique_features(cls, value: list[Feature]) -> list[Feature]:
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _languages_known(self) -> CityConfig:
+        unknown = sorted(
+            {self.default_language, *self.languages, *(c for cs in self.fallbacks.values() for c in cs)}
+            - set(LANGUAGES)
+        )
+        if unknown:
+            raise ValueError(f"unknown language codes: {', '.join(unknown)}")
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("languages must not repeat")
+        if self.default_language not in self.languages:
+            raise ValueError("default_language must be one of the city's languages")
+        for source, chain in self.fallbacks.items():
+            if source != "*" and source not in self.languages:
+                raise ValueError(f"fallbacks for {source!r}, which the city does not offer")
+            strays = [c for c in chain if c not in self.languages]
+            if strays:
+                raise ValueError(f"fallback chain for {source!r} uses languages not offered: {strays}")
+        return self
+
+    def has(self, feature: Feature) -> bool:
+        return feature in self.features
+
+
+_TZ_CACHE: set[str] = set()
+
+
+def _timezones() -> set[str]:
+    if not _TZ_CACHE:
+        _TZ_CACHE.update(available_timezones())
+    return _TZ_CACHE
+
+
+@event_type("city.configured")
+class CityConfigured(EventData):
+    """A full snapshot of a city's configuration; `revision` lets copies ignore stale snapshots."""
+
+    config: CityConfig
+    revision: int = Field(ge=1)

@@ -1,0 +1,360 @@
+"""Kafka producer and consumer helpers with the platform's delivery rules built in.
+
+- The publisher waits for the broker's acknowledgement (acks=all) for domain events, and offers a
+  bounded fire-and-forget path for usage events so a slow broker never slows a response.
+- The consumer commits an offset only after its handler succeeded, retries failures with capped
+  exponential back-off, waits out infrastructure outages without skipping anything, and sends messages
+  it cannot decode or handle to `<topic>.dlq` with the error in the headers. A poison message never
+  stops it. Handlers are made idempotent with `witaj.shared.inbox.Inbox`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+from prometheus_client import Counter
+from pymongo.errors import ConnectionFailure, OperationFailure
+from witaj.shared.envelope import Envelope, EventDecodeError, EventRegistry, registry
+from witaj.shared.logging import get_logger
+from witaj.shared.settings import KafkaSettings
+from witaj.shared.topics import dead_letter
+
+log = get_logger(__name__)
+
+Handler = Callable[[Envelope[Any]], Awaitable[None]]
+
+CONSUMED = Counter("witaj_events_consumed_total", "Events handled successfully", ["group", "type"])
+DEAD_LETTERED = Counter(
+    "witaj_events_dead_lettered_total", "Messages sent to a dead-letter topic", ["group", "reason"]
+)
+RETRIED = Counter(
+    "witaj_event_handler_retries_total", "Handler attempts that failed and were retried", ["group"]
+)
+DROPPED = Counter("witaj_usage_events_dropped_total", "Fire-and-forget events dropped", ["reason"])
+
+
+class PermanentError(Exception):
+    """Raised by a handler when retrying cannot help (the message contradicts stored state)."""
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """Infrastructure trouble: wait and try again for as long as it takes, never dead-letter."""
+    if isinstance(exc, OperationFailure):
+        return exc.has_error_label("TransientTransactionError")
+    return isinstance(exc, ConnectionFailure | KafkaError | ConnectionError | TimeoutError)
+
+
+def backoff_seconds(attempt: int, base_ms: int, cap_ms: int) -> float:
+    """Capped exponential back-off with full jitter, so restarting consumers do not stampede."""
+    ceiling = min(cap_ms, base_ms * (2 ** max(0, attempt - 1)))
+    return random.uniform(ceiling / 2, ceiling) / 1000  # noqa: S311 - jitter, not security
+
+
+async def ensure_topics(
+    settings: KafkaSettings, topics: Iterable[str], *, with_dead_letters: bool = True
+) -> None:
+    """Create the service's topics (and their dead-letter twins) if they do not exist yet."""
+    if not settings.create_topics:
+        return
+    namer = settings.topics
+    names = {namer(t) for t in topics}
+    if with_dead_letters:
+        names |= {dead_letter(n) for n in names}
+    admin = AIOKafkaAdminClient(**settings.client_options(), client_id=f"{settings.client_id}-admin")  # type: ignore[arg-type]
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = sorted(names - existing)
+        if missing:
+            new = [
+                NewTopic(
+                    n,
+                    num_partitions=settings.topic_partitions,
+                    replication_factor=settings.replication_factor,
+                )
+                for n in missing
+            ]
+            try:
+                await admin.create_topics(new)
+            except TopicAlreadyExistsError:
+                pass  # another replica won the race
+            log.info("kafka.topics_created", topics=missing)
+    finally:
+        await admin.close()
+
+
+class EventPublisher:
+    """The service's one Kafka producer; topics are logical names, prefixed here."""
+
+    def __init__(self, settings: KafkaSettings, *, max_in_flight: int = 10_000) -> None:
+        self.settings = settings
+        self._namer = settings.topics
+        self._producer: AIOKafkaProducer | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._max_in_flight = max_in_flight
+
+    async def start(self) -> None:
+        options: dict[str, Any] = {
+            **self.settings.client_options(),
+            "client_id": self.settings.client_id,
+            "acks": "all",
+            "enable_idempotence": self.settings.idempotent_producer,
+            "compression_type": self.settings.compression_type,
+            "linger_ms": self.settings.linger_ms,
+        }
+        if self.settings.producer_max_batch_size:
+            options["max_batch_size"] = self.settings.producer_max_batch_size
+        self._producer = AIOKafkaProducer(**options)
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=5)
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    async def __aenter__(self) -> EventPublisher:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            raise RuntimeError("publisher is not started")
+        return self._producer
+
+    async def publish(self, topic: str, envelope: Envelope[Any], *, key: bytes | None = None) -> None:
+        """Send one event and wait until the broker has it."""
+        await self.send_raw(topic, registry.encode(envelope), key=key or envelope.key)
+
+    async def send_raw(
+        self,
+        topic: str,
+        value: bytes,
+        *,
+        key: bytes | None = None,
+        headers: Sequence[tuple[str, bytes]] = (),
+        prefixed: bool = False,
+    ) -> None:
+        name = topic if prefixed else self._namer(topic)
+        await self.producer.send_and_wait(name, value, key=key, headers=list(headers) or None)
+
+    async def send_many(self, messages: Iterable[tuple[str, bytes, bytes | None]]) -> None:
+        """Send a batch concurrently and wait for every acknowledgement (the outbox relay's path)."""
+        futures = [await self.producer.send(self._namer(t), v, key=k) for t, v, k in messages]
+        await asyncio.gather(*futures)
+
+    def fire_and_forget(self, topic: str, envelope: Envelope[Any], *, key: bytes | None = None) -> None:
+        """Queue a usage event without waiting; drops (and counts) it rather than slow the caller."""
+        if self._producer is None:
+            DROPPED.labels("not_started").inc()
+            return
+        if len(self._in_flight) >= self._max_in_flight:
+            DROPPED.labels("backlog").inc()
+            return
+        task = asyncio.get_running_loop().create_task(self._send_quietly(topic, envelope, key))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    async def _send_quietly(self, topic: str, envelope: Envelope[Any], key: bytes | None) -> None:
+        try:
+            await self.publish(topic, envelope, key=key)
+        except Exception as exc:  # a lost usage signal must never surface to a reader
+            DROPPED.labels("error").inc()
+            log.warning("kafka.usage_event_dropped", type=envelope.type, error=type(exc).__name__)
+
+    async def ready(self, timeout: float = 2.0) -> bool:
+        if self._producer is None:
+            return False
+        try:
+            return bool(await asyncio.wait_for(self._producer.client.force_metadata_update(), timeout))
+        except (TimeoutError, KafkaError, OSError):
+            return False
+
+
+class EventConsumer:
+    """Runs a handler over a consumer group's share of some topics, never skipping and never dying.
+
+    Offsets are committed per partition after every message of a fetched batch was handled or
+    dead-lettered, so a crash re-delivers at most one batch: handlers must be idempotent. A broadcast
+    consumer has no group: every replica reads every partition from the start, for in-memory state.
+    """
+
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        *,
+        topics: Sequence[str],
+        group_id: str,
+        handle: Handler,
+        publisher: EventPublisher,
+        accept: Callable[[Envelope[Any]], bool] | None = None,
+        broadcast: bool = False,
+        event_registry: EventRegistry = registry,
+    ) -> None:
+        self.settings = settings
+        self.topics = list(topics)
+        self.group_id = group_id
+        self.handle = handle
+        self.publisher = publisher
+        self.accept = accept
+        self.broadcast = broadcast
+        self.registry = event_registry
+        self._consumer: AIOKafkaConsumer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self.handled = 0
+
+    async def start(self) -> None:
+        namer = self.settings.topics
+        self._consumer = AIOKafkaConsumer(
+            *(namer(t) for t in self.topics),
+            **self.settings.client_options(),
+            client_id=f"{self.settings.client_id}-{self.group_id}",
+            # Broadcast consumers (in-memory state in every replica) read all partitions without a group.
+            group_id=None if self.broadcast else namer(self.group_id),
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=self.settings.session_timeout_ms,
+            heartbeat_interval_ms=self.settings.heartbeat_interval_ms,
+            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
+            max_poll_records=self.settings.max_poll_records,
+        )
+        await self._consumer.start()
+        self._task = asyncio.get_running_loop().create_task(self._run(), name=f"consumer:{self.group_id}")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        if self._consumer is not None:
+            await self._consumer.stop()
+            self._consumer = None
+
+    async def __aenter__(self) -> EventConsumer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run(self) -> None:
+        assert self._consumer is not None
+        consumer = self._consumer
+        while not self._stopping.is_set():
+            try:
+                batches = await consumer.getmany(timeout_ms=1000, max_records=self.settings.max_poll_records)
+            except KafkaError as exc:
+                log.warning("kafka.fetch_failed", group=self.group_id, error=type(exc).__name__)
+                await asyncio.sleep(1)
+                continue
+            for partition, messages in batches.items():
+                for message in messages:
+                    await self._process(message)
+                if not self.broadcast:
+                    await self._commit(consumer, partition, messages[-1].offset + 1)
+
+    async def _commit(self, consumer: AIOKafkaConsumer, partition: TopicPartition, offset: int) -> None:
+        try:
+            await consumer.commit({partition: offset})
+        except CommitFailedError:
+            # The group rebalanced; the new owner re-reads from the last commit and idempotency covers it.
+            log.info("kafka.commit_after_rebalance", group=self.group_id, partition=partition.partition)
+        except KafkaError as exc:
+            log.warning("kafka.commit_failed", group=self.group_id, error=type(exc).__name__)
+
+    async def _process(self, message: ConsumerRecord[bytes, bytes]) -> None:
+        try:
+            envelope = self.registry.decode(message.value or b"")
+        except EventDecodeError as exc:
+            await self._dead_letter(message, exc.code, str(exc))
+            return
+        if self.accept is not None and not self.accept(envelope):
+            return
+        with structlog.contextvars.bound_contextvars(
+            event_id=str(envelope.id), type=envelope.type, city=envelope.city
+        ):
+            await self._handle_with_retries(message, envelope)
+
+    async def _handle_with_retries(
+        self, message: ConsumerRecord[bytes, bytes], envelope: Envelope[Any]
+    ) -> None:
+        failures = 0
+        outage = 0
+        while True:
+            try:
+                await self.handle(envelope)
+            except asyncio.CancelledError:
+                raise
+            except PermanentError as exc:
+                await self._dead_letter(message, "handler_rejected", str(exc))
+                return
+            except Exception as exc:
+                if _is_transient(exc):
+                    outage += 1
+                    log.warning("kafka.handler_waiting_for_infrastructure", error=type(exc).__name__)
+                    await asyncio.sleep(backoff_seconds(outage, self.settings.retry_backoff_ms, 30_000))
+                    continue
+                failures += 1
+                RETRIED.labels(self.group_id).inc()
+                if failures >= self.settings.retry_attempts:
+                    log.error("kafka.handler_failed", error=type(exc).__name__, attempts=failures)
+                    await self._dead_letter(message, "handler_failed", f"{type(exc).__name__}: {exc}")
+                    return
+                await asyncio.sleep(
+                    backoff_seconds(
+                        failures, self.settings.retry_backoff_ms, self.settings.retry_backoff_max_ms
+                    )
+                )
+            else:
+                self.handled += 1
+                CONSUMED.labels(self.group_id, envelope.type).inc()
+                return
+
+    async def _dead_letter(self, message: ConsumerRecord[bytes, bytes], code: str, error: str) -> None:
+        """Park the message with its error; keep trying until the broker takes it (never drop it)."""
+        headers = [
+            *(message.headers or ()),
+            ("witaj.error.code", code.encode()),
+            ("witaj.error.message", error[:1000].encode()),
+            ("witaj.original.topic", message.topic.encode()),
+            ("witaj.original.partition", str(message.partition).encode()),
+            ("witaj.original.offset", str(message.offset).encode()),
+            ("witaj.consumer.group", self.group_id.encode()),
+            ("witaj.failed_at", datetime.now(UTC).isoformat().encode()),
+        ]
+        attempt = 0
+        while True:
+            try:
+                await self.publisher.send_raw(
+                    dead_letter(message.topic),
+                    message.value or b"",
+                    key=message.key,
+                    headers=headers,
+                    prefixed=True,
+                )
+                break
+            except KafkaError as exc:
+                attempt += 1
+                log.warning("kafka.dead_letter_retry", error=type(exc).__name__)
+                await asyncio.sleep(backoff_seconds(attempt, 200, 10_000))
+        DEAD_LETTERED.labels(self.group_id, code).inc()
+        log.warning("kafka.dead_lettered", reason=code, topic=message.topic, offset=message.offset)

@@ -1,0 +1,60 @@
+"""MongoDB access with PyMongo's async API: one client per service, transactions, readiness.
+
+Each service owns one database. Writes that must publish an event go through `in_transaction` together
+with `Outbox.add`, so the change and its event commit or vanish together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
+from witaj.shared.settings import MongoSettings
+
+T = TypeVar("T")
+Document = dict[str, Any]
+Session = AsyncClientSession
+
+
+def create_client(settings: MongoSettings) -> AsyncMongoClient[Document]:
+    """Build the service's client; it connects lazily, so building it never blocks start-up."""
+    return AsyncMongoClient(
+        settings.url.get_secret_value(),
+        serverSelectionTimeoutMS=settings.server_selection_timeout_ms,
+        maxPoolSize=settings.max_pool_size,
+        tz_aware=True,
+        uuidRepresentation="standard",
+        appname="witaj",
+    )
+
+
+def database(client: AsyncMongoClient[Document], settings: MongoSettings) -> AsyncDatabase[Document]:
+    assert settings.database, "settings.mongo.database is filled in by the service settings"
+    return client[settings.database]
+
+
+async def in_transaction(client: AsyncMongoClient[Document], work: Callable[[Session], Awaitable[T]]) -> T:
+    """Run `work` in a transaction, retried by the driver on transient errors and unknown commits.
+
+    `work` may run more than once, so it must not have side effects outside the database.
+    """
+    async with client.start_session() as session:
+        return await session.with_transaction(
+            work,
+            read_concern=ReadConcern("snapshot"),
+            write_concern=WriteConcern("majority"),
+        )
+
+
+async def ping(client: AsyncMongoClient[Document]) -> bool:
+    try:
+        await client.admin.command("ping")
+    except PyMongoError:
+        return False
+    return True

@@ -1,0 +1,159 @@
+"""Settings blocks shared by every service, and the base class each service's settings extend.
+
+Each service reads its environment under its own prefix with `__` between nested names, for example
+`WITAJ_CONTENT_KAFKA__BOOTSTRAP_SERVERS` or `WITAJ_EVENTS_MONGO__DATABASE`. Nothing is read at import:
+a service's composition root builds its settings, and tests pass their own.
+
+Broker differences live here, not in code: the embedded development broker lacks idempotent producers
+and transactions, so those are switches that production turns on.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from witaj.shared.topics import TopicNamer
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class KafkaSettings(BaseModel):
+    bootstrap_servers: str = "127.0.0.1:9092"
+    client_id: str | None = Field(default=None, description="Defaults to witaj-<service>")
+    topic_prefix: str = Field(default="", description="Prepended to every topic name (isolation)")
+    topic_partitions: int = Field(default=6, ge=1, le=1000)
+    replication_factor: int = Field(default=1, ge=1, le=10)
+    create_topics: bool = Field(default=True, description="Create the topics a service uses at start-up")
+    idempotent_producer: bool = Field(
+        default=True, description="Kafka's idempotent producer; the embedded broker cannot, switch off there"
+    )
+    exactly_once: bool = Field(
+        default=False, description="faust processing guarantee exactly_once (needs broker transactions)"
+    )
+    producer_max_batch_size: int | None = Field(
+        default=None, description="Cap producer batches; 1 works around the embedded broker's table quirk"
+    )
+    compression_type: Literal["gzip", "snappy", "lz4", "zstd"] | None = None
+    linger_ms: int = Field(default=5, ge=0, le=1000)
+    session_timeout_ms: int = Field(default=10_000, ge=1000)
+    heartbeat_interval_ms: int = Field(default=3_000, ge=100)
+    fetch_max_wait_ms: int = Field(default=100, ge=0, le=10_000)
+    max_poll_records: int = Field(default=500, ge=1, le=10_000)
+    request_timeout_ms: int = Field(default=30_000, ge=1000)
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    retry_attempts: int = Field(default=5, ge=1, le=100, description="Handler attempts before dead-lettering")
+    retry_backoff_ms: int = Field(default=200, ge=0)
+    retry_backoff_max_ms: int = Field(default=10_000, ge=0)
+
+    @property
+    def topics(self) -> TopicNamer:
+        return TopicNamer(self.topic_prefix)
+
+    def client_options(self) -> dict[str, object]:
+        """Connection options shared by aiokafka producers, consumers and admin clients."""
+        options: dict[str, object] = {
+            "bootstrap_servers": self.bootstrap_servers,
+            "request_timeout_ms": self.request_timeout_ms,
+            "security_protocol": self.security_protocol,
+        }
+        if self.security_protocol in ("SSL", "SASL_SSL"):
+            from aiokafka.helpers import create_ssl_context
+
+            options["ssl_context"] = create_ssl_context()
+        if self.sasl_mechanism:
+            options["sasl_mechanism"] = self.sasl_mechanism
+            options["sasl_plain_username"] = self.sasl_username
+            options["sasl_plain_password"] = (
+                self.sasl_password.get_secret_value() if self.sasl_password else None
+            )
+        return options
+
+
+class MongoSettings(BaseModel):
+    url: SecretStr = SecretStr("mongodb://127.0.0.1:27017/?retryWrites=false")
+    database: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]{1,60}$", description="Defaults to witaj_<service>"
+    )
+    server_selection_timeout_ms: int = Field(default=5_000, ge=100)
+    max_pool_size: int = Field(default=50, ge=1, le=1000)
+
+
+class AuthSettings(BaseModel):
+    """OpenID Connect: tokens signed by the issuer, keys from its JWKS endpoint.
+
+    In development the issuer is Witaj's own dev key (`dev_key_path`); production refuses it.
+    """
+
+    issuer: str = "https://auth.witaj.local/realms/witaj"
+    audience: str | None = "witaj"
+    jwks_url: str | None = Field(default=None, description="Defaults to the issuer's discovery document")
+    dev_key_path: str | None = Field(default=None, description="PEM private key of the development issuer")
+    algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    leeway_seconds: int = Field(default=30, ge=0, le=300)
+    jwks_cache_seconds: int = Field(default=300, ge=10)
+    roles_claim: str = Field(default="realm_access.roles", description="Dotted path to the roles list")
+    city_claim: str = "witaj_city"
+    organisation_claim: str = "witaj_org"
+
+
+class ServiceSettings(BaseModel):
+    environment: Environment = Environment.DEVELOPMENT
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["console", "json", "auto"] = "auto"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024, description="Largest request body accepted")
+    max_json_depth: int = Field(default=32, ge=2, le=256, description="Deepest JSON nesting accepted")
+    cities: list[str] = Field(
+        default_factory=list, description="Serve only these cities (per-city deployment); empty = all"
+    )
+    public_url: str | None = Field(default=None, description="Base URL this service is reachable at")
+    cors_origins: list[str] = Field(default_factory=list)
+    seed_demo: bool = Field(default=False, description="Create the demo city's data on start-up if missing")
+
+    def serves(self, city: str) -> bool:
+        return not self.cities or city in self.cities
+
+
+class WitajSettings(BaseSettings):
+    """Base of each service's settings; a subclass names its service and sets its env prefix."""
+
+    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore", env_prefix="WITAJ_")
+    service_name: ClassVar[str] = "witaj"
+
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    mongo: MongoSettings = Field(default_factory=MongoSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+
+    @model_validator(mode="after")
+    def _per_service_defaults(self) -> WitajSettings:
+        if self.mongo.database is None:
+            self.mongo.database = f"witaj_{self.service_name}"
+        if self.kafka.client_id is None:
+            self.kafka.client_id = f"witaj-{self.service_name}"
+        return self
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> WitajSettings:
+        if self.service.environment is Environment.PRODUCTION:
+            problems = []
+            if self.auth.dev_key_path:
+                problems.append("auth.dev_key_path must not be set in production")
+            if "witaj.local" in self.auth.issuer:
+                problems.append("auth.issuer still has the development placeholder")
+            if "127.0.0.1" in self.mongo.url.get_secret_value():
+                problems.append("mongo.url still points at the development default")
+            if problems:
+                raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self

@@ -1,0 +1,67 @@
+"""Kafka topic names, in one place, and which event types travel on each.
+
+Names follow `<domain>.<entity stream>`. Events that must stay in order for one entity share a topic and
+a key (the aggregate id); city configuration is keyed by city. Every topic has a dead-letter twin,
+`<topic>.dlq`, where consumers put messages they cannot process, with the error in the headers.
+
+A deployment may prefix every name (`KafkaSettings.topic_prefix`), which is how tests and several
+platforms on one cluster stay apart; code always names topics through these constants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CITY_CONFIG = "city.config"
+"""CityConfigured snapshots, keyed by city id. Every service keeps its own copy."""
+
+CONTENT_ITEMS = "content.items"
+"""ContentPublished / ContentUpdated / ContentUnpublished, keyed by item id. Also drives cache invalidation."""
+
+CONTENT_TRANSLATIONS = "content.translations"
+"""TranslationStateChanged, keyed by item id."""
+
+CONTENT_FEEDBACK = "content.feedback"
+"""FeedbackSubmitted, keyed by item id."""
+
+AGENDA_EVENTS = "agenda.events"
+"""EventPublished / EventUpdated / EventCancelled / EventUnpublished, keyed by event id."""
+
+AGENDA_REGISTRATIONS = "agenda.registrations"
+"""RegistrationCreated / Cancelled / Promoted and AttendanceRecorded, keyed by event id."""
+
+USAGE = "usage.events"
+"""PageViewed, SearchPerformed, EventViewed: fire-and-forget usage signals, keyed by city."""
+
+NOTIFY_DELIVERIES = "notify.deliveries"
+"""NotificationDelivered / Failed / Opened, keyed by subscriber id."""
+
+DLQ_SUFFIX = ".dlq"
+
+ALL = (
+    CITY_CONFIG,
+    CONTENT_ITEMS,
+    CONTENT_TRANSLATIONS,
+    CONTENT_FEEDBACK,
+    AGENDA_EVENTS,
+    AGENDA_REGISTRATIONS,
+    USAGE,
+    NOTIFY_DELIVERIES,
+)
+
+
+def dead_letter(topic: str) -> str:
+    return topic if topic.endswith(DLQ_SUFFIX) else topic + DLQ_SUFFIX
+
+
+@dataclass(frozen=True)
+class TopicNamer:
+    """Applies the deployment's topic prefix; the one place a logical name becomes a broker name."""
+
+    prefix: str = ""
+
+    def __call__(self, topic: str) -> str:
+        return f"{self.prefix}{topic}"
+
+    def logical(self, name: str) -> str:
+        return name[len(self.prefix) :] if self.prefix and name.startswith(self.prefix) else name

@@ -1,0 +1,375 @@
+"""FastAPI building blocks every Witaj service uses.
+
+`create_service_app` gives a service the platform's error format, request ids, body size and JSON depth
+limits, Prometheus metrics, CORS, `/health` (the process is alive), `/ready` (its database and broker
+answer) and `/metrics`. The request middleware is plain ASGI: it sits on the hot path of every read.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Annotated, Any, Generic, TypeVar
+
+import structlog
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from witaj.shared.errors import ERROR_RESPONSES, ApiError
+from witaj.shared.logging import get_logger
+from witaj.shared.settings import WitajSettings
+
+log = get_logger("witaj.http")
+
+REQUESTS = Counter("witaj_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
+LATENCY = Histogram(
+    "witaj_http_request_seconds",
+    "HTTP request latency",
+    ["service", "method", "route"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+T = TypeVar("T")
+ReadinessCheck = Callable[[], Awaitable[bool]]
+
+
+# ---------------------------------------------------------------------------------------------- limits
+
+
+def json_depth_exceeds(body: bytes, limit: int) -> bool:
+    """True when JSON nesting goes deeper than `limit`; a quick count spares the scan for most bodies."""
+    if body.count(b"{") + body.count(b"[") <= limit:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x7B, 0x5B):
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x7D, 0x5D):
+            depth -= 1
+    return False
+
+
+class PlatformMiddleware:
+    """Request id, body limits, metrics and error logging in one pass over each request."""
+
+    def __init__(self, app: ASGIApp, *, service: str, max_body_bytes: int, max_json_depth: int) -> None:
+        self.app = app
+        self.service = service
+        self.max_body_bytes = max_body_bytes
+        self.max_json_depth = max_json_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = _request_id(scope)
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            rejection = _declared_length_error(scope, self.max_body_bytes)
+            if rejection is None and scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
+                body, rejection = await self._read_body(receive, _is_json(scope))
+                receive = _replay(body, receive)
+            if rejection is not None:
+                await rejection.__call__(scope, receive, send_with_id)
+            else:
+                await self.app(scope, receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            elapsed = time.perf_counter() - started
+            REQUESTS.labels(self.service, scope["method"], template, str(status)).inc()
+            LATENCY.labels(self.service, scope["method"], template).observe(elapsed)
+            if status >= 500:
+                log.error(
+                    "http.request", method=scope["method"], route=template, status=status, ms=elapsed * 1000
+                )
+            elif status >= 400:
+                log.info(
+                    "http.request", method=scope["method"], route=template, status=status, ms=elapsed * 1000
+                )
+            structlog.contextvars.unbind_contextvars("request_id")
+
+    async def _read_body(self, receive: Receive, is_json: bool) -> tuple[bytes, JSONResponse | None]:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return b"", _too_large(self.max_body_bytes)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if is_json and json_depth_exceeds(body, self.max_json_depth):
+            return b"", _error(
+                400, "json_too_deep", f"The JSON body is nested deeper than {self.max_json_depth} levels"
+            )
+        return body, None
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            candidate = value.decode("latin-1")[:64]
+            if candidate.replace("-", "").isalnum():
+                return candidate
+    return uuid.uuid4().hex
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            return b"json" in value.lower()
+    return True  # FastAPI parses a body without a content type as JSON
+
+
+def _declared_length_error(scope: Scope, limit: int) -> JSONResponse | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                if int(value) > limit:
+                    return _too_large(limit)
+            except ValueError:
+                return _error(400, "bad_request", "Content-Length is not a number")
+    return None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return _error(413, "payload_too_large", f"The request body is larger than the limit of {limit} bytes")
+
+
+def _error(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "details": details}}, status_code=status, headers=headers
+    )
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "authentication_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+}
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # The offending input is left out on purpose: it may be personal data, and is not always JSON.
+    return [
+        {
+            "field": ".".join(str(p) for p in err.get("loc", ())),
+            "problem": err.get("msg", ""),
+            "type": err.get("type"),
+        }
+        for err in exc.errors()[:50]
+    ]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def api_error(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+    async def http_error(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        code = _STATUS_CODES.get(exc.status_code, "error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        if exc.status_code == 404 and message == "Not Found":
+            message = "There is nothing at this address"
+        return _error(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+    async def validation_error(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        details = _validation_details(exc)
+        first = details[0] if details else {"field": "", "problem": "invalid"}
+        where = f" in '{first['field']}'" if first["field"] else ""
+        message = f"The request is invalid{where}: {first['problem']}"
+        if len(details) > 1:
+            message += f" (and {len(details) - 1} more problem{'s' if len(details) > 2 else ''})"
+        return _error(422, "validation_failed", message, details)
+
+    async def unexpected(_: Request, exc: Exception) -> Response:
+        log.exception("http.unhandled_error", error=type(exc).__name__)
+        return _error(500, "internal_error", "Something went wrong on our side; it has been logged")
+
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, unexpected)
+
+
+# ---------------------------------------------------------------------------------------------- pagination
+
+
+class PageParams(BaseModel):
+    limit: int
+    offset: int
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=100, description="Items per page (at most 100)")] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000, description="Items to skip (at most 10,000)")] = 0,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+Pagination = Annotated[PageParams, Depends(page_params)]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a listing; `next_offset` is null on the last page."""
+
+    items: list[T]
+    total: int = Field(ge=0)
+    limit: int
+    offset: int
+    next_offset: int | None
+
+    @classmethod
+    def of(cls, items: list[T], total: int, params: PageParams) -> Page[T]:
+        following = params.offset + params.limit
+        return cls(
+            items=items,
+            total=total,
+            limit=params.limit,
+            offset=params.offset,
+            next_offset=following if following < total else None,
+        )
+
+
+# ---------------------------------------------------------------------------------------------- app
+
+
+class Health(BaseModel):
+    status: str = "ok"
+    service: str
+    version: str
+
+
+class Readiness(BaseModel):
+    status: str
+    checks: dict[str, bool]
+
+
+def create_service_app(
+    settings: WitajSettings,
+    *,
+    service: str,
+    title: str,
+    description: str,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
+    version: str = "0.1.0",
+) -> FastAPI:
+    """A FastAPI app with the platform's middleware, error format and operational endpoints."""
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        responses=ERROR_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.readiness_checks = {}
+    install_error_handlers(app)
+    if settings.service.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.service.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "X-Request-ID", "Content-Language"],
+        )
+    app.add_middleware(
+        PlatformMiddleware,
+        service=service,
+        max_body_bytes=settings.service.max_body_bytes,
+        max_json_depth=settings.service.max_json_depth,
+    )
+
+    @app.get("/health", tags=["operations"], summary="Liveness: the process answers")
+    async def health() -> Health:
+        return Health(service=service, version=version)
+
+    @app.get(
+        "/ready",
+        tags=["operations"],
+        summary="Readiness: the database and the broker answer",
+        responses={503: {"model": Readiness, "description": "A dependency is not reachable"}},
+    )
+    async def ready(request: Request) -> Response:
+        checks: dict[str, ReadinessCheck] = request.app.state.readiness_checks
+        results = {name: await check() for name, check in checks.items()}
+        ok = bool(results) and all(results.values())
+        body = Readiness(status="ready" if ok else "not_ready", checks=results)
+        return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def serve_forever(app: FastAPI, settings: WitajSettings) -> None:
+    """Run a service with uvicorn; our middleware logs requests, so uvicorn's access log stays off."""
+    import uvicorn
+
+    uvicorn.run(
+        app, host=settings.service.host, port=settings.service.port, access_log=False, log_config=None
+    )
