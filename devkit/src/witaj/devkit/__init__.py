@@ -1,0 +1,1 @@
+"""Witaj development kit: the embedded broker and database, `make run`, and the pytest fixtures."""

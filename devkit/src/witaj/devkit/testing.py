@@ -1,0 +1,78 @@
+"""Helpers for Witaj's service and system tests: run an app, poll with a deadline, read a topic."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import httpx
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from fastapi import FastAPI
+from witaj.shared.settings import KafkaSettings
+
+T = TypeVar("T")
+
+
+async def wait_until(
+    check: Callable[[], Awaitable[T]] | Callable[[], T],
+    *,
+    timeout: float = 10.0,
+    interval: float = 0.02,
+    message: str = "condition",
+) -> T:
+    """Poll `check` until it returns something truthy; fail with `message` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        last = check()
+        if asyncio.iscoroutine(last):
+            last = await last
+        if last:
+            return last  # type: ignore[no-any-return]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message} (last value: {last!r})")
+        await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def serve(app: FastAPI, *, headers: dict[str, str] | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and give an HTTP client talking to it in-process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://witaj.test", headers=headers
+        ) as client:
+            yield client
+
+
+async def read_topic(
+    settings: KafkaSettings,
+    topic: str,
+    *,
+    count: int,
+    timeout: float = 10.0,
+    prefixed: bool = False,
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Read at least `count` records from the start of a topic (no consumer group, nothing committed)."""
+    name = topic if prefixed else settings.topics(topic)
+    consumer = AIOKafkaConsumer(
+        name,
+        bootstrap_servers=settings.bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=50,
+    )
+    await consumer.start()
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(records) < count and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=100)
+            for messages in batch.values():
+                records.extend(messages)
+    finally:
+        await consumer.stop()
+    return records
