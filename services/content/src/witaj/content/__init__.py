@@ -1,0 +1,1 @@
+"""Witaj content service: the information a migrant reads, in their language."""

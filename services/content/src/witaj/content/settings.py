@@ -1,0 +1,11 @@
+"""Content service settings: environment variables prefixed `WITAJ_CONTENT_` (nested with `__`)."""
+
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+from witaj.shared.settings import WitajSettings
+
+
+class ContentSettings(WitajSettings):
+    model_config = SettingsConfigDict(env_prefix="WITAJ_CONTENT_", env_nested_delimiter="__", extra="ignore")
+    service_name: ClassVar[str] = "content"

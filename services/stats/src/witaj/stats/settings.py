@@ -1,0 +1,11 @@
+"""Stats service settings: environment variables prefixed `WITAJ_STATS_` (nested with `__`)."""
+
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+from witaj.shared.settings import WitajSettings
+
+
+class StatsSettings(WitajSettings):
+    model_config = SettingsConfigDict(env_prefix="WITAJ_STATS_", env_nested_delimiter="__", extra="ignore")
+    service_name: ClassVar[str] = "stats"
