@@ -94,9 +94,8 @@ async def test_invalid_city_configuration_is_refused_clearly(settings, auth_head
 
 async def test_other_services_keep_their_own_copy_of_the_city(make_settings, auth_header) -> None:
     content = make_settings(ContentSettings)
-    events = make_settings(
-        EventsSettings, mongo=content.mongo.model_copy(update={"database": content.mongo.database + "_ev"})
-    )
+    events = make_settings(EventsSettings)
+    assert events.mongo.database != content.mongo.database
     async with serve(content_app(content)) as writer, serve(events_app(events)) as reader:
         assert (
             await writer.post("/cities", json=KRAKOW, headers=auth_header("platform_admin"))

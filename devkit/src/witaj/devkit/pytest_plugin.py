@@ -10,31 +10,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from witaj.devkit.infra import LocalServer, embedded_infrastructure, mongo_url
+from witaj.devkit.sandbox import Sandbox
 from witaj.shared.devtokens import DevSigningKey
-from witaj.shared.settings import AuthSettings, Environment, KafkaSettings, MongoSettings, ServiceSettings
-
-S = TypeVar("S")
-
-
-def kafka_settings_for(bootstrap: str, prefix: str) -> KafkaSettings:
-    """Kafka settings for the embedded broker, tuned for quick group joins (see the infra notes)."""
-    return KafkaSettings(
-        bootstrap_servers=bootstrap,
-        topic_prefix=prefix,
-        topic_partitions=2,
-        idempotent_producer=False,
-        producer_max_batch_size=1,
-        session_timeout_ms=6000,
-        heartbeat_interval_ms=1000,
-        fetch_max_wait_ms=50,
-        retry_attempts=3,
-        retry_backoff_ms=10,
-        retry_backoff_max_ms=50,
-    )
+from witaj.shared.settings import AuthSettings, KafkaSettings, MongoSettings
 
 
 @pytest.fixture(scope="session")
@@ -59,13 +41,13 @@ def unique_name() -> str:
 
 
 @pytest.fixture
-def kafka_settings(kafka_bootstrap: str, unique_name: str) -> KafkaSettings:
-    return kafka_settings_for(kafka_bootstrap, f"t{unique_name}.")
+def kafka_settings(sandbox: Sandbox) -> KafkaSettings:
+    return sandbox.kafka
 
 
 @pytest.fixture
-def mongo_settings(mongo_server_url: str, unique_name: str) -> MongoSettings:
-    return MongoSettings(url=mongo_server_url, database=f"t_{unique_name}", server_selection_timeout_ms=5000)
+def mongo_settings(sandbox: Sandbox) -> MongoSettings:
+    return sandbox.mongo()
 
 
 @pytest.fixture(scope="session")
@@ -106,19 +88,12 @@ def auth_header(mint: Callable[..., str]) -> Callable[..., dict[str, str]]:
 
 
 @pytest.fixture
-def make_settings(
-    kafka_settings: KafkaSettings, mongo_settings: MongoSettings, auth_settings: AuthSettings
-) -> Callable[..., Any]:
-    """Build a service's settings class on the test broker, a fresh database and the dev issuer."""
+def sandbox(kafka_bootstrap: str, mongo_server_url: str, dev_key_path: Path, unique_name: str) -> Sandbox:
+    return Sandbox(kafka_bootstrap, mongo_server_url, dev_key_path, name=unique_name)
 
-    def build(settings_class: type[S], **overrides: Any) -> S:
-        values: dict[str, Any] = {
-            "service": ServiceSettings(environment=Environment.TEST, log_format="console"),
-            "kafka": kafka_settings,
-            "mongo": mongo_settings,
-            "auth": auth_settings,
-        }
-        values.update(overrides)
-        return settings_class(**values)
 
-    return build
+@pytest.fixture
+def make_settings(sandbox: Sandbox) -> Callable[..., Any]:
+    """Build a service's settings on the test broker and the dev issuer; every service of one test gets
+    the same topic prefix (so they talk to each other) and its own database (as in production)."""
+    return sandbox.settings
