@@ -39,6 +39,10 @@ class MalformedEvent(EventDecodeError):
     code = "malformed_event"
 
 
+class EventTooLarge(MalformedEvent):
+    code = "event_too_large"
+
+
 class UnknownEventType(EventDecodeError):
     code = "unknown_event_type"
 
@@ -131,7 +135,7 @@ class EventRegistry:
         """Parse and validate one message; raise an EventDecodeError subclass saying what is wrong."""
         if isinstance(raw, bytes | str):
             if len(raw) > MAX_EVENT_BYTES:
-                raise MalformedEvent(f"event is {len(raw)} bytes, larger than {MAX_EVENT_BYTES}")
+                raise EventTooLarge(f"event is {len(raw)} bytes, larger than {MAX_EVENT_BYTES}")
             try:
                 doc = json.loads(raw)
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
