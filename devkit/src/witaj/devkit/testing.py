@@ -38,10 +38,16 @@ async def wait_until(
 
 
 @asynccontextmanager
-async def serve(app: FastAPI, *, headers: dict[str, str] | None = None) -> AsyncIterator[httpx.AsyncClient]:
-    """Run the app's lifespan and give an HTTP client talking to it in-process."""
+async def serve(
+    app: FastAPI, *, headers: dict[str, str] | None = None, raise_app_exceptions: bool = True
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and give an HTTP client talking to it in-process.
+
+    Unexpected exceptions surface in the test by default; pass `raise_app_exceptions=False` to see the
+    500 response a real client would get instead.
+    """
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://witaj.test", headers=headers
         ) as client:
