@@ -120,6 +120,9 @@ class ServiceSettings(BaseModel):
     public_url: str | None = Field(default=None, description="Base URL this service is reachable at")
     cors_origins: list[str] = Field(default_factory=list)
     seed_demo: bool = Field(default=False, description="Create the demo city's data on start-up if missing")
+    rate_limits: bool = Field(
+        default=True, description="Limit public write endpoints per caller (off only for load benchmarks)"
+    )
 
     def serves(self, city: str) -> bool:
         return not self.cities or city in self.cities
