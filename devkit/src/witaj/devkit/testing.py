@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -82,3 +83,34 @@ async def read_topic(
     finally:
         await consumer.stop()
     return records
+
+
+class LiveServer:
+    """A service app served over real HTTP by uvicorn in a background thread (for sync HTTP clients
+    such as the API fuzzer). `with LiveServer(app) as url: ...` runs its lifespan and stops it after."""
+
+    def __init__(self, app: FastAPI, *, startup_timeout: float = 60.0) -> None:
+        import uvicorn
+        from witaj.devkit.infra import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, access_log=False)
+        self.server = uvicorn.Server(config)
+        self.startup_timeout = startup_timeout
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> str:
+        self._thread = threading.Thread(target=self.server.run, name=f"live-server-{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + self.startup_timeout
+        while not self.server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not start on {self.url}")
+            time.sleep(0.05)
+        return self.url
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=30)

@@ -1,0 +1,60 @@
+"""Every service served over real HTTP on the session's broker and database, for fuzzing and the
+authorisation matrix. The content service runs too, so the demo city reaches the others' catalogs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from witaj.content.main import create_app as content_app
+from witaj.content.settings import ContentSettings
+from witaj.devkit.sandbox import Sandbox
+from witaj.devkit.testing import LiveServer
+from witaj.events.main import create_app as events_app
+from witaj.events.settings import EventsSettings
+from witaj.notify.main import create_app as notify_app
+from witaj.notify.settings import NotifySettings
+from witaj.shared.settings import Environment, ServiceSettings
+from witaj.stats.main import create_app as stats_app
+from witaj.stats.settings import StatsSettings
+
+APPS: dict[str, tuple[Any, type]] = {
+    "content": (content_app, ContentSettings),
+    "events": (events_app, EventsSettings),
+    "notify": (notify_app, NotifySettings),
+    "stats": (stats_app, StatsSettings),
+}
+
+
+@pytest.fixture(scope="session")
+def live_platform(
+    kafka_bootstrap: str, mongo_server_url: str, dev_key_path: Path
+) -> Iterator[dict[str, str]]:
+    """Base URL per service; one platform for the whole session, seeded with the demo city."""
+    sandbox = Sandbox(kafka_bootstrap, mongo_server_url, dev_key_path, name=f"live{uuid.uuid4().hex[:6]}")
+    service = ServiceSettings(
+        environment=Environment.TEST,
+        log_format="console",
+        log_level="WARNING",
+        seed_demo=True,
+        rate_limits=False,
+    )
+    servers = {
+        name: LiveServer(make(sandbox.settings(settings, service=service)))
+        for name, (make, settings) in APPS.items()
+    }
+    urls: dict[str, str] = {}
+    try:
+        for name, server in servers.items():
+            urls[name] = server.__enter__()
+        deadline_check = httpx.get(f"{urls['content']}/cities/lublin", timeout=10)
+        assert deadline_check.status_code == 200
+        yield urls
+    finally:
+        for name, server in servers.items():
+            if name in urls:
+                server.__exit__(None, None, None)
