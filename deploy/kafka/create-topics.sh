@@ -12,21 +12,25 @@ MIN_INSYNC="${TOPIC_MIN_INSYNC_REPLICAS:-1}"
 DLQ_PARTITIONS="${DLQ_PARTITIONS:-1}"
 KAFKA_TOPICS="${KAFKA_TOPICS:-/opt/kafka/bin/kafka-topics.sh}"
 
-create() {
+create() {  # name partitions cleanup-policy
     "$KAFKA_TOPICS" --bootstrap-server "$BOOTSTRAP" --create --if-not-exists \
         --topic "$1" --partitions "$2" --replication-factor "$REPLICATION" \
-        --config "min.insync.replicas=$MIN_INSYNC"
+        --config "min.insync.replicas=$MIN_INSYNC" --config "cleanup.policy=$3"
 }
 
 count=0
-while read -r name partitions rest; do
+while read -r name partitions flag rest; do
     case "$name" in '' | '#'*) continue ;; esac
-    if [ -z "$partitions" ] || [ -n "$rest" ]; then
-        echo "create-topics: bad line for '$name' (expected '<name> <partitions>')" >&2
-        exit 2
-    fi
-    create "$PREFIX$name" "$partitions"
-    create "$PREFIX$name.dlq" "$DLQ_PARTITIONS"
+    case "$partitions:$flag:$rest" in
+        [1-9]*::) policy=delete ;;
+        [1-9]*:compact:) policy=compact ;;
+        *)
+            echo "create-topics: bad line for '$name' (expected '<name> <partitions> [compact]')" >&2
+            exit 2
+            ;;
+    esac
+    create "$PREFIX$name" "$partitions" "$policy"
+    create "$PREFIX$name.dlq" "$DLQ_PARTITIONS" delete
     count=$((count + 1))
 done < "$TOPICS_FILE"
 
