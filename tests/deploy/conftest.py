@@ -12,7 +12,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from deploy_helpers import ROOT, load_tool  # noqa: E402
+from deploy_helpers import ROOT, load_tool
 
 
 @pytest.fixture(scope="session")

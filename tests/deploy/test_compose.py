@@ -35,7 +35,14 @@ def test_the_schema_rejects_a_broken_compose_file(compose):
 
 def test_every_service_of_the_platform_is_in_compose(compose):
     assert set(compose["services"]) >= {
-        *APP_SERVICES, "kafka", "kafka-init", "mongo", "mongo-init", "keycloak", "gateway", "prometheus"
+        *APP_SERVICES,
+        "kafka",
+        "kafka-init",
+        "mongo",
+        "mongo-init",
+        "keycloak",
+        "gateway",
+        "prometheus",
     }
 
 
@@ -46,7 +53,9 @@ def test_depends_on_targets_exist_and_can_satisfy_their_condition(compose):
             assert target in services, f"{name} depends on unknown {target}"
             target_service = services[target]
             if rule["condition"] == "service_healthy":
-                has_check = "healthcheck" in target_service and not target_service["healthcheck"].get("disable")
+                has_check = "healthcheck" in target_service and not target_service["healthcheck"].get(
+                    "disable"
+                )
                 image_check = "HEALTHCHECK" in _dockerfile(target_service)
                 assert has_check or image_check, f"{name} waits for {target}, which has no healthcheck"
             elif rule["condition"] == "service_completed_successfully":
@@ -72,7 +81,7 @@ def test_infrastructure_images_are_pinned_to_exact_versions(compose):
     for name, service in compose["services"].items():
         image = interpolate(service["image"])
         tag = image.rsplit(":", 1)[-1]
-        assert ":" in image and tag not in ("latest", "dev") or "build" in service, f"{name}: {image}"
+        assert (":" in image and tag not in ("latest", "dev")) or "build" in service, f"{name}: {image}"
     assert compose["services"]["kafka"]["image"].startswith("apache/kafka:")
     assert compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
 
