@@ -53,3 +53,12 @@ def test_logs_are_json_and_never_carry_personal_data(capsys: pytest.CaptureFixtu
     assert first["nested"]["phone"] == "[redacted]"
     assert "anna" not in json.dumps(lines).lower()
     assert lines[1]["event"] == "stdlib line"
+
+
+def test_per_city_deployments_consume_in_their_own_groups() -> None:
+    from witaj.shared.runtime import Runtime
+
+    shared = Runtime(ContentSettings(), source="witaj/content")
+    warszawa = Runtime(ContentSettings(service={"cities": ["warszawa"]}), source="witaj/content")
+    assert shared.group_id("items") == "witaj/content.items"
+    assert warszawa.group_id("items") == "witaj/content.items.cities-warszawa"

@@ -73,6 +73,16 @@ class Runtime:
     def serves(self, envelope: Envelope[Any]) -> bool:
         return self.settings.service.serves(envelope.city)
 
+    def group_id(self, group: str) -> str:
+        """A consumer group per service and, for a per-city deployment, per set of cities.
+
+        Replicas restricted to some cities must not share a group with replicas serving the others:
+        they would split the partitions and each skip (and commit past) the other's cities' events.
+        """
+        cities = self.settings.service.cities
+        suffix = f".cities-{'-'.join(sorted(cities))}" if cities else ""
+        return f"{self.source}.{group}{suffix}"
+
     def consume(
         self,
         topic_names: Sequence[str],
@@ -89,7 +99,7 @@ class Runtime:
         consumer = EventConsumer(
             self.settings.kafka,
             topics=topic_names,
-            group_id=f"{self.source}.{group}",
+            group_id=self.group_id(group),
             handle=handle,
             publisher=self.publisher,
             accept=accept or self.serves,
