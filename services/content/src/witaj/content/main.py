@@ -6,11 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from witaj.content import cities
+from witaj.content import cities, reading, workbench
+from witaj.content.cache import PublishedCache
 from witaj.content.demo import seed_demo_city
 from witaj.content.settings import ContentSettings
+from witaj.content.store import ItemStore
 from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
+from witaj.shared.topics import CONTENT_FEEDBACK, CONTENT_ITEMS, CONTENT_TRANSLATIONS, USAGE
 from witaj.shared.web import create_service_app, serve_forever
 
 DESCRIPTION = """
@@ -27,9 +30,15 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with Runtime(settings, source=cities.SOURCE) as runtime:
+        topics = [CONTENT_ITEMS, CONTENT_TRANSLATIONS, CONTENT_FEEDBACK, USAGE]
+        async with Runtime(settings, source=cities.SOURCE, topics=topics) as runtime:
             runtime.attach(app)
             app.state.city_store = cities.CityStore(runtime.db, runtime.outbox)
+            app.state.item_store = store = ItemStore(runtime.db, runtime.outbox)
+            await store.ensure_indexes()
+            app.state.published = cache = PublishedCache(store)
+            # Every replica reads every item event, so its cache follows writes made anywhere.
+            runtime.consume([CONTENT_ITEMS], "published-cache", cache.handle, broadcast=True)
             await runtime.start()
             if settings.service.seed_demo:
                 await seed_demo_city(app.state.city_store)
@@ -39,6 +48,8 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
         settings, service="content", title="Witaj content", description=DESCRIPTION, lifespan=lifespan
     )
     app.include_router(cities.router)
+    app.include_router(workbench.router)  # before reading: its paths would match reading's patterns
+    app.include_router(reading.router)
     return app
 
 
