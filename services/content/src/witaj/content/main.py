@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from witaj.content import cities, reading, workbench
+from witaj.content import cities, reading, search, workbench
 from witaj.content.cache import PublishedCache
 from witaj.content.demo import seed_demo_city
 from witaj.content.settings import ContentSettings
@@ -37,6 +37,8 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             app.state.item_store = store = ItemStore(runtime.db, runtime.outbox)
             await store.ensure_indexes()
             app.state.published = cache = PublishedCache(store)
+            app.state.search_index = index = search.SearchIndex()
+            cache.listeners.append(index.on_change)
             # Every replica reads every item event, so its cache follows writes made anywhere.
             runtime.consume([CONTENT_ITEMS], "published-cache", cache.handle, broadcast=True)
             await runtime.start()
@@ -49,6 +51,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     )
     app.include_router(cities.router)
     app.include_router(workbench.router)  # before reading: its paths would match reading's patterns
+    app.include_router(search.router)
     app.include_router(reading.router)
     return app
 
