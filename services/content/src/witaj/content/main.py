@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from witaj.content import cities, reading, search, workbench
+from witaj.content import cities, feedback, reading, search, translation, workbench
 from witaj.content.cache import PublishedCache
 from witaj.content.demo import seed_demo_city
 from witaj.content.settings import ContentSettings
 from witaj.content.store import ItemStore
 from witaj.shared.logging import configure_logging
+from witaj.shared.inbox import Inbox
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import CONTENT_FEEDBACK, CONTENT_ITEMS, CONTENT_TRANSLATIONS, USAGE
 from witaj.shared.web import create_service_app, serve_forever
@@ -41,6 +42,11 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             cache.listeners.append(index.on_change)
             # Every replica reads every item event, so its cache follows writes made anywhere.
             runtime.consume([CONTENT_ITEMS], "published-cache", cache.handle, broadcast=True)
+            app.state.feedback = runtime.db["feedback"]
+            app.state.demand = demand = translation.Demand(runtime.db)
+            inbox = Inbox(runtime.client, runtime.db, "demand")
+            await inbox.ensure_indexes()
+            runtime.consume([USAGE], "demand", inbox.handler(demand.count_view))
             await runtime.start()
             if settings.service.seed_demo:
                 await seed_demo_city(app.state.city_store)
@@ -50,7 +56,10 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
         settings, service="content", title="Witaj content", description=DESCRIPTION, lifespan=lifespan
     )
     app.include_router(cities.router)
-    app.include_router(workbench.router)  # before reading: its paths would match reading's patterns
+    # Fixed paths first: `/workbench/{kind_path}` and reading's `/{kind_path}/{item_id}` would match them.
+    app.include_router(translation.router)
+    app.include_router(feedback.router)
+    app.include_router(workbench.router)
     app.include_router(search.router)
     app.include_router(reading.router)
     return app
