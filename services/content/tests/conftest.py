@@ -32,7 +32,8 @@ PAGE = {
 
 @pytest.fixture
 def settings(make_settings: Callable[..., ContentSettings]) -> ContentSettings:
-    return make_settings(ContentSettings)
+    # Joining a consumer group takes seconds on the test broker; only the dashboard test needs demand.
+    return make_settings(ContentSettings, count_demand=False)
 
 
 @pytest.fixture

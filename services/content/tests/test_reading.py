@@ -6,7 +6,11 @@ from witaj.devkit.testing import read_topic, wait_until
 from witaj.shared.envelope import registry
 from witaj.shared.topics import CONTENT_FEEDBACK, USAGE
 
-from .conftest import CITY, PAGE
+from witaj.content.main import create_app
+from witaj.content.settings import ContentSettings
+from witaj.devkit.testing import serve
+
+from .conftest import CITY, PAGE, ContentApi
 
 BASE = f"/cities/{CITY['id']}"
 PROCESS = {
@@ -132,7 +136,21 @@ async def test_views_and_feedback_become_events_and_scores(client, api, settings
     assert (await client.get(f"{BASE}/workbench/feedback", headers={})).status_code == 401
 
 
-async def test_dashboard_lists_missing_and_outdated_work_by_demand(client, api) -> None:
+async def test_dashboard_lists_missing_and_outdated_work_by_demand(make_settings, auth_header) -> None:
+    settings = make_settings(ContentSettings)
+    assert settings.count_demand
+    async with serve(create_app(settings)) as client:
+        assert (
+            await client.post("/cities", json=CITY, headers=auth_header("platform_admin"))
+        ).status_code == 201
+        runtime = client._transport.app.state.runtime
+        await wait_until(lambda: runtime.cities.get(CITY["id"]), message="the city in the catalog")
+        await _dashboard_by_demand(
+            client, ContentApi(client, auth_header("pa_editor", city=CITY["id"], org="city-hall"))
+        )
+
+
+async def _dashboard_by_demand(client, api) -> None:
     rarely = await api.published("pages", {**PAGE, "title": "Rzadko czytana"})
     often = await api.published("pages", {**PAGE, "title": "Często czytana"}, en={"title": "Often read"})
     for _ in range(3):

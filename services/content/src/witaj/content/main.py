@@ -44,9 +44,10 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             runtime.consume([CONTENT_ITEMS], "published-cache", cache.handle, broadcast=True)
             app.state.feedback = runtime.db["feedback"]
             app.state.demand = demand = translation.Demand(runtime.db)
-            inbox = Inbox(runtime.client, runtime.db, "demand")
-            await inbox.ensure_indexes()
-            runtime.consume([USAGE], "demand", inbox.handler(demand.count_view))
+            if settings.count_demand:
+                inbox = Inbox(runtime.client, runtime.db, "demand")
+                await inbox.ensure_indexes()
+                runtime.consume([USAGE], "demand", inbox.handler(demand.count_view))
             await runtime.start()
             if settings.service.seed_demo:
                 await seed_demo_city(app.state.city_store)
