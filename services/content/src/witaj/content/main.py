@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from witaj.content import cities, feedback, reading, search, translation, workbench
+from witaj.content import cities, feedback, reading, search, translation, workbench, xliff
 from witaj.content.cache import PublishedCache
 from witaj.content.demo import seed_demo_city
 from witaj.content.settings import ContentSettings
@@ -59,6 +59,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     app.include_router(cities.router)
     # Fixed paths first: `/workbench/{kind_path}` and reading's `/{kind_path}/{item_id}` would match them.
     app.include_router(translation.router)
+    app.include_router(xliff.router)
     app.include_router(feedback.router)
     app.include_router(workbench.router)
     app.include_router(search.router)
