@@ -1,4 +1,4 @@
-"""Who may do what: route × role × own/foreign city and organisation, as one matrix."""
+"""Who may do what: route by role by own or foreign city and organisation, as one matrix."""
 
 from __future__ import annotations
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from witaj.devkit.testing import read_topic, wait_until
-from witaj.shared.envelope import registry
-from witaj.shared.topics import CONTENT_FEEDBACK, USAGE
-
 from witaj.content.main import create_app
 from witaj.content.settings import ContentSettings
-from witaj.devkit.testing import serve
+from witaj.devkit.testing import read_topic, serve, wait_until
+from witaj.shared.envelope import registry
+from witaj.shared.topics import CONTENT_FEEDBACK, USAGE
 
 from .conftest import CITY, PAGE, ContentApi
 

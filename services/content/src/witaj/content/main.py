@@ -11,8 +11,8 @@ from witaj.content.cache import PublishedCache
 from witaj.content.demo import seed_demo_city
 from witaj.content.settings import ContentSettings
 from witaj.content.store import ItemStore
-from witaj.shared.logging import configure_logging
 from witaj.shared.inbox import Inbox
+from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import CONTENT_FEEDBACK, CONTENT_ITEMS, CONTENT_TRANSLATIONS, USAGE
 from witaj.shared.web import create_service_app, serve_forever

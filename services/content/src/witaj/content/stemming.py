@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Ukrainian suffixes and the typographic apostrophe are meant)
 """Words to index terms, per language: Snowball stemmers where they exist, character bigrams for CJK.
 
 The embedded database has no `$text`, and MongoDB's text search stems few of the languages migrants
