@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 import Stemmer
 
@@ -69,14 +69,16 @@ def words(text: str) -> Iterator[tuple[int, int, str]]:
         yield match.start(), match.end(), normalise(match.group(0))[:MAX_WORD]
 
 
-def stem(word: str, language: str) -> list[str]:
-    """Index terms of one normalised word (several for CJK runs, which have no spaces)."""
+@lru_cache(maxsize=200_000)
+def stem(word: str, language: str) -> tuple[str, ...]:
+    """Index terms of one normalised word (several for CJK runs, which have no spaces); memoised, as
+    indexing and highlighting meet the same words over and over."""
     if any(_is_cjk(c) for c in word):
-        return [word] if len(word) == 1 else [word[i : i + 2] for i in range(len(word) - 1)]
+        return (word,) if len(word) == 1 else tuple(word[i : i + 2] for i in range(len(word) - 1))
     if language == "uk":
-        return [_stem_uk(word)]
+        return (_stem_uk(word),)
     stemmer = _snowball(language)
-    return [stemmer.stemWord(word) if stemmer else word]
+    return (stemmer.stemWord(word) if stemmer else word,)
 
 
 def terms(text: str, language: str) -> list[str]:
