@@ -22,7 +22,7 @@ KRAKOW = {
 
 @pytest.fixture
 def settings(make_settings) -> ContentSettings:
-    return make_settings(ContentSettings)
+    return make_settings(ContentSettings, count_demand=False)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ async def test_invalid_city_configuration_is_refused_clearly(settings, auth_head
 
 
 async def test_other_services_keep_their_own_copy_of_the_city(make_settings, auth_header) -> None:
-    content = make_settings(ContentSettings)
+    content = make_settings(ContentSettings, count_demand=False)
     events = make_settings(EventsSettings)
     assert events.mongo.database != content.mongo.database
     async with serve(content_app(content)) as writer, serve(events_app(events)) as reader:

@@ -6,11 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from witaj.content import cities
+from witaj.content import cities, feedback, reading, search, translation, workbench, xliff
+from witaj.content.cache import PublishedCache
 from witaj.content.demo import seed_demo_city
 from witaj.content.settings import ContentSettings
+from witaj.content.store import ItemStore
+from witaj.shared.inbox import Inbox
 from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
+from witaj.shared.topics import CONTENT_FEEDBACK, CONTENT_ITEMS, CONTENT_TRANSLATIONS, USAGE
 from witaj.shared.web import create_service_app, serve_forever
 
 DESCRIPTION = """
@@ -27,9 +31,23 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with Runtime(settings, source=cities.SOURCE) as runtime:
+        topics = [CONTENT_ITEMS, CONTENT_TRANSLATIONS, CONTENT_FEEDBACK, USAGE]
+        async with Runtime(settings, source=cities.SOURCE, topics=topics) as runtime:
             runtime.attach(app)
             app.state.city_store = cities.CityStore(runtime.db, runtime.outbox)
+            app.state.item_store = store = ItemStore(runtime.db, runtime.outbox)
+            await store.ensure_indexes()
+            app.state.published = cache = PublishedCache(store)
+            app.state.search_index = index = search.SearchIndex()
+            cache.listeners.append(index.on_change)
+            # Every replica reads every item event, so its cache follows writes made anywhere.
+            runtime.consume([CONTENT_ITEMS], "published-cache", cache.handle, broadcast=True)
+            app.state.feedback = runtime.db["feedback"]
+            app.state.demand = demand = translation.Demand(runtime.db)
+            if settings.count_demand:
+                inbox = Inbox(runtime.client, runtime.db, "demand")
+                await inbox.ensure_indexes()
+                runtime.consume([USAGE], "demand", inbox.handler(demand.count_view))
             await runtime.start()
             if settings.service.seed_demo:
                 await seed_demo_city(app.state.city_store)
@@ -39,6 +57,13 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
         settings, service="content", title="Witaj content", description=DESCRIPTION, lifespan=lifespan
     )
     app.include_router(cities.router)
+    # Fixed paths first: `/workbench/{kind_path}` and reading's `/{kind_path}/{item_id}` would match them.
+    app.include_router(translation.router)
+    app.include_router(xliff.router)
+    app.include_router(feedback.router)
+    app.include_router(workbench.router)
+    app.include_router(search.router)
+    app.include_router(reading.router)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 from witaj.shared.settings import WitajSettings
 
@@ -9,3 +10,8 @@ from witaj.shared.settings import WitajSettings
 class ContentSettings(WitajSettings):
     model_config = SettingsConfigDict(env_prefix="WITAJ_CONTENT_", env_nested_delimiter="__", extra="ignore")
     service_name: ClassVar[str] = "content"
+
+    count_demand: bool = Field(
+        default=True,
+        description="Count page views per item and language for the translation dashboard (a consumer group)",
+    )

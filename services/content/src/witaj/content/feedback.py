@@ -1,0 +1,148 @@
+"""'Was this helpful?': readers rate an item in a language, may leave a comment, editors see the scores.
+
+Comments wait in a moderation queue and never leave the service: the FeedbackSubmitted event only says
+whether there was one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from witaj.content import access
+from witaj.content.reading import SessionId, session_of
+from witaj.shared.auth import CurrentPrincipal
+from witaj.shared.envelope import wrap
+from witaj.shared.errors import BadRequest, NotFound
+from witaj.shared.events import FeedbackSubmitted
+from witaj.shared.mongo import Session
+from witaj.shared.outbox import Outbox
+from witaj.shared.topics import CONTENT_FEEDBACK
+from witaj.shared.web import Page, Pagination
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    language: str = Field(max_length=3)
+    helpful: bool | None = None
+    comment: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=2_000)] = None
+
+
+class Decision(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Moderation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Decision
+
+
+router = APIRouter(tags=["feedback"])
+
+
+@router.post("/cities/{city}/{kind_path}/{item_id}/feedback", status_code=202, summary="Was this helpful?")
+async def give_feedback(
+    city: str,
+    kind_path: str,
+    item_id: str,
+    body: FeedbackIn,
+    request: Request,
+    x_session_id: SessionId = None,
+) -> dict[str, str]:
+    content = await request.app.state.published.city(city)
+    item = content.items.get(item_id)
+    if item is None:
+        raise NotFound(f"The published item '{item_id}' in '{city}'")
+    if body.language not in item.languages:
+        raise BadRequest(f"The item is not published in '{body.language}'", code="unknown_language")
+    if body.helpful is None and not body.comment:
+        raise BadRequest("Say whether it helped, leave a comment, or both", code="empty_feedback")
+    outbox: Outbox = request.app.state.runtime.outbox
+    session_id = session_of(x_session_id)
+    doc = {
+        "_id": uuid.uuid4().hex,
+        "city": city,
+        "item_id": item_id,
+        "kind": item.kind.value,
+        "language": body.language,
+        "helpful": body.helpful,
+        "comment": body.comment or None,
+        "moderation": "pending" if body.comment else None,
+        "at": datetime.now(UTC),
+    }
+    event = FeedbackSubmitted(
+        kind=item.kind, item_id=item_id, language=body.language, helpful=body.helpful,
+        has_comment=bool(body.comment), session=session_id,
+    )  # fmt: skip
+
+    async def work(session: Session) -> None:
+        await request.app.state.feedback.insert_one(doc, session=session)
+        await outbox.add(
+            session, CONTENT_FEEDBACK, wrap(event, source="witaj/content", city=city, subject=item_id)
+        )
+
+    await outbox.transaction(work)
+    return {"id": doc["_id"], "status": "received"}
+
+
+@router.get("/cities/{city}/workbench/feedback", summary="Helpfulness per item and language")
+async def scores(city: str, principal: CurrentPrincipal, request: Request) -> list[dict[str, Any]]:
+    access.require_workbench(principal, city)
+    pipeline = [
+        {"$match": {"city": city}},
+        {
+            "$group": {
+                "_id": {"item": "$item_id", "language": "$language"},
+                "helpful": {"$sum": {"$cond": [{"$eq": ["$helpful", True]}, 1, 0]}},
+                "not_helpful": {"$sum": {"$cond": [{"$eq": ["$helpful", False]}, 1, 0]}},
+                "comments": {"$sum": {"$cond": [{"$ifNull": ["$comment", False]}, 1, 0]}},
+            }
+        },
+        {"$sort": {"_id.item": 1, "_id.language": 1}},
+    ]
+    cursor = await request.app.state.feedback.aggregate(pipeline)
+    return [
+        {
+            "item_id": row["_id"]["item"],
+            "language": row["_id"]["language"],
+            **{k: row[k] for k in ("helpful", "not_helpful", "comments")},
+        }
+        async for row in cursor
+    ]
+
+
+@router.get("/cities/{city}/workbench/feedback/moderation", summary="Comments waiting for moderation")
+async def queue(
+    city: str, principal: CurrentPrincipal, request: Request, page: Pagination
+) -> Page[dict[str, Any]]:
+    access.require_workbench(principal, city)
+    query = {"city": city, "moderation": "pending"}
+    collection = request.app.state.feedback
+    total = await collection.count_documents(query)
+    docs = await collection.find(query, sort=[("at", 1)], skip=page.offset, limit=page.limit).to_list()
+    rows = [
+        {k: d[k] for k in ("item_id", "kind", "language", "helpful", "comment")} | {"id": d["_id"]}
+        for d in docs
+    ]
+    return Page.of(rows, total, page)
+
+
+@router.post(
+    "/cities/{city}/workbench/feedback/moderation/{feedback_id}", summary="Approve or reject a comment"
+)
+async def moderate(
+    city: str, feedback_id: str, body: Moderation, principal: CurrentPrincipal, request: Request
+) -> dict[str, str]:
+    access.require_workbench(principal, city)
+    result = await request.app.state.feedback.update_one(
+        {"_id": feedback_id, "city": city, "moderation": "pending"},
+        {"$set": {"moderation": body.decision.value}},
+    )
+    if result.matched_count != 1:
+        raise NotFound(f"A pending comment '{feedback_id}'")
+    return {"id": feedback_id, "moderation": body.decision.value}

@@ -1,0 +1,270 @@
+"""The editors' and translators' side: create, edit, review, publish, archive, translate, see history.
+
+Routes live under `/cities/{city}/workbench/` so they never collide with public reading. Each kind gets
+its own typed create/replace routes (so OpenAPI shows every kind's schema); everything after creation
+is addressed by item id.
+"""
+
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from witaj.content import access
+from witaj.content.cache import PublishedCache
+from witaj.content.kinds import MODELS, PATHS, Body
+from witaj.content.store import ItemStore, Status, translations_of
+from witaj.shared.auth import CurrentPrincipal, Principal
+from witaj.shared.errors import ApiError, BadRequest, NotFound
+from witaj.shared.events import ContentKind
+from witaj.shared.languages import is_known
+from witaj.shared.mongo import Document
+from witaj.shared.runtime import Runtime
+from witaj.shared.translations import TranslationState
+from witaj.shared.web import Page, Pagination
+
+router = APIRouter(prefix="/cities/{city}/workbench", tags=["workbench"])
+B = TypeVar("B", bound=Body)
+
+
+class ItemCreate(BaseModel, Generic[B]):
+    model_config = ConfigDict(extra="forbid")
+    content: B
+    source_language: str | None = Field(
+        default=None, max_length=3, description="Default: the city's language"
+    )
+    organisation: str | None = Field(
+        default=None, max_length=64, description="Owner; NGO editors always own what they create"
+    )
+
+
+class ItemReplace(BaseModel, Generic[B]):
+    model_config = ConfigDict(extra="forbid")
+    content: B
+    minor: bool = Field(default=False, description="Typo-level edit: translations stay current")
+    important: bool = Field(default=False, description="Ask the notify service to tell subscribers")
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Status
+
+
+class TranslationChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: TranslationState
+    fields: dict[str, str] | None = Field(default=None, max_length=2_000)
+    source_revision: int | None = Field(default=None, ge=1, description="Revision the text was made from")
+
+
+def store_of(request: Request) -> ItemStore:
+    return request.app.state.item_store  # type: ignore[no-any-return]
+
+
+def runtime_of(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+async def after_write(request: Request, doc: Document) -> None:
+    """Read-your-writes in this replica; the others follow from the `content.items` event."""
+    cache: PublishedCache = request.app.state.published
+    await cache.refresh(doc["city"], doc["_id"])
+
+
+def expected(if_match: str | None) -> int | None:
+    if not if_match or if_match.strip() == "*":
+        return None
+    try:
+        return int(if_match.strip().removeprefix("W/").strip('"'))
+    except ValueError:
+        raise BadRequest('If-Match must be an item ETag, e.g. "3"', code="bad_if_match") from None
+
+
+def editor_view(doc: Document, languages: list[str]) -> dict[str, Any]:
+    translations = translations_of(doc)
+    return {
+        "id": doc["_id"],
+        "kind": doc["kind"],
+        "city": doc["city"],
+        "organisation": doc.get("organisation"),
+        "status": doc["status"],
+        "version": doc["version"],
+        "revision": doc["revision"],
+        "source_language": translations.source_language,
+        "content": doc["content"],
+        "translations": {
+            lang: {**status.model_dump(mode="json"), "fields": translations.get(lang).fields}
+            for lang, status in translations.status(languages).items()
+        },
+        "updated_at": doc["updated_at"].isoformat(),
+    }
+
+
+def _respond(response: Response, doc: Document, request: Request) -> dict[str, Any]:
+    response.headers["ETag"] = f'"{doc["version"]}"'
+    languages = runtime_of(request).cities.require(doc["city"]).languages
+    return editor_view(doc, languages)
+
+
+def _owner(principal: Principal, wanted: str | None) -> str | None:
+    if principal.has(*access.CITY_EDITORS) or principal.is_platform_admin:
+        return wanted or principal.organisation
+    if wanted is not None and wanted != principal.organisation:
+        raise ApiError(403, "forbidden", "NGO editors create items for their own organisation only")
+    return principal.organisation
+
+
+def _register_kind(path: str, kind: ContentKind) -> None:
+    model = MODELS[kind]
+
+    async def create(
+        city: str,
+        body: ItemCreate[model],
+        principal: CurrentPrincipal,
+        request: Request,
+        response: Response,  # type: ignore[valid-type]
+    ) -> dict[str, Any]:
+        config = runtime_of(request).cities.require(city)
+        access.require_create(principal, city)
+        source = body.source_language or config.default_language
+        if source not in config.languages:
+            raise BadRequest(
+                f"'{source}' is not one of {city}'s languages",
+                code="unknown_language",
+                details=config.languages,
+            )
+        doc = await store_of(request).create(
+            city, kind, body.content, source_language=source, organisation=_owner(principal, body.organisation),
+            by=principal.subject,
+        )  # fmt: skip
+        response.status_code = 201
+        response.headers["Location"] = f"/cities/{city}/workbench/items/{doc['_id']}"
+        return _respond(response, doc, request)
+
+    async def replace(
+        city: str,
+        item_id: str,
+        body: ItemReplace[model],  # type: ignore[valid-type]
+        principal: CurrentPrincipal,
+        request: Request,
+        response: Response,
+        if_match: Annotated[str | None, Header(max_length=40)] = None,
+    ) -> dict[str, Any]:
+        store = store_of(request)
+        current = await store.get(city, item_id)
+        access.require_edit(principal, current)
+        if current["kind"] != kind.value:
+            raise NotFound(f"The {kind.value} '{item_id}' in '{city}'")
+        doc = await store.update(
+            city, item_id, body.content, by=principal.subject, minor=body.minor, important=body.important,
+            expected_version=expected(if_match),
+        )  # fmt: skip
+        await after_write(request, doc)
+        return _respond(response, doc, request)
+
+    router.add_api_route(
+        f"/{path}", create, methods=["POST"], status_code=201, summary=f"Create a draft ({path})"
+    )
+    router.add_api_route(
+        f"/{path}/{{item_id}}", replace, methods=["PUT"], summary=f"Edit the source text ({path})"
+    )
+
+
+for _path, _kind in PATHS.items():
+    _register_kind(_path, _kind)
+
+
+@router.get("/{kind_path}", summary="Items of one kind in any state, for editors (newest first)")
+async def list_for_editors(
+    city: str,
+    kind_path: str,
+    principal: CurrentPrincipal,
+    request: Request,
+    page: Pagination,
+    status: Status | None = None,
+    organisation: Annotated[str | None, Query(max_length=64)] = None,
+) -> Page[dict[str, Any]]:
+    access.require_workbench(principal, city)
+    kind = PATHS.get(kind_path)
+    if kind is None:
+        raise NotFound(f"The kind of content '{kind_path}'")
+    languages = runtime_of(request).cities.require(city).languages
+    docs, total = await store_of(request).listing(
+        city, kind, status=status, organisation=organisation, limit=page.limit, offset=page.offset
+    )
+    return Page.of([editor_view(d, languages) for d in docs], total, page)
+
+
+@router.get("/items/{item_id}", summary="One item with its translation status")
+async def get_for_editors(
+    city: str, item_id: str, principal: CurrentPrincipal, request: Request, response: Response
+) -> dict[str, Any]:
+    access.require_workbench(principal, city)
+    return _respond(response, await store_of(request).get(city, item_id), request)
+
+
+@router.post("/items/{item_id}/status", summary="Submit for review, publish, archive or send back")
+async def change_status(
+    city: str,
+    item_id: str,
+    change: StatusChange,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    if_match: Annotated[str | None, Header(max_length=40)] = None,
+) -> dict[str, Any]:
+    store = store_of(request)
+    access.require_edit(principal, await store.get(city, item_id))
+    doc = await store.transition(
+        city, item_id, change.status, by=principal.subject, expected_version=expected(if_match)
+    )
+    await after_write(request, doc)
+    return _respond(response, doc, request)
+
+
+@router.get("/items/{item_id}/versions", summary="Version history of the source text")
+async def versions(
+    city: str, item_id: str, principal: CurrentPrincipal, request: Request
+) -> list[dict[str, Any]]:
+    store = store_of(request)
+    access.require_edit(principal, await store.get(city, item_id))
+    return [
+        {
+            "revision": v["revision"],
+            "content": v["content"],
+            "organisation": v.get("organisation"),
+            "at": v["at"].isoformat(),
+        }
+        for v in await store.history(item_id)
+    ]
+
+
+@router.put(
+    "/items/{item_id}/translations/{language}", summary="Save a translation or move it in the workflow"
+)
+async def translate(
+    city: str,
+    item_id: str,
+    language: str,
+    change: TranslationChange,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+) -> dict[str, Any]:
+    config = runtime_of(request).cities.require(city)
+    if not is_known(language) or language not in config.languages:
+        raise BadRequest(
+            f"'{language}' is not one of {city}'s languages",
+            code="unknown_language",
+            details=config.languages,
+        )
+    store = store_of(request)
+    current = await store.get(city, item_id)
+    access.require_translate(principal, current)
+    if change.state is TranslationState.PUBLISHED and not access.may_edit(principal, current):
+        raise ApiError(403, "forbidden", "Translators prepare and review; an editor publishes")
+    doc = await store.translate(
+        city, item_id, language, state=change.state, fields=change.fields, by=principal.subject,
+        expected_revision=change.source_revision,
+    )  # fmt: skip
+    await after_write(request, doc)
+    return _respond(response, doc, request)
