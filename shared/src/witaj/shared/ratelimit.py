@@ -20,8 +20,9 @@ import secrets
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from witaj.shared.errors import ApiError
 
 _SALT = secrets.token_bytes(16)
@@ -86,3 +87,15 @@ def caller_key(request: Request) -> str:
         return f"sub:{principal.subject}"
     address = request.client.host if request.client else "unknown"
     return "ip:" + hmac.new(_SALT, address.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+PUBLIC_WRITE = "x-witaj-public-write"
+"""OpenAPI extension marking a write anyone may make without a token (checked by the security tests)."""
+
+
+def public_write(limit: RateLimit) -> dict[str, Any]:
+    """Keyword arguments for a route anyone may write to: rate limited, and marked as such in OpenAPI.
+
+    @router.post("/cities/{city}/feedback", **public_write(FEEDBACK_LIMIT))
+    """
+    return {"dependencies": [Depends(limit)], "openapi_extra": {PUBLIC_WRITE: True}}
