@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from email import policy
 from email.message import EmailMessage
 from typing import Any
 
@@ -15,7 +16,8 @@ def compose(sender: str, recipient: str, delivery: dict[str, Any], unsubscribe_u
     rendered = Rendered(
         delivery["language"], delivery["rtl"], delivery["title"], delivery["body"], delivery.get("link")
     )
-    message = EmailMessage()
+    # Long lines allowed so List-Unsubscribe stays a plain <URL> instead of being folded or encoded.
+    message = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
     message["From"] = sender
     message["To"] = recipient
     message["Subject"] = rendered.title
