@@ -4,20 +4,55 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
-from witaj.notify.settings import NotifySettings
+from witaj.notify import mailbox, subscriptions
+from witaj.notify.delivery import DeliveryWorker
+from witaj.notify.demo import seed_demo_subscriptions
+from witaj.notify.fanout import Fanout
+from witaj.notify.mailbox import Mailbox
+from witaj.notify.settings import NotifyOptions, NotifySettings
+from witaj.notify.stream import StreamHub
+from witaj.notify.subscriptions import SubscriptionStore
+from witaj.shared.envelope import Envelope
 from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
-from witaj.shared.topics import NOTIFY_DELIVERIES
+from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS, CONTENT_ITEMS, NOTIFY_DELIVERIES
 from witaj.shared.web import create_service_app, serve_forever
 
 SOURCE = "witaj/notify"
 DESCRIPTION = """
-Subscriptions for anonymous devices and accounts; localized notifications to an in-app inbox with a live stream, e-mail and signed webhooks.
+Subscriptions for anonymous devices and accounts; localized notifications to an in-app inbox with a
+live stream (Server-Sent Events), e-mail and signed webhooks.
+
+**Subscribers** create a subscription with `POST /subscriptions`. Without a bearer token it belongs to
+the device: the answer's `token` (shown once) goes in the `X-Subscriber-Token` header of every later
+call. With a bearer token it belongs to the account. Nobody can read or change another's subscription;
+`DELETE /subscriptions/{id}` erases everything stored about it.
+
+**Webhooks** are JSON `POST`s signed with the subscription's `webhook_secret` (shown once):
+`Witaj-Signature: v1=<hex>` is HMAC-SHA256 over `"<Witaj-Timestamp>.<raw body>"`. Recompute it, compare
+in constant time, refuse timestamps more than 5 minutes off, and use `Witaj-Delivery-Id` to drop
+repeats (`witaj.notify.webhooks.verify_signature` is the reference). Targets on private, loopback,
+link-local or reserved addresses are refused.
 
 Errors always have the shape `{"error": {"code", "message", "details"}}`.
 """
+
+
+@dataclass
+class Services:
+    """What routes need, stored on `app.state.notify`."""
+
+    runtime: Runtime
+    options: NotifyOptions
+    subscriptions: SubscriptionStore
+    mailbox: Mailbox
+    hub: StreamHub
+    fanout: Fanout
+    delivery: DeliveryWorker
 
 
 def create_app(settings: NotifySettings | None = None) -> FastAPI:
@@ -25,14 +60,43 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with Runtime(settings, source=SOURCE, topics=[NOTIFY_DELIVERIES]) as runtime:
+        topics = [NOTIFY_DELIVERIES, CONTENT_ITEMS, AGENDA_EVENTS, AGENDA_REGISTRATIONS]
+        async with Runtime(settings, source=SOURCE, topics=topics) as runtime:
             runtime.attach(app)
-            await runtime.start()
-            yield
+            store = SubscriptionStore(runtime.db)
+            box = Mailbox(runtime.db, runtime.outbox)
+            hub = StreamHub()
+            fanout = Fanout(runtime, runtime.db, box, hub, settings.notify)
+            delivery = DeliveryWorker(
+                runtime.db, runtime.outbox, settings.notify, settings.service.public_url
+            )
+            fanout.on_pending_channel.append(delivery.wake)
+            for part in (store, box, fanout):
+                await part.ensure_indexes()
+            app.state.notify = Services(runtime, settings.notify, store, box, hub, fanout, delivery)
 
-    return create_service_app(
+            async def city_changed(_: Envelope[Any]) -> None:
+                fanout.wake()  # jobs waiting for this city's configuration can go on
+
+            runtime.city_listeners.append(city_changed)
+            runtime.consume([CONTENT_ITEMS, AGENDA_EVENTS, AGENDA_REGISTRATIONS], "fanout", fanout.handle)
+            await runtime.start()
+            fanout.start()
+            delivery.start()
+            if settings.service.seed_demo:
+                await seed_demo_subscriptions(store)
+            try:
+                yield
+            finally:
+                await delivery.stop()
+                await fanout.stop()
+
+    app = create_service_app(
         settings, service="notify", title="Witaj notify", description=DESCRIPTION, lifespan=lifespan
     )
+    app.include_router(subscriptions.router)
+    app.include_router(mailbox.router)
+    return app
 
 
 def main() -> None:

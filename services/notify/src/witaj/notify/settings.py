@@ -2,10 +2,73 @@
 
 from typing import ClassVar
 
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
-from witaj.shared.settings import WitajSettings
+from witaj.shared.settings import Environment, WitajSettings
+
+DEFAULT_TOPICS = [
+    "benefits",
+    "culture",
+    "education",
+    "family",
+    "health",
+    "housing",
+    "insurance",
+    "language",
+    "legal",
+    "residence",
+    "social",
+    "transport",
+    "work",
+]
+
+
+class SmtpSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(default=25, ge=1, le=65535)
+    sender: str = "Witaj <no-reply@witaj.local>"
+    username: str | None = None
+    password: SecretStr | None = None
+    start_tls: bool = False
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
+class NotifyOptions(BaseModel):
+    """What the notify service itself decides: limits, batch sizes, retries, channel safety."""
+
+    topics: list[str] = Field(default_factory=lambda: list(DEFAULT_TOPICS), description="Known topics")
+    fanout_batch_size: int = Field(default=1000, ge=1, le=10_000)
+    fanout_lease_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="How long a silent fan-out worker keeps its job"
+    )
+    max_subscriptions_per_account: int = Field(default=20, ge=1, le=1000)
+    max_attempts: int = Field(
+        default=6, ge=1, le=50, description="E-mail/webhook attempts before dead letter"
+    )
+    retry_base_ms: int = Field(default=1_000, ge=1)
+    retry_cap_ms: int = Field(default=3_600_000, ge=1)
+    delivery_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    send_lease_seconds: float = Field(default=60.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_allow_loopback: bool = Field(
+        default=False, description="Let webhooks target 127.0.0.1/::1 (tests and local runs only)"
+    )
+    webhook_require_https: bool = True
+    unsubscribe_secret: SecretStr = SecretStr("witaj-development-unsubscribe-secret")
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
 
 
 class NotifySettings(WitajSettings):
     model_config = SettingsConfigDict(env_prefix="WITAJ_NOTIFY_", env_nested_delimiter="__", extra="ignore")
     service_name: ClassVar[str] = "notify"
+
+    notify: NotifyOptions = Field(default_factory=NotifyOptions)
+
+    @model_validator(mode="after")
+    def _notify_is_safe(self) -> "NotifySettings":
+        if self.service.environment is Environment.PRODUCTION:
+            if "development" in self.notify.unsubscribe_secret.get_secret_value():
+                raise ValueError("notify.unsubscribe_secret must be set in production")
+            if self.notify.webhook_allow_loopback:
+                raise ValueError("notify.webhook_allow_loopback must be off in production")
+        return self

@@ -1,0 +1,315 @@
+"""Turning a platform event into one message per matching subscriber and channel, exactly once.
+
+The consumer only *records* a fan-out job (id = the event id, so a redelivered event finds its job and
+adds nothing) and then lets Kafka commit; the worker does the fan-out. A job walks its match streams
+(`witaj.notify.matching`) in `_id` order and, per batch: inserts the deliveries unordered (the delivery
+key is the `_id`, so rows that already exist are refused one by one and the rest go in), announces the
+inbox deliveries, and only then records how far it got. A process killed anywhere in between redoes
+at most that one batch, where the unique key turns repeats into no-ops: no message is lost or doubled.
+
+The job document is also the outbox of NotificationDelivered for inbox messages: the events of a batch
+are published before its cursor moves, so a crash republishes them with the same event ids (derived
+from the delivery key), which idempotent consumers drop. This avoids a second write per message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+from witaj.notify.mailbox import Mailbox, as_message, delivery_key, outcome
+from witaj.notify.matching import MATCH_INDEX, PROJECTION, Criteria
+from witaj.notify.quiet import due_at
+from witaj.notify.settings import NotifyOptions
+from witaj.notify.stream import StreamHub
+from witaj.notify.templates import RenderCache
+from witaj.shared.envelope import Envelope, registry
+from witaj.shared.events import (
+    ContentPublished,
+    ContentUpdated,
+    EventCancelled,
+    EventPublished,
+    EventUpdated,
+    NotificationDelivered,
+    RegistrationCancelled,
+    RegistrationPromoted,
+)
+from witaj.shared.kafka import backoff_seconds
+from witaj.shared.logging import get_logger
+from witaj.shared.mongo import Document
+from witaj.shared.runtime import Runtime
+from witaj.shared.topics import NOTIFY_DELIVERIES
+
+log = get_logger(__name__)
+DUPLICATE_KEY = 11000
+
+
+async def insert_new(collection: Any, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Insert what is not there yet; the documents that went in now."""
+    if not docs:
+        return []
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(error.get("code") != DUPLICATE_KEY for error in errors):
+            raise
+        failed = {error["index"] for error in errors}
+        return [doc for index, doc in enumerate(docs) if index not in failed]
+    return docs
+
+
+class Fanout:
+    def __init__(
+        self,
+        runtime: Runtime,
+        db: AsyncDatabase[Document],
+        mailbox: Mailbox,
+        hub: StreamHub,
+        options: NotifyOptions,
+    ) -> None:
+        self.runtime = runtime
+        self.jobs = db["fanout_jobs"]
+        self.facts = db["agenda_facts"]
+        self.subscriptions = db["subscriptions"]
+        self.mailbox = mailbox
+        self.hub = hub
+        self.options = options
+        self.public_url = (runtime.settings.service.public_url or "").rstrip("/")
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self.on_pending_channel: list[Any] = []  # wakers of the e-mail/webhook worker
+        self.lease = timedelta(seconds=options.fanout_lease_seconds)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def ensure_indexes(self) -> None:
+        await self.jobs.create_index("state", name="state")
+
+    # ------------------------------------------------------------------------------------- consume
+
+    async def handle(self, envelope: Envelope[Any]) -> None:
+        """Record the job this event calls for (or nothing); idempotent by the event id."""
+        data, city = envelope.data, envelope.city
+        job: dict[str, Any] | None = None
+        if isinstance(data, ContentPublished | ContentUpdated):
+            if isinstance(data, ContentUpdated) and not data.important:
+                return
+            criteria = Criteria(city, data.topics, data.user_types)
+            job = {"criteria": criteria.as_document(), "titles": data.titles, "path": data.path}
+        elif isinstance(data, EventPublished | EventUpdated):
+            await self._remember_event(city, data)
+            if isinstance(data, EventUpdated) and not data.important:
+                return
+            criteria = Criteria(city, data.topics, data.target_groups, data.event_kind)
+            job = {"criteria": criteria.as_document(), "titles": data.titles, "path": data.path}
+            job["when"] = data.next_start.isoformat() if data.next_start else None
+        elif isinstance(data, EventCancelled):
+            facts = await self.facts.find_one({"_id": f"{city}:{data.event_id}"}) or {}
+            criteria = Criteria(
+                city, facts.get("topics", []), facts.get("target_groups", []), facts.get("event_kind")
+            )
+            job = {"criteria": criteria.as_document(), "titles": data.titles or facts.get("titles", {})}
+            job.update(path=data.path, when=data.occurrence.isoformat() if data.occurrence else None)
+        elif isinstance(data, RegistrationPromoted | RegistrationCancelled):
+            if not data.subscriber:
+                return  # the registrant did not ask to be told
+            facts = await self.facts.find_one({"_id": f"{city}:{data.event_id}"}) or {}
+            job = {"criteria": Criteria(city).as_document(), "target": data.subscriber}
+            job.update(titles=facts.get("titles", {}), path=facts.get("path"))
+            job["when"] = data.occurrence.isoformat() if data.occurrence else None
+        if job is None:
+            return
+        await self.record(envelope, job)
+
+    async def record(self, envelope: Envelope[Any], job: dict[str, Any]) -> None:
+        doc = {
+            "_id": str(envelope.id),
+            "city": envelope.city,
+            "kind": envelope.type,
+            "topics": job["criteria"]["topics"],
+            "stream": 0,
+            "after": "",
+            "state": "running",
+            "delivered": 0,
+            "created_at": datetime.now(UTC),
+            "lease_until": datetime.now(UTC),
+            **job,
+        }
+        try:
+            await self.jobs.insert_one(doc)
+        except DuplicateKeyError:
+            return  # a redelivered event: its job exists and goes on (or is done)
+        self.wake()
+
+    async def _remember_event(self, city: str, data: EventPublished | EventUpdated) -> None:
+        """Keep what a later cancellation or registration message needs to know about the event."""
+        facts = {
+            "topics": data.topics,
+            "target_groups": data.target_groups,
+            "event_kind": data.event_kind,
+            "titles": data.titles,
+            "path": data.path,
+            "revision": data.revision,
+        }
+        try:
+            await self.facts.update_one(
+                {"_id": f"{city}:{data.event_id}", "revision": {"$lte": data.revision}},
+                {"$set": facts},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            pass  # we already hold a newer revision
+
+    # ------------------------------------------------------------------------------------- work
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def claim(self) -> dict[str, Any] | None:
+        now = datetime.now(UTC)
+        return await self.jobs.find_one_and_update(
+            {"state": "running", "lease_until": {"$lte": now}},
+            {"$set": {"lease_until": now + self.lease, "owner": self.owner}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def run_once(self) -> bool:
+        """Process one claimable job; False when there was none."""
+        job = await self.claim()
+        if job is None:
+            return False
+        await self.process(job)
+        return True
+
+    async def run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                while await self.run_once():
+                    failures = 0
+                try:
+                    await asyncio.wait_for(self._wake.wait(), 1.0)
+                except TimeoutError:
+                    pass
+                self._wake.clear()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # database or broker away: the job stays, its lease expires
+                failures += 1
+                log.warning("fanout.retry", error=type(exc).__name__, attempt=failures)
+                await asyncio.sleep(backoff_seconds(failures, 200, 10_000))
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self.run(), name="notify-fanout")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def process(self, job: dict[str, Any]) -> None:
+        city = self.runtime.cities.get(job["city"])
+        if city is None:  # its configuration has not arrived yet; a city listener wakes us
+            await self.jobs.update_one(
+                {"_id": job["_id"]}, {"$set": {"lease_until": datetime.now(UTC) + self.lease}}
+            )
+            return
+        when = job.get("when")
+        if when:
+            when = datetime.fromisoformat(when).astimezone(ZoneInfo(city.timezone)).strftime("%Y-%m-%d %H:%M")
+        link = f"{self.public_url}{job['path']}" if job.get("path") else None
+        cache = RenderCache(job["kind"], city, job.get("titles") or {}, link=link, when=when)
+        criteria = Criteria.from_document(job["criteria"])
+        size = self.options.fanout_batch_size
+        if job.get("target"):
+            found = await self.subscriptions.find_one(
+                {"_id": job["target"], "city": job["city"], "active": True}, PROJECTION
+            )
+            await self._flush(job, [found] if found else [], cache, stream=1, after="")
+        else:
+            streams = criteria.streams()
+            for index in range(job["stream"], len(streams)):
+                query: dict[str, Any] = {"match_keys": streams[index]}
+                if index == job["stream"] and job["after"]:
+                    query["_id"] = {"$gt": job["after"]}
+                batch: list[dict[str, Any]] = []
+                async for sub in self.subscriptions.find(
+                    query, PROJECTION, sort=MATCH_INDEX, batch_size=size
+                ):
+                    if criteria.first_stream_of(sub) == index and criteria.wants(sub):
+                        batch.append(sub)
+                    if len(batch) >= size:
+                        await self._flush(job, batch, cache, stream=index, after=sub["_id"])
+                        batch = []
+                await self._flush(job, batch, cache, stream=index + 1, after="")
+        await self.jobs.update_one(
+            {"_id": job["_id"]}, {"$set": {"state": "done", "done_at": datetime.now(UTC)}}
+        )
+        log.info("fanout.done", job=job["_id"], kind=job["kind"], city=job["city"])
+
+    async def _flush(
+        self,
+        job: dict[str, Any],
+        subscribers: list[dict[str, Any]],
+        cache: RenderCache,
+        *,
+        stream: int,
+        after: str,
+    ) -> None:
+        now = datetime.now(UTC)
+        docs = []
+        for sub in subscribers:
+            rendered = cache.get(sub["language"], sub.get("fallbacks") or [])
+            for channel in sub["channels"]:
+                doc = {
+                    "_id": delivery_key(job["_id"], sub["_id"], channel),
+                    "subscriber": sub["_id"],
+                    "city": job["city"],
+                    "channel": channel,
+                    "source_event": job["_id"],
+                    "source_type": job["kind"],
+                    "topics": job["topics"],
+                    "language": rendered.language,
+                    "rtl": rendered.rtl,
+                    "title": rendered.title,
+                    "body": rendered.body,
+                    "link": rendered.link,
+                    "created_at": now,
+                }
+                if channel == "inbox":
+                    doc.update(status="delivered", read_at=None)
+                else:
+                    doc.update(status="pending", attempts=0, due_at=due_at(now, sub), mode=sub.get("mode"))
+                docs.append(doc)
+        inserted = await insert_new(self.mailbox.collection, docs)
+        inbox = [doc for doc in docs if doc["channel"] == "inbox"]
+        if inbox:
+            await self.runtime.publisher.send_many(
+                (
+                    NOTIFY_DELIVERIES,
+                    registry.encode(outcome(d, NotificationDelivered)),
+                    d["subscriber"].encode(),
+                )
+                for d in inbox
+            )
+        for doc in inserted:
+            if doc["channel"] == "inbox" and self.hub.listening(doc["subscriber"]):
+                self.hub.publish(doc["subscriber"], as_message(doc))
+        await self.jobs.update_one(
+            {"_id": job["_id"]},
+            {
+                "$set": {"stream": stream, "after": after, "lease_until": datetime.now(UTC) + self.lease},
+                "$inc": {"delivered": len(inserted)},
+            },
+        )
+        if any(doc["channel"] != "inbox" for doc in inserted):
+            for wake in self.on_pending_channel:
+                wake()

@@ -1,0 +1,165 @@
+"""Deliveries: one document per (source event, subscriber, channel), which is also the in-app inbox.
+
+The document id *is* the delivery key, so the database's unique `_id` makes a second delivery of the
+same message to the same subscriber on the same channel impossible, whatever gets redelivered or
+resumed. Inbox messages are delivered by being stored; e-mail and webhook documents carry `due_at`
+until the delivery worker has sent them (a sparse index keeps that queue small).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import StreamingResponse
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from witaj.notify.access import OwnedSubscription, ServicesDep
+from witaj.notify.schemas import InboxPage, MessagePublic
+from witaj.shared.envelope import Envelope, wrap
+from witaj.shared.errors import NotFound
+from witaj.shared.events import Channel, NotificationOpened
+from witaj.shared.mongo import Document, Session
+from witaj.shared.outbox import Outbox
+from witaj.shared.topics import NOTIFY_DELIVERIES
+from witaj.shared.web import Pagination
+
+SOURCE = "witaj/notify"
+OUTCOME_NAMESPACE = uuid.UUID("6f1d4c52-0d8e-4a53-9d0c-5b8f0a3e2c71")
+
+
+def delivery_key(source_event: str, subscriber: str, channel: str) -> str:
+    return f"{source_event}:{subscriber}:{channel}"
+
+
+def outcome(doc: dict[str, Any], event_cls: type[Any], **fields: Any) -> Envelope[Any]:
+    """An outcome event whose id derives from the delivery, so a re-announcement is recognisably the same."""
+    data = event_cls(
+        channel=doc["channel"],
+        subscriber=doc["subscriber"],
+        source_event=doc["source_event"],
+        source_type=doc["source_type"],
+        language=doc["language"],
+        topics=doc.get("topics", []),
+        **fields,
+    )
+    event_id = uuid.uuid5(OUTCOME_NAMESPACE, f"{doc['_id']}:{event_cls.event_type}")
+    return wrap(data, source=SOURCE, city=doc["city"], subject=doc["subscriber"], id=event_id)
+
+
+def as_message(doc: dict[str, Any]) -> dict[str, Any]:
+    return MessagePublic(
+        id=doc["_id"],
+        channel=doc["channel"],
+        source_type=doc["source_type"],
+        language=doc["language"],
+        rtl=doc["rtl"],
+        title=doc["title"],
+        body=doc["body"],
+        link=doc.get("link"),
+        created_at=doc["created_at"],
+        read=doc.get("read_at") is not None,
+    ).model_dump(mode="json")
+
+
+class Mailbox:
+    def __init__(self, db: AsyncDatabase[Document], outbox: Outbox) -> None:
+        self.collection = db["deliveries"]
+        self.outbox = outbox
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index(
+            [("subscriber", ASCENDING), ("created_at", DESCENDING)], name="by_subscriber"
+        )
+        await self.collection.create_index("due_at", name="due", sparse=True)
+
+    def _inbox(self, subscriber: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"subscriber": subscriber, "channel": Channel.INBOX.value, **(extra or {})}
+
+    async def page(self, subscriber: str, limit: int, offset: int, unread_only: bool) -> InboxPage:
+        query = self._inbox(subscriber, {"read_at": None} if unread_only else None)
+        docs = await self.collection.find(
+            query, sort=[("created_at", DESCENDING), ("_id", ASCENDING)], skip=offset, limit=limit
+        ).to_list()
+        total = await self.collection.count_documents(query)
+        unread = await self.collection.count_documents(self._inbox(subscriber, {"read_at": None}))
+        following = offset + limit
+        return InboxPage(
+            items=[MessagePublic.model_validate(as_message(d)) for d in docs],
+            unread=unread,
+            total=total,
+            limit=limit,
+            offset=offset,
+            next_offset=following if following < total else None,
+        )
+
+    async def backlog(self, subscriber: str, after: str | None, limit: int = 100) -> list[dict[str, Any]]:
+        """Unread messages newer than `after` (the client's Last-Event-ID), oldest first."""
+        query = self._inbox(subscriber, {"read_at": None})
+        if after:
+            last = await self.collection.find_one(self._inbox(subscriber, {"_id": after}))
+            if last is not None:
+                query["created_at"] = {"$gt": last["created_at"]}
+        docs = await self.collection.find(query, sort=[("created_at", DESCENDING)], limit=limit).to_list()
+        return [as_message(d) for d in reversed(docs)]
+
+    async def mark_read(self, subscriber: str, message_id: str) -> dict[str, Any]:
+        """Mark read; the first time, announce NotificationOpened through the outbox with the change."""
+
+        async def work(session: Session) -> dict[str, Any]:
+            doc = await self.collection.find_one(
+                self._inbox(subscriber, {"_id": message_id}), session=session
+            )
+            if doc is None:
+                raise NotFound("The message")
+            if doc.get("read_at") is None:
+                doc["read_at"] = datetime.now(UTC)
+                await self.collection.update_one(
+                    {"_id": message_id}, {"$set": {"read_at": doc["read_at"]}}, session=session
+                )
+                await self.outbox.add(
+                    session, NOTIFY_DELIVERIES, outcome(doc, NotificationOpened), key=subscriber.encode()
+                )
+            return doc
+
+        return as_message(await self.outbox.transaction(work))
+
+
+router = APIRouter(tags=["inbox"])
+
+
+@router.get("/subscriptions/{subscription_id}/inbox", summary="Your messages, newest first")
+async def inbox(
+    subscription: OwnedSubscription, services: ServicesDep, page: Pagination, unread_only: bool = False
+) -> InboxPage:
+    return await services.mailbox.page(subscription["_id"], page.limit, page.offset, unread_only)
+
+
+@router.post("/subscriptions/{subscription_id}/inbox/{message_id}/read", summary="Mark a message read")
+async def mark_read(message_id: str, subscription: OwnedSubscription, services: ServicesDep) -> MessagePublic:
+    if len(message_id) > 200:
+        raise NotFound("The message")
+    return MessagePublic.model_validate(await services.mailbox.mark_read(subscription["_id"], message_id))
+
+
+@router.get(
+    "/subscriptions/{subscription_id}/stream",
+    summary="Live inbox (Server-Sent Events): unread backlog, then each new message as `event: message`",
+    response_class=StreamingResponse,
+)
+async def stream(
+    request: Request,
+    subscription: OwnedSubscription,
+    services: ServicesDep,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=200)] = None,
+) -> StreamingResponse:
+    subscriber = subscription["_id"]
+    queue = services.hub.subscribe(subscriber)  # before the backlog query, so nothing falls in between
+    backlog = await services.mailbox.backlog(subscriber, last_event_id)
+    return StreamingResponse(
+        services.hub.events(subscriber, queue, backlog),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,156 @@
+# ruff: noqa: RUF001 - translated message templates use Cyrillic and Arabic letters on purpose
+"""Messages rendered per subscriber language from sandboxed, auto-escaping Jinja templates.
+
+The language is chosen among those that have both a template and a title for the item, by the
+subscriber's own language and fallbacks first, then the city's chain (`witaj.shared.languages`). Titles
+come from editors, so the HTML variant escapes them and templates run in Jinja's sandbox. Rendering is
+cached per job and (language, fallbacks), since a fan-out renders the same few variants many times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+from witaj.shared.events import CityConfig
+from witaj.shared.languages import choose_language, is_rtl
+
+# kind -> language -> (title, body). Bodies see: title, city, when, link.
+MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
+    "content.published": {
+        "en": ("New: {{ title }}", "New information for you in {{ city }}: {{ title }}."),
+        "pl": ("Nowość: {{ title }}", "Nowa informacja dla Ciebie w mieście {{ city }}: {{ title }}."),
+        "uk": ("Нове: {{ title }}", "Нова інформація для вас у місті {{ city }}: {{ title }}."),
+        "ru": ("Новое: {{ title }}", "Новая информация для вас в городе {{ city }}: {{ title }}."),
+        "ar": ("جديد: {{ title }}", "معلومات جديدة لك في {{ city }}: {{ title }}."),
+        "de": ("Neu: {{ title }}", "Neue Informationen für Sie in {{ city }}: {{ title }}."),
+    },
+    "content.updated": {
+        "en": ("Updated: {{ title }}", "Important change in {{ city }}: {{ title }} was updated."),
+        "pl": ("Zmiana: {{ title }}", "Ważna zmiana w mieście {{ city }}: zaktualizowano {{ title }}."),
+        "uk": ("Оновлено: {{ title }}", "Важлива зміна у місті {{ city }}: оновлено {{ title }}."),
+        "ru": ("Обновлено: {{ title }}", "Важное изменение в городе {{ city }}: обновлено {{ title }}."),
+        "ar": ("تحديث: {{ title }}", "تغيير مهم في {{ city }}: تم تحديث {{ title }}."),
+    },
+    "agenda.event_published": {
+        "en": ("New event: {{ title }}", "{{ title }}{% if when %} on {{ when }}{% endif %} in {{ city }}."),
+        "pl": (
+            "Nowe wydarzenie: {{ title }}",
+            "{{ title }}{% if when %}, {{ when }}{% endif %} ({{ city }}).",
+        ),
+        "uk": ("Нова подія: {{ title }}", "{{ title }}{% if when %}, {{ when }}{% endif %} ({{ city }})."),
+        "ru": ("Новое событие: {{ title }}", "{{ title }}{% if when %}, {{ when }}{% endif %} ({{ city }})."),
+        "ar": ("فعالية جديدة: {{ title }}", "{{ title }}{% if when %}، {{ when }}{% endif %} ({{ city }})."),
+    },
+    "agenda.event_updated": {
+        "en": ("Changed: {{ title }}", "The time or place of {{ title }} has changed."),
+        "pl": ("Zmiana: {{ title }}", "Zmienił się termin lub miejsce: {{ title }}."),
+        "uk": ("Зміна: {{ title }}", "Змінився час або місце: {{ title }}."),
+        "ru": ("Изменение: {{ title }}", "Изменилось время или место: {{ title }}."),
+        "ar": ("تغيير: {{ title }}", "تغير موعد أو مكان {{ title }}."),
+    },
+    "agenda.event_cancelled": {
+        "en": ("Cancelled: {{ title }}", "{{ title }} is cancelled{% if when %} on {{ when }}{% endif %}."),
+        "pl": ("Odwołane: {{ title }}", "{{ title }} zostało odwołane{% if when %} ({{ when }}){% endif %}."),
+        "uk": ("Скасовано: {{ title }}", "{{ title }} скасовано{% if when %} ({{ when }}){% endif %}."),
+        "ru": ("Отменено: {{ title }}", "{{ title }} отменено{% if when %} ({{ when }}){% endif %}."),
+        "ar": ("إلغاء: {{ title }}", "تم إلغاء {{ title }}{% if when %} ({{ when }}){% endif %}."),
+    },
+    "agenda.registration_promoted": {
+        "en": ("You have a place: {{ title }}", "A place became free and it is yours: {{ title }}."),
+        "pl": ("Masz miejsce: {{ title }}", "Zwolniło się miejsce i jest Twoje: {{ title }}."),
+        "uk": ("У вас є місце: {{ title }}", "Звільнилося місце, і воно ваше: {{ title }}."),
+        "ru": ("У вас есть место: {{ title }}", "Освободилось место, и оно ваше: {{ title }}."),
+        "ar": ("لديك مكان: {{ title }}", "أصبح مكان متاحًا وهو لك: {{ title }}."),
+    },
+    "agenda.registration_cancelled": {
+        "en": ("Registration cancelled: {{ title }}", "Your registration for {{ title }} is cancelled."),
+        "pl": ("Zapis anulowany: {{ title }}", "Twój zapis na {{ title }} został anulowany."),
+        "uk": ("Реєстрацію скасовано: {{ title }}", "Вашу реєстрацію на {{ title }} скасовано."),
+        "ru": ("Регистрация отменена: {{ title }}", "Ваша регистрация на {{ title }} отменена."),
+        "ar": ("تم إلغاء التسجيل: {{ title }}", "تم إلغاء تسجيلك في {{ title }}."),
+    },
+}
+
+HTML = (
+    '<div dir="{{ dir }}" lang="{{ lang }}"><p>{{ body }}</p>'
+    '{% if link %}<p><a href="{{ link }}">{{ title }}</a></p>{% endif %}</div>'
+)
+
+_text = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+_html = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+_COMPILED = {
+    (kind, lang): (_text.from_string(title), _text.from_string(body))
+    for kind, langs in MESSAGES.items()
+    for lang, (title, body) in langs.items()
+}
+_HTML = _html.from_string(HTML)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    language: str
+    rtl: bool
+    title: str
+    body: str
+    link: str | None
+
+    def html(self) -> str:
+        return _HTML.render(
+            dir="rtl" if self.rtl else "ltr",
+            lang=self.language,
+            body=self.body,
+            link=self.link,
+            title=self.title,
+        )
+
+
+def render(
+    kind: str,
+    city: CityConfig,
+    titles: dict[str, str],
+    *,
+    language: str,
+    fallbacks: list[str],
+    link: str | None = None,
+    when: str | None = None,
+) -> Rendered:
+    templates = MESSAGES[kind]
+    available = set(templates) & set(titles) if titles else set(templates)
+    if not available:
+        available = set(templates)
+    choice = choose_language(
+        [language, *fallbacks],
+        available,
+        default_language=city.default_language,
+        fallbacks=city.fallbacks,
+    )
+    lang = choice.language if choice else "en"
+    title = titles.get(lang) or _any_title(titles, city, language)
+    title_t, body_t = _COMPILED[(kind, lang)]
+    values: dict[str, Any] = {"title": title, "city": city.name, "when": when, "link": link}
+    return Rendered(lang, is_rtl(lang), title_t.render(values), body_t.render(values), link)
+
+
+def _any_title(titles: dict[str, str], city: CityConfig, language: str) -> str:
+    for code in [language, city.default_language, *sorted(titles)]:
+        if titles.get(code):
+            return titles[code]
+    return ""
+
+
+class RenderCache:
+    """One rendering per (language, fallbacks) within a fan-out job."""
+
+    def __init__(self, kind: str, city: CityConfig, titles: dict[str, str], **extra: Any) -> None:
+        self.args = (kind, city, titles)
+        self.extra = extra
+        self._cache: dict[tuple[str, tuple[str, ...]], Rendered] = {}
+
+    def get(self, language: str, fallbacks: list[str]) -> Rendered:
+        key = (language, tuple(fallbacks))
+        if key not in self._cache:
+            self._cache[key] = render(*self.args, language=language, fallbacks=fallbacks, **self.extra)
+        return self._cache[key]

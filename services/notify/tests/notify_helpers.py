@@ -1,0 +1,123 @@
+"""Helpers for notify tests: the Lublin city, a running service, subscribers and platform events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from witaj.devkit.testing import serve, wait_until
+from witaj.notify.access import token_hash
+from witaj.notify.main import create_app
+from witaj.notify.matching import match_keys
+from witaj.notify.settings import NotifyOptions, NotifySettings
+from witaj.shared.envelope import Envelope, wrap
+from witaj.shared.events import CityConfig, CityConfigured, ContentKind, ContentPublished
+from witaj.shared.kafka import EventPublisher
+from witaj.shared.topics import CITY_CONFIG, CONTENT_ITEMS
+
+LUBLIN = CityConfig(
+    id="lublin",
+    name="Lublin",
+    country="PL",
+    default_language="pl",
+    languages=["pl", "en", "uk", "ru", "ar"],
+    fallbacks={"uk": ["pl", "en"], "*": ["en", "pl"]},
+)
+
+
+def make_options(**overrides: Any) -> NotifyOptions:
+    values: dict[str, Any] = {
+        "webhook_allow_loopback": True,
+        "webhook_require_https": False,
+        "retry_base_ms": 10,
+        "retry_cap_ms": 40,
+        "max_attempts": 3,
+        "delivery_poll_seconds": 0.05,
+        "fanout_lease_seconds": 1.0,
+        **overrides,
+    }
+    return NotifyOptions(**values)
+
+
+def runtime_of(client: httpx.AsyncClient) -> Any:
+    return client._transport.app.state.runtime  # type: ignore[attr-defined]
+
+
+def services_of(client: httpx.AsyncClient) -> Any:
+    return client._transport.app.state.notify  # type: ignore[attr-defined]
+
+
+async def configure_city(publisher: EventPublisher, runtime: Any, city: CityConfig = LUBLIN) -> None:
+    event = wrap(
+        CityConfigured(config=city, revision=1), source="witaj/content", city=city.id, subject=city.id
+    )
+    await publisher.publish(CITY_CONFIG, event, key=city.id.encode())
+    await wait_until(lambda: runtime.cities.get(city.id), message=f"{city.id} configured")
+
+
+@asynccontextmanager
+async def notify_service(
+    settings: NotifySettings, publisher: EventPublisher
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The notify app, running, with Lublin configured."""
+    async with serve(create_app(settings)) as client:
+        await configure_city(publisher, runtime_of(client))
+        yield client
+
+
+def content_published(topics: list[str], titles: dict[str, str] | None = None, **extra: Any) -> Envelope[Any]:
+    data = ContentPublished(
+        kind=ContentKind.PAGE,
+        item_id="page-1",
+        revision=1,
+        topics=topics,
+        titles=titles or {"pl": "Mieszkanie", "en": "Housing", "uk": "Житло", "ar": "السكن"},
+        path="/pages/page-1",
+        **extra,
+    )
+    return wrap(data, source="witaj/content", city="lublin", subject="page-1")
+
+
+async def publish_content(publisher: EventPublisher, envelope: Envelope[Any]) -> None:
+    await publisher.publish(CONTENT_ITEMS, envelope)
+
+
+def subscriber_doc(
+    index: int, *, topics: list[str], channels: list[str] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A stored device subscription, for tests that need many subscribers fast."""
+    return {
+        "_id": f"s{index:032x}",
+        "city": "lublin",
+        "owner": {"kind": "device", "token_hash": token_hash(f"t{index}")},
+        "active": True,
+        "topics": topics,
+        "event_kinds": [],
+        "target_groups": [],
+        "language": "pl",
+        "fallbacks": [],
+        "channels": channels or ["inbox"],
+        "email": None,
+        "webhook_url": None,
+        "webhook_secret": None,
+        "timezone": "Europe/Warsaw",
+        "quiet_hours": None,
+        "mode": "immediate",
+        "digest_hour": 8,
+        "match_keys": match_keys("lublin", topics),
+        "created_at": datetime.now(UTC),
+        **extra,
+    }
+
+
+async def subscribe(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
+    response = await client.post("/subscriptions", json={"city": "lublin", **body})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def device(subscription: dict[str, Any]) -> dict[str, str]:
+    return {"X-Subscriber-Token": subscription["token"]}

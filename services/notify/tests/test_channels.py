@@ -1,0 +1,132 @@
+"""E-mail against a real SMTP server process, signed webhooks against a real HTTP receiver, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import mailbox
+import sys
+from email.header import decode_header, make_header
+
+from notify_helpers import (
+    content_published,
+    make_options,
+    notify_service,
+    publish_content,
+    services_of,
+    subscribe,
+)
+from witaj.devkit.infra import free_port, wait_for_port
+from witaj.devkit.testing import read_topic, wait_until
+from witaj.notify.settings import NotifySettings, SmtpSettings
+from witaj.notify.webhooks import verify_signature
+from witaj.shared.envelope import registry
+from witaj.shared.topics import NOTIFY_DELIVERIES
+
+
+class Receiver:
+    """A tiny HTTP server: records each request, answers with the next status of `statuses`."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")[1:]
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines if line)}
+        body = await reader.readexactly(int(headers.get("content-length", 0)))
+        self.requests.append((headers, body))
+        status = self.statuses[min(len(self.requests) - 1, len(self.statuses) - 1)]
+        writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+        await writer.drain()
+        writer.close()
+
+
+async def test_webhooks_are_signed_retried_and_dead_lettered(settings, publisher, kafka_settings) -> None:
+    flaky, broken = Receiver([500, 200]), Receiver([503])
+    servers = [await asyncio.start_server(r.handle, "127.0.0.1", 0) for r in (flaky, broken)]
+    urls = [f"http://127.0.0.1:{s.sockets[0].getsockname()[1]}/hook" for s in servers]
+    async with notify_service(settings, publisher) as client:
+        good = await subscribe(client, topics=["housing"], channels=["webhook"], webhook_url=urls[0])
+        bad = await subscribe(client, topics=["housing"], channels=["webhook"], webhook_url=urls[1])
+        await publish_content(publisher, content_published(["housing"]))
+
+        box = services_of(client).mailbox.collection
+        await wait_until(
+            lambda: box.count_documents({"status": {"$in": ["delivered", "failed"]}}), timeout=15
+        )
+        await wait_until(
+            lambda: _count(box, {"status": {"$in": ["delivered", "failed"]}}, 2),
+            timeout=15,
+            message="both webhooks finished",
+        )
+        assert len(flaky.requests) == 2 and len(broken.requests) == 3  # max_attempts = 3
+        headers, body = flaky.requests[-1]
+        assert verify_signature(
+            good["webhook_secret"], body, headers["witaj-timestamp"], headers["witaj-signature"]
+        )
+        assert not verify_signature(
+            bad["webhook_secret"], body, headers["witaj-timestamp"], headers["witaj-signature"]
+        )
+        assert flaky.requests[0][0]["witaj-delivery-id"] == headers["witaj-delivery-id"]
+        dead = await services_of(client).delivery.dead_letters.find_one({"subscriber": bad["id"]})
+        assert dead["attempts"] == 3 and dead["error"] == "WebhookRejected"
+        records = await read_topic(kafka_settings, NOTIFY_DELIVERIES, count=2)
+        kinds = {(registry.decode(r.value).type, registry.decode(r.value).data.subscriber) for r in records}
+        assert ("notify.delivered", good["id"]) in kinds and ("notify.failed", bad["id"]) in kinds
+        assert all(b"127.0.0.1" not in r.value for r in records)
+    for server in servers:
+        server.close()
+
+
+async def test_email_goes_through_a_real_smtp_server_with_unsubscribe_headers(
+    make_settings, publisher, tmp_path
+) -> None:
+    port, maildir = free_port(), tmp_path / "mail"
+    smtpd = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "aiosmtpd",
+        "-n",
+        "-l",
+        f"127.0.0.1:{port}",
+        "-c",
+        "aiosmtpd.handlers.Mailbox",
+        str(maildir),
+    )
+    try:
+        await asyncio.to_thread(wait_for_port, port, 10)
+        settings = make_settings(
+            NotifySettings, notify=make_options(smtp=SmtpSettings(host="127.0.0.1", port=port))
+        )
+        async with notify_service(settings, publisher) as client:
+            mine = await subscribe(
+                client,
+                topics=["housing"],
+                channels=["email", "inbox"],
+                email="olena@example.org",
+                language="uk",
+            )
+            await publish_content(publisher, content_published(["housing"], titles={"uk": "<b>Житло</b>"}))
+            await wait_until(lambda: len(mailbox.Maildir(maildir)) == 1, timeout=15, message="e-mail arrived")
+            message = next(iter(mailbox.Maildir(maildir)))
+            assert message["To"] == "olena@example.org" and "Житло" in str(
+                make_header(decode_header(message["Subject"]))
+            )
+            assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            html = next(p for p in message.walk() if p.get_content_type() == "text/html").get_payload(
+                decode=True
+            )
+            assert b"&lt;b&gt;" in html and b"<b>" not in html  # titles are escaped in HTML
+            link = str(make_header(decode_header(message["List-Unsubscribe"]))).strip("<>")
+            gone = await client.post(link[link.index("/unsubscribe/") :])
+            assert gone.status_code == 200, (link, gone.text)
+            stored = await services_of(client).subscriptions.get(mine["id"])
+            assert stored["active"] is False and stored["match_keys"] == []
+    finally:
+        smtpd.kill()
+        await smtpd.wait()
+
+
+async def _count(collection, query, expected):
+    return await collection.count_documents(query) == expected
