@@ -1,0 +1,373 @@
+"""MongoDB access for events: every change is written with its event in one outbox transaction.
+
+An event document keeps its source text, its translations (the shared `ItemTranslations` model), the
+schedule in local time and, for queries, the series' first start and last end in UTC. Occurrence
+changes live in `overrides`, keyed by the occurrence's original start.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, GEOSPHERE
+from pymongo.asynchronous.database import AsyncDatabase
+from witaj.events import schedule as sched
+from witaj.events.schemas import EventIn, OccurrenceChange, Schedule, TranslationIn
+from witaj.shared.envelope import EventData, wrap
+from witaj.shared.errors import ApiError, NotFound
+from witaj.shared.events import EventCancelled, EventPublished, EventUnpublished, EventUpdated
+from witaj.shared.mongo import Document, Session
+from witaj.shared.outbox import Outbox
+from witaj.shared.topics import AGENDA_EVENTS
+from witaj.shared.translations import ItemTranslations
+
+SOURCE = "witaj/events"
+PUBLISHED, DRAFT, CANCELLED, UNPUBLISHED = "published", "draft", "cancelled", "unpublished"
+# Called inside the cancelling transaction: cancels the registrations of an event or one occurrence.
+RegistrationCanceller = Callable[[Session, Document, datetime | None], Awaitable[None]]
+CapacityCheck = Callable[[Session, Document, int | None], Awaitable[None]]
+
+
+def path(city: str, event_id: str) -> str:
+    return f"/cities/{city}/events/{event_id}"
+
+
+def overrides_of(doc: Document) -> dict[str, Any]:
+    return dict(doc.get("overrides") or {})
+
+
+def schedule_of(doc: Document) -> Schedule:
+    return Schedule.model_validate(doc["schedule"])
+
+
+def translations_of(doc: Document) -> ItemTranslations:
+    return ItemTranslations.model_validate(doc["translations"])
+
+
+def titles(doc: Document) -> dict[str, str]:
+    found = {doc["source_language"]: doc["texts"]["title"]}
+    for language in translations_of(doc).published_languages():
+        title = translations_of(doc).get(language).fields.get("title")
+        if title:
+            found.setdefault(language, title)
+    return found
+
+
+def next_start(doc: Document, now: datetime | None = None) -> datetime | None:
+    now = now or datetime.now(UTC)
+    upcoming = sched.expand(schedule_of(doc), overrides_of(doc), now, now + timedelta(days=800), limit=50)
+    return next((o.start for o in upcoming if not o.cancelled), None)
+
+
+def facts(doc: Document) -> dict[str, Any]:
+    """The fields EventPublished and EventUpdated share."""
+    return {
+        "event_id": doc["_id"],
+        "revision": doc["revision"],
+        "event_kind": doc["kind"],
+        "organisation": doc["organisation"],
+        "topics": doc["topics"],
+        "target_groups": doc["target_groups"],
+        "languages_of_instruction": doc["languages_of_instruction"],
+        "languages": translations_of(doc).published_languages(),
+        "titles": titles(doc),
+        "next_start": next_start(doc),
+        "capacity": doc.get("capacity"),
+        "free": doc["cost"]["free"],
+        "online": bool(doc["place"].get("online_url")),
+        "path": path(doc["city"], doc["_id"]),
+    }
+
+
+class EventStore:
+    def __init__(self, db: AsyncDatabase[Document], outbox: Outbox) -> None:
+        self.collection = db["events"]
+        self.outbox = outbox
+        self.cancel_registrations: RegistrationCanceller | None = None
+        self.check_capacity: CapacityCheck | None = None
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index(
+            [("city", ASCENDING), ("status", ASCENDING), ("first_start", ASCENDING)], name="listing"
+        )
+        await self.collection.create_index([("status", ASCENDING), ("last_end", ASCENDING)], name="ended")
+        await self.collection.create_index([("place.location", GEOSPHERE)], name="near")
+        await self.collection.create_index(
+            [("city", ASCENDING), ("import.source", ASCENDING), ("import.uid", ASCENDING)],
+            name="import_uid",
+            unique=True,
+            partialFilterExpression={"import.uid": {"$exists": True}},
+        )
+
+    async def get(self, city: str, event_id: str, session: Session | None = None) -> Document:
+        doc = await self.collection.find_one({"_id": event_id, "city": city}, session=session)
+        if doc is None:
+            raise NotFound(f"The event '{event_id}' in '{city}'")
+        return doc
+
+    async def emit(self, session: Session, doc: Document, *events: EventData) -> None:
+        await self.outbox.add(
+            session,
+            AGENDA_EVENTS,
+            *(wrap(e, source=SOURCE, city=doc["city"], subject=doc["_id"]) for e in events),
+            key=doc["_id"].encode(),
+        )
+
+    @staticmethod
+    def build(
+        city: str,
+        body: EventIn,
+        organisation: str,
+        timezone: str,
+        by: str,
+        *,
+        imported: Document | None = None,
+    ) -> Document:
+        """A new event document, validated (schedule included) before anything is written."""
+        schedule = sched.normalise(body.schedule, timezone)
+        bounds = sched.bounds(schedule)
+        place = body.place.model_dump(mode="json", exclude={"location"})
+        if body.place.location is not None:
+            place["location"] = {
+                "type": "Point",
+                "coordinates": [body.place.location.lng, body.place.location.lat],
+            }
+        now = datetime.now(UTC)
+        doc: Document = {
+            "_id": uuid.uuid4().hex,
+            "city": city,
+            "organisation": organisation,
+            "kind": body.kind.value,
+            "status": PUBLISHED if body.publish else DRAFT,
+            "revision": 1,
+            "source_language": body.source_language,
+            "texts": body.texts.model_dump(),
+            "translations": ItemTranslations(source_language=body.source_language).model_dump(mode="json"),
+            "topics": sorted(set(body.topics)),
+            "target_groups": sorted(set(body.target_groups)),
+            "languages_of_instruction": list(dict.fromkeys(body.languages_of_instruction)),
+            "cost": body.cost.model_dump(),
+            "place": place,
+            "capacity": body.capacity,
+            "registration": body.registration.model_dump(),
+            "schedule": schedule.model_dump(mode="json"),
+            "overrides": {},
+            "first_start": bounds.first_start,
+            "last_end": bounds.last_end,
+            "created_at": now,
+            "updated_at": now,
+            "updated_by": by,
+        }
+        if imported is not None:
+            doc["import"] = imported
+        return doc
+
+    async def insert(self, session: Session, doc: Document) -> None:
+        await self.collection.insert_one(doc, session=session)
+        if doc["status"] == PUBLISHED:
+            await self.emit(session, doc, EventPublished(**facts(doc)))
+
+    async def create(self, doc: Document) -> Document:
+        async def work(session: Session) -> None:
+            await self.insert(session, doc)
+
+        await self.outbox.transaction(work)
+        return doc
+
+    async def replace_in(
+        self, session: Session, current: Document, new: Document, *, minor: bool
+    ) -> Document:
+        """Replace an event's content, keeping its identity, overrides, translations and import origin."""
+        if current["status"] == CANCELLED:
+            raise ApiError(409, "event_cancelled", "A cancelled event cannot be edited")
+        if self.check_capacity is not None:
+            await self.check_capacity(session, current, new.get("capacity"))
+        translations = translations_of(current)
+        if new["source_language"] != current["source_language"]:
+            translations = ItemTranslations(source_language=new["source_language"])
+        elif new["texts"] != current["texts"]:
+            translations = translations.after_source_edit(minor=minor)
+        overrides = {
+            k: v
+            for k, v in overrides_of(current).items()
+            if sched.is_occurrence(schedule_of(new), datetime.fromisoformat(k))
+        }
+        bounds = sched.bounds(schedule_of(new), overrides)
+        important = new["schedule"] != current["schedule"] or new["place"] != current["place"]
+        status = current["status"] if current["status"] != DRAFT else new["status"]
+        updated = {
+            **new,
+            "_id": current["_id"],
+            "created_at": current["created_at"],
+            "revision": current["revision"] + 1,
+            "translations": translations.model_dump(mode="json"),
+            "overrides": overrides,
+            "first_start": bounds.first_start,
+            "last_end": bounds.last_end,
+            "status": PUBLISHED if status == UNPUBLISHED and bounds.last_end is None else status,
+        }
+        if "import" in current:
+            updated["import"] = current["import"]
+        await self.collection.replace_one({"_id": current["_id"]}, updated, session=session)
+        if updated["status"] == PUBLISHED and current["status"] == DRAFT:
+            await self.emit(session, updated, EventPublished(**facts(updated)))
+        elif updated["status"] == PUBLISHED:
+            await self.emit(session, updated, EventUpdated(**facts(updated), important=important))
+        return updated
+
+    async def replace(
+        self, city: str, event_id: str, new: Document, *, minor: bool, guard: Callable[[Document], None]
+    ) -> Document:
+        async def work(session: Session) -> Document:
+            current = await self.get(city, event_id, session)
+            guard(current)
+            return await self.replace_in(session, current, new, minor=minor)
+
+        return await self.outbox.transaction(work)
+
+    async def translate(
+        self,
+        city: str,
+        event_id: str,
+        language: str,
+        body: TranslationIn,
+        *,
+        by: str,
+        guard: Callable[[Document], None],
+    ) -> Document:
+        async def work(session: Session) -> Document:
+            doc = await self.get(city, event_id, session)
+            guard(doc)
+            fields = body.texts.model_dump() if body.texts is not None else None
+            translations = translations_of(doc).with_translation(
+                language, state=body.state, fields=fields, by=by
+            )
+            doc["translations"] = translations.model_dump(mode="json")
+            doc["revision"] += 1
+            await self.collection.update_one(
+                {"_id": event_id},
+                {"$set": {"translations": doc["translations"], "revision": doc["revision"]}},
+                session=session,
+            )
+            if doc["status"] == PUBLISHED:
+                await self.emit(session, doc, EventUpdated(**facts(doc)))
+            return doc
+
+        return await self.outbox.transaction(work)
+
+    async def change_occurrence(
+        self,
+        city: str,
+        event_id: str,
+        key: datetime,
+        change: OccurrenceChange,
+        *,
+        guard: Callable[[Document], None],
+    ) -> Document:
+        async def work(session: Session) -> Document:
+            doc = await self.get(city, event_id, session)
+            guard(doc)
+            if doc["status"] == CANCELLED:
+                raise ApiError(409, "event_cancelled", "The event is cancelled")
+            schedule = schedule_of(doc)
+            if not sched.is_occurrence(schedule, key):
+                raise NotFound(f"An occurrence starting at {sched.occurrence_key(key)}")
+            tz = sched.zone(schedule.timezone or "UTC")
+            entry: dict[str, Any] = {"cancelled": change.cancelled, "note": change.note}
+            if (change.start is None) != (change.end is None):
+                raise sched.InvalidSchedule("move an occurrence by giving both its new start and end")
+            if change.start and change.end:
+                start = change.start if change.start.tzinfo else sched.to_utc(change.start, tz)
+                end = change.end if change.end.tzinfo else sched.to_utc(change.end, tz)
+                if end <= start:
+                    raise sched.InvalidSchedule("the end must be after the start")
+                entry |= {"start": start.astimezone(UTC), "end": end.astimezone(UTC)}
+            name = sched.occurrence_key(key)
+            was_cancelled = bool(overrides_of(doc).get(name, {}).get("cancelled"))
+            doc["overrides"] = {**overrides_of(doc), name: entry}
+            bounds = sched.bounds(schedule, doc["overrides"])
+            doc["revision"] += 1
+            await self.collection.update_one(
+                {"_id": event_id},
+                {
+                    "$set": {
+                        "overrides": doc["overrides"],
+                        "revision": doc["revision"],
+                        "first_start": bounds.first_start,
+                        "last_end": bounds.last_end,
+                    }
+                },
+                session=session,
+            )
+            if change.cancelled and not was_cancelled:
+                occurrence = key.astimezone(UTC)
+                await self.emit(
+                    session,
+                    doc,
+                    EventCancelled(
+                        event_id=event_id,
+                        occurrence=occurrence,
+                        organisation=doc["organisation"],
+                        titles=titles(doc),
+                        path=path(city, event_id),
+                    ),
+                )
+                if self.cancel_registrations is not None:
+                    await self.cancel_registrations(session, doc, occurrence)
+            elif doc["status"] == PUBLISHED:
+                await self.emit(session, doc, EventUpdated(**facts(doc), important=True))
+            return doc
+
+        return await self.outbox.transaction(work)
+
+    async def cancel_in(self, session: Session, doc: Document) -> None:
+        """Cancel the whole event; its registrants are told through RegistrationCancelled events."""
+        if doc["status"] == CANCELLED:
+            return
+        await self.collection.update_one(
+            {"_id": doc["_id"]}, {"$set": {"status": CANCELLED}, "$inc": {"revision": 1}}, session=session
+        )
+        await self.emit(
+            session,
+            doc,
+            EventCancelled(
+                event_id=doc["_id"],
+                organisation=doc["organisation"],
+                titles=titles(doc),
+                path=path(doc["city"], doc["_id"]),
+            ),
+        )
+        if self.cancel_registrations is not None:
+            await self.cancel_registrations(session, doc, None)
+
+    async def cancel(self, city: str, event_id: str, *, guard: Callable[[Document], None]) -> None:
+        async def work(session: Session) -> None:
+            doc = await self.get(city, event_id, session)
+            guard(doc)
+            await self.cancel_in(session, doc)
+
+        await self.outbox.transaction(work)
+
+    async def unpublish_ended(self, now: datetime, *, limit: int = 500) -> int:
+        """Take events whose last occurrence is over out of the listing; the number unpublished."""
+        ended = await self.collection.find(
+            {"status": PUBLISHED, "last_end": {"$ne": None, "$lt": now}}, limit=limit
+        ).to_list()
+        for doc in ended:
+
+            async def work(session: Session, doc: Document = doc) -> None:
+                result = await self.collection.update_one(
+                    {"_id": doc["_id"], "status": PUBLISHED},
+                    {"$set": {"status": UNPUBLISHED}},
+                    session=session,
+                )
+                if result.modified_count:
+                    await self.emit(
+                        session, doc, EventUnpublished(event_id=doc["_id"], organisation=doc["organisation"])
+                    )
+
+            await self.outbox.transaction(work)
+        return len(ended)
