@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
 from fastapi import FastAPI
-from witaj.events import api, registration_api
+from witaj.events import api, calendar_api, registration_api
 from witaj.events.jobs import Housekeeping
 from witaj.events.registrations import RegistrationStore
 from witaj.events.settings import EventsSettings
@@ -57,6 +57,7 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
     app = create_service_app(
         settings, service="events", title="Witaj events", description=DESCRIPTION, lifespan=lifespan
     )
+    app.include_router(calendar_api.router)
     app.include_router(api.router)
     app.include_router(registration_api.router)
     return app

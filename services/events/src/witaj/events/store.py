@@ -177,8 +177,20 @@ class EventStore:
         await self.outbox.transaction(work)
         return doc
 
+    @staticmethod
+    def with_bounds(doc: Document) -> Document:
+        """Recompute the series' first start and last end after its overrides were set."""
+        bounds = sched.bounds(schedule_of(doc), overrides_of(doc))
+        return {**doc, "first_start": bounds.first_start, "last_end": bounds.last_end}
+
     async def replace_in(
-        self, session: Session, current: Document, new: Document, *, minor: bool
+        self,
+        session: Session,
+        current: Document,
+        new: Document,
+        *,
+        minor: bool,
+        overrides: dict[str, Any] | None = None,
     ) -> Document:
         """Replace an event's content, keeping its identity, overrides, translations and import origin."""
         if current["status"] == CANCELLED:
@@ -190,11 +202,15 @@ class EventStore:
             translations = ItemTranslations(source_language=new["source_language"])
         elif new["texts"] != current["texts"]:
             translations = translations.after_source_edit(minor=minor)
-        overrides = {
-            k: v
-            for k, v in overrides_of(current).items()
-            if sched.is_occurrence(schedule_of(new), datetime.fromisoformat(k))
-        }
+        overrides = (
+            overrides
+            if overrides is not None
+            else {
+                k: v
+                for k, v in overrides_of(current).items()
+                if sched.is_occurrence(schedule_of(new), datetime.fromisoformat(k))
+            }
+        )
         bounds = sched.bounds(schedule_of(new), overrides)
         important = new["schedule"] != current["schedule"] or new["place"] != current["place"]
         status = current["status"] if current["status"] != DRAFT else new["status"]
