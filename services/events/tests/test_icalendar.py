@@ -132,7 +132,7 @@ async def test_feed_is_valid_icalendar_with_the_same_filters(client, editor, mak
     course = events["Polish for beginners"]
     assert course["UID"] == "polish-a1@ngo.example" and course.get("RRULE")["COUNT"] == [5]
     assert course.decoded("DTSTART").tzinfo.key == "Europe/Warsaw"
-    assert [m for m in calendar.walk("VEVENT") if "RECURRENCE-ID" in m][0].decoded("DTSTART").day == 19
+    assert next(m for m in calendar.walk("VEVENT") if "RECURRENCE-ID" in m).decoded("DTSTART").day == 19
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Warsaw"]
 
     only_work = icalendar.Calendar.from_ical(
