@@ -84,6 +84,11 @@ def state(client: httpx.AsyncClient) -> Any:
 
 
 @pytest.fixture
+def announce() -> Any:
+    return announce_city
+
+
+@pytest.fixture
 def make_event() -> Any:
     return event_body
 

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
 from fastapi import FastAPI
-from witaj.events import api, calendar_api, registration_api
+from witaj.events import api, calendar_api, demo, registration_api
 from witaj.events.jobs import Housekeeping
 from witaj.events.registrations import RegistrationStore
 from witaj.events.settings import EventsSettings
@@ -45,7 +45,11 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
             app.state.event_store = events
             app.state.registration_store = registrations
             app.state.housekeeping = Housekeeping(events, registrations, settings.agenda.job_interval_seconds)
+            if settings.service.seed_demo:
+                demo.install(runtime, events)
             await runtime.start()
+            if settings.service.seed_demo:
+                await demo.seed_demo_agenda(runtime, events)
             jobs = asyncio.get_running_loop().create_task(app.state.housekeeping.run_forever())
             try:
                 yield

@@ -94,7 +94,11 @@ class EventStore:
             [("city", ASCENDING), ("status", ASCENDING), ("first_start", ASCENDING)], name="listing"
         )
         await self.collection.create_index([("status", ASCENDING), ("last_end", ASCENDING)], name="ended")
-        await self.collection.create_index([("place.location", GEOSPHERE)], name="near")
+        # The version is explicit so a restart re-creates exactly the stored index (the default differs
+        # between servers, and a mismatch fails start-up with IndexKeySpecsConflict).
+        await self.collection.create_index(
+            [("place.location", GEOSPHERE)], name="near", **{"2dsphereIndexVersion": 3}
+        )
         await self.collection.create_index(
             [("city", ASCENDING), ("import.source", ASCENDING), ("import.uid", ASCENDING)],
             name="import_uid",
