@@ -51,7 +51,7 @@ def test_until_in_utc_as_calendars_write_it_ends_the_series() -> None:
             end=datetime(2030, 10, 21, 18),
             rrule="FREQ=WEEKLY;UNTIL=20301028T160000Z",
         ),
-        "UTC",
+        "Europe/Warsaw",
     )
     assert len(_window(schedule)) == 2
     assert sched.bounds(schedule).last_end == datetime(2030, 10, 28, 17, tzinfo=UTC)
