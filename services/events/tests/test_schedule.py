@@ -85,18 +85,23 @@ def test_expansion_stops_at_the_limit() -> None:
     assert len(_window(daily, limit=5)) == 5
 
 
+EXCLUDE_BOTH = [datetime(2030, 10, 21, 17), datetime(2030, 10, 22, 17)]
+
+
 @pytest.mark.parametrize(
-    ("rrule", "message"),
+    ("rrule", "exdates", "message"),
     [
-        ("FREQ=HOURLY", "at most daily"),
-        ("FREQ=WEEKLY;BYDAY=XX", "RRULE is invalid"),
-        ("FREQ=DAILY;COUNT=2001", "at most 2000"),
-        ("FREQ=WEEKLY\nEXDATE:20301021", "one RRULE"),
-        ("FREQ=WEEKLY;COUNT=1;BYMONTH=2;BYMONTHDAY=30", "no occurrences"),
+        ("FREQ=HOURLY", [], "at most daily"),
+        ("FREQ=WEEKLY;BYDAY=XX", [], "RRULE is invalid"),
+        ("FREQ=DAILY;COUNT=2001", [], "at most 2000"),
+        ("FREQ=WEEKLY\nEXDATE:20301021", [], "one RRULE"),
+        ("FREQ=DAILY;COUNT=2", EXCLUDE_BOTH, "no occurrences"),
     ],
 )
-def test_invalid_rules_say_what_is_wrong(rrule, message) -> None:
+def test_invalid_rules_say_what_is_wrong(rrule, exdates, message) -> None:
+    schedule = Schedule(
+        start=datetime(2030, 10, 21, 17), end=datetime(2030, 10, 21, 18), rrule=rrule, exdates=exdates
+    )
     with pytest.raises(sched.InvalidSchedule) as caught:
-        schedule = Schedule(start=datetime(2030, 10, 21, 17), end=datetime(2030, 10, 21, 18), rrule=rrule)
         sched.bounds(sched.normalise(schedule, "UTC"))
     assert message in caught.value.message

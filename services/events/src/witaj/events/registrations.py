@@ -5,7 +5,9 @@ takes a place with a conditional `$inc` on it in the same transaction that inser
 its outbox event, so two replicas can never overbook; the waitlist is ordered by the counter's sequence.
 Cancelling a confirmed place promotes the first waitlisted person in that same transaction, guarded by
 their status, so a promotion happens exactly once. Within one process, writes to the same slot queue
-on a lock: MongoDB would reject concurrent ones as write conflicts and retry them anyway, only slower.
+on a lock, and registrations that arrive while a transaction runs are committed together in the next
+one (group commit): concurrent transactions on one counter would only be rejected as write conflicts
+and retried, and one transaction per person caps a popular course at the database's commit rate.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from witaj.shared.topics import AGENDA_REGISTRATIONS
 SOURCE = "witaj/events"
 CONFIRMED, WAITLISTED, CANCELLED = (s.value for s in RegistrationStatus)
 OPEN_SERIES_RETENTION = timedelta(days=365)
+BATCH = 100
+"""Registrations for one slot that arrive together are committed together, at most this many at once."""
 
 
 def new_token() -> str:
@@ -66,6 +70,9 @@ class RegistrationStore:
         self.outbox = outbox
         self.retention = retention
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._queues: dict[str, list[tuple[Document, asyncio.Future[Document]]]] = {}
+        self._flushing: set[str] = set()
+        self._known_slots: set[str] = set()  # counters known to exist: no upsert per registration
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index(
@@ -133,6 +140,8 @@ class RegistrationStore:
         return key.astimezone(UTC), occurrence.end + self.retention
 
     async def _ensure_slot(self, slot: str, event: Document, occurrence: datetime | None) -> None:
+        if slot in self._known_slots:
+            return
         capacity = event.get("capacity")
         try:
             await self.slots.update_one(
@@ -143,6 +152,9 @@ class RegistrationStore:
             )  # fmt: skip
         except DuplicateKeyError:
             pass  # created by a concurrent registration
+        if len(self._known_slots) > 100_000:
+            self._known_slots.clear()
+        self._known_slots.add(slot)
 
     async def register(self, event: Document, body: RegistrationIn, token: str) -> Document:
         now = datetime.now(UTC)
@@ -156,37 +168,56 @@ class RegistrationStore:
             "subscriber": body.subscriber, "attended": None, "created_at": now, "erase_after": erase_after,
         }  # fmt: skip
 
-        async def work(session: Session) -> Document:
+        waiting: asyncio.Future[Document] = asyncio.get_running_loop().create_future()
+        self._queues.setdefault(slot, []).append((reg, waiting))
+        if slot not in self._flushing:
+            self._flushing.add(slot)
+            try:
+                while self._queues.get(slot):
+                    batch, self._queues[slot] = self._queues[slot][:BATCH], self._queues[slot][BATCH:]
+                    await self._commit_batch(slot, batch)
+            finally:
+                self._flushing.discard(slot)
+                self._queues.pop(slot, None) if not self._queues.get(slot) else None
+        return await waiting
+
+    async def _commit_batch(self, slot: str, batch: list[tuple[Document, asyncio.Future[Document]]]) -> None:
+        """Register everyone in `batch` in one transaction: places first come, first served, then waitlist."""
+
+        async def work(session: Session) -> list[Document]:
             counter = await self.slots.find_one({"_id": slot}, session=session)
             assert counter is not None
-            if counter["capacity"] is None:
-                taken = await self.slots.find_one_and_update(
-                    {"_id": slot},
-                    {"$inc": {"confirmed": 1, "seq": 1}},
-                    session=session,
-                    return_document=ReturnDocument.AFTER,
-                )
-            else:
-                taken = await self.slots.find_one_and_update(
-                    {"_id": slot, "remaining": {"$gt": 0}},
-                    {"$inc": {"remaining": -1, "confirmed": 1, "seq": 1}},
-                    session=session, return_document=ReturnDocument.AFTER,
-                )  # fmt: skip
-            status = CONFIRMED if taken else WAITLISTED
-            if taken is None:
-                taken = await self.slots.find_one_and_update(
-                    {"_id": slot}, {"$inc": {"seq": 1}}, session=session, return_document=ReturnDocument.AFTER
-                )
-            assert taken is not None
-            doc = {**reg, "_id": uuid.uuid4().hex, "status": status, "seq": taken["seq"]}
-            await self.collection.insert_one(doc, session=session)
-            await self._emit(
-                session, doc, RegistrationCreated(**self._facts(doc), status=RegistrationStatus(status))
+            free = len(batch) if counter["capacity"] is None else min(len(batch), counter["remaining"])
+            change = {"confirmed": free, "seq": len(batch)}
+            if counter["capacity"] is not None:
+                change["remaining"] = -free
+            after = await self.slots.find_one_and_update(
+                {"_id": slot}, {"$inc": change}, session=session, return_document=ReturnDocument.AFTER
             )
-            return doc
+            if after is None or (after["remaining"] is not None and after["remaining"] < 0):
+                raise RuntimeError("places were overbooked; the transaction is rolled back")
+            docs = [
+                {**reg, "_id": uuid.uuid4().hex, "status": CONFIRMED if i < free else WAITLISTED, "seq": counter["seq"] + i + 1}
+                for i, (reg, _) in enumerate(batch)
+            ]  # fmt: skip
+            await self.collection.insert_many(docs, session=session)
+            envelopes = [
+                wrap(RegistrationCreated(**self._facts(d), status=RegistrationStatus(d["status"])),
+                     source=SOURCE, city=d["city"], subject=d["event_id"])
+                for d in docs
+            ]  # fmt: skip
+            await self.outbox.add(session, AGENDA_REGISTRATIONS, *envelopes, key=docs[0]["event_id"].encode())
+            return docs
 
-        async with self._lock(slot):
-            return await self.outbox.transaction(work)
+        try:
+            async with self._lock(slot):
+                docs = await self.outbox.transaction(work)
+        except Exception as exc:
+            for _, waiting in batch:
+                waiting.set_exception(exc)
+            return
+        for doc, (_, waiting) in zip(docs, batch, strict=True):
+            waiting.set_result(doc)
 
     async def get(self, city: str, registration_id: str) -> Document:
         doc = await self.collection.find_one({"_id": registration_id, "city": city})
