@@ -13,8 +13,6 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
-from bench.env import BenchEnv
-from bench.results import Result
 from witaj.devkit.testing import serve, wait_until
 from witaj.events.main import create_app
 from witaj.events.schemas import EventIn
@@ -24,6 +22,9 @@ from witaj.shared.envelope import wrap
 from witaj.shared.events import CityConfig, CityConfigured
 from witaj.shared.kafka import EventPublisher
 from witaj.shared.topics import CITY_CONFIG
+
+from bench.env import BenchEnv
+from bench.results import Result
 
 CITY = CityConfig(
     id="lublin", name="Lublin", country="PL", timezone="Europe/Warsaw", default_language="pl",
