@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from witaj.events import schedule as sched
 from witaj.events.auth import editor_guard, may_edit, may_translate, organisation_for
+from witaj.events.documents import PUBLISHED, schedule_of, translations_of
 from witaj.events.listing import FiltersDep, candidates, expand_all
 from witaj.events.schemas import (
     EventIn,
@@ -16,7 +17,7 @@ from witaj.events.schemas import (
     OccurrencePublic,
     TranslationIn,
 )
-from witaj.events.store import PUBLISHED, EventStore, schedule_of, translations_of
+from witaj.events.store import EventStore
 from witaj.shared.auth import CurrentPrincipal, MaybePrincipal, forbid_unless
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import ERROR_RESPONSES, NotFound

@@ -15,11 +15,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from witaj.events.api import Lang, RuntimeDep, Store, localise
 from witaj.events.auth import organisation_for
+from witaj.events.documents import CANCELLED
 from witaj.events.ical import ImportedEvent, parse, render
 from witaj.events.listing import FiltersDep, candidates, expand_all
 from witaj.events.schemas import Cost, EventIn, RegistrationRules
 from witaj.events.settings import EventsSettings
-from witaj.events.store import CANCELLED, EventStore
+from witaj.events.store import EventStore
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.errors import ERROR_RESPONSES, ApiError, NotFound
 from witaj.shared.mongo import Document, Session

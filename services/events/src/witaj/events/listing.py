@@ -13,8 +13,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query
 from witaj.events import schedule as sched
+from witaj.events.documents import PUBLISHED, overrides_of, schedule_of
 from witaj.events.schemas import EventKind
-from witaj.events.store import PUBLISHED, EventStore, overrides_of, schedule_of
+from witaj.events.store import EventStore
 from witaj.shared.errors import ApiError
 from witaj.shared.mongo import Document
 

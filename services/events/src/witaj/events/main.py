@@ -9,10 +9,11 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from witaj.events import api, calendar_api, demo, registration_api
+from witaj.events.documents import SOURCE
 from witaj.events.jobs import Housekeeping
 from witaj.events.registrations import RegistrationStore
 from witaj.events.settings import EventsSettings
-from witaj.events.store import SOURCE, EventStore
+from witaj.events.store import EventStore
 from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS, USAGE

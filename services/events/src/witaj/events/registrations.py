@@ -24,8 +24,8 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from witaj.events import schedule as sched
+from witaj.events.documents import PUBLISHED, overrides_of, schedule_of
 from witaj.events.schemas import RegistrationIn
-from witaj.events.store import PUBLISHED, overrides_of, schedule_of
 from witaj.shared.envelope import EventData, wrap
 from witaj.shared.errors import ApiError, Conflict, NotFound
 from witaj.shared.events import (
