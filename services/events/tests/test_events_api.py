@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from witaj.devkit.testing import read_topic
-from witaj.shared.topics import AGENDA_EVENTS
+from witaj.shared.topics import AGENDA_EVENTS, USAGE
 
 SOON = (datetime.now(UTC) + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
 
@@ -29,6 +29,12 @@ async def test_created_event_is_readable_and_announced(client, editor, settings,
     event = json.loads(record.value)
     assert event["type"] == "agenda.event_published" and event["data"]["event_id"] == created["id"]
     assert event["city"] == "lublin" and record.key == created["id"].encode()
+
+    # Reading it sends a pseudonymous usage signal, without blocking the response.
+    [viewed] = await read_topic(settings.kafka, USAGE, count=1)
+    usage = json.loads(viewed.value)
+    assert usage["type"] == "usage.event_viewed" and usage["data"]["event_id"] == created["id"]
+    assert usage["data"]["language"] == "pl" and usage["data"]["organisation"] == "org-1"
 
 
 @pytest.mark.parametrize(

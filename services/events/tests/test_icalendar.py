@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import icalendar
@@ -139,3 +140,52 @@ async def test_feed_is_valid_icalendar_with_the_same_filters(client, editor, mak
         (await client.get("/cities/lublin/events.ics", params={**WINDOW, "topic": "work"})).content
     )
     assert [str(e["SUMMARY"]) for e in only_work.walk("VEVENT")] == ["Warsztaty CV"]
+
+
+class CalendarServer:
+    """A minimal HTTP server on localhost standing in for an organisation's published calendar."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.server: asyncio.Server | None = None
+
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\nContent-Length: {len(self.body)}\r\nConnection: close\r\n\r\n"
+        writer.write(head.encode() + self.body)
+        await writer.drain()
+        writer.close()
+
+    async def __aenter__(self) -> str:
+        self.server = await asyncio.start_server(self._answer, "127.0.0.1", 0)
+        port = self.server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}/calendar.ics"
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+        await self.server.wait_closed()
+
+
+async def test_configured_calendar_url_is_imported_and_kept_in_sync(client, editor, state) -> None:
+    calendar = CalendarServer(CALENDAR)
+    async with calendar as url:
+        source = "/cities/lublin/calendar-sources/ngo-main"
+        assert (await client.put(source, json={"url": url}, headers=editor)).status_code == 204
+        assert (await client.put(source, json={"url": "ftp://x"}, headers=editor)).status_code == 422
+        first = await client.post(f"{source}/import", headers=editor)
+        assert first.json() == {"created": 2, "updated": 0, "unchanged": 0, "cancelled": 0}
+
+        calendar.body = CALENDAR.replace(b"SUMMARY:Intercultural festival", b"SUMMARY:Festival of cultures")
+        await state.housekeeping.run_once()
+        titles = sorted([d["texts"]["title"] async for d in state.event_store.collection.find({})])
+        assert titles == ["Festival of cultures", "Polish for beginners"]
+        stored = await state.runtime.db["calendar_sources"].find_one({})
+        assert stored["last_result"]["updated"] == 1 and stored["last_error"] is None
+
+    missing = await client.post("/cities/lublin/calendar-sources/other/import", headers=editor)
+    assert missing.status_code == 404
+    await state.housekeeping.run_once()  # the server is gone: recorded, nothing changed
+    stored = await state.runtime.db["calendar_sources"].find_one({})
+    assert "could not be fetched" in stored["last_error"]
+    assert await state.event_store.collection.count_documents({"status": "published"}) == 2

@@ -8,6 +8,7 @@ that vanished from the source are cancelled, which tells their registrants. One 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import httpx
@@ -23,8 +24,11 @@ from witaj.events.settings import EventsSettings
 from witaj.events.store import EventStore
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.errors import ERROR_RESPONSES, ApiError, NotFound
+from witaj.shared.logging import get_logger
 from witaj.shared.mongo import Document, Session
+from witaj.shared.runtime import Runtime
 
+log = get_logger(__name__)
 router = APIRouter(prefix="/cities/{city}", tags=["icalendar"], responses=ERROR_RESPONSES)
 CALENDAR_FIELDS = ("texts", "schedule", "place", "overrides", "kind")
 SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -116,17 +120,57 @@ async def apply_import(
     return await store.outbox.transaction(work)
 
 
+async def import_calendar(
+    runtime: Runtime, store: EventStore, city: str, owner: str, source: str, data: bytes, *, by: str
+) -> ImportResult:
+    """Parse completely, then apply in one transaction: a bad file changes nothing."""
+    config = runtime.cities.require(city)
+    items = parse(data, timezone=config.timezone, city_name=config.name)
+    return await apply_import(
+        store, city, owner, source, items, language=config.default_language, timezone=config.timezone, by=by
+    )
+
+
 async def _import(
     request: Request, city: str, data: bytes, source: str, organisation: str | None, principal: Any
 ) -> ImportResult:
-    runtime = request.app.state.runtime
-    config = runtime.cities.require(city)
+    request.app.state.runtime.cities.require(city)
     owner = organisation_for(principal, city, organisation)
-    items = parse(data, timezone=config.timezone, city_name=config.name)
-    return await apply_import(
-        request.app.state.event_store, city, owner, source, items,
-        language=config.default_language, timezone=config.timezone, by=principal.subject,
-    )  # fmt: skip
+    state = request.app.state
+    return await import_calendar(
+        state.runtime, state.event_store, city, owner, source, data, by=principal.subject
+    )
+
+
+async def sync_sources(runtime: Runtime, store: EventStore, settings: EventsSettings) -> int:
+    """Re-import every configured calendar URL; a failing source is recorded and skipped until next time."""
+    synced = 0
+    sources = runtime.db["calendar_sources"]
+    async for source in sources.find({}, limit=1000):
+        if runtime.cities.get(source["city"]) is None:
+            continue
+        try:
+            data = await fetch(source["url"], settings)
+            result = await import_calendar(
+                runtime,
+                store,
+                source["city"],
+                source["organisation"],
+                source["name"],
+                data,
+                by="calendar-sync",
+            )
+            update = {
+                "last_synced_at": datetime.now(UTC),
+                "last_error": None,
+                "last_result": result.model_dump(),
+            }
+            synced += 1
+        except ApiError as exc:
+            update = {"last_error": exc.message}
+            log.warning("events.calendar_sync_failed", source=source["_id"], code=exc.code)
+        await sources.update_one({"_id": source["_id"]}, {"$set": update})
+    return synced
 
 
 @router.post("/events/import", summary="Import an uploaded iCalendar file (body: text/calendar)")
@@ -167,7 +211,10 @@ async def import_source(
     if source is None:
         raise NotFound(f"The calendar source '{name}'")
     data = await fetch(source["url"], settings)
-    return await _import(request, city, data, name, owner, principal)
+    state = request.app.state
+    return await import_calendar(
+        state.runtime, state.event_store, city, owner, name, data, by=principal.subject
+    )
 
 
 async def fetch(url: str, settings: EventsSettings) -> bytes:

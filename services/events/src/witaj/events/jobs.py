@@ -1,12 +1,13 @@
-"""Scheduled housekeeping: unpublish events that are over, erase registrants' contact data when due.
+"""Scheduled housekeeping: sync calendar URLs, unpublish past events, erase contact data when due.
 
-Both jobs are idempotent, so every replica may run them; the lifespan runs them every
+The jobs are idempotent, so every replica may run them; the lifespan runs them every
 `agenda.job_interval_seconds`, and tests call `run_once` with the time they want.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,10 +23,13 @@ class Housekeeping:
     events: EventStore
     registrations: RegistrationStore
     interval: float
+    sync_calendars: Callable[[], Awaitable[int]] | None = None
 
     async def run_once(self, now: datetime | None = None) -> tuple[int, int]:
-        """(events unpublished, registrations erased)."""
+        """(events unpublished, registrations erased); configured calendars are re-imported first."""
         now = now or datetime.now(UTC)
+        if self.sync_calendars is not None:
+            await self.sync_calendars()
         unpublished = await self.events.unpublish_ended(now)
         erased = await self.registrations.erase_expired(now)
         if unpublished or erased:

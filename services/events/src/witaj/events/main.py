@@ -45,7 +45,12 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
             await registrations.ensure_indexes()
             app.state.event_store = events
             app.state.registration_store = registrations
-            app.state.housekeeping = Housekeeping(events, registrations, settings.agenda.job_interval_seconds)
+            app.state.housekeeping = Housekeeping(
+                events,
+                registrations,
+                settings.agenda.job_interval_seconds,
+                sync_calendars=lambda: calendar_api.sync_sources(runtime, events, settings),
+            )
             if settings.service.seed_demo:
                 demo.install(runtime, events)
             await runtime.start()
