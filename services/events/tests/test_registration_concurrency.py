@@ -5,9 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
-from witaj.devkit.testing import read_topic, wait_until
-from witaj.shared.topics import AGENDA_REGISTRATIONS
+from witaj.devkit.testing import read_topic, serve, wait_until
+from witaj.events.main import create_app
+from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS
+
+
+def app_state(client):
+    return client._transport.app.state
 
 
 async def test_500_registrations_for_50_places_then_10_cancellations(
@@ -69,3 +75,55 @@ async def test_500_registrations_for_50_places_then_10_cancellations(
 
 async def _pending_is_zero(state) -> bool:
     return await state.runtime.outbox.pending_count() == 0
+
+
+async def test_two_replicas_never_overbook(client, editor, settings, state, make_event) -> None:
+    """In-process queues only spare write conflicts; the database transaction is what keeps the count."""
+    created = (
+        await client.post("/cities/lublin/events", json=make_event(capacity=20), headers=editor)
+    ).json()
+    url = f"/cities/lublin/events/{created['id']}/registrations"
+    body = {"occurrence": created["occurrences"][0]["occurrence"]}
+    async with serve(create_app(settings)) as other:
+        await wait_until(
+            lambda: app_state(other).runtime.cities.get("lublin"), message="second replica knows Lublin"
+        )
+        responses = await asyncio.gather(
+            *(replica.post(url, json=body) for _ in range(60) for replica in (client, other))
+        )
+    assert all(r.status_code == 201 for r in responses), {r.text for r in responses if r.status_code != 201}
+    assert Counter(r.json()["status"] for r in responses) == {"confirmed": 20, "waitlisted": 100}
+    slot = await state.registration_store.slots.find_one({})
+    assert (slot["confirmed"], slot["remaining"], slot["seq"]) == (20, 0, 120)
+    seqs = [d["seq"] async for d in state.registration_store.collection.find({})]
+    assert sorted(seqs) == list(range(1, 121))  # one waitlist order, no gaps or repeats
+
+
+async def test_cancelling_one_occurrence_cancels_only_its_registrations(
+    client, editor, settings, state, make_event
+) -> None:
+    start = (datetime.now(UTC) + timedelta(days=10)).replace(
+        tzinfo=None, hour=10, minute=0, second=0, microsecond=0
+    )
+    schedule = {
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=1)).isoformat(),
+        "rrule": "FREQ=WEEKLY;COUNT=3",
+    }
+    weekly = make_event(capacity=5, schedule=schedule)
+    event = (await client.post("/cities/lublin/events", json=weekly, headers=editor)).json()
+    url = f"/cities/lublin/events/{event['id']}"
+    first, second = event["occurrences"][0]["occurrence"], event["occurrences"][1]["occurrence"]
+    keep = (await client.post(f"{url}/registrations", json={"occurrence": first, "subscriber": "s1"})).json()
+    lose = (await client.post(f"{url}/registrations", json={"occurrence": second, "subscriber": "s2"})).json()
+    assert (
+        await client.patch(f"{url}/occurrences/{second}", json={"cancelled": True}, headers=editor)
+    ).status_code == 200
+    statuses = {d["_id"]: d["status"] async for d in state.registration_store.collection.find({})}
+    assert statuses == {keep["id"]: "confirmed", lose["id"]: "cancelled"}
+    again = await client.post(f"{url}/registrations", json={"occurrence": second})
+    assert again.json()["error"]["code"] == "occurrence_cancelled"
+    await wait_until(lambda: _pending_is_zero(state), message="outbox drained")
+    agenda = [json.loads(r.value) for r in await read_topic(settings.kafka, AGENDA_EVENTS, count=2)]
+    cancelled = next(e for e in agenda if e["type"] == "agenda.event_cancelled")
+    assert cancelled["data"]["occurrence"].startswith(second[:16])
