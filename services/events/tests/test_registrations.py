@@ -167,3 +167,20 @@ async def test_housekeeping_unpublishes_past_events_and_erases_contacts(
 async def _types(settings) -> bool:
     records = await read_topic(settings.kafka, AGENDA_EVENTS, count=3, timeout=2)
     return "agenda.event_unpublished" in [json.loads(r.value)["type"] for r in records]
+
+
+async def test_rescheduling_away_a_booked_occurrence_cancels_it_for_its_registrants(
+    client, editor, make_event, state, settings
+) -> None:
+    event, url = await _event(client, editor, make_event, capacity=5)
+    occurrence = event["occurrences"][0]["occurrence"]
+    reg = (await client.post(url, json={"occurrence": occurrence, "subscriber": "sub-9"})).json()
+    later = datetime.fromisoformat(occurrence) + timedelta(days=1)
+    moved = await client.put(
+        f"/cities/lublin/events/{event['id']}", json=make_event(start=later), headers=editor
+    )
+    assert moved.status_code == 200
+    assert (await state.registration_store.collection.find_one({"_id": reg["id"]}))["status"] == "cancelled"
+    records = await read_topic(settings.kafka, AGENDA_REGISTRATIONS, count=2)
+    cancelled = json.loads(records[-1].value)
+    assert cancelled["type"] == "agenda.registration_cancelled" and cancelled["data"]["subscriber"] == "sub-9"

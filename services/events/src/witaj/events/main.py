@@ -41,6 +41,7 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
             )
             events.cancel_registrations = registrations.cancel_for_event
             events.check_capacity = registrations.check_capacity
+            events.booked_occurrences = registrations.booked_occurrences
             await events.ensure_indexes()
             await registrations.ensure_indexes()
             app.state.event_store = events

@@ -319,6 +319,12 @@ class RegistrationStore:
                 **self._facts(reg), previous_status=RegistrationStatus(reg["status"]), cancelled_by="event_cancelled"
             ))  # fmt: skip
 
+    async def booked_occurrences(self, session: Session, event_id: str) -> list[datetime]:
+        """Occurrences of an event that someone still holds or awaits a place for."""
+        query = {"event_id": event_id, "status": {"$ne": CANCELLED}, "occurrence": {"$ne": None}}
+        found = await self.collection.distinct("occurrence", query, session=session)
+        return [o if o.tzinfo else o.replace(tzinfo=UTC) for o in found]
+
     async def record_attendance(self, reg: Document, attended: bool) -> Document:
         async def work(session: Session) -> Document:
             current = await self.collection.find_one_and_update(

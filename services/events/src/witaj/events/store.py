@@ -43,6 +43,7 @@ class EventStore:
         self.outbox = outbox
         self.cancel_registrations: RegistrationCanceller | None = None
         self.check_capacity: CapacityCheck | None = None
+        self.booked_occurrences: Callable[[Session, str], Awaitable[list[datetime]]] | None = None
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index(
@@ -144,7 +145,23 @@ class EventStore:
             await self.emit(session, updated, EventPublished(**facts(updated)))
         elif updated["status"] == PUBLISHED:
             await self.emit(session, updated, EventUpdated(**facts(updated), important=important))
+        if important:
+            await self._drop_vanished_occurrences(session, updated)
         return updated
+
+    async def _drop_vanished_occurrences(self, session: Session, doc: Document) -> None:
+        """A new schedule may no longer have an occurrence people registered for: cancel it for them."""
+        if self.booked_occurrences is None or self.cancel_registrations is None:
+            return
+        schedule = schedule_of(doc)
+        for occurrence in await self.booked_occurrences(session, doc["_id"]):
+            if not sched.is_occurrence(schedule, occurrence):
+                cancelled = EventCancelled(
+                    event_id=doc["_id"], occurrence=occurrence, organisation=doc["organisation"],
+                    titles=titles(doc), path=path(doc["city"], doc["_id"]),
+                )  # fmt: skip
+                await self.emit(session, doc, cancelled)
+                await self.cancel_registrations(session, doc, occurrence)
 
     async def replace(
         self, city: str, event_id: str, new: Document, *, minor: bool, guard: Callable[[Document], None]
