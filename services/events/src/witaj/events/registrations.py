@@ -71,7 +71,7 @@ class RegistrationStore:
         self.retention = retention
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._queues: dict[str, list[tuple[Document, asyncio.Future[Document]]]] = {}
-        self._flushing: set[str] = set()
+        self._flushers: dict[str, asyncio.Task[None]] = {}
         self._known_slots: set[str] = set()  # counters known to exist: no upsert per registration
 
     async def ensure_indexes(self) -> None:
@@ -168,18 +168,22 @@ class RegistrationStore:
             "subscriber": body.subscriber, "attended": None, "created_at": now, "erase_after": erase_after,
         }  # fmt: skip
 
-        waiting: asyncio.Future[Document] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiting: asyncio.Future[Document] = loop.create_future()
         self._queues.setdefault(slot, []).append((reg, waiting))
-        if slot not in self._flushing:
-            self._flushing.add(slot)
-            try:
-                while self._queues.get(slot):
-                    batch, self._queues[slot] = self._queues[slot][:BATCH], self._queues[slot][BATCH:]
-                    await self._commit_batch(slot, batch)
-            finally:
-                self._flushing.discard(slot)
-                self._queues.pop(slot, None) if not self._queues.get(slot) else None
-        return await waiting
+        if slot not in self._flushers:
+            # Its own task, so a caller that goes away does not strand the others waiting in the queue.
+            self._flushers[slot] = loop.create_task(self._flush(slot))
+        return await asyncio.shield(waiting)
+
+    async def _flush(self, slot: str) -> None:
+        try:
+            while self._queues.get(slot):
+                batch, self._queues[slot] = self._queues[slot][:BATCH], self._queues[slot][BATCH:]
+                await self._commit_batch(slot, batch)
+        finally:
+            del self._flushers[slot]
+            self._queues.pop(slot, None)
 
     async def _commit_batch(self, slot: str, batch: list[tuple[Document, asyncio.Future[Document]]]) -> None:
         """Register everyone in `batch` in one transaction: places first come, first served, then waitlist."""
