@@ -1,18 +1,24 @@
-"""Composition root of the events service: settings, infrastructure, stores, routes, consumers."""
+"""Composition root of the events service: settings, infrastructure, stores, routes, jobs."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 from fastapi import FastAPI
+from witaj.events import api, calendar_api, demo, registration_api
+from witaj.events.documents import SOURCE
+from witaj.events.jobs import Housekeeping
+from witaj.events.registrations import RegistrationStore
 from witaj.events.settings import EventsSettings
+from witaj.events.store import EventStore
 from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS, USAGE
 from witaj.shared.web import create_service_app, serve_forever
 
-SOURCE = "witaj/events"
 DESCRIPTION = """
 Events and courses from city offices and NGOs: schedules with recurrence, registration with a waitlist, attendance, iCalendar feeds and import.
 
@@ -29,12 +35,43 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
             settings, source=SOURCE, topics=[AGENDA_EVENTS, AGENDA_REGISTRATIONS, USAGE]
         ) as runtime:
             runtime.attach(app)
+            events = EventStore(runtime.db, runtime.outbox)
+            registrations = RegistrationStore(
+                runtime.db, runtime.outbox, retention=timedelta(days=settings.agenda.retention_days)
+            )
+            events.cancel_registrations = registrations.cancel_for_event
+            events.check_capacity = registrations.check_capacity
+            events.booked_occurrences = registrations.booked_occurrences
+            await events.ensure_indexes()
+            await registrations.ensure_indexes()
+            app.state.event_store = events
+            app.state.registration_store = registrations
+            app.state.housekeeping = Housekeeping(
+                events,
+                registrations,
+                settings.agenda.job_interval_seconds,
+                sync_calendars=lambda: calendar_api.sync_sources(runtime, events, settings),
+            )
+            if settings.service.seed_demo:
+                demo.install(runtime, events)
             await runtime.start()
-            yield
+            if settings.service.seed_demo:
+                await demo.seed_demo_agenda(runtime, events)
+            jobs = asyncio.get_running_loop().create_task(app.state.housekeeping.run_forever())
+            try:
+                yield
+            finally:
+                jobs.cancel()
+                with suppress(asyncio.CancelledError):
+                    await jobs
 
-    return create_service_app(
+    app = create_service_app(
         settings, service="events", title="Witaj events", description=DESCRIPTION, lifespan=lifespan
     )
+    app.include_router(calendar_api.router)
+    app.include_router(api.router)
+    app.include_router(registration_api.router)
+    return app
 
 
 def main() -> None:

@@ -2,10 +2,24 @@
 
 from typing import ClassVar
 
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 from witaj.shared.settings import WitajSettings
+
+
+class AgendaSettings(BaseModel):
+    retention_days: int = Field(
+        default=30, ge=0, le=3650, description="Days after an event that registrants' contact data is kept"
+    )
+    job_interval_seconds: float = Field(
+        default=300, gt=0, description="How often past events are unpublished and expired data erased"
+    )
+    max_import_bytes: int = Field(default=2_000_000, ge=1024, description="Largest iCalendar file accepted")
+    import_timeout_seconds: float = Field(default=10, gt=0, le=120)
 
 
 class EventsSettings(WitajSettings):
     model_config = SettingsConfigDict(env_prefix="WITAJ_EVENTS_", env_nested_delimiter="__", extra="ignore")
     service_name: ClassVar[str] = "events"
+
+    agenda: AgendaSettings = Field(default_factory=AgendaSettings)

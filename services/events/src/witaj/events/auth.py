@@ -1,0 +1,49 @@
+"""Who may do what with events: editors act for their own organisation, admins for the whole city."""
+
+from __future__ import annotations
+
+from witaj.shared.auth import Principal, Role, forbid_unless
+from witaj.shared.errors import ApiError
+from witaj.shared.mongo import Document
+
+EDITOR_ROLES = (Role.PA_EDITOR, Role.NGO_EDITOR, Role.CITY_ADMIN, Role.PLATFORM_ADMIN)
+
+
+def organisation_for(principal: Principal, city: str, requested: str | None) -> str:
+    """The organisation a new event belongs to; editors may only publish for their own."""
+    forbid_unless(principal.has(*EDITOR_ROLES), "Only editors publish events")
+    forbid_unless(principal.in_city(city), f"Your account does not belong to '{city}'")
+    if principal.may_administer_city(city):
+        organisation = requested or principal.organisation
+        if not organisation:
+            raise ApiError(422, "organisation_required", "Say which organisation organises the event")
+        return organisation
+    forbid_unless(principal.organisation is not None, "Your account has no organisation")
+    forbid_unless(
+        requested in (None, principal.organisation), "Editors publish only for their own organisation"
+    )
+    assert principal.organisation is not None
+    return principal.organisation
+
+
+def may_edit(principal: Principal, doc: Document) -> bool:
+    if principal.may_administer_city(doc["city"]):
+        return True
+    return (
+        principal.has(Role.PA_EDITOR, Role.NGO_EDITOR)
+        and principal.in_city(doc["city"])
+        and principal.organisation == doc["organisation"]
+    )
+
+
+def editor_guard(principal: Principal):  # type: ignore[no-untyped-def]
+    """A check run inside the write transaction, on the event as it is stored."""
+
+    def guard(doc: Document) -> None:
+        forbid_unless(may_edit(principal, doc), "Only the organising organisation may change this event")
+
+    return guard
+
+
+def may_translate(principal: Principal, doc: Document) -> bool:
+    return may_edit(principal, doc) or (principal.has(Role.TRANSLATOR) and principal.in_city(doc["city"]))

@@ -1,0 +1,244 @@
+"""iCalendar routes: a feed per city with the listing's filters, and imports by upload or from a URL.
+
+An import belongs to one organisation and one source ("upload" or a configured calendar's name). It
+matches events by UID: new ones are created, changed ones updated (fields the calendar does not carry,
+such as capacity, topics set in Witaj or translations, are kept), unchanged ones left alone, and events
+that vanished from the source are cancelled, which tells their registrants. One transaction does it all.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+from witaj.events.api import Lang, RuntimeDep, Store, localise
+from witaj.events.auth import organisation_for
+from witaj.events.documents import CANCELLED
+from witaj.events.ical import ImportedEvent, parse, render
+from witaj.events.listing import FiltersDep, candidates, expand_all
+from witaj.events.schemas import Cost, EventIn, RegistrationRules
+from witaj.events.settings import EventsSettings
+from witaj.events.store import EventStore
+from witaj.shared.auth import CurrentPrincipal
+from witaj.shared.errors import ERROR_RESPONSES, ApiError, NotFound
+from witaj.shared.logging import get_logger
+from witaj.shared.mongo import Document, Session
+from witaj.shared.runtime import Runtime
+
+log = get_logger(__name__)
+router = APIRouter(prefix="/cities/{city}", tags=["icalendar"], responses=ERROR_RESPONSES)
+CALENDAR_FIELDS = ("texts", "schedule", "place", "overrides", "kind")
+SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+SourceName = Annotated[str, Query(min_length=1, max_length=60, pattern=SOURCE_PATTERN)]
+SourcePath = Annotated[str, Path(min_length=1, max_length=60, pattern=SOURCE_PATTERN)]
+
+
+class ImportResult(BaseModel):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    cancelled: int = 0
+
+
+class CalendarSource(BaseModel):
+    url: str = Field(max_length=1000, pattern=r"^https?://\S+$")
+
+
+def _settings(request: Request) -> EventsSettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+@router.get("/events.ics", summary="iCalendar feed of the city's events, with the listing's filters")
+async def feed(
+    city: str, where: FiltersDep, runtime: RuntimeDep, store: Store, lang: Lang = None
+) -> Response:
+    config = runtime.cities.require(city)
+    docs = await candidates(store, city, where)
+    in_window = {doc["_id"]: doc for doc, _ in expand_all(docs, where)}
+    full = await store.collection.find({"_id": {"$in": list(in_window)}}).to_list()
+    localised = [(doc, localise(runtime, doc, lang, None)[1]) for doc in full]
+    base = runtime.settings.service.public_url or ""
+    body = render(localised, name=f"Witaj {config.name}", base_url=base)
+    return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+def _event_in(item: ImportedEvent, current: Document | None, source_language: str) -> EventIn:
+    """The calendar's fields, and for a known event everything else as it is stored now."""
+    keep: dict[str, Any] = {}
+    if current is not None:
+        keep = {
+            "topics": current["topics"], "target_groups": current["target_groups"],
+            "languages_of_instruction": current["languages_of_instruction"], "capacity": current.get("capacity"),
+            "cost": Cost(**current["cost"]), "registration": RegistrationRules(**current["registration"]),
+        }  # fmt: skip
+        source_language = current["source_language"]
+    texts = item.texts
+    if current is not None:
+        texts = texts.model_copy(
+            update={"accessibility_notes": current["texts"].get("accessibility_notes", "")}
+        )
+    return EventIn(
+        kind=item.kind, source_language=source_language, texts=texts, place=item.place, schedule=item.schedule,
+        **({"topics": item.topics} | keep),
+    )  # fmt: skip
+
+
+async def apply_import(
+    store: EventStore, city: str, organisation: str, source: str, items: list[ImportedEvent], *,
+    language: str, timezone: str, by: str,
+) -> ImportResult:  # fmt: skip
+    async def work(session: Session) -> ImportResult:
+        result = ImportResult()
+        query = {"city": city, "import.source": f"{organisation}/{source}"}
+        existing = {
+            d["import"]["uid"]: d for d in await store.collection.find(query, session=session).to_list()
+        }
+        for item in items:
+            current = existing.pop(item.uid, None)
+            origin = {"source": f"{organisation}/{source}", "uid": item.uid}
+            doc = EventStore.build(
+                city, _event_in(item, current, language), organisation, timezone, by, imported=origin
+            )
+            doc["overrides"] = item.overrides
+            if current is None:
+                await store.insert(session, store.with_bounds(doc))
+                result.created += 1
+            elif current["status"] == CANCELLED or all(current.get(f) == doc.get(f) for f in CALENDAR_FIELDS):
+                result.unchanged += 1
+            else:
+                await store.replace_in(session, current, doc, minor=False, overrides=item.overrides)
+                result.updated += 1
+        for gone in existing.values():
+            if gone["status"] != CANCELLED:
+                await store.cancel_in(session, gone)
+                result.cancelled += 1
+        return result
+
+    return await store.outbox.transaction(work)
+
+
+async def import_calendar(
+    runtime: Runtime, store: EventStore, city: str, owner: str, source: str, data: bytes, *, by: str
+) -> ImportResult:
+    """Parse completely, then apply in one transaction: a bad file changes nothing."""
+    config = runtime.cities.require(city)
+    items = parse(data, timezone=config.timezone, city_name=config.name)
+    return await apply_import(
+        store, city, owner, source, items, language=config.default_language, timezone=config.timezone, by=by
+    )
+
+
+async def _import(
+    request: Request, city: str, data: bytes, source: str, organisation: str | None, principal: Any
+) -> ImportResult:
+    request.app.state.runtime.cities.require(city)
+    owner = organisation_for(principal, city, organisation)
+    state = request.app.state
+    return await import_calendar(
+        state.runtime, state.event_store, city, owner, source, data, by=principal.subject
+    )
+
+
+async def sync_sources(runtime: Runtime, store: EventStore, settings: EventsSettings) -> int:
+    """Re-import every configured calendar URL; a failing source is recorded and skipped until next time."""
+    synced = 0
+    sources = runtime.db["calendar_sources"]
+    async for source in sources.find({}, limit=1000):
+        if runtime.cities.get(source["city"]) is None:
+            continue
+        try:
+            data = await fetch(source["url"], settings)
+            result = await import_calendar(
+                runtime,
+                store,
+                source["city"],
+                source["organisation"],
+                source["name"],
+                data,
+                by="calendar-sync",
+            )
+            update = {
+                "last_synced_at": datetime.now(UTC),
+                "last_error": None,
+                "last_result": result.model_dump(),
+            }
+            synced += 1
+        except ApiError as exc:
+            update = {"last_error": exc.message}
+            log.warning("events.calendar_sync_failed", source=source["_id"], code=exc.code)
+        await sources.update_one({"_id": source["_id"]}, {"$set": update})
+    return synced
+
+
+@router.post("/events/import", summary="Import an uploaded iCalendar file (body: text/calendar)")
+async def import_upload(
+    city: str, request: Request, principal: CurrentPrincipal, source: SourceName = "upload",
+    organisation: Annotated[str | None, Query(max_length=100)] = None,
+) -> ImportResult:  # fmt: skip
+    return await _import(request, city, await request.body(), source, organisation, principal)
+
+
+@router.put(
+    "/calendar-sources/{name}", status_code=204, summary="Configure a calendar URL for your organisation"
+)
+async def configure_source(
+    city: str, name: SourcePath, body: CalendarSource, request: Request, principal: CurrentPrincipal,
+    organisation: Annotated[str | None, Query(max_length=100)] = None,
+) -> None:  # fmt: skip
+    request.app.state.runtime.cities.require(city)
+    owner = organisation_for(principal, city, organisation)
+    await request.app.state.runtime.db["calendar_sources"].update_one(
+        {"_id": f"{city}/{owner}/{name}"},
+        {"$set": {"city": city, "organisation": owner, "name": name, "url": body.url}},
+        upsert=True,
+    )
+
+
+@router.post("/calendar-sources/{name}/import", summary="Fetch a configured calendar now and import it")
+async def import_source(
+    city: str, name: SourcePath, request: Request, principal: CurrentPrincipal,
+    settings: Annotated[EventsSettings, Depends(_settings)],
+    organisation: Annotated[str | None, Query(max_length=100)] = None,
+) -> ImportResult:  # fmt: skip
+    request.app.state.runtime.cities.require(city)
+    owner = organisation_for(principal, city, organisation)
+    source = await request.app.state.runtime.db["calendar_sources"].find_one(
+        {"_id": f"{city}/{owner}/{name}"}
+    )
+    if source is None:
+        raise NotFound(f"The calendar source '{name}'")
+    data = await fetch(source["url"], settings)
+    state = request.app.state
+    return await import_calendar(
+        state.runtime, state.event_store, city, owner, name, data, by=principal.subject
+    )
+
+
+async def fetch(url: str, settings: EventsSettings) -> bytes:
+    """Download a calendar, refusing anything larger than the import limit."""
+    limit = settings.agenda.max_import_bytes
+    try:
+        async with httpx.AsyncClient(
+            timeout=settings.agenda.import_timeout_seconds, follow_redirects=True
+        ) as http:
+            async with http.stream("GET", url) as response:
+                if response.status_code != 200:
+                    raise ApiError(
+                        502, "calendar_unreachable", f"The calendar URL answered {response.status_code}"
+                    )
+                chunks, size = [], 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise ApiError(
+                            413, "calendar_too_large", f"The calendar is larger than {limit} bytes"
+                        )
+                    chunks.append(chunk)
+                return b"".join(chunks)
+    except httpx.HTTPError as exc:
+        raise ApiError(
+            502, "calendar_unreachable", f"The calendar URL could not be fetched: {type(exc).__name__}"
+        ) from None

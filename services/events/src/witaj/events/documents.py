@@ -1,0 +1,120 @@
+"""What an event document holds and the facts its events carry, kept apart from how it is stored.
+
+An event document keeps its source text, its translations (the shared `ItemTranslations` model), the
+schedule in local time and, for queries, the series' first start and last end in UTC. Occurrence
+changes live in `overrides`, keyed by the occurrence's original start.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from witaj.events import schedule as sched
+from witaj.events.schemas import EventIn, Schedule
+from witaj.shared.mongo import Document
+from witaj.shared.translations import ItemTranslations
+
+SOURCE = "witaj/events"
+PUBLISHED, DRAFT, CANCELLED, UNPUBLISHED = "published", "draft", "cancelled", "unpublished"
+
+
+def path(city: str, event_id: str) -> str:
+    return f"/cities/{city}/events/{event_id}"
+
+
+def overrides_of(doc: Document) -> dict[str, Any]:
+    return dict(doc.get("overrides") or {})
+
+
+def schedule_of(doc: Document) -> Schedule:
+    return Schedule.model_validate(doc["schedule"])
+
+
+def translations_of(doc: Document) -> ItemTranslations:
+    return ItemTranslations.model_validate(doc["translations"])
+
+
+def titles(doc: Document) -> dict[str, str]:
+    found = {doc["source_language"]: doc["texts"]["title"]}
+    for language in translations_of(doc).published_languages():
+        title = translations_of(doc).get(language).fields.get("title")
+        if title:
+            found.setdefault(language, title)
+    return found
+
+
+def next_start(doc: Document, now: datetime | None = None) -> datetime | None:
+    now = now or datetime.now(UTC)
+    upcoming = sched.expand(schedule_of(doc), overrides_of(doc), now, now + timedelta(days=800), limit=50)
+    return next((o.start for o in upcoming if not o.cancelled), None)
+
+
+def facts(doc: Document) -> dict[str, Any]:
+    """The fields EventPublished and EventUpdated share."""
+    return {
+        "event_id": doc["_id"],
+        "revision": doc["revision"],
+        "event_kind": doc["kind"],
+        "organisation": doc["organisation"],
+        "topics": doc["topics"],
+        "target_groups": doc["target_groups"],
+        "languages_of_instruction": doc["languages_of_instruction"],
+        "languages": translations_of(doc).published_languages(),
+        "titles": titles(doc),
+        "next_start": next_start(doc),
+        "capacity": doc.get("capacity"),
+        "free": doc["cost"]["free"],
+        "online": bool(doc["place"].get("online_url")),
+        "path": path(doc["city"], doc["_id"]),
+    }
+
+
+def build_event(
+    city: str,
+    body: EventIn,
+    organisation: str,
+    timezone: str,
+    by: str,
+    *,
+    imported: Document | None = None,
+) -> Document:
+    """A new event document, validated (schedule included) before anything is written."""
+    schedule = sched.normalise(body.schedule, timezone)
+    bounds = sched.bounds(schedule)
+    place = body.place.model_dump(mode="json", exclude={"location"})
+    if body.place.location is not None:
+        place["location"] = {
+            "type": "Point",
+            "coordinates": [body.place.location.lng, body.place.location.lat],
+        }
+    now = datetime.now(UTC)
+    doc: Document = {
+        "_id": uuid.uuid4().hex,
+        "city": city,
+        "organisation": organisation,
+        "kind": body.kind.value,
+        "status": PUBLISHED if body.publish else DRAFT,
+        "revision": 1,
+        "source_language": body.source_language,
+        "texts": body.texts.model_dump(),
+        "translations": ItemTranslations(source_language=body.source_language).model_dump(mode="json"),
+        "topics": sorted(set(body.topics)),
+        "target_groups": sorted(set(body.target_groups)),
+        "languages_of_instruction": list(dict.fromkeys(body.languages_of_instruction)),
+        "cost": body.cost.model_dump(),
+        "place": place,
+        "capacity": body.capacity,
+        "registration": body.registration.model_dump(),
+        "schedule": schedule.model_dump(mode="json"),
+        "overrides": {},
+        "first_start": bounds.first_start,
+        "last_end": bounds.last_end,
+        "created_at": now,
+        "updated_at": now,
+        "updated_by": by,
+    }
+    if imported is not None:
+        doc["import"] = imported
+    return doc

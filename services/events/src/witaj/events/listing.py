@@ -1,0 +1,130 @@
+"""Finding events: a MongoDB query narrows the candidates, then recurrences are expanded in the window.
+
+The same filters serve the JSON listing and the iCalendar feed. Expansion is bounded: a window of at
+most `MAX_WINDOW_DAYS` and at most `MAX_EXPANDED` occurrences per request, so one request cannot make
+the service enumerate years of daily classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+from witaj.events import schedule as sched
+from witaj.events.documents import PUBLISHED, overrides_of, schedule_of
+from witaj.events.schemas import EventKind
+from witaj.events.store import EventStore
+from witaj.shared.errors import ApiError
+from witaj.shared.mongo import Document
+
+MAX_WINDOW_DAYS = 400
+DEFAULT_WINDOW_DAYS = 60
+MAX_EXPANDED = 25_000
+MAX_CANDIDATES = 10_000
+EARTH_RADIUS_KM = 6378.1
+LISTING_FIELDS = [
+    "city", "organisation", "kind", "status", "source_language", "texts.title", "translations",
+    "schedule", "overrides", "cost.free", "place.online_url", "place.address", "topics", "capacity",
+    "registration", "import",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: datetime
+    end: datetime
+    kind: EventKind | None = None
+    topic: str | None = None
+    language: str | None = None
+    free: bool | None = None
+    organisation: str | None = None
+    target_group: str | None = None
+    near: tuple[float, float, float] | None = None
+    """(lat, lng, radius in km)."""
+
+    def query(self, city: str) -> dict[str, Any]:
+        query: dict[str, Any] = {
+            "city": city,
+            "status": PUBLISHED,
+            "first_start": {"$lt": self.end},
+            "$or": [{"last_end": None}, {"last_end": {"$gt": self.start}}],
+        }
+        for field, value in (
+            ("kind", self.kind.value if self.kind else None),
+            ("topics", self.topic),
+            ("languages_of_instruction", self.language),
+            ("organisation", self.organisation),
+            ("target_groups", self.target_group),
+        ):
+            if value is not None:
+                query[field] = value
+        if self.free is not None:
+            query["cost.free"] = self.free
+        if self.near is not None:
+            lat, lng, radius = self.near
+            query["place.location"] = {
+                "$geoWithin": {"$centerSphere": [[lng, lat], radius / EARTH_RADIUS_KM]}
+            }
+        return query
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def filters(
+    start: Annotated[datetime | None, Query(alias="from", description="Window start (default: now)")] = None,
+    end: Annotated[datetime | None, Query(alias="to", description="Window end (default: 60 days on)")] = None,
+    kind: EventKind | None = None,
+    topic: Annotated[str | None, Query(max_length=60)] = None,
+    language: Annotated[str | None, Query(max_length=12, description="Language of instruction")] = None,
+    free: Annotated[bool | None, Query(description="true: free events only")] = None,
+    organisation: Annotated[str | None, Query(max_length=100)] = None,
+    target_group: Annotated[str | None, Query(max_length=60)] = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    radius_km: Annotated[float, Query(gt=0, le=500)] = 5.0,
+) -> Filters:
+    start = _aware(start) or datetime.now(UTC)
+    end = _aware(end) or start + timedelta(days=DEFAULT_WINDOW_DAYS)
+    if end <= start:
+        raise ApiError(400, "invalid_range", "'to' must be after 'from'")
+    if end - start > timedelta(days=MAX_WINDOW_DAYS):
+        raise ApiError(400, "range_too_long", f"A listing covers at most {MAX_WINDOW_DAYS} days")
+    if (lat is None) != (lng is None):
+        raise ApiError(400, "incomplete_point", "Give both 'lat' and 'lng' to search near a point")
+    near = (lat, lng, radius_km) if lat is not None and lng is not None else None
+    return Filters(start, end, kind, topic, language, free, organisation, target_group, near)
+
+
+FiltersDep = Annotated[Filters, Depends(filters)]
+
+
+async def candidates(store: EventStore, city: str, where: Filters) -> list[Document]:
+    docs = await store.collection.find(
+        where.query(city), projection=LISTING_FIELDS, limit=MAX_CANDIDATES + 1
+    ).to_list()
+    if len(docs) > MAX_CANDIDATES:
+        raise ApiError(400, "too_many_events", "Too many events match: narrow the date range or filters")
+    return docs
+
+
+def expand_all(docs: list[Document], where: Filters) -> list[tuple[Document, sched.Occurrence]]:
+    """Every occurrence of `docs` in the window, cancelled ones included, by start time."""
+    found: list[tuple[Document, sched.Occurrence]] = []
+    for doc in docs:
+        left = MAX_EXPANDED - len(found)
+        occurrences = list(
+            sched.expand(schedule_of(doc), overrides_of(doc), where.start, where.end, limit=left + 1)
+        )
+        found.extend((doc, o) for o in occurrences)
+        if len(found) > MAX_EXPANDED:
+            raise ApiError(
+                400, "too_many_occurrences", f"More than {MAX_EXPANDED} occurrences: narrow the date range"
+            )
+    found.sort(key=lambda pair: (pair[1].start, pair[0]["_id"]))
+    return found

@@ -1,0 +1,109 @@
+"""HTTP routes for registrations: anyone registers with a private token; organisers see and mark them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from witaj.events.api import RuntimeDep, Store
+from witaj.events.auth import may_edit
+from witaj.events.registrations import RegistrationStore, new_token, token_hash
+from witaj.events.schemas import Attendance, RegistrationForOrganiser, RegistrationIn, RegistrationPublic
+from witaj.shared.auth import CurrentPrincipal, MaybePrincipal, forbid_unless
+from witaj.shared.errors import ERROR_RESPONSES, ApiError
+from witaj.shared.mongo import Document
+from witaj.shared.web import Page, Pagination
+
+router = APIRouter(prefix="/cities/{city}", tags=["registrations"], responses=ERROR_RESPONSES)
+TokenHeader = Annotated[
+    str | None,
+    Header(alias="X-Registration-Token", min_length=20, max_length=100, description="The token you got when registering"),
+]  # fmt: skip
+
+
+def _registrations(request: Request) -> RegistrationStore:
+    return request.app.state.registration_store  # type: ignore[no-any-return]
+
+
+Registrations = Annotated[RegistrationStore, Depends(_registrations)]
+
+
+def public(doc: Document, token: str | None = None) -> RegistrationPublic:
+    return RegistrationPublic(
+        id=doc["_id"], event_id=doc["event_id"], city=doc["city"], occurrence=doc["occurrence"],
+        status=doc["status"], attended=doc.get("attended"), created_at=doc["created_at"], token=token,
+    )  # fmt: skip
+
+
+@router.post("/events/{event_id}/registrations", status_code=201, summary="Register (no account needed)")
+async def register(
+    city: str, event_id: str, body: RegistrationIn, runtime: RuntimeDep, events: Store,
+    registrations: Registrations, token: TokenHeader = None,
+) -> RegistrationPublic:  # fmt: skip
+    """Send back the token from an earlier registration to keep all of yours under one token."""
+    runtime.cities.require(city)
+    event = await events.get(city, event_id)
+    token = token or new_token()
+    doc = await registrations.register(event, body, token)
+    return public(doc, token)
+
+
+@router.get("/registrations/mine", summary="Your registrations, by your token")
+async def my_registrations(
+    city: str, registrations: Registrations, token: TokenHeader = None
+) -> list[RegistrationPublic]:
+    if token is None:
+        raise ApiError(401, "token_required", "Send the X-Registration-Token you got when registering")
+    return [public(doc) for doc in await registrations.mine(city, token)]
+
+
+@router.delete("/registrations/{registration_id}", status_code=204, summary="Cancel a registration")
+async def cancel_registration(
+    city: str, registration_id: str, registrations: Registrations, events: Store,
+    principal: MaybePrincipal, token: TokenHeader = None,
+) -> None:  # fmt: skip
+    """The registrant cancels with their token; the organiser with their account."""
+    reg = await registrations.get(city, registration_id)
+    if token is not None and token_hash(token) == reg["token_hash"]:
+        await registrations.cancel(reg, by="registrant")
+        return
+    if principal is not None and may_edit(principal, await events.get(city, reg["event_id"])):
+        await registrations.cancel(reg, by="organiser")
+        return
+    raise ApiError(
+        403, "forbidden", "Only the registrant (with their token) or the organiser may cancel this"
+    )
+
+
+@router.get("/events/{event_id}/registrations", summary="Registrations for your event (organisers)")
+async def list_registrations(
+    city: str, event_id: str, principal: CurrentPrincipal, events: Store, registrations: Registrations,
+    page: Pagination, status: Annotated[str | None, Query(pattern="^(confirmed|waitlisted|cancelled)$")] = None,
+) -> Page[RegistrationForOrganiser]:  # fmt: skip
+    event = await events.get(city, event_id)
+    forbid_unless(may_edit(principal, event), "Only the organiser sees who registered")
+    query = {"event_id": event_id, **({"status": status} if status else {})}
+    total = await registrations.collection.count_documents(query)
+    docs = await registrations.collection.find(
+        query, sort=[("slot", 1), ("seq", 1)], skip=page.offset, limit=page.limit
+    ).to_list()
+    items = [
+        RegistrationForOrganiser(
+            **public(d).model_dump(), registrant=d["registrant"], contact=d.get("contact")
+        )
+        for d in docs
+    ]
+    return Page.of(items, total, page)
+
+
+@router.put("/events/{event_id}/registrations/{registration_id}/attendance", summary="Mark attendance")
+async def mark_attendance(
+    city: str, event_id: str, registration_id: str, body: Attendance, principal: CurrentPrincipal,
+    events: Store, registrations: Registrations,
+) -> RegistrationPublic:  # fmt: skip
+    event = await events.get(city, event_id)
+    forbid_unless(may_edit(principal, event), "Only the organiser marks attendance")
+    reg = await registrations.get(city, registration_id)
+    if reg["event_id"] != event_id:
+        raise ApiError(404, "not_found", f"The registration '{registration_id}' is not for this event")
+    return public(await registrations.record_attendance(reg, body.attended))

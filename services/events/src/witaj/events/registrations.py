@@ -1,0 +1,351 @@
+"""Registrations: places counted atomically per occurrence (or series), a waitlist, promotion, erasure.
+
+Each place-holder ("slot": one occurrence, or a whole course) has a counter document. A registration
+takes a place with a conditional `$inc` on it in the same transaction that inserts the registration and
+its outbox event, so two replicas can never overbook; the waitlist is ordered by the counter's sequence.
+Cancelling a confirmed place promotes the first waitlisted person in that same transaction, guarded by
+their status, so a promotion happens exactly once. Within one process, writes to the same slot queue
+on a lock, and registrations that arrive while a transaction runs are committed together in the next
+one (group commit): concurrent transactions on one counter would only be rejected as write conflicts
+and retried, and one transaction per person caps a popular course at the database's commit rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+import uuid
+import weakref
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+from witaj.events import schedule as sched
+from witaj.events.documents import PUBLISHED, overrides_of, schedule_of
+from witaj.events.schemas import RegistrationIn
+from witaj.shared.envelope import EventData, wrap
+from witaj.shared.errors import ApiError, Conflict, NotFound
+from witaj.shared.events import (
+    AttendanceRecorded,
+    RegistrationCancelled,
+    RegistrationCreated,
+    RegistrationPromoted,
+    RegistrationStatus,
+)
+from witaj.shared.mongo import Document, Session
+from witaj.shared.outbox import Outbox
+from witaj.shared.topics import AGENDA_REGISTRATIONS
+
+SOURCE = "witaj/events"
+CONFIRMED, WAITLISTED, CANCELLED = (s.value for s in RegistrationStatus)
+OPEN_SERIES_RETENTION = timedelta(days=365)
+BATCH = 100
+"""Registrations for one slot that arrive together are committed together, at most this many at once."""
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def registrant_id(token: str) -> str:
+    """Pseudonymous id derived from the person's secret token: stable across their registrations."""
+    return hashlib.sha256(b"witaj-registrant:" + token.encode()).hexdigest()[:32]
+
+
+def slot_key(event_id: str, occurrence: datetime | None) -> str:
+    return f"{event_id}/{sched.occurrence_key(occurrence) if occurrence else 'series'}"
+
+
+class RegistrationStore:
+    def __init__(self, db: AsyncDatabase[Document], outbox: Outbox, *, retention: timedelta) -> None:
+        self.collection = db["registrations"]
+        self.slots = db["slots"]
+        self.outbox = outbox
+        self.retention = retention
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._queues: dict[str, list[tuple[Document, asyncio.Future[Document]]]] = {}
+        self._flushers: dict[str, asyncio.Task[None]] = {}
+        self._known_slots: set[str] = set()  # counters known to exist: no upsert per registration
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index(
+            [("slot", ASCENDING), ("status", ASCENDING), ("seq", ASCENDING)], name="waitlist"
+        )
+        await self.collection.create_index([("token_hash", ASCENDING)], name="mine")
+        await self.collection.create_index([("event_id", ASCENDING), ("status", ASCENDING)], name="by_event")
+        await self.collection.create_index([("erase_after", ASCENDING)], name="retention")
+
+    def _lock(self, slot: str) -> asyncio.Lock:
+        lock = self._locks.get(slot)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[slot] = lock
+        return lock
+
+    async def _emit(self, session: Session, reg: Document, event: EventData) -> None:
+        envelope = wrap(event, source=SOURCE, city=reg["city"], subject=reg["event_id"])
+        await self.outbox.add(session, AGENDA_REGISTRATIONS, envelope, key=reg["event_id"].encode())
+
+    @staticmethod
+    def _facts(reg: Document) -> dict[str, Any]:
+        return {
+            "registration_id": reg["_id"],
+            "event_id": reg["event_id"],
+            "occurrence": reg["occurrence"],
+            "organisation": reg["organisation"],
+            "registrant": reg["registrant"],
+            "subscriber": reg.get("subscriber"),
+        }
+
+    def _place_of(
+        self, event: Document, body: RegistrationIn, now: datetime
+    ) -> tuple[datetime | None, datetime]:
+        """The occurrence registered for (None for a series) and when its data may be erased."""
+        rules = event["registration"]
+        if event["status"] != PUBLISHED:
+            raise Conflict("The event is not open for registration", code="event_not_open")
+        opens, closes = rules.get("opens_at"), rules.get("closes_at")
+        if (opens and now < opens) or (closes and now >= closes):
+            raise Conflict("Registration for this event is closed", code="registration_closed")
+        if rules["per"] == "series":
+            if body.occurrence is not None:
+                raise ApiError(
+                    422, "series_registration", "This course takes registrations for the whole series"
+                )
+            ends = event.get("last_end")
+            return None, (ends + self.retention) if ends else now + OPEN_SERIES_RETENTION
+        if body.occurrence is None:
+            raise ApiError(
+                422, "occurrence_required", "Say which occurrence (its original start) to register for"
+            )
+        key = body.occurrence if body.occurrence.tzinfo else body.occurrence.replace(tzinfo=UTC)
+        schedule = schedule_of(event)
+        if not sched.is_occurrence(schedule, key):
+            raise NotFound(f"An occurrence starting at {sched.occurrence_key(key)}")
+        [occurrence] = [
+            o for o in sched.expand(schedule, overrides_of(event), key - timedelta(days=40), key + timedelta(days=40), limit=500)
+            if o.key == key.astimezone(UTC)
+        ] or [None]  # fmt: skip
+        if occurrence is None or occurrence.cancelled:
+            raise Conflict("That occurrence is cancelled", code="occurrence_cancelled")
+        if occurrence.start <= now:
+            raise Conflict("That occurrence has already started", code="occurrence_started")
+        return key.astimezone(UTC), occurrence.end + self.retention
+
+    async def _ensure_slot(self, slot: str, event: Document, occurrence: datetime | None) -> None:
+        if slot in self._known_slots:
+            return
+        capacity = event.get("capacity")
+        try:
+            await self.slots.update_one(
+                {"_id": slot},
+                {"$setOnInsert": {"event_id": event["_id"], "occurrence": occurrence, "capacity": capacity,
+                                  "remaining": capacity, "confirmed": 0, "seq": 0}},
+                upsert=True,
+            )  # fmt: skip
+        except DuplicateKeyError:
+            pass  # created by a concurrent registration
+        if len(self._known_slots) > 100_000:
+            self._known_slots.clear()
+        self._known_slots.add(slot)
+
+    async def register(self, event: Document, body: RegistrationIn, token: str) -> Document:
+        now = datetime.now(UTC)
+        occurrence, erase_after = self._place_of(event, body, now)
+        slot = slot_key(event["_id"], occurrence)
+        await self._ensure_slot(slot, event, occurrence)
+        reg: Document = {
+            "city": event["city"], "event_id": event["_id"], "organisation": event["organisation"],
+            "slot": slot, "occurrence": occurrence, "registrant": registrant_id(token),
+            "token_hash": token_hash(token), "contact": body.contact.model_dump(exclude_none=True),
+            "subscriber": body.subscriber, "attended": None, "created_at": now, "erase_after": erase_after,
+        }  # fmt: skip
+
+        loop = asyncio.get_running_loop()
+        waiting: asyncio.Future[Document] = loop.create_future()
+        self._queues.setdefault(slot, []).append((reg, waiting))
+        if slot not in self._flushers:
+            # Its own task, so a caller that goes away does not strand the others waiting in the queue.
+            self._flushers[slot] = loop.create_task(self._flush(slot))
+        return await asyncio.shield(waiting)
+
+    async def _flush(self, slot: str) -> None:
+        try:
+            while self._queues.get(slot):
+                batch, self._queues[slot] = self._queues[slot][:BATCH], self._queues[slot][BATCH:]
+                await self._commit_batch(slot, batch)
+        finally:
+            del self._flushers[slot]
+            self._queues.pop(slot, None)
+
+    async def _commit_batch(self, slot: str, batch: list[tuple[Document, asyncio.Future[Document]]]) -> None:
+        """Register everyone in `batch` in one transaction: places first come, first served, then waitlist."""
+
+        async def work(session: Session) -> list[Document]:
+            counter = await self.slots.find_one({"_id": slot}, session=session)
+            assert counter is not None
+            free = len(batch) if counter["capacity"] is None else min(len(batch), counter["remaining"])
+            change = {"confirmed": free, "seq": len(batch)}
+            if counter["capacity"] is not None:
+                change["remaining"] = -free
+            after = await self.slots.find_one_and_update(
+                {"_id": slot}, {"$inc": change}, session=session, return_document=ReturnDocument.AFTER
+            )
+            if after is None or (after["remaining"] is not None and after["remaining"] < 0):
+                raise RuntimeError("places were overbooked; the transaction is rolled back")
+            docs = [
+                {**reg, "_id": uuid.uuid4().hex, "status": CONFIRMED if i < free else WAITLISTED, "seq": counter["seq"] + i + 1}
+                for i, (reg, _) in enumerate(batch)
+            ]  # fmt: skip
+            await self.collection.insert_many(docs, session=session)
+            envelopes = [
+                wrap(RegistrationCreated(**self._facts(d), status=RegistrationStatus(d["status"])),
+                     source=SOURCE, city=d["city"], subject=d["event_id"])
+                for d in docs
+            ]  # fmt: skip
+            await self.outbox.add(session, AGENDA_REGISTRATIONS, *envelopes, key=docs[0]["event_id"].encode())
+            return docs
+
+        try:
+            async with self._lock(slot):
+                docs = await self.outbox.transaction(work)
+        except Exception as exc:
+            for _, waiting in batch:
+                waiting.set_exception(exc)
+            return
+        for doc, (_, waiting) in zip(docs, batch, strict=True):
+            waiting.set_result(doc)
+
+    async def get(self, city: str, registration_id: str) -> Document:
+        doc = await self.collection.find_one({"_id": registration_id, "city": city})
+        if doc is None:
+            raise NotFound(f"The registration '{registration_id}'")
+        return doc
+
+    async def mine(self, city: str, token: str) -> list[Document]:
+        return await self.collection.find(
+            {"city": city, "token_hash": token_hash(token)}, sort=[("created_at", ASCENDING)], limit=500
+        ).to_list()
+
+    async def cancel(self, reg: Document, *, by: str) -> None:
+        """Cancel one registration; a freed place goes to the first person on the waitlist."""
+
+        async def work(session: Session) -> None:
+            current = await self.collection.find_one_and_update(
+                {"_id": reg["_id"], "status": {"$ne": CANCELLED}},
+                {"$set": {"status": CANCELLED, "cancelled_at": datetime.now(UTC)}},
+                session=session,
+            )
+            if current is None:
+                raise Conflict("The registration is already cancelled", code="already_cancelled")
+            await self._emit(session, current, RegistrationCancelled(
+                **self._facts(current), previous_status=RegistrationStatus(current["status"]), cancelled_by=by
+            ))  # fmt: skip
+            if current["status"] == CONFIRMED:
+                await self._fill_places(session, current["slot"], 1)
+
+        async with self._lock(reg["slot"]):
+            await self.outbox.transaction(work)
+
+    async def _fill_places(self, session: Session, slot: str, places: int) -> None:
+        """Give up to `places` freed places to waitlisted people in order; return the rest to the slot."""
+        for _ in range(places):
+            promoted = await self.collection.find_one_and_update(
+                {"slot": slot, "status": WAITLISTED},
+                {"$set": {"status": CONFIRMED, "promoted_at": datetime.now(UTC)}},
+                sort=[("seq", ASCENDING)], session=session, return_document=ReturnDocument.AFTER,
+            )  # fmt: skip
+            if promoted is None:
+                await self.slots.update_one(
+                    {"_id": slot}, {"$inc": {"remaining": 1, "confirmed": -1}}, session=session
+                )
+            else:
+                await self._emit(session, promoted, RegistrationPromoted(**self._facts(promoted)))
+
+    async def check_capacity(self, session: Session, event: Document, capacity: int | None) -> None:
+        """Called when an event's capacity changes: refuse going below current bookings, fill new places."""
+        slots = await self.slots.find({"event_id": event["_id"]}, session=session).to_list()
+        if capacity is not None:
+            over = [s for s in slots if s["confirmed"] > capacity]
+            if over:
+                raise Conflict(
+                    f"{max(s['confirmed'] for s in over)} people already hold places; capacity cannot go below that",
+                    code="capacity_below_registrations",
+                )
+        for slot in slots:
+            if slot["capacity"] == capacity:
+                continue
+            remaining = None if capacity is None else capacity - slot["confirmed"]
+            await self.slots.update_one(
+                {"_id": slot["_id"]},
+                {"$set": {"capacity": capacity, "remaining": remaining}},
+                session=session,
+            )
+            waiting = await self.collection.count_documents(
+                {"slot": slot["_id"], "status": WAITLISTED}, session=session
+            )
+            grow = waiting if capacity is None else min(waiting, remaining or 0)
+            for _ in range(grow):
+                await self._promote_into_new_place(session, slot["_id"], unlimited=capacity is None)
+
+    async def _promote_into_new_place(self, session: Session, slot: str, *, unlimited: bool) -> None:
+        promoted = await self.collection.find_one_and_update(
+            {"slot": slot, "status": WAITLISTED}, {"$set": {"status": CONFIRMED, "promoted_at": datetime.now(UTC)}},
+            sort=[("seq", ASCENDING)], session=session, return_document=ReturnDocument.AFTER,
+        )  # fmt: skip
+        if promoted is not None:
+            change = {"confirmed": 1} if unlimited else {"confirmed": 1, "remaining": -1}
+            await self.slots.update_one({"_id": slot}, {"$inc": change}, session=session)
+            await self._emit(session, promoted, RegistrationPromoted(**self._facts(promoted)))
+
+    async def cancel_for_event(self, session: Session, event: Document, occurrence: datetime | None) -> None:
+        """The event (or one occurrence) was cancelled: every registration for it ends, registrants are told."""
+        query: dict[str, Any] = {"event_id": event["_id"], "status": {"$ne": CANCELLED}}
+        if occurrence is not None:
+            query["occurrence"] = occurrence
+        affected = await self.collection.find(query, session=session).to_list()
+        if not affected:
+            return
+        await self.collection.update_many(
+            {"_id": {"$in": [r["_id"] for r in affected]}},
+            {"$set": {"status": CANCELLED, "cancelled_at": datetime.now(UTC)}},
+            session=session,
+        )
+        for reg in affected:
+            await self._emit(session, reg, RegistrationCancelled(
+                **self._facts(reg), previous_status=RegistrationStatus(reg["status"]), cancelled_by="event_cancelled"
+            ))  # fmt: skip
+
+    async def booked_occurrences(self, session: Session, event_id: str) -> list[datetime]:
+        """Occurrences of an event that someone still holds or awaits a place for."""
+        query = {"event_id": event_id, "status": {"$ne": CANCELLED}, "occurrence": {"$ne": None}}
+        found = await self.collection.distinct("occurrence", query, session=session)
+        return [o if o.tzinfo else o.replace(tzinfo=UTC) for o in found]
+
+    async def record_attendance(self, reg: Document, attended: bool) -> Document:
+        async def work(session: Session) -> Document:
+            current = await self.collection.find_one_and_update(
+                {"_id": reg["_id"], "status": CONFIRMED}, {"$set": {"attended": attended}},
+                session=session, return_document=ReturnDocument.AFTER,
+            )  # fmt: skip
+            if current is None:
+                raise Conflict("Only confirmed registrations have attendance", code="not_confirmed")
+            await self._emit(session, current, AttendanceRecorded(**self._facts(current), attended=attended))
+            return current
+
+        return await self.outbox.transaction(work)
+
+    async def erase_expired(self, now: datetime) -> int:
+        """Erase contact data whose retention period is over; the pseudonymous record stays for counts."""
+        result = await self.collection.update_many(
+            {"erase_after": {"$lt": now}, "erased_at": None},
+            {"$set": {"contact": None, "subscriber": None, "erased_at": now}},
+        )
+        return result.modified_count

@@ -1,0 +1,221 @@
+"""HTTP models of the events service: what organisers send and readers get, with every limit explicit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from witaj.shared.languages import is_known
+from witaj.shared.translations import TranslationState
+
+MAX_TAGS = 20
+Tag = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+Language = Annotated[str, Field(min_length=2, max_length=12)]
+OrgId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+class EventKind(StrEnum):
+    LANGUAGE_COURSE = "language_course"
+    VOCATIONAL_TRAINING = "vocational_training"
+    WORKSHOP = "workshop"
+    INFORMATION_SESSION = "information_session"
+    COUNSELLING_HOURS = "counselling_hours"
+    CULTURAL_EVENT = "cultural_event"
+    SPORT = "sport"
+    OTHER = "other"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _known_languages(codes: list[str]) -> list[str]:
+    unknown = [c for c in codes if not is_known(c)]
+    if unknown:
+        raise ValueError(f"unknown language codes: {', '.join(unknown)}")
+    return codes
+
+
+class Texts(Strict):
+    """The translatable part of an event: one copy per language (see `ItemTranslations`)."""
+
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    accessibility_notes: str = Field(default="", max_length=2_000)
+
+
+class Cost(Strict):
+    free: bool = True
+    amount: float | None = Field(default=None, gt=0, le=100_000)
+    currency: str = Field(default="PLN", pattern=r"^[A-Z]{3}$")
+
+    @model_validator(mode="after")
+    def _amount_matches(self) -> Cost:
+        if self.free == (self.amount is not None):
+            raise ValueError("give an amount exactly when the event is not free")
+        return self
+
+
+class Point(Strict):
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+
+
+class Place(Strict):
+    name: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    location: Point | None = None
+    online_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> Place:
+        if not (self.address or self.online_url):
+            raise ValueError("a place needs an address or an online link")
+        return self
+
+
+class Schedule(Strict):
+    """Start and end of the first occurrence in the event's time zone, and RFC 5545 recurrence."""
+
+    start: datetime = Field(description="Local time in `timezone` (an offset is converted to it)")
+    end: datetime
+    timezone: str | None = Field(default=None, max_length=64, description="IANA name; defaults to the city's")
+    rrule: str | None = Field(default=None, max_length=500, examples=["FREQ=WEEKLY;BYDAY=TU;COUNT=10"])
+    rdates: list[datetime] = Field(default_factory=list, max_length=200)
+    exdates: list[datetime] = Field(default_factory=list, max_length=500)
+
+
+class RegistrationRules(Strict):
+    required: bool = False
+    per: Literal["occurrence", "series"] = Field(
+        default="occurrence", description="Register for one occurrence, or once for a whole course"
+    )
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> RegistrationRules:
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValueError("registration must close after it opens")
+        return self
+
+
+class EventIn(Strict):
+    kind: EventKind
+    organisation: OrgId | None = Field(
+        default=None, description="Only city and platform admins choose; editors publish for their own"
+    )
+    source_language: Language
+    texts: Texts
+    topics: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    target_groups: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    languages_of_instruction: list[Language] = Field(default_factory=list, max_length=MAX_TAGS)
+    cost: Cost = Field(default_factory=Cost)
+    place: Place
+    capacity: int | None = Field(default=None, ge=1, le=100_000)
+    registration: RegistrationRules = Field(default_factory=RegistrationRules)
+    schedule: Schedule
+    publish: bool = True
+    minor_edit: bool = Field(default=False, description="On update: keep translations current")
+
+    _languages = field_validator("languages_of_instruction")(_known_languages)
+
+    @field_validator("source_language")
+    @classmethod
+    def _source_known(cls, value: str) -> str:
+        return _known_languages([value])[0]
+
+
+class TranslationIn(Strict):
+    state: TranslationState
+    texts: Texts | None = None
+
+
+class OccurrenceChange(Strict):
+    """Move or cancel one occurrence, named by its original start."""
+
+    cancelled: bool = False
+    start: datetime | None = None
+    end: datetime | None = None
+    note: str | None = Field(default=None, max_length=500)
+
+
+class OccurrencePublic(BaseModel):
+    event_id: str
+    occurrence: datetime = Field(description="Original start (UTC): the occurrence's id")
+    start: datetime
+    end: datetime
+    cancelled: bool = False
+    note: str | None = None
+    kind: EventKind
+    organisation: str
+    title: str
+    language: str
+    fallback: bool
+    rtl: bool
+    free: bool
+    online: bool
+    address: str | None = None
+
+
+class EventPublic(BaseModel):
+    id: str
+    city: str
+    status: str
+    revision: int
+    kind: EventKind
+    organisation: str
+    language: str
+    requested_language: str | None
+    fallback: bool
+    rtl: bool
+    texts: Texts
+    available_languages: list[str]
+    topics: list[str]
+    target_groups: list[str]
+    languages_of_instruction: list[str]
+    cost: Cost
+    place: Place
+    capacity: int | None
+    registration: RegistrationRules
+    schedule: Schedule
+    occurrences: list[OccurrencePublic] = Field(description="The next occurrences (up to 20)")
+    imported_uid: str | None = None
+
+
+class Contact(Strict):
+    """The minimum an organiser may need to reach a registrant; erased after the retention period."""
+
+    name: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+() -]{5,40}$")
+
+
+class RegistrationIn(Strict):
+    occurrence: datetime | None = Field(default=None, description="Original start; omit for a series")
+    contact: Contact = Field(default_factory=Contact)
+    subscriber: str | None = Field(
+        default=None, max_length=100, description="Notify subscriber id to tell about changes (opt-in)"
+    )
+
+
+class RegistrationPublic(BaseModel):
+    id: str
+    event_id: str
+    city: str
+    occurrence: datetime | None
+    status: str
+    attended: bool | None = None
+    created_at: datetime
+    token: str | None = Field(default=None, description="Only when created: keep it to see or cancel")
+
+
+class RegistrationForOrganiser(RegistrationPublic):
+    registrant: str
+    contact: Contact | None
+
+
+class Attendance(Strict):
+    attended: bool

@@ -1,0 +1,98 @@
+"""Fixtures for the events service: a running app that knows Lublin from the `city.config` topic."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from witaj.devkit.testing import serve, wait_until
+from witaj.events.main import create_app
+from witaj.events.settings import EventsSettings
+from witaj.shared.envelope import wrap
+from witaj.shared.events import CityConfig, CityConfigured
+from witaj.shared.kafka import EventPublisher
+from witaj.shared.settings import KafkaSettings
+from witaj.shared.topics import CITY_CONFIG
+
+LUBLIN = CityConfig(
+    id="lublin",
+    name="Lublin",
+    country="PL",
+    timezone="Europe/Warsaw",
+    default_language="pl",
+    languages=["pl", "en", "uk", "ar"],
+    fallbacks={"uk": ["pl", "en"], "*": ["en", "pl"]},
+)
+SOON = (datetime.now(UTC) + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
+
+
+async def announce_city(kafka: KafkaSettings, config: CityConfig = LUBLIN) -> None:
+    """What the content service does when a city is configured: publish its snapshot."""
+    async with EventPublisher(kafka) as publisher:
+        event = wrap(
+            CityConfigured(config=config, revision=1), source="test", city=config.id, subject=config.id
+        )
+        await publisher.publish(CITY_CONFIG, event, key=config.id.encode())
+
+
+def app_state(client: httpx.AsyncClient) -> Any:
+    return client._transport.app.state  # type: ignore[attr-defined]
+
+
+def event_body(**overrides: Any) -> dict[str, Any]:
+    """A valid one-off event next week, organised by org-1; override any field."""
+    start = overrides.pop("start", SOON)
+    body: dict[str, Any] = {
+        "kind": "workshop",
+        "source_language": "pl",
+        "texts": {"title": "Warsztaty CV", "description": "Jak napisać CV"},
+        "topics": ["work"],
+        "target_groups": ["refugees"],
+        "languages_of_instruction": ["pl", "uk"],
+        "place": {"address": "ul. Narutowicza 4, Lublin", "location": {"lat": 51.2465, "lng": 22.5684}},
+        "schedule": {
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=2)).isoformat(),
+            "timezone": "Europe/Warsaw",
+        },
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def settings(make_settings) -> EventsSettings:
+    return make_settings(EventsSettings)
+
+
+@pytest.fixture
+async def client(settings: EventsSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(create_app(settings)) as client:
+        await announce_city(settings.kafka)
+        runtime = app_state(client).runtime
+        await wait_until(lambda: runtime.cities.get("lublin"), message="the events service to learn Lublin")
+        yield client
+
+
+@pytest.fixture
+def state(client: httpx.AsyncClient) -> Any:
+    """The running app's state: its runtime, stores and jobs."""
+    return app_state(client)
+
+
+@pytest.fixture
+def announce() -> Any:
+    return announce_city
+
+
+@pytest.fixture
+def make_event() -> Any:
+    return event_body
+
+
+@pytest.fixture
+def editor(auth_header) -> dict[str, str]:
+    return auth_header("ngo_editor", city="lublin", org="org-1")

@@ -1,0 +1,129 @@
+"""The required contention test: 500 people register at once for 50 places, then 10 cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from witaj.devkit.testing import read_topic, serve, wait_until
+from witaj.events.main import create_app
+from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS
+
+
+def app_state(client):
+    return client._transport.app.state
+
+
+async def test_500_registrations_for_50_places_then_10_cancellations(
+    client, editor, settings, state, make_event
+) -> None:
+    created = await client.post("/cities/lublin/events", json=make_event(capacity=50), headers=editor)
+    event = created.json()
+    occurrence = event["occurrences"][0]["occurrence"]
+    url = f"/cities/lublin/events/{event['id']}/registrations"
+
+    responses = await asyncio.gather(
+        *(client.post(url, json={"occurrence": occurrence, "contact": {"name": f"p{i}"}}) for i in range(500))
+    )
+    assert all(r.status_code == 201 for r in responses), {r.status_code for r in responses}
+    statuses = Counter(r.json()["status"] for r in responses)
+    assert statuses == {"confirmed": 50, "waitlisted": 450}
+
+    confirmed = [r.json() for r in responses if r.json()["status"] == "confirmed"]
+    cancels = await asyncio.gather(
+        *(
+            client.delete(
+                f"/cities/lublin/registrations/{r['id']}", headers={"X-Registration-Token": r["token"]}
+            )
+            for r in confirmed[:10]
+        )
+    )
+    assert all(r.status_code == 204 for r in cancels)
+
+    store = state.registration_store
+    stored = Counter([doc["status"] async for doc in store.collection.find({"event_id": event["id"]})])
+    assert stored == {"confirmed": 50, "waitlisted": 440, "cancelled": 10}
+    # The ten promoted are the first ten on the waitlist, in the order they registered.
+    waitlisted = sorted(
+        (r.json() for r in responses if r.json()["status"] == "waitlisted"), key=lambda r: r["id"]
+    )
+    promoted_docs = await store.collection.find({"promoted_at": {"$exists": True}}).to_list()
+    first_ten = await store.collection.find(
+        {"event_id": event["id"], "_id": {"$in": [w["id"] for w in waitlisted]}}, sort=[("seq", 1)], limit=10
+    ).to_list()
+    assert {d["_id"] for d in promoted_docs} == {d["_id"] for d in first_ten}
+
+    # On the topic: 500 created, 10 cancelled, 10 promoted, each promotion once.
+    await wait_until(lambda: _pending_is_zero(state), timeout=20, message="outbox drained")
+    records = await read_topic(settings.kafka, AGENDA_REGISTRATIONS, count=520, timeout=20)
+    types = Counter(json.loads(r.value)["type"] for r in records)
+    assert types == {
+        "agenda.registration_created": 500,
+        "agenda.registration_cancelled": 10,
+        "agenda.registration_promoted": 10,
+    }
+    promoted_ids = [
+        json.loads(r.value)["data"]["registration_id"] for r in records if b"registration_promoted" in r.value
+    ]
+    assert sorted(promoted_ids) == sorted(d["_id"] for d in promoted_docs)
+    for record in records:  # pseudonymous only: no contact data travels
+        data = json.loads(record.value)["data"]
+        assert "contact" not in data and "name" not in data and len(data["registrant"]) == 32
+
+
+async def _pending_is_zero(state) -> bool:
+    return await state.runtime.outbox.pending_count() == 0
+
+
+async def test_two_replicas_never_overbook(client, editor, settings, state, make_event) -> None:
+    """In-process queues only spare write conflicts; the database transaction is what keeps the count."""
+    created = (
+        await client.post("/cities/lublin/events", json=make_event(capacity=20), headers=editor)
+    ).json()
+    url = f"/cities/lublin/events/{created['id']}/registrations"
+    body = {"occurrence": created["occurrences"][0]["occurrence"]}
+    async with serve(create_app(settings)) as other:
+        await wait_until(
+            lambda: app_state(other).runtime.cities.get("lublin"), message="second replica knows Lublin"
+        )
+        responses = await asyncio.gather(
+            *(replica.post(url, json=body) for _ in range(60) for replica in (client, other))
+        )
+    assert all(r.status_code == 201 for r in responses), {r.text for r in responses if r.status_code != 201}
+    assert Counter(r.json()["status"] for r in responses) == {"confirmed": 20, "waitlisted": 100}
+    slot = await state.registration_store.slots.find_one({})
+    assert (slot["confirmed"], slot["remaining"], slot["seq"]) == (20, 0, 120)
+    seqs = [d["seq"] async for d in state.registration_store.collection.find({})]
+    assert sorted(seqs) == list(range(1, 121))  # one waitlist order, no gaps or repeats
+
+
+async def test_cancelling_one_occurrence_cancels_only_its_registrations(
+    client, editor, settings, state, make_event
+) -> None:
+    start = (datetime.now(UTC) + timedelta(days=10)).replace(
+        tzinfo=None, hour=10, minute=0, second=0, microsecond=0
+    )
+    schedule = {
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=1)).isoformat(),
+        "rrule": "FREQ=WEEKLY;COUNT=3",
+    }
+    weekly = make_event(capacity=5, schedule=schedule)
+    event = (await client.post("/cities/lublin/events", json=weekly, headers=editor)).json()
+    url = f"/cities/lublin/events/{event['id']}"
+    first, second = event["occurrences"][0]["occurrence"], event["occurrences"][1]["occurrence"]
+    keep = (await client.post(f"{url}/registrations", json={"occurrence": first, "subscriber": "s1"})).json()
+    lose = (await client.post(f"{url}/registrations", json={"occurrence": second, "subscriber": "s2"})).json()
+    assert (
+        await client.patch(f"{url}/occurrences/{second}", json={"cancelled": True}, headers=editor)
+    ).status_code == 200
+    statuses = {d["_id"]: d["status"] async for d in state.registration_store.collection.find({})}
+    assert statuses == {keep["id"]: "confirmed", lose["id"]: "cancelled"}
+    again = await client.post(f"{url}/registrations", json={"occurrence": second})
+    assert again.json()["error"]["code"] == "occurrence_cancelled"
+    await wait_until(lambda: _pending_is_zero(state), message="outbox drained")
+    agenda = [json.loads(r.value) for r in await read_topic(settings.kafka, AGENDA_EVENTS, count=2)]
+    cancelled = next(e for e in agenda if e["type"] == "agenda.event_cancelled")
+    assert cancelled["data"]["occurrence"].startswith(second[:16])

@@ -1,0 +1,186 @@
+"""Registration by token, cancellation rights, attendance, event cancellation, retention erasure."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from witaj.devkit.testing import read_topic, wait_until
+from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS
+
+
+async def _event(client, editor, make_event, **fields) -> tuple[dict, str]:
+    event = (await client.post("/cities/lublin/events", json=make_event(**fields), headers=editor)).json()
+    return event, f"/cities/lublin/events/{event['id']}/registrations"
+
+
+async def test_a_person_sees_and_cancels_own_registrations_with_the_token(client, editor, make_event) -> None:
+    event, url = await _event(client, editor, make_event, capacity=1)
+    occurrence = event["occurrences"][0]["occurrence"]
+    first = (
+        await client.post(url, json={"occurrence": occurrence, "contact": {"email": "a@example.org"}})
+    ).json()
+    token = {"X-Registration-Token": first["token"]}
+    second = (await client.post(url, json={"occurrence": occurrence}, headers=token)).json()
+    other = (await client.post(url, json={"occurrence": occurrence})).json()
+    assert [first["status"], second["status"], other["status"]] == ["confirmed", "waitlisted", "waitlisted"]
+    assert second["token"] == first["token"]
+
+    mine = (await client.get("/cities/lublin/registrations/mine", headers=token)).json()
+    assert [r["id"] for r in mine] == [first["id"], second["id"]] and all(r["token"] is None for r in mine)
+    assert (await client.get("/cities/lublin/registrations/mine")).status_code == 401
+
+    stranger = {"X-Registration-Token": other["token"]}
+    refused = await client.delete(f"/cities/lublin/registrations/{first['id']}", headers=stranger)
+    assert refused.status_code == 403
+    assert (
+        await client.delete(f"/cities/lublin/registrations/{first['id']}", headers=token)
+    ).status_code == 204
+    again = await client.delete(f"/cities/lublin/registrations/{first['id']}", headers=token)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_cancelled"
+    # The place went to the first on the waitlist: this person's own second registration.
+    mine = {
+        r["id"]: r["status"]
+        for r in (await client.get("/cities/lublin/registrations/mine", headers=token)).json()
+    }
+    assert mine == {first["id"]: "cancelled", second["id"]: "confirmed"}
+
+
+async def test_registration_rules_are_enforced(client, editor, make_event) -> None:
+    series, url = await _event(client, editor, make_event, registration={"per": "series"})
+    assert (
+        await client.post(url, json={"occurrence": series["occurrences"][0]["occurrence"]})
+    ).status_code == 422
+    assert (await client.post(url, json={})).json()["status"] == "confirmed"
+
+    later = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    closed, url = await _event(client, editor, make_event, registration={"opens_at": later})
+    response = await client.post(url, json={"occurrence": closed["occurrences"][0]["occurrence"]})
+    assert response.status_code == 409 and response.json()["error"]["code"] == "registration_closed"
+    event, url = await _event(client, editor, make_event)
+    assert (await client.post(url, json={})).json()["error"]["code"] == "occurrence_required"
+    assert (await client.post(url, json={"occurrence": "2031-01-01T00:00:00Z"})).status_code == 404
+    bad = await client.post(
+        url, json={"occurrence": event["occurrences"][0]["occurrence"], "contact": {"email": "nope"}}
+    )
+    assert bad.status_code == 422
+
+
+async def test_organiser_lists_marks_attendance_and_raising_capacity_promotes(
+    client, editor, auth_header, make_event, settings
+) -> None:
+    event, url = await _event(client, editor, make_event, capacity=1)
+    occurrence = event["occurrences"][0]["occurrence"]
+    regs = [
+        (await client.post(url, json={"occurrence": occurrence, "subscriber": f"sub-{i}"})).json()
+        for i in range(3)
+    ]
+    outsider = auth_header("ngo_editor", city="lublin", org="org-2")
+    assert (await client.get(url, headers=outsider)).status_code == 403
+    listed = (await client.get(url, headers=editor)).json()
+    assert [r["status"] for r in listed["items"]] == ["confirmed", "waitlisted", "waitlisted"]
+
+    mark = await client.put(f"{url}/{regs[0]['id']}/attendance", json={"attended": True}, headers=editor)
+    assert mark.status_code == 200 and mark.json()["attended"] is True
+    not_yet = await client.put(f"{url}/{regs[1]['id']}/attendance", json={"attended": True}, headers=editor)
+    assert not_yet.status_code == 409
+    assert (
+        await client.put(f"{url}/{regs[1]['id']}/attendance", json={"attended": True}, headers=outsider)
+    ).status_code == 403
+
+    assert (
+        await client.put(f"/cities/lublin/events/{event['id']}", json=make_event(capacity=2), headers=editor)
+    ).status_code == 200
+    statuses = [r["status"] for r in (await client.get(url, headers=editor)).json()["items"]]
+    assert statuses == ["confirmed", "confirmed", "waitlisted"]
+
+    records = await read_topic(settings.kafka, AGENDA_REGISTRATIONS, count=5)
+    events = [json.loads(r.value) for r in records]
+    assert Counter(e["type"] for e in events) == {
+        "agenda.registration_created": 3, "agenda.attendance_recorded": 1, "agenda.registration_promoted": 1,
+    }  # fmt: skip
+    promoted = next(e for e in events if e["type"] == "agenda.registration_promoted")
+    assert promoted["data"]["subscriber"] == "sub-1" and promoted["data"]["registration_id"] == regs[1]["id"]
+
+
+async def test_cancelling_an_event_tells_every_registrant(
+    client, editor, make_event, settings, state
+) -> None:
+    event, url = await _event(client, editor, make_event, capacity=1)
+    occurrence = event["occurrences"][0]["occurrence"]
+    for i in range(2):
+        await client.post(url, json={"occurrence": occurrence, "subscriber": f"sub-{i}"})
+    assert (
+        await client.post(f"/cities/lublin/events/{event['id']}/cancel", headers=editor)
+    ).status_code == 204
+    assert (await client.get(f"/cities/lublin/events/{event['id']}")).status_code == 404
+    assert (await client.post(url, json={"occurrence": occurrence})).json()["error"][
+        "code"
+    ] == "event_not_open"
+
+    records = await read_topic(settings.kafka, AGENDA_REGISTRATIONS, count=4)
+    cancelled = [json.loads(r.value)["data"] for r in records if b"registration_cancelled" in r.value]
+    assert sorted((c["subscriber"], c["cancelled_by"]) for c in cancelled) == [
+        ("sub-0", "event_cancelled"), ("sub-1", "event_cancelled"),
+    ]  # fmt: skip
+    agenda = await read_topic(settings.kafka, AGENDA_EVENTS, count=2)
+    assert [json.loads(r.value)["type"] for r in agenda] == [
+        "agenda.event_published",
+        "agenda.event_cancelled",
+    ]
+
+
+async def test_housekeeping_unpublishes_past_events_and_erases_contacts(
+    client, editor, make_event, state, settings
+) -> None:
+    event, url = await _event(client, editor, make_event, capacity=5)
+    weekly = make_event(
+        schedule={"start": "2031-01-06T10:00:00", "end": "2031-01-06T11:00:00", "rrule": "FREQ=WEEKLY"}
+    )
+    open_ended = (await client.post("/cities/lublin/events", json=weekly, headers=editor)).json()
+    occurrence = event["occurrences"][0]["occurrence"]
+    reg = (
+        await client.post(
+            url, json={"occurrence": occurrence, "contact": {"name": "Olena", "phone": "+48 600 000 000"}}
+        )
+    ).json()
+    store = state.registration_store
+
+    jobs = state.housekeeping
+    assert await jobs.run_once() == (0, 0)
+    ended = datetime.fromisoformat(event["occurrences"][0]["end"]) + timedelta(minutes=1)
+    assert await jobs.run_once(ended) == (1, 0)
+    listing = (await client.get("/cities/lublin/events", params={"from": occurrence})).json()
+    assert event["id"] not in [o["event_id"] for o in listing["items"]]
+    statuses = {d["_id"]: d["status"] async for d in state.event_store.collection.find({})}
+    assert statuses == {event["id"]: "unpublished", open_ended["id"]: "published"}  # open-ended never ends
+    assert (await store.collection.find_one({"_id": reg["id"]}))["contact"]["name"] == "Olena"
+
+    retention = timedelta(days=settings.agenda.retention_days)
+    assert await jobs.run_once(ended + retention) == (0, 1)
+    erased = await store.collection.find_one({"_id": reg["id"]})
+    assert erased["contact"] is None and erased["status"] == "confirmed"
+    await wait_until(lambda: _types(settings), message="unpublished event on the topic")
+
+
+async def _types(settings) -> bool:
+    records = await read_topic(settings.kafka, AGENDA_EVENTS, count=3, timeout=2)
+    return "agenda.event_unpublished" in [json.loads(r.value)["type"] for r in records]
+
+
+async def test_rescheduling_away_a_booked_occurrence_cancels_it_for_its_registrants(
+    client, editor, make_event, state, settings
+) -> None:
+    event, url = await _event(client, editor, make_event, capacity=5)
+    occurrence = event["occurrences"][0]["occurrence"]
+    reg = (await client.post(url, json={"occurrence": occurrence, "subscriber": "sub-9"})).json()
+    later = datetime.fromisoformat(occurrence) + timedelta(days=1)
+    moved = await client.put(
+        f"/cities/lublin/events/{event['id']}", json=make_event(start=later), headers=editor
+    )
+    assert moved.status_code == 200
+    assert (await state.registration_store.collection.find_one({"_id": reg["id"]}))["status"] == "cancelled"
+    records = await read_topic(settings.kafka, AGENDA_REGISTRATIONS, count=2)
+    cancelled = json.loads(records[-1].value)
+    assert cancelled["type"] == "agenda.registration_cancelled" and cancelled["data"]["subscriber"] == "sub-9"
