@@ -1,0 +1,177 @@
+"""The stats stream processor: a faust-streaming worker that rolls up usage and domain events.
+
+faust consumes, partitions and batches (`stream.take_events`); each batch is decoded, messages that are
+not valid Witaj events go to `<topic>.dlq` with the error in the headers, and the rest are counted in
+one MongoDB transaction together with the offsets they came from (`witaj.stats.rollups`). Only then
+does faust acknowledge the batch and commit its offsets. That is effectively-once without Kafka
+transactions, which the development broker lacks; on real Kafka `kafka.exactly_once` also turns on
+faust's own exactly-once guarantee for its internal topics.
+
+Run it as `witaj-stats-processor` (or `python -m witaj.stats.processor`) with the API's settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+from witaj.shared.envelope import EventDecodeError, registry
+from witaj.shared.kafka import EventPublisher, ensure_topics
+from witaj.shared.logging import configure_logging, get_logger
+from witaj.shared.mongo import create_client, database
+from witaj.shared.topics import (
+    AGENDA_EVENTS,
+    AGENDA_REGISTRATIONS,
+    CONTENT_FEEDBACK,
+    CONTENT_TRANSLATIONS,
+    NOTIFY_DELIVERIES,
+    STATS_INDICATOR_DATASETS,
+    STATS_INDICATORS,
+    STATS_ROLLUPS,
+    USAGE,
+    dead_letter,
+)
+from witaj.stats import streams
+from witaj.stats.metrics import Counter
+from witaj.stats.rollups import Record, RollupStore
+from witaj.stats.settings import StatsSettings
+
+log = get_logger(__name__)
+
+SOURCE_TOPICS = (
+    USAGE,
+    CONTENT_TRANSLATIONS,
+    CONTENT_FEEDBACK,
+    AGENDA_EVENTS,
+    AGENDA_REGISTRATIONS,
+    NOTIFY_DELIVERIES,
+    STATS_INDICATOR_DATASETS,
+)
+"""What the processor reads; `stats.indicator_datasets` brings validated uploads from the API."""
+
+
+class BatchProcessor:
+    """Decodes, dead-letters and counts one batch; independent of faust so it can be tested alone."""
+
+    def __init__(self, settings: StatsSettings, store: RollupStore, publisher: EventPublisher) -> None:
+        self.settings = settings
+        self.store = store
+        self.publisher = publisher
+        self.counter = Counter(settings.privacy.session_salt.get_secret_value())
+        self.processed = 0
+
+    async def start(self) -> None:
+        await self.store.ensure_indexes()
+        self.counter.translations = await self.store.load_translations()
+
+    async def process(self, messages: list[tuple[str, int, int, bytes | None, bytes | None, Any]]) -> None:
+        """`messages` are (topic, partition, offset, key, value, headers) as consumed."""
+        markers = await self.store.markers({f"{t}:{p}" for t, p, *_ in messages})
+        records: list[Record] = []
+        for topic, partition, offset, key, value, headers in messages:
+            envelope = None
+            try:
+                envelope = registry.decode(value or b"")
+            except EventDecodeError as exc:
+                if offset > markers.get(f"{topic}:{partition}", -1):
+                    await self._dead_letter(topic, partition, offset, key, value, headers, exc)
+            if envelope is not None and not self.settings.service.serves(envelope.city):
+                envelope = None
+            records.append(Record(topic, partition, offset, envelope))
+        applied = await self.store.apply(records, self.counter)
+        self.processed += applied.counted
+        await streams.publish(
+            self.publisher,
+            self.store,
+            applied,
+            self.settings.privacy.threshold,
+            minutes=self.settings.processor.publish_minutes,
+        )
+
+    async def _dead_letter(
+        self, topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None,
+        headers: Any, exc: EventDecodeError,
+    ) -> None:
+        """Park the message with its error (at least once: a replay before the commit may repeat it)."""
+        extra = [
+            ("witaj.error.code", exc.code.encode()),
+            ("witaj.error.message", str(exc)[:1000].encode()),
+            ("witaj.original.topic", topic.encode()),
+            ("witaj.original.partition", str(partition).encode()),
+            ("witaj.original.offset", str(offset).encode()),
+            ("witaj.consumer.group", b"witaj-stats-processor"),
+            ("witaj.failed_at", datetime.now(UTC).isoformat().encode()),
+        ]
+        original = [(k, v) for k, v in (headers or ()) if isinstance(k, str)]
+        await self.publisher.send_raw(
+            dead_letter(topic), value or b"", key=key, headers=[*original, *extra], prefixed=True
+        )
+        log.warning("stats.dead_lettered", reason=exc.code, topic=topic, offset=offset)
+
+
+def create_app(settings: StatsSettings) -> faust.App:
+    kafka = settings.kafka
+    guarantee = "exactly_once" if kafka.exactly_once else "at_least_once"
+    app = faust.App(
+        f"{kafka.topic_prefix}witaj-stats-processor",
+        broker=[f"kafka://{server.strip()}" for server in kafka.bootstrap_servers.split(",")],
+        store="memory://",
+        processing_guarantee=guarantee,
+        broker_session_timeout=kafka.session_timeout_ms / 1000,
+        broker_heartbeat_interval=kafka.heartbeat_interval_ms / 1000,
+        broker_commit_interval=settings.processor.commit_interval,
+        producer_max_batch_size=kafka.producer_max_batch_size or 16384,
+        topic_partitions=kafka.topic_partitions,
+        topic_replication_factor=kafka.replication_factor,
+        topic_allow_declare=kafka.create_topics,
+        consumer_auto_offset_reset="earliest",
+        web_enabled=False,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    source = app.topic(*(kafka.topics(t) for t in SOURCE_TOPICS), key_serializer="raw", value_serializer="raw")
+
+    @app.agent(source)
+    async def rollup(stream: faust.StreamT[bytes]) -> None:
+        client = create_client(settings.mongo)
+        publisher = EventPublisher(kafka)
+        await publisher.start()
+        worker = BatchProcessor(settings, RollupStore(client, database(client, settings.mongo)), publisher)
+        await worker.start()
+        try:
+            async for events in stream.take_events(
+                settings.processor.batch_size, within=settings.processor.batch_within
+            ):
+                started = time.perf_counter()
+                batch = [
+                    (e.message.topic, e.message.partition, e.message.offset, e.message.key, e.message.value,
+                     e.message.headers)
+                    for e in events
+                ]
+                await worker.process(batch)
+                log.debug("stats.batch", size=len(batch), ms=round((time.perf_counter() - started) * 1000))
+        finally:
+            await publisher.stop()
+            await client.close()
+
+    return app
+
+
+def main() -> None:
+    settings = StatsSettings()
+    configure_logging(settings.service.log_level, settings.service.log_format)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(
+        ensure_topics(settings.kafka, [*SOURCE_TOPICS, STATS_ROLLUPS, STATS_INDICATORS])
+    )
+    app = create_app(settings)
+    worker = faust.Worker(app, loop=loop, loglevel=settings.service.log_level.lower(), quiet=True)
+    worker.execute_from_commandline()
+
+
+if __name__ == "__main__":
+    main()

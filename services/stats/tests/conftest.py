@@ -1,0 +1,90 @@
+"""Fixtures of the stats tests: settings on the test broker and database, the processor as a process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import pytest
+from witaj.shared.kafka import EventPublisher, ensure_topics
+from witaj.shared.mongo import create_client, database
+from witaj.stats.processor import SOURCE_TOPICS
+from witaj.stats.rollups import RollupStore
+from witaj.stats.settings import ProcessorSettings, StatsSettings
+from witaj.shared.topics import STATS_INDICATORS, STATS_ROLLUPS
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., StatsSettings]) -> StatsSettings:
+    return make_settings(StatsSettings, processor=ProcessorSettings(batch_size=50, batch_within=0.05))
+
+
+def environment(settings: StatsSettings) -> dict[str, str]:
+    """The settings as the environment variables the processor reads (as the platform runner passes them)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WITAJ_STATS_")}
+    blocks = settings.model_dump(mode="json", include={"kafka", "processor", "privacy"})
+    for block, values in blocks.items():
+        for name, value in values.items():
+            if value is not None and not isinstance(value, dict | list) and "*" not in str(value):
+                env[f"WITAJ_STATS_{block.upper()}__{name.upper()}"] = str(value)
+    env["WITAJ_STATS_MONGO__URL"] = settings.mongo.url.get_secret_value()
+    env["WITAJ_STATS_MONGO__DATABASE"] = str(settings.mongo.database)
+    env["WITAJ_STATS_SERVICE__ENVIRONMENT"] = "test"
+    env["WITAJ_STATS_SERVICE__LOG_FORMAT"] = "console"
+    env["WITAJ_STATS_SERVICE__LOG_LEVEL"] = "WARNING"
+    return env
+
+
+class ProcessorProcess:
+    """`python -m witaj.stats.processor` in its own process, as the platform runs it."""
+
+    def __init__(self, settings: StatsSettings, log_path: Path) -> None:
+        self.settings = settings
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "witaj.stats.processor"], env=environment(self.settings), stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def processor(settings: StatsSettings, tmp_path: Path) -> Iterator[ProcessorProcess]:
+    process = ProcessorProcess(settings, tmp_path / "processor.log")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+async def store(settings: StatsSettings) -> AsyncIterator[RollupStore]:
+    client = create_client(settings.mongo)
+    yield RollupStore(client, database(client, settings.mongo))
+    await client.close()
+
+
+@pytest.fixture
+async def publisher(settings: StatsSettings) -> AsyncIterator[EventPublisher]:
+    await ensure_topics(settings.kafka, [*SOURCE_TOPICS, STATS_ROLLUPS, STATS_INDICATORS])
+    async with EventPublisher(settings.kafka) as publisher:
+        yield publisher
