@@ -20,7 +20,7 @@ from witaj.shared.topics import STATS_INDICATORS, STATS_ROLLUPS
 
 @pytest.fixture
 def settings(make_settings: Callable[..., StatsSettings]) -> StatsSettings:
-    return make_settings(StatsSettings, processor=ProcessorSettings(batch_size=50, batch_within=0.05))
+    return make_settings(StatsSettings, processor=ProcessorSettings(batch_size=200, batch_within=0.05))
 
 
 def environment(settings: StatsSettings) -> dict[str, str]:
@@ -35,7 +35,7 @@ def environment(settings: StatsSettings) -> dict[str, str]:
     env["WITAJ_STATS_MONGO__DATABASE"] = str(settings.mongo.database)
     env["WITAJ_STATS_SERVICE__ENVIRONMENT"] = "test"
     env["WITAJ_STATS_SERVICE__LOG_FORMAT"] = "console"
-    env["WITAJ_STATS_SERVICE__LOG_LEVEL"] = "WARNING"
+    env["WITAJ_STATS_SERVICE__LOG_LEVEL"] = "INFO"  # faust start-up lines help when a test fails
     return env
 
 

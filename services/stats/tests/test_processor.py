@@ -58,13 +58,13 @@ async def test_a_killed_worker_restarts_without_losing_or_repeating_a_count(publ
     last = await produce(publisher, USAGE, [page_view(i) for i in range(total)])
 
     processor.start()
-    mid = await wait_until(lambda: day_count(store), timeout=60, message="the first batches to be counted")
+    mid = await wait_until(lambda: day_count(store), timeout=60, interval=0.05, message="the first batches to be counted")
     processor.kill()
     counted_at_kill = await day_count(store)
     assert 0 < mid <= counted_at_kill < total, "the kill must land in the middle of the stream"
 
     processor.start()
-    await wait_until(lambda: caught_up(store, last), timeout=90, message="the restarted worker to catch up")
+    await wait_until(lambda: caught_up(store, last), timeout=90, interval=0.25, message="the restarted worker to catch up")
     assert await day_count(store) == total
     for n, language in enumerate(LANGUAGES):
         assert await day_count(store, "language", language) == len(range(n, total, 3))
@@ -87,7 +87,7 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_stream_goes_o
     ]
     last = await produce(publisher, USAGE, values)
     processor.start()
-    await wait_until(lambda: caught_up(store, last), timeout=60, message="the worker to pass the poison")
+    await wait_until(lambda: caught_up(store, last), timeout=60, interval=0.25, message="the worker to pass the poison")
     assert await day_count(store) == 2
 
     parked = await read_topic(settings.kafka, dead_letter(USAGE), count=2, timeout=10)
