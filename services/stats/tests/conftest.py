@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from witaj.shared.kafka import EventPublisher, ensure_topics
@@ -88,3 +89,26 @@ async def publisher(settings: StatsSettings) -> AsyncIterator[EventPublisher]:
     await ensure_topics(settings.kafka, [*SOURCE_TOPICS, STATS_ROLLUPS, STATS_INDICATORS])
     async with EventPublisher(settings.kafka) as publisher:
         yield publisher
+
+
+@pytest.fixture
+async def feed(settings: StatsSettings, store: RollupStore, publisher: EventPublisher) -> Any:
+    """Run batches through the processor's own batch logic in-process (fast; the faust worker itself is
+    covered by the processor tests). Offsets keep growing so each call is new data."""
+    from witaj.shared.envelope import registry
+    from witaj.stats.processor import BatchProcessor
+
+    processor = BatchProcessor(settings, store, publisher)
+    await processor.start()
+    offset = 0
+
+    async def run(envelopes: list[Any], topic: str = "usage.events") -> None:
+        nonlocal offset
+        batch = []
+        for envelope in envelopes:
+            raw = envelope if isinstance(envelope, bytes) else registry.encode(envelope)
+            batch.append((settings.kafka.topics(topic), 0, offset, None, raw, []))
+            offset += 1
+        await processor.process(batch)
+
+    return run
