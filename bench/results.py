@@ -46,7 +46,10 @@ class Result:
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.update(ratio=self.ratio, met=self.met)
-        return {k: data[k] for k in ("name", "value", "unit", "baseline", "ratio", "goal", "met", "goal_kind", "note")}
+        return {
+            k: data[k]
+            for k in ("name", "value", "unit", "baseline", "ratio", "goal", "met", "goal_kind", "note")
+        }
 
 
 def percentile(samples: list[float], p: float) -> float:

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from witaj.shared.kafka import EventPublisher, ensure_topics
 from witaj.shared.mongo import create_client, database
+from witaj.shared.topics import STATS_INDICATORS, STATS_ROLLUPS
 from witaj.stats.processor import SOURCE_TOPICS
 from witaj.stats.rollups import RollupStore
 from witaj.stats.settings import ProcessorSettings, StatsSettings
-from witaj.shared.topics import STATS_INDICATORS, STATS_ROLLUPS
 
 
 @pytest.fixture
@@ -51,7 +51,9 @@ class ProcessorProcess:
     def start(self) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "witaj.stats.processor"], env=environment(self.settings), stdout=log,
+            [sys.executable, "-m", "witaj.stats.processor"],
+            env=environment(self.settings),
+            stdout=log,
             stderr=subprocess.STDOUT,
         )
 

@@ -63,8 +63,16 @@ def span(start: datetime | None, end: datetime | None) -> tuple[datetime, dateti
 
 @router.get("/cities/{city}/series", tags=["dashboards"], summary="Time series of one metric")
 async def get_series(
-    city: str, metric: str, principal: CurrentPrincipal, store: Store, settings: Settings, start: Start = None,
-    end: End = None, granularity: Granularity = Granularity.HOUR, dimension: str = "total", value: str = "",
+    city: str,
+    metric: str,
+    principal: CurrentPrincipal,
+    store: Store,
+    settings: Settings,
+    start: Start = None,
+    end: End = None,
+    granularity: Granularity = Granularity.HOUR,
+    dimension: str = "total",
+    value: str = "",
     format: Format = Format.JSON,
 ) -> SeriesPublic:
     reader(principal, city)
@@ -77,8 +85,16 @@ async def get_series(
 
 @router.get("/cities/{city}/breakdown", tags=["dashboards"], summary="One metric split by a dimension")
 async def get_breakdown(
-    city: str, metric: str, dimension: str, principal: CurrentPrincipal, store: Store, settings: Settings,
-    start: Start = None, end: End = None, granularity: Granularity = Granularity.DAY, format: Format = Format.JSON,
+    city: str,
+    metric: str,
+    dimension: str,
+    principal: CurrentPrincipal,
+    store: Store,
+    settings: Settings,
+    start: Start = None,
+    end: End = None,
+    granularity: Granularity = Granularity.DAY,
+    format: Format = Format.JSON,
 ) -> BreakdownPublic:
     reader(principal, city)
     first = start or datetime.now(UTC)
@@ -98,8 +114,15 @@ def _as(format: Format, result, to_csv, to_jsonstat):  # type: ignore[no-untyped
 
 @router.get("/cities/{city}/top", tags=["dashboards"], summary="Top N, e.g. the most viewed items")
 async def get_top(
-    city: str, principal: CurrentPrincipal, store: Store, settings: Settings, metric: str = "page_views",
-    dimension: str = "item", start: Start = None, end: End = None, limit: Limit = 10,
+    city: str,
+    principal: CurrentPrincipal,
+    store: Store,
+    settings: Settings,
+    metric: str = "page_views",
+    dimension: str = "item",
+    start: Start = None,
+    end: End = None,
+    limit: Limit = 10,
 ) -> BreakdownPublic:
     reader(principal, city)
     first, last = span(start, end)
@@ -111,8 +134,14 @@ async def get_top(
 
 @router.get("/cities/{city}/information-gaps", tags=["dashboards"], summary="Top zero-result searches")
 async def get_gaps(
-    city: str, principal: CurrentPrincipal, store: Store, settings: Settings, language: str | None = None,
-    start: Start = None, end: End = None, limit: Limit = 20,
+    city: str,
+    principal: CurrentPrincipal,
+    store: Store,
+    settings: Settings,
+    language: str | None = None,
+    start: Start = None,
+    end: End = None,
+    limit: Limit = 20,
 ) -> list[QueryGap]:
     """Queries that found nothing, per language; a query appears only once enough distinct sessions
     asked it (`privacy.query_min_sessions`), so nobody's own search can be read here."""
@@ -147,17 +176,24 @@ async def get_deliveries(
 
 
 @router.get(
-    "/cities/{city}/live", tags=["dashboards"], summary="Live updates (Server-Sent Events)",
-    response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}},
+    "/cities/{city}/live",
+    tags=["dashboards"],
+    summary="Live updates (Server-Sent Events)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def live(
-    city: str, request: Request, principal: CurrentPrincipal, metric: str | None = None,
+    city: str,
+    request: Request,
+    principal: CurrentPrincipal,
+    metric: str | None = None,
     limit: Annotated[int | None, Query(ge=1, le=100_000, description="Close after this many updates")] = None,
 ) -> StreamingResponse:
     """Each `stats.rollup_updated` message of the city as an SSE event; the same schema as the stream."""
     reader(principal, city)
     hub: LiveHub = request.app.state.live
     return StreamingResponse(
-        hub.stream(city, metric=metric, limit=limit), media_type="text/event-stream",
+        hub.stream(city, metric=metric, limit=limit),
+        media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

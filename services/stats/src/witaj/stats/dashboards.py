@@ -31,7 +31,9 @@ def check_metric(metric: str, dimension: str, granularity: Granularity) -> bool:
     if metric not in METRICS:
         raise ApiError(404, "unknown_metric", f"No metric {metric!r}", {"metrics": sorted(METRICS)})
     if dimension not in DIMENSIONS:
-        raise BadRequest(f"No dimension {dimension!r}", {"dimensions": sorted(DIMENSIONS)}, "unknown_dimension")
+        raise BadRequest(
+            f"No dimension {dimension!r}", {"dimensions": sorted(DIMENSIONS)}, "unknown_dimension"
+        )
     people = metric in PEOPLE_METRICS
     if people and granularity is not Granularity.DAY:
         raise BadRequest("Counts of people are kept per day only", code="people_metric_needs_days")
@@ -39,8 +41,15 @@ def check_metric(metric: str, dimension: str, granularity: Granularity) -> bool:
 
 
 async def series(
-    store: RollupStore, city: str, metric: str, granularity: Granularity, start: datetime, end: datetime,
-    dimension: str, value: str, threshold: int,
+    store: RollupStore,
+    city: str,
+    metric: str,
+    granularity: Granularity,
+    start: datetime,
+    end: datetime,
+    dimension: str,
+    value: str,
+    threshold: int,
 ) -> SeriesPublic:
     people = check_metric(metric, dimension, granularity)
     starts = windows(start, end, granularity)
@@ -52,14 +61,25 @@ async def series(
     shown = suppress_series(counts, threshold) if people else counts
     points = [Point(start=s, count=c, suppressed=c is None) for s, c in zip(starts, shown, strict=True)]
     return SeriesPublic(
-        city=city, metric=metric, dimension=dimension, value=value, granularity=granularity.value,
-        people=people, points=points,
+        city=city,
+        metric=metric,
+        dimension=dimension,
+        value=value,
+        granularity=granularity.value,
+        people=people,
+        points=points,
     )
 
 
 async def breakdown(
-    store: RollupStore, city: str, metric: str, dimension: str, granularity: Granularity, start: datetime,
-    end: datetime | None, threshold: int,
+    store: RollupStore,
+    city: str,
+    metric: str,
+    dimension: str,
+    granularity: Granularity,
+    start: datetime,
+    end: datetime | None,
+    threshold: int,
 ) -> BreakdownPublic:
     people = check_metric(metric, dimension, granularity)
     first = window_start(start, granularity)
@@ -84,8 +104,15 @@ async def breakdown(
         total_cell = CellPublic(value=TOTAL, count=total)
     shown.sort(key=lambda c: (c.count is None, -(c.count or 0), c.value))
     return BreakdownPublic(
-        city=city, metric=metric, dimension=dimension, granularity=granularity.value, start=first, end=last,
-        people=people, total=total_cell, cells=shown,
+        city=city,
+        metric=metric,
+        dimension=dimension,
+        granularity=granularity.value,
+        start=first,
+        end=last,
+        people=people,
+        total=total_cell,
+        cells=shown,
     )
 
 
@@ -93,7 +120,10 @@ async def information_gaps(
     store: RollupStore, city: str, language: str | None, start: datetime, end: datetime, k: int, limit: int
 ) -> list[QueryGap]:
     """Zero-result searches asked by at least `k` distinct sessions: what the city should write about."""
-    query: dict[str, object] = {"city": city, "day": {"$gte": window_start(start, Granularity.DAY), "$lte": end}}
+    query: dict[str, object] = {
+        "city": city,
+        "day": {"$gte": window_start(start, Granularity.DAY), "$lte": end},
+    }
     if language:
         query["language"] = language
     searches: dict[tuple[str, str], int] = defaultdict(int)
@@ -111,7 +141,9 @@ async def information_gaps(
     return shown[:limit]
 
 
-async def language_demand(store: RollupStore, city: str, start: datetime, end: datetime) -> list[LanguageDemand]:
+async def language_demand(
+    store: RollupStore, city: str, start: datetime, end: datetime
+) -> list[LanguageDemand]:
     first, last = window_start(start, Granularity.DAY), window_start(end, Granularity.DAY)
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for metric in ("views_untranslated", "views_outdated"):
@@ -119,7 +151,9 @@ async def language_demand(store: RollupStore, city: str, start: datetime, end: d
             sums[doc["value"]][metric] += doc["count"]
     out = [
         LanguageDemand(
-            language=lang, views_untranslated=m["views_untranslated"], views_outdated=m["views_outdated"],
+            language=lang,
+            views_untranslated=m["views_untranslated"],
+            views_outdated=m["views_outdated"],
             total=m["views_untranslated"] + m["views_outdated"],
         )
         for lang, m in sums.items()
@@ -141,8 +175,12 @@ async def fill_rates(store: RollupStore, city: str, threshold: int, limit: int) 
         rate = None if hidden or not capacity else round(count / capacity, 4)
         out.append(
             FillRate(
-                event=event, organisation=facts.get(event, {}).get("organisation"), capacity=capacity,
-                confirmed=None if hidden else count, fill_rate=rate, suppressed=hidden,
+                event=event,
+                organisation=facts.get(event, {}).get("organisation"),
+                capacity=capacity,
+                confirmed=None if hidden else count,
+                fill_rate=rate,
+                suppressed=hidden,
             )
         )
     out.sort(key=lambda f: (f.fill_rate is None, -(f.fill_rate or 0), f.event))
@@ -160,7 +198,10 @@ async def deliveries(store: RollupStore, city: str, start: datetime, end: dateti
         attempted = m["delivered"] + m["failed"]
         out.append(
             Delivery(
-                channel=channel, delivered=m["delivered"], failed=m["failed"], opened=m["opened"],
+                channel=channel,
+                delivered=m["delivered"],
+                failed=m["failed"],
+                opened=m["opened"],
                 success_rate=round(m["delivered"] / attempted, 4) if attempted else None,
             )
         )

@@ -66,13 +66,17 @@ def validate(indicator: str, period: str, rows: list[dict[str, Any]], max_rows: 
     """All rows as IndicatorRow, or a 422 listing every problem (row numbers count data rows from 1)."""
     spec = CATALOGUE.get(indicator)
     if spec is None:
-        raise ApiError(404, "unknown_indicator", f"No indicator {indicator!r}", {"indicators": sorted(CATALOGUE)})
+        raise ApiError(
+            404, "unknown_indicator", f"No indicator {indicator!r}", {"indicators": sorted(CATALOGUE)}
+        )
     if not PERIOD.match(period):
         raise BadRequest("period must be 'YYYY', 'YYYY-Qn' or 'YYYY-MM'", code="bad_period")
     if not rows:
         raise BadRequest("The dataset has no rows", code="empty_dataset")
     if len(rows) > max_rows:
-        raise ApiError(413, "too_many_rows", f"A dataset may have at most {max_rows} rows", {"rows": len(rows)})
+        raise ApiError(
+            413, "too_many_rows", f"A dataset may have at most {max_rows} rows", {"rows": len(rows)}
+        )
     errors: list[dict[str, Any]] = []
     seen: dict[tuple[str, str, str], int] = {}
     out: list[IndicatorRow] = []

@@ -38,8 +38,12 @@ def _category(ids: list[str], labels: dict[str, str] | None = None) -> dict[str,
     return category
 
 
-def _jsonstat(label: str, dims: list[tuple[str, list[str], dict[str, str] | None]],
-              values: list[float | int | None], extension: dict[str, Any]) -> Response:
+def _jsonstat(
+    label: str,
+    dims: list[tuple[str, list[str], dict[str, str] | None]],
+    values: list[float | int | None],
+    extension: dict[str, Any],
+) -> Response:
     body = {
         "version": "2.0",
         "class": "dataset",
@@ -48,7 +52,9 @@ def _jsonstat(label: str, dims: list[tuple[str, list[str], dict[str, str] | None
         "updated": datetime.now(UTC).isoformat(timespec="seconds"),
         "id": [name for name, _, _ in dims],
         "size": [len(ids) for _, ids, _ in dims],
-        "dimension": {name: {"label": name, "category": _category(ids, labels)} for name, ids, labels in dims},
+        "dimension": {
+            name: {"label": name, "category": _category(ids, labels)} for name, ids, labels in dims
+        },
         "value": values,
         "status": {str(i): "c" for i, v in enumerate(values) if v is None},
         "extension": extension,
@@ -57,8 +63,19 @@ def _jsonstat(label: str, dims: list[tuple[str, list[str], dict[str, str] | None
 
 
 def series_csv(s: SeriesPublic) -> Response:
-    rows = [[s.city, s.metric, s.dimension, s.value, s.granularity, p.start.isoformat(),
-             "" if p.count is None else p.count, str(p.suppressed).lower()] for p in s.points]
+    rows = [
+        [
+            s.city,
+            s.metric,
+            s.dimension,
+            s.value,
+            s.granularity,
+            p.start.isoformat(),
+            "" if p.count is None else p.count,
+            str(p.suppressed).lower(),
+        ]
+        for p in s.points
+    ]
     header = ["city", "metric", "dimension", "value", "granularity", "start", "count", "suppressed"]
     return _csv(header, rows, f"{s.city}-{s.metric}")
 
@@ -71,8 +88,19 @@ def series_jsonstat(s: SeriesPublic) -> Response:
 
 
 def breakdown_csv(b: BreakdownPublic) -> Response:
-    rows = [[b.city, b.metric, b.dimension, c.value or "total", b.start.isoformat(), b.end.isoformat(),
-             "" if c.count is None else c.count, str(c.suppressed).lower()] for c in [b.total, *b.cells]]
+    rows = [
+        [
+            b.city,
+            b.metric,
+            b.dimension,
+            c.value or "total",
+            b.start.isoformat(),
+            b.end.isoformat(),
+            "" if c.count is None else c.count,
+            str(c.suppressed).lower(),
+        ]
+        for c in [b.total, *b.cells]
+    ]
     header = ["city", "metric", "dimension", "value", "start", "end", "count", "suppressed"]
     return _csv(header, rows, f"{b.city}-{b.metric}-{b.dimension}")
 
@@ -81,13 +109,29 @@ def breakdown_jsonstat(b: BreakdownPublic) -> Response:
     cells = [b.total, *b.cells]
     ids = ["total", *[c.value for c in b.cells]]
     dims = [("city", [b.city], None), ("metric", [b.metric], None), (b.dimension, ids, None)]
-    ext = {"start": b.start.isoformat(), "end": b.end.isoformat(), "granularity": b.granularity, "people": b.people}
+    ext = {
+        "start": b.start.isoformat(),
+        "end": b.end.isoformat(),
+        "granularity": b.granularity,
+        "people": b.people,
+    }
     return _jsonstat(f"{b.metric} by {b.dimension} in {b.city}", dims, [c.count for c in cells], ext)
 
 
 def indicator_csv(city: str, code: str, period: str, cells: list[IndicatorCell]) -> Response:
-    rows = [[city, code, period, c.sex, c.age_group, c.citizenship, "" if c.value is None else c.value,
-             str(c.suppressed).lower()] for c in cells]
+    rows = [
+        [
+            city,
+            code,
+            period,
+            c.sex,
+            c.age_group,
+            c.citizenship,
+            "" if c.value is None else c.value,
+            str(c.suppressed).lower(),
+        ]
+        for c in cells
+    ]
     header = ["city", "indicator", "period", "sex", "age_group", "citizenship", "value", "suppressed"]
     return _csv(header, rows, f"{city}-{code}-{period}")
 
@@ -104,6 +148,12 @@ def indicator_jsonstat(city: str, code: str, period: str, unit: str, cells: list
             for cit in cits:
                 cell = by_key.get((sex, age, cit))
                 values.append(None if cell is None else cell.value)
-    dims = [("geo", [city], None), ("indicator", [code], None), ("time", [period], None),
-            ("sex", sexes, None), ("age", ages, None), ("citizen", cits, None)]
+    dims = [
+        ("geo", [city], None),
+        ("indicator", [code], None),
+        ("time", [period], None),
+        ("sex", sexes, None),
+        ("age", ages, None),
+        ("citizen", cits, None),
+    ]
     return _jsonstat(f"{code} in {city}, {period}", dims, values, {"unit": unit})

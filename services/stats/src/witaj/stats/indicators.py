@@ -18,10 +18,30 @@ from witaj.shared.events import IndicatorCell
 from witaj.stats.privacy import primary
 
 SEXES = ("total", "female", "male")
-AGE_GROUPS = ("total", "15-24", "18-24", "25-34", "30-34", "25-54", "35-44", "45-54", "55-64", "15-64", "20-64", "65+")
+AGE_GROUPS = (
+    "total",
+    "15-24",
+    "18-24",
+    "25-34",
+    "30-34",
+    "25-54",
+    "35-44",
+    "45-54",
+    "55-64",
+    "15-64",
+    "20-64",
+    "65+",
+)
 CITIZENSHIPS = (
-    "total", "nationals", "foreign", "eu_citizens", "non_eu_citizens", "native_born", "foreign_born",
-    "eu_born", "non_eu_born",
+    "total",
+    "nationals",
+    "foreign",
+    "eu_citizens",
+    "non_eu_citizens",
+    "native_born",
+    "foreign_born",
+    "eu_born",
+    "non_eu_born",
 )
 DISAGGREGATIONS = {"sex": SEXES, "age_group": AGE_GROUPS, "citizenship": CITIZENSHIPS}
 PERIOD = re.compile(r"^(19|20)\d\d(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
@@ -39,7 +59,9 @@ class Indicator(BaseModel):
     maximum: float | None = 100
     disaggregations: dict[str, tuple[str, ...]] = DISAGGREGATIONS
     periods: str = "year 'YYYY', quarter 'YYYY-Qn' or month 'YYYY-MM'"
-    source: str = "Zaragoza core indicators of migrant integration (EU, 2010); Eurostat migrant integration statistics"
+    source: str = (
+        "Zaragoza core indicators of migrant integration (EU, 2010); Eurostat migrant integration statistics"
+    )
 
 
 def _pct(code: str, area: str, name: str, definition: str) -> Indicator:
@@ -49,36 +71,98 @@ def _pct(code: str, area: str, name: str, definition: str) -> Indicator:
 CATALOGUE: dict[str, Indicator] = {
     i.code: i
     for i in (
-        _pct("employment_rate", "employment", "Employment rate",
-             "Employed persons as a share of the population of the same age group (Eurostat lfsa_ergan)."),
-        _pct("unemployment_rate", "employment", "Unemployment rate",
-             "Unemployed persons as a share of the labour force (employed plus unemployed) of the age group."),
-        _pct("activity_rate", "employment", "Activity rate",
-             "Labour force (employed plus unemployed) as a share of the population of the age group."),
-        _pct("self_employment_share", "employment", "Self-employment",
-             "Self-employed persons as a share of all employed persons."),
-        _pct("over_qualification_rate", "employment", "Over-qualification rate",
-             "Employed persons with tertiary education working in low or medium skilled jobs (ISCO 4-9)."),
-        _pct("tertiary_attainment", "education", "Share with tertiary education",
-             "Persons aged 30-34 (or as given) who completed tertiary education (ISCED 5-8)."),
-        _pct("early_leavers", "education", "Early leavers from education and training",
-             "Persons aged 18-24 with at most lower secondary education and not in education or training."),
-        _pct("low_attainment", "education", "Share with low educational attainment",
-             "Persons with at most lower secondary education (ISCED 0-2)."),
-        _pct("at_risk_of_poverty_rate", "social_inclusion", "At-risk-of-poverty rate",
-             "Persons with equivalised disposable income below 60% of the national median."),
-        Indicator(code="median_net_income", area="social_inclusion", name="Median net income",
-                  definition="Median equivalised annual net income, in euro.", unit="euro", maximum=None),
-        _pct("home_ownership", "social_inclusion", "Property ownership",
-             "Persons living in a dwelling owned by a member of their household."),
-        _pct("good_health_self_reported", "social_inclusion", "Self-perceived good health",
-             "Persons who rate their own health as good or very good."),
-        _pct("long_term_residence", "active_citizenship", "Long-term residence",
-             "Third-country nationals holding a long-term or permanent residence permit, as a share of all."),
-        _pct("citizenship_acquisition", "active_citizenship", "Citizenship acquisition",
-             "Persons who acquired citizenship in the period, as a share of foreign residents at its start."),
-        _pct("elected_representatives", "active_citizenship", "Share of elected representatives",
-             "Elected local representatives with a migrant background, as a share of all."),
+        _pct(
+            "employment_rate",
+            "employment",
+            "Employment rate",
+            "Employed persons as a share of the population of the same age group (Eurostat lfsa_ergan).",
+        ),
+        _pct(
+            "unemployment_rate",
+            "employment",
+            "Unemployment rate",
+            "Unemployed persons as a share of the labour force (employed plus unemployed) of the age group.",
+        ),
+        _pct(
+            "activity_rate",
+            "employment",
+            "Activity rate",
+            "Labour force (employed plus unemployed) as a share of the population of the age group.",
+        ),
+        _pct(
+            "self_employment_share",
+            "employment",
+            "Self-employment",
+            "Self-employed persons as a share of all employed persons.",
+        ),
+        _pct(
+            "over_qualification_rate",
+            "employment",
+            "Over-qualification rate",
+            "Employed persons with tertiary education working in low or medium skilled jobs (ISCO 4-9).",
+        ),
+        _pct(
+            "tertiary_attainment",
+            "education",
+            "Share with tertiary education",
+            "Persons aged 30-34 (or as given) who completed tertiary education (ISCED 5-8).",
+        ),
+        _pct(
+            "early_leavers",
+            "education",
+            "Early leavers from education and training",
+            "Persons aged 18-24 with at most lower secondary education and not in education or training.",
+        ),
+        _pct(
+            "low_attainment",
+            "education",
+            "Share with low educational attainment",
+            "Persons with at most lower secondary education (ISCED 0-2).",
+        ),
+        _pct(
+            "at_risk_of_poverty_rate",
+            "social_inclusion",
+            "At-risk-of-poverty rate",
+            "Persons with equivalised disposable income below 60% of the national median.",
+        ),
+        Indicator(
+            code="median_net_income",
+            area="social_inclusion",
+            name="Median net income",
+            definition="Median equivalised annual net income, in euro.",
+            unit="euro",
+            maximum=None,
+        ),
+        _pct(
+            "home_ownership",
+            "social_inclusion",
+            "Property ownership",
+            "Persons living in a dwelling owned by a member of their household.",
+        ),
+        _pct(
+            "good_health_self_reported",
+            "social_inclusion",
+            "Self-perceived good health",
+            "Persons who rate their own health as good or very good.",
+        ),
+        _pct(
+            "long_term_residence",
+            "active_citizenship",
+            "Long-term residence",
+            "Third-country nationals holding a long-term or permanent residence permit, as a share of all.",
+        ),
+        _pct(
+            "citizenship_acquisition",
+            "active_citizenship",
+            "Citizenship acquisition",
+            "Persons who acquired citizenship in the period, as a share of foreign residents at its start.",
+        ),
+        _pct(
+            "elected_representatives",
+            "active_citizenship",
+            "Share of elected representatives",
+            "Elected local representatives with a migrant background, as a share of all.",
+        ),
     )
 }
 
@@ -87,8 +171,11 @@ def dataset_documents(envelope: Envelope[Any]) -> list[dict[str, Any]]:
     data = envelope.data
     return [
         {
-            "city": envelope.city, "indicator": data.indicator, "period": data.period,
-            "dataset_id": data.dataset_id, **row.model_dump(),
+            "city": envelope.city,
+            "indicator": data.indicator,
+            "period": data.period,
+            "dataset_id": data.dataset_id,
+            **row.model_dump(),
         }
         for row in data.rows
     ]
@@ -101,6 +188,7 @@ def suppress_cells(rows: list[dict[str, Any]], threshold: int) -> list[Indicator
     people. For every line of cells that differ in one disaggregation only, when exactly one cell of the
     line is hidden and the line's total is shown, the sibling resting on the fewest people is hidden too.
     """
+
     def key(r: dict[str, Any]) -> tuple[str, str, str]:
         return (r["sex"], r["age_group"], r["citizenship"])
 
@@ -132,7 +220,12 @@ def suppress_cells(rows: list[dict[str, Any]], threshold: int) -> list[Indicator
                     hidden.add(visible[0][1] if visible else total[0])
                     changed = True
     return [
-        IndicatorCell(sex=k[0], age_group=k[1], citizenship=k[2], value=None if k in hidden else r["value"],
-                      suppressed=k in hidden)
+        IndicatorCell(
+            sex=k[0],
+            age_group=k[1],
+            citizenship=k[2],
+            value=None if k in hidden else r["value"],
+            suppressed=k in hidden,
+        )
         for k, r in sorted(by_key.items())
     ]

@@ -37,10 +37,18 @@ async def indicator(code: str) -> Indicator:
 
 
 @router.post(
-    "/cities/{city}/indicators/{code}/datasets", status_code=202, tags=["indicators"],
+    "/cities/{city}/indicators/{code}/datasets",
+    status_code=202,
+    tags=["indicators"],
     summary="Submit a dataset (CSV or JSON) for one indicator and period",
-    openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}},
-                                               "application/json": {"schema": {"type": "object"}}}}},
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+            }
+        }
+    },
 )
 async def upload(
     city: str, code: str, period: Period, request: Request, principal: CurrentPrincipal, settings: Settings
@@ -62,7 +70,9 @@ async def upload(
     return DatasetAccepted(dataset_id=dataset_id, indicator=code, period=period, rows=len(valid))
 
 
-async def _cells(store: RollupStore, city: str, code: str, period: str, threshold: int) -> list[IndicatorCell]:
+async def _cells(
+    store: RollupStore, city: str, code: str, period: str, threshold: int
+) -> list[IndicatorCell]:
     rows = [d async for d in store.indicators.find({"city": city, "indicator": code, "period": period})]
     if not rows:
         raise NotFound(f"Figures of {code!r} for {period} in {city!r}")
@@ -84,7 +94,12 @@ async def _indicator_response(
 
 @router.get("/cities/{city}/indicators/{code}", tags=["indicators"], summary="A city's figures")
 async def city_indicator(
-    city: str, code: str, period: Period, principal: CurrentPrincipal, store: Store, settings: Settings,
+    city: str,
+    code: str,
+    period: Period,
+    principal: CurrentPrincipal,
+    store: Store,
+    settings: Settings,
     format: Format = Format.JSON,
 ) -> list[IndicatorCell]:
     reader(principal, city)
@@ -93,7 +108,11 @@ async def city_indicator(
 
 @router.get("/indicators/{code}/compare", tags=["indicators"], summary="Compare cities for one period")
 async def compare(
-    code: str, period: Period, principal: MaybePrincipal, store: Store, settings: Settings,
+    code: str,
+    period: Period,
+    principal: MaybePrincipal,
+    store: Store,
+    settings: Settings,
     cities: Annotated[list[str], Query(min_length=1, max_length=30)],
 ) -> dict[str, list[IndicatorCell]]:
     """Cities that publish this indicator as open data, plus the caller's own city."""
@@ -126,11 +145,14 @@ async def set_open_data(
 ) -> OpenDataPolicy:
     if not principal.may_administer_city(city):
         raise Forbidden(f"Only administrators of {city!r} decide what it publishes")
-    unknown = sorted(set(policy.indicators) - set(CATALOGUE)) + sorted(set(policy.metrics) - dashboards.METRICS)
+    unknown = sorted(set(policy.indicators) - set(CATALOGUE)) + sorted(
+        set(policy.metrics) - dashboards.METRICS
+    )
     if unknown:
         raise ApiError(422, "unknown_names", "Unknown metrics or indicators", {"unknown": unknown})
     await store.db["open_data"].replace_one(
-        {"_id": city}, {"metrics": sorted(set(policy.metrics)), "indicators": sorted(set(policy.indicators))},
+        {"_id": city},
+        {"metrics": sorted(set(policy.metrics)), "indicators": sorted(set(policy.indicators))},
         upsert=True,
     )
     return await open_policy(store, city)
@@ -143,8 +165,13 @@ async def get_open_data(city: str, store: Store) -> OpenDataPolicy:
 
 @router.get("/open/cities/{city}/series", tags=["open data"], summary="Public daily series of a metric")
 async def open_series(
-    city: str, metric: str, store: Store, settings: Settings, start: datetime | None = None,
-    end: datetime | None = None, format: Format = Format.JSON,
+    city: str,
+    metric: str,
+    store: Store,
+    settings: Settings,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    format: Format = Format.JSON,
 ) -> SeriesPublic:
     if metric not in (await open_policy(store, city)).metrics:
         raise NotFound(f"Open data {metric!r} of {city!r}")

@@ -32,7 +32,9 @@ from witaj.shared.events import (
 )
 from witaj.stats.privacy import TOTAL, hash_session
 
-PEOPLE_METRICS = frozenset({"registrations", "waitlisted", "cancellations", "confirmed", "attended", "no_shows"})
+PEOPLE_METRICS = frozenset(
+    {"registrations", "waitlisted", "cancellations", "confirmed", "attended", "no_shows"}
+)
 """Counts of people: suppressed below the privacy threshold, kept in day windows only."""
 
 METRICS = frozenset(
@@ -156,7 +158,9 @@ class Counter:
                 out += _by(metric, -1, event=d.event_id, organisation=d.organisation)
             return out
         if isinstance(d, AttendanceRecorded):
-            return _by("attended" if d.attended else "no_shows", event=d.event_id, organisation=d.organisation)
+            return _by(
+                "attended" if d.attended else "no_shows", event=d.event_id, organisation=d.organisation
+            )
         if isinstance(d, NotificationDelivered | NotificationFailed | NotificationOpened):
             metric = {
                 NotificationDelivered: "notifications_delivered",

@@ -31,7 +31,9 @@ def primary(count: int, threshold: int) -> bool:
     return 0 < abs(count) < threshold
 
 
-def suppress_table(cells: dict[str, int], total: int | None, threshold: int) -> tuple[list[Figure], Figure | None]:
+def suppress_table(
+    cells: dict[str, int], total: int | None, threshold: int
+) -> tuple[list[Figure], Figure | None]:
     """Suppress a one-dimensional table and its total (`total` None when the table has none)."""
     hidden = {value for value, count in cells.items() if primary(count, threshold)}
     total_hidden = total is not None and primary(total, threshold)

@@ -92,8 +92,14 @@ class BatchProcessor:
         )
 
     async def _dead_letter(
-        self, topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None,
-        headers: Any, exc: EventDecodeError,
+        self,
+        topic: str,
+        partition: int,
+        offset: int,
+        key: bytes | None,
+        value: bytes | None,
+        headers: Any,
+        exc: EventDecodeError,
     ) -> None:
         """Park the message with its error (at least once: a replay before the commit may repeat it)."""
         extra = [
@@ -132,7 +138,9 @@ def create_app(settings: StatsSettings) -> faust.App:
         key_serializer="raw",
         value_serializer="raw",
     )
-    source = app.topic(*(kafka.topics(t) for t in SOURCE_TOPICS), key_serializer="raw", value_serializer="raw")
+    source = app.topic(
+        *(kafka.topics(t) for t in SOURCE_TOPICS), key_serializer="raw", value_serializer="raw"
+    )
 
     @app.agent(source)
     async def rollup(stream: faust.StreamT[bytes]) -> None:
@@ -147,8 +155,14 @@ def create_app(settings: StatsSettings) -> faust.App:
             ):
                 started = time.perf_counter()
                 batch = [
-                    (e.message.topic, e.message.partition, e.message.offset, e.message.key, e.message.value,
-                     e.message.headers)
+                    (
+                        e.message.topic,
+                        e.message.partition,
+                        e.message.offset,
+                        e.message.key,
+                        e.message.value,
+                        e.message.headers,
+                    )
                     for e in events
                 ]
                 await worker.process(batch)
@@ -165,9 +179,7 @@ def main() -> None:
     configure_logging(settings.service.log_level, settings.service.log_format)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    loop.run_until_complete(
-        ensure_topics(settings.kafka, [*SOURCE_TOPICS, STATS_ROLLUPS, STATS_INDICATORS])
-    )
+    loop.run_until_complete(ensure_topics(settings.kafka, [*SOURCE_TOPICS, STATS_ROLLUPS, STATS_INDICATORS]))
     app = create_app(settings)
     worker = faust.Worker(app, loop=loop, loglevel=settings.service.log_level.lower(), quiet=True)
     worker.execute_from_commandline()

@@ -76,12 +76,19 @@ class RollupStore:
 
     async def ensure_indexes(self) -> None:
         await self.rollups.create_index(
-            [("city", ASCENDING), ("metric", ASCENDING), ("dimension", ASCENDING), ("granularity", ASCENDING),
-             ("start", ASCENDING)],
+            [
+                ("city", ASCENDING),
+                ("metric", ASCENDING),
+                ("dimension", ASCENDING),
+                ("granularity", ASCENDING),
+                ("start", ASCENDING),
+            ],
             name="rollup_lookup",
         )
         await self.queries.create_index([("city", ASCENDING), ("language", ASCENDING), ("day", ASCENDING)])
-        await self.indicators.create_index([("indicator", ASCENDING), ("city", ASCENDING), ("period", ASCENDING)])
+        await self.indicators.create_index(
+            [("indicator", ASCENDING), ("city", ASCENDING), ("period", ASCENDING)]
+        )
 
     async def markers(self, ids: set[str]) -> dict[str, int]:
         return {d["_id"]: d["offset"] async for d in self.offsets.find({"_id": {"$in": sorted(ids)}})}
@@ -97,7 +104,10 @@ class RollupStore:
         ids = {r.marker for r in records}
 
         async def work(session: Session) -> Applied:
-            seen = {d["_id"]: d["offset"] async for d in self.offsets.find({"_id": {"$in": sorted(ids)}}, session=session)}
+            seen = {
+                d["_id"]: d["offset"]
+                async for d in self.offsets.find({"_id": {"$in": sorted(ids)}}, session=session)
+            }
             fresh = [r for r in records if r.offset > seen.get(r.marker, -1)]
             effects = Effects()
             for record in fresh:
@@ -130,8 +140,12 @@ class RollupStore:
                 totals[key] += inc.amount
                 if key not in fields:
                     fields[key] = {
-                        "city": envelope.city, "metric": inc.metric, "dimension": inc.dimension,
-                        "value": inc.value, "granularity": grain.value, "start": start,
+                        "city": envelope.city,
+                        "metric": inc.metric,
+                        "dimension": inc.dimension,
+                        "value": inc.value,
+                        "granularity": grain.value,
+                        "start": start,
                     }
                     groups.add(GroupKey(envelope.city, inc.metric, inc.dimension, grain.value, start))
         ops: list[Any] = [
@@ -156,7 +170,9 @@ class RollupStore:
             day = window_start(envelope.time, Granularity.DAY)
             key = f"{envelope.city}|{language}|{day.date().isoformat()}|{query}"
             base, count, hashes = merged.get(key) or (
-                {"city": envelope.city, "language": language, "day": day, "query": query}, 0, set()
+                {"city": envelope.city, "language": language, "day": day, "query": query},
+                0,
+                set(),
             )
             merged[key] = (base, count + 1, hashes | ({session_hash} if session_hash else set()))
         ops = [
@@ -172,7 +188,9 @@ class RollupStore:
 
     async def _write_state(self, effects: Effects, session: Session) -> None:
         ops = [
-            UpdateOne({"_id": f"{city}|{event}"}, {"$set": {"city": city, "event": event, **facts}}, upsert=True)
+            UpdateOne(
+                {"_id": f"{city}|{event}"}, {"$set": {"city": city, "event": event, **facts}}, upsert=True
+            )
             for (city, event), facts in effects.capacities.items()
         ]
         if ops:
@@ -194,7 +212,10 @@ class RollupStore:
         self, city: str, metric: str, dimension: str, granularity: str, start: datetime, end: datetime
     ) -> list[Document]:
         query = {
-            "city": city, "metric": metric, "dimension": dimension, "granularity": granularity,
+            "city": city,
+            "metric": metric,
+            "dimension": dimension,
+            "granularity": granularity,
             "start": {"$gte": start, "$lte": end},
         }
         return [d async for d in self.rollups.find(query, {"_id": 0})]

@@ -26,7 +26,9 @@ SOURCE = "witaj/stats"
 
 async def people_table(store: RollupStore, group: GroupKey, threshold: int) -> list[Cell]:
     """A people-derived table with its total, suppressed; the same cells the API and exports show."""
-    docs = await store.cells(group.city, group.metric, group.dimension, group.granularity, group.start, group.start)
+    docs = await store.cells(
+        group.city, group.metric, group.dimension, group.granularity, group.start, group.start
+    )
     totals = await store.cells(group.city, group.metric, "total", group.granularity, group.start, group.start)
     total = totals[0]["count"] if totals else 0
     if group.dimension == "total":
@@ -78,7 +80,9 @@ def indicator_event(dataset: Envelope[Any], threshold: int) -> Envelope[Indicato
     return wrap(payload, source=SOURCE, city=dataset.city, subject=f"{data.indicator}.{data.period}")
 
 
-async def publish(publisher: EventPublisher, store: RollupStore, applied: Applied, threshold: int, *, minutes: bool) -> int:
+async def publish(
+    publisher: EventPublisher, store: RollupStore, applied: Applied, threshold: int, *, minutes: bool
+) -> int:
     """Send the batch's stat-stream messages, keyed by city; returns how many went out."""
     events: list[Envelope[Any]] = list(await rollup_events(store, applied, threshold, minutes=minutes))
     messages = [(STATS_ROLLUPS, registry.encode(e), e.city.encode()) for e in events]

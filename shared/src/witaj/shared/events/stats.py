@@ -19,7 +19,9 @@ class Cell(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    value: str = Field(description="The dimension value, e.g. a language code or an item id; '' for the total")
+    value: str = Field(
+        description="The dimension value, e.g. a language code or an item id; '' for the total"
+    )
     count: int | None = Field(default=None, ge=0)
     suppressed: bool = False
 
