@@ -24,7 +24,8 @@ def describe(message: dict) -> str:
     data = message["data"]
     if message["type"] == "stats.rollup_updated":
         cells = ", ".join(
-            f"{c['value'] or 'total'}={'suppressed' if c['suppressed'] else c['count']}" for c in data["cells"]
+            f"{c['value'] or 'total'}={'suppressed' if c['suppressed'] else c['count']}"
+            for c in data["cells"]
         )
         return f"{message['city']} {data['metric']} by {data['dimension']} {data['granularity']} {data['window_start']}: {cells}"
     cells = ", ".join(

@@ -15,6 +15,7 @@ from witaj.shared.kafka import EventPublisher, ensure_topics
 from witaj.shared.mongo import create_client, database
 from witaj.shared.topics import STATS_INDICATORS, STATS_ROLLUPS
 from witaj.stats.processor import SOURCE_TOPICS
+from witaj.stats.processor import environment as processor_environment
 from witaj.stats.rollups import RollupStore
 from witaj.stats.settings import ProcessorSettings, StatsSettings
 
@@ -25,17 +26,7 @@ def settings(make_settings: Callable[..., StatsSettings]) -> StatsSettings:
 
 
 def environment(settings: StatsSettings) -> dict[str, str]:
-    """The settings as the environment variables the processor reads (as the platform runner passes them)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WITAJ_STATS_")}
-    blocks = settings.model_dump(mode="json", include={"kafka", "processor", "privacy"})
-    for block, values in blocks.items():
-        for name, value in values.items():
-            if value is not None and not isinstance(value, dict | list) and "*" not in str(value):
-                env[f"WITAJ_STATS_{block.upper()}__{name.upper()}"] = str(value)
-    env["WITAJ_STATS_MONGO__URL"] = settings.mongo.url.get_secret_value()
-    env["WITAJ_STATS_MONGO__DATABASE"] = str(settings.mongo.database)
-    env["WITAJ_STATS_SERVICE__ENVIRONMENT"] = "test"
-    env["WITAJ_STATS_SERVICE__LOG_FORMAT"] = "console"
+    env = processor_environment(settings, dict(os.environ))
     env["WITAJ_STATS_SERVICE__LOG_LEVEL"] = "INFO"  # faust start-up lines help when a test fails
     return env
 

@@ -13,11 +13,13 @@ Run it as `witaj-stats-processor` (or `python -m witaj.stats.processor`) with th
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
+from faust.transport.drivers import aiokafka as faust_aiokafka
 from witaj.shared.envelope import EventDecodeError, registry
 from witaj.shared.kafka import EventPublisher, ensure_topics
 from witaj.shared.logging import configure_logging, get_logger
@@ -118,6 +120,28 @@ class BatchProcessor:
         log.warning("stats.dead_lettered", reason=exc.code, topic=topic, offset=offset)
 
 
+class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
+    """faust fixes the fetch wait at 1.5 s; brokers that hold a fetch that long (the development one
+    does) would make every count 1.5 s late, so the wait follows `kafka.fetch_max_wait_ms`."""
+
+    fetch_max_wait_ms = 1500
+
+    def _create_worker_consumer(self, transport: Any) -> Any:
+        consumer = super()._create_worker_consumer(transport)
+        consumer._fetch_max_wait_ms = self.fetch_max_wait_ms
+        return consumer
+
+
+def _consumer_class(fetch_max_wait_ms: int) -> type[faust_aiokafka.Consumer]:
+    thread = type("ConsumerThread", (_ConsumerThread,), {"fetch_max_wait_ms": fetch_max_wait_ms})
+
+    class Consumer(faust_aiokafka.Consumer):
+        def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
+            return thread(self, loop=self.loop, beacon=self.beacon)  # type: ignore[no-any-return]
+
+    return Consumer
+
+
 def create_app(settings: StatsSettings) -> faust.App:
     kafka = settings.kafka
     guarantee = "exactly_once" if kafka.exactly_once else "at_least_once"
@@ -138,6 +162,7 @@ def create_app(settings: StatsSettings) -> faust.App:
         key_serializer="raw",
         value_serializer="raw",
     )
+    app.transport.Consumer = _consumer_class(kafka.fetch_max_wait_ms)  # type: ignore[misc]
     source = app.topic(
         *(kafka.topics(t) for t in SOURCE_TOPICS), key_serializer="raw", value_serializer="raw"
     )
@@ -172,6 +197,21 @@ def create_app(settings: StatsSettings) -> faust.App:
             await client.close()
 
     return app
+
+
+def environment(settings: StatsSettings, base: dict[str, str] | None = None) -> dict[str, str]:
+    """`settings` as the environment variables `witaj-stats-processor` reads, to start it as a process."""
+    env = {k: v for k, v in (base or {}).items() if not k.startswith("WITAJ_STATS_")}
+    blocks = settings.model_dump(mode="json", include={"service", "kafka", "processor", "privacy"})
+    for block, values in blocks.items():
+        for name, value in values.items():
+            if value is not None and not isinstance(value, dict | list) and "*" not in str(value):
+                env[f"WITAJ_STATS_{block.upper()}__{name.upper()}"] = str(value)
+    env["WITAJ_STATS_SERVICE__CITIES"] = json.dumps(settings.service.cities)
+    env["WITAJ_STATS_MONGO__URL"] = settings.mongo.url.get_secret_value()
+    env["WITAJ_STATS_MONGO__DATABASE"] = str(settings.mongo.database)
+    env["WITAJ_STATS_PRIVACY__SESSION_SALT"] = settings.privacy.session_salt.get_secret_value()
+    return env
 
 
 def main() -> None:
