@@ -186,3 +186,19 @@ async def test_a_valid_dataset_flows_through_the_processor_and_compares_across_c
     events = await wait_until(published, message="indicator figures on the stat stream")
     leavers = next(e for e in events if e.data.indicator == "early_leavers")
     assert {c.sex: c.value for c in leavers.data.cells} == {"total": 40.0, "female": None, "male": None}
+
+
+async def test_a_dataset_the_processor_cannot_use_is_dead_lettered(settings, feed) -> None:
+    from witaj.shared.envelope import wrap
+    from witaj.shared.events import IndicatorDatasetSubmitted, IndicatorRow
+    from witaj.shared.topics import dead_letter
+
+    rows = [IndicatorRow(value=50.0)]
+    made_up = IndicatorDatasetSubmitted(dataset_id="d1", indicator="happiness", period="2025", rows=rows)
+    real = IndicatorDatasetSubmitted(dataset_id="d2", indicator="activity_rate", period="2025", rows=rows)
+    envelopes = [wrap(d, source="witaj/test", city="lublin", subject="x") for d in (made_up, real)]
+    await feed(envelopes, topic=STATS_INDICATOR_DATASETS)
+    parked = await read_topic(settings.kafka, dead_letter(STATS_INDICATOR_DATASETS), count=1)
+    assert [dict(r.headers)["witaj.error.code"] for r in parked] == [b"handler_rejected"]
+    published = await read_topic(settings.kafka, STATS_INDICATORS, count=1)
+    assert [registry.decode(r.value).data.indicator for r in published] == ["activity_rate"]

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
-from witaj.shared.envelope import EventDecodeError, registry
-from witaj.shared.kafka import EventPublisher, ensure_topics
+from witaj.shared.envelope import Envelope, EventDecodeError, registry
+from witaj.shared.events import IndicatorDatasetSubmitted
+from witaj.shared.kafka import EventPublisher, _is_transient, backoff_seconds, ensure_topics
 from witaj.shared.logging import configure_logging, get_logger
 from witaj.shared.mongo import create_client, database
 from witaj.shared.topics import (
@@ -37,6 +40,7 @@ from witaj.shared.topics import (
     dead_letter,
 )
 from witaj.stats import streams
+from witaj.stats.indicators import CATALOGUE
 from witaj.stats.metrics import Counter
 from witaj.stats.rollups import Record, RollupStore
 from witaj.stats.settings import StatsSettings
@@ -55,6 +59,18 @@ SOURCE_TOPICS = (
 """What the processor reads; `stats.indicator_datasets` brings validated uploads from the API."""
 
 
+Message = tuple[str, int, int, bytes | None, bytes | None, Any]
+"""(topic, partition, offset, key, value, headers) of one consumed message."""
+
+
+class HandlerRejected(EventDecodeError):
+    code = "handler_rejected"
+
+
+class HandlerFailed(EventDecodeError):
+    code = "handler_failed"
+
+
 class BatchProcessor:
     """Decodes, dead-letters and counts one batch; independent of faust so it can be tested alone."""
 
@@ -69,14 +85,49 @@ class BatchProcessor:
         await self.store.ensure_indexes()
         self.counter.translations = await self.store.load_translations()
 
-    async def process(self, messages: list[tuple[str, int, int, bytes | None, bytes | None, Any]]) -> None:
-        """`messages` are (topic, partition, offset, key, value, headers) as consumed."""
+    async def process(self, messages: list[Message]) -> None:
+        """Count a batch; never raises, because faust acknowledges a batch whose handling raised.
+
+        Infrastructure trouble is retried until it passes (replays are harmless: offsets are marked).
+        A batch that keeps failing otherwise is split; a single message that still fails is dead-lettered
+        as `handler_failed` and its offset marked, so one bad message never stops the stream.
+        """
+        attempt = 0
+        error = ""
+        while True:
+            try:
+                await self._process(messages)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                attempt += 1
+                error = f"{type(exc).__name__}: {exc}"
+                transient = _is_transient(exc)
+                log.warning(
+                    "stats.batch_failed", error=type(exc).__name__, attempt=attempt, size=len(messages)
+                )
+                kafka = self.settings.kafka
+                if transient or attempt < kafka.retry_attempts:
+                    cap = 30_000 if transient else kafka.retry_backoff_max_ms
+                    await asyncio.sleep(backoff_seconds(attempt, kafka.retry_backoff_ms, cap))
+                    continue
+            if len(messages) > 1:
+                for message in messages:
+                    await self.process([message])
+                return
+            topic, partition, offset, key, value, headers = messages[0]
+            await self._dead_letter(topic, partition, offset, key, value, headers, HandlerFailed(error))
+            await self._process(messages, skip=True)
+            return
+
+    async def _process(self, messages: list[Message], *, skip: bool = False) -> None:
         markers = await self.store.markers({f"{t}:{p}" for t, p, *_ in messages})
         records: list[Record] = []
         for topic, partition, offset, key, value, headers in messages:
             envelope = None
             try:
-                envelope = registry.decode(value or b"")
+                envelope = None if skip else self._decode(value)
             except EventDecodeError as exc:
                 if offset > markers.get(f"{topic}:{partition}", -1):
                     await self._dead_letter(topic, partition, offset, key, value, headers, exc)
@@ -92,6 +143,12 @@ class BatchProcessor:
             self.settings.privacy.threshold,
             minutes=self.settings.processor.publish_minutes,
         )
+
+    def _decode(self, value: bytes | None) -> Envelope[Any]:
+        envelope = registry.decode(value or b"")
+        if isinstance(envelope.data, IndicatorDatasetSubmitted) and envelope.data.indicator not in CATALOGUE:
+            raise HandlerRejected(f"unknown indicator {envelope.data.indicator!r}")
+        return envelope
 
     async def _dead_letter(
         self,
@@ -190,7 +247,7 @@ def create_app(settings: StatsSettings) -> faust.App:
                     )
                     for e in events
                 ]
-                await worker.process(batch)
+                await _finish(worker.process(batch))
                 log.debug("stats.batch", size=len(batch), ms=round((time.perf_counter() - started) * 1000))
         finally:
             await publisher.stop()
@@ -212,6 +269,21 @@ def environment(settings: StatsSettings, base: dict[str, str] | None = None) -> 
     env["WITAJ_STATS_MONGO__DATABASE"] = str(settings.mongo.database)
     env["WITAJ_STATS_PRIVACY__SESSION_SALT"] = settings.privacy.session_salt.get_secret_value()
     return env
+
+
+async def _finish(work: Coroutine[Any, Any, None]) -> None:
+    """Let a started batch finish even when the worker is stopping: faust acknowledges a batch as soon
+    as the agent leaves it, and a batch acknowledged but not stored would be lost. If it cannot finish
+    in time the process exits at once, which (as with kill -9) leaves the batch to be read again."""
+    task = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task], timeout=30)
+        if not task.done() or task.exception() is not None:
+            log.error("stats.batch_abandoned_on_stop")
+            os._exit(1)
+        raise
 
 
 def main() -> None:
