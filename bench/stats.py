@@ -131,7 +131,7 @@ async def run(env: BenchEnv) -> list[Result]:
     from witaj.shared.devtokens import DevSigningKey
 
     sandbox = env.sandbox()
-    settings = sandbox.settings(StatsSettings, processor=ProcessorSettings(batch_size=5000, batch_within=0.1))
+    settings = sandbox.settings(StatsSettings, processor=ProcessorSettings(batch_size=10_000, batch_within=0.5))
     os.environ["WITAJ_BENCH_TOKEN"] = DevSigningKey.load_or_create(env.dev_key_path).mint(
         roles=["analyst"], city="fresh"
     )

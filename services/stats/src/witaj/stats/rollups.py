@@ -24,6 +24,10 @@ from witaj.stats.metrics import PEOPLE_METRICS, Counter, Effects
 from witaj.stats.windows import Granularity, window_start
 
 ALL_WINDOWS = (Granularity.MINUTE, Granularity.HOUR, Granularity.DAY)
+COARSE_WINDOWS = (Granularity.HOUR, Granularity.DAY)
+WIDE_DIMENSIONS = frozenset({"item", "event", "organisation"})
+"""Dimensions with thousands of values: counted per hour and day only, as a minute of one item is noise
+and its writes would dominate each batch."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,9 @@ class RollupStore:
             ],
             name="rollup_lookup",
         )
+        await self.rollups.create_index(
+            [("city", ASCENDING), ("granularity", ASCENDING), ("start", ASCENDING)], name="rollup_window"
+        )
         await self.queries.create_index([("city", ASCENDING), ("language", ASCENDING), ("day", ASCENDING)])
         await self.indicators.create_index(
             [("indicator", ASCENDING), ("city", ASCENDING), ("period", ASCENDING)]
@@ -133,7 +140,12 @@ class RollupStore:
         fields: dict[str, dict[str, Any]] = {}
         groups: set[GroupKey] = set()
         for envelope, inc in effects.increments:
-            grains = (Granularity.DAY,) if inc.metric in PEOPLE_METRICS else ALL_WINDOWS
+            if inc.metric in PEOPLE_METRICS:
+                grains: tuple[Granularity, ...] = (Granularity.DAY,)
+            elif inc.dimension in WIDE_DIMENSIONS:
+                grains = COARSE_WINDOWS
+            else:
+                grains = ALL_WINDOWS
             for grain in grains:
                 start = window_start(envelope.time, grain)
                 key = rollup_id(envelope.city, inc.metric, inc.dimension, inc.value, grain, start)
@@ -220,5 +232,13 @@ class RollupStore:
         }
         return [d async for d in self.rollups.find(query, {"_id": 0})]
 
-    async def by_ids(self, ids: set[str]) -> list[Document]:
-        return [d async for d in self.rollups.find({"_id": {"$in": sorted(ids)}})]
+    async def changed(self, applied: Applied, *, minutes: bool) -> list[Document]:
+        """The rollups a batch changed, read per window (one indexed query each, not a long `$in`)."""
+        out: list[Document] = []
+        windows = {
+            (g.city, g.granularity, g.start) for g in applied.groups if minutes or g.granularity != "minute"
+        }
+        for city, granularity, start in sorted(windows):
+            query = {"city": city, "granularity": granularity, "start": start}
+            out += [d async for d in self.rollups.find(query) if d["_id"] in applied.cells]
+        return out

@@ -45,8 +45,8 @@ async def rollup_events(
 ) -> list[Envelope[RollupUpdated]]:
     events: list[Envelope[RollupUpdated]] = []
     changed: dict[GroupKey, list[Cell]] = defaultdict(list)
-    for doc in await store.by_ids(applied.cells):
-        if doc["metric"] in PEOPLE_METRICS or (doc["granularity"] == "minute" and not minutes):
+    for doc in await store.changed(applied, minutes=minutes):
+        if doc["metric"] in PEOPLE_METRICS:
             continue
         key = GroupKey(doc["city"], doc["metric"], doc["dimension"], doc["granularity"], doc["start"])
         changed[key].append(Cell(value=doc["value"], count=doc["count"]))
