@@ -103,9 +103,10 @@ async def _raw_latency(settings: StatsSettings, publisher: EventPublisher, sampl
     return out
 
 
-async def _freshness(settings: StatsSettings, publisher: EventPublisher, samples: int) -> list[float]:
+async def _freshness(
+    settings: StatsSettings, publisher: EventPublisher, samples: int, token: str
+) -> list[float]:
     """Seconds from producing a view of a new item until the API's top list names that item."""
-    token = os.environ.get("WITAJ_BENCH_TOKEN")
     out = []
     async with serve(create_app(settings), headers={"Authorization": f"Bearer {token}"}) as client:
         for i in range(samples):
@@ -131,10 +132,10 @@ async def run(env: BenchEnv) -> list[Result]:
     from witaj.shared.devtokens import DevSigningKey
 
     sandbox = env.sandbox()
-    settings = sandbox.settings(StatsSettings, processor=ProcessorSettings(batch_size=10_000, batch_within=0.5))
-    os.environ["WITAJ_BENCH_TOKEN"] = DevSigningKey.load_or_create(env.dev_key_path).mint(
-        roles=["analyst"], city="fresh"
+    settings = sandbox.settings(
+        StatsSettings, processor=ProcessorSettings(batch_size=10_000, batch_within=0.5)
     )
+    token = DevSigningKey.load_or_create(env.dev_key_path).mint(roles=["analyst"], city="fresh")
     total = env.size(200_000, 5_000)
     await ensure_topics(settings.kafka, [*SOURCE_TOPICS, STATS_ROLLUPS, STATS_INDICATORS, "bench.latency"])
     fast = settings.kafka.model_copy(update={"producer_max_batch_size": None, "linger_ms": 20})
@@ -156,7 +157,7 @@ async def run(env: BenchEnv) -> list[Result]:
         samples = env.size(100, 10)
         async with EventPublisher(settings.kafka) as publisher:
             baseline = await _raw_latency(settings, publisher, samples)
-            fresh = await _freshness(settings, publisher, samples)
+            fresh = await _freshness(settings, publisher, samples, token)
     finally:
         process.terminate()
         process.wait(timeout=20)
