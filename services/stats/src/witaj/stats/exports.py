@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,7 +41,7 @@ def _category(ids: list[str], labels: dict[str, str] | None = None) -> dict[str,
 
 def _jsonstat(
     label: str,
-    dims: list[tuple[str, list[str], dict[str, str] | None]],
+    dims: Sequence[tuple[str, list[str], dict[str, str] | None]],
     values: list[float | int | None],
     extension: dict[str, Any],
 ) -> Response:

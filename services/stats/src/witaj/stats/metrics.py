@@ -169,11 +169,11 @@ class Counter:
             }[type(d)]
             return _by(metric, channel=d.channel.value, language=d.language, topic=d.topics)
         if isinstance(d, FeedbackSubmitted):
-            out: list[Increment] = []
+            feedback: list[Increment] = []
             if d.helpful is not None:
                 metric = "feedback_helpful" if d.helpful else "feedback_unhelpful"
-                out += _by(metric, item=d.item_id, language=d.language)
+                feedback += _by(metric, item=d.item_id, language=d.language)
             if d.has_comment:
-                out += _by("feedback_comments", item=d.item_id, language=d.language)
-            return out
+                feedback += _by("feedback_comments", item=d.item_id, language=d.language)
+            return feedback
         return []

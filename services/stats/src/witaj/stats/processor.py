@@ -18,7 +18,7 @@ import os
 import time
 from collections.abc import Coroutine
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -232,7 +232,7 @@ def create_app(settings: StatsSettings) -> faust.App:
         worker = BatchProcessor(settings, RollupStore(client, database(client, settings.mongo)), publisher)
         await worker.start()
         try:
-            async for events in stream.take_events(
+            async for events in cast(faust.Stream[bytes], stream).take_events(
                 settings.processor.batch_size, within=settings.processor.batch_within
             ):
                 started = time.perf_counter()
