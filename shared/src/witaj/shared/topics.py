@@ -36,6 +36,15 @@ USAGE = "usage.events"
 NOTIFY_DELIVERIES = "notify.deliveries"
 """NotificationDelivered / Failed / Opened, keyed by subscriber id."""
 
+STATS_ROLLUPS = "stats.rollups"
+"""RollupUpdated: privacy-safe absolute counts per city, metric, dimension and window, keyed by city."""
+
+STATS_INDICATORS = "stats.indicators"
+"""IndicatorUpdated: a city's integration indicator figures after suppression, keyed by city."""
+
+STATS_INDICATOR_DATASETS = "stats.indicator_datasets"
+"""IndicatorDatasetSubmitted: validated uploads on their way from the stats API to its processor."""
+
 DLQ_SUFFIX = ".dlq"
 
 ALL = (
@@ -47,6 +56,9 @@ ALL = (
     AGENDA_REGISTRATIONS,
     USAGE,
     NOTIFY_DELIVERIES,
+    STATS_ROLLUPS,
+    STATS_INDICATORS,
+    STATS_INDICATOR_DATASETS,
 )
 
 

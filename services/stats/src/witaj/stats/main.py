@@ -8,7 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
+from witaj.shared.topics import STATS_INDICATOR_DATASETS, STATS_INDICATORS, STATS_ROLLUPS
 from witaj.shared.web import create_service_app, serve_forever
+from witaj.stats import api, indicators_api
+from witaj.stats.live import LiveHub
+from witaj.stats.rollups import RollupStore
 from witaj.stats.settings import StatsSettings
 
 SOURCE = "witaj/stats"
@@ -24,14 +28,23 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with Runtime(settings, source=SOURCE) as runtime:
+        topics = [STATS_ROLLUPS, STATS_INDICATORS, STATS_INDICATOR_DATASETS]
+        async with Runtime(settings, source=SOURCE, topics=topics) as runtime:
             runtime.attach(app)
+            app.state.store = RollupStore(runtime.client, runtime.db)
+            await app.state.store.ensure_indexes()
+            app.state.live = LiveHub()
+            # Every replica serves live updates of every city: a broadcast consumer, no shared group.
+            runtime.consume([STATS_ROLLUPS], "live", app.state.live.on_rollup, broadcast=True)
             await runtime.start()
             yield
 
-    return create_service_app(
+    app = create_service_app(
         settings, service="stats", title="Witaj stats", description=DESCRIPTION, lifespan=lifespan
     )
+    app.include_router(api.router)
+    app.include_router(indicators_api.router)
+    return app
 
 
 def main() -> None:

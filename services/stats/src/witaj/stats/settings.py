@@ -1,11 +1,58 @@
-"""Stats service settings: environment variables prefixed `WITAJ_STATS_` (nested with `__`)."""
+"""Stats service settings: environment variables prefixed `WITAJ_STATS_` (nested with `__`).
+
+The API and the processor (`witaj-stats-processor`) read the same settings, so one environment
+configures both, e.g. `WITAJ_STATS_KAFKA__BOOTSTRAP_SERVERS`, `WITAJ_STATS_MONGO__URL`,
+`WITAJ_STATS_PRIVACY__THRESHOLD`, `WITAJ_STATS_PROCESSOR__BATCH_SIZE`.
+"""
 
 from typing import ClassVar
 
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
-from witaj.shared.settings import WitajSettings
+from witaj.shared.settings import Environment, WitajSettings
+
+DEV_SALT = "witaj-development-salt"
+
+
+class PrivacySettings(BaseModel):
+    threshold: int = Field(
+        default=5, ge=1, le=1000, description="Counts of people below this are suppressed everywhere"
+    )
+    query_min_sessions: int = Field(
+        default=5, ge=1, le=1000, description="A search query is shown once this many sessions asked it"
+    )
+    session_salt: SecretStr = Field(
+        default=SecretStr(DEV_SALT), description="Key of the one-way hash applied to session ids"
+    )
+
+
+class ProcessorSettings(BaseModel):
+    batch_size: int = Field(default=2000, ge=1, le=100_000, description="Events per batch at most")
+    batch_within: float = Field(default=0.5, gt=0, le=60, description="Seconds to wait to fill a batch")
+    commit_interval: float = Field(default=1.0, gt=0, le=60, description="faust offset commit interval")
+    publish_minutes: bool = Field(
+        default=False, description="Also publish minute windows on stats.rollups (hour and day always)"
+    )
+
+
+class UploadSettings(BaseModel):
+    max_bytes: int = Field(default=2_000_000, ge=1024, description="Largest dataset upload accepted")
+    max_rows: int = Field(default=5_000, ge=1, le=10_000, description="Most rows in one dataset")
 
 
 class StatsSettings(WitajSettings):
     model_config = SettingsConfigDict(env_prefix="WITAJ_STATS_", env_nested_delimiter="__", extra="ignore")
     service_name: ClassVar[str] = "stats"
+
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    processor: ProcessorSettings = Field(default_factory=ProcessorSettings)
+    upload: UploadSettings = Field(default_factory=UploadSettings)
+
+    @model_validator(mode="after")
+    def _salt_is_secret(self) -> "StatsSettings":
+        if (
+            self.service.environment is Environment.PRODUCTION
+            and self.privacy.session_salt.get_secret_value() == DEV_SALT
+        ):
+            raise ValueError("privacy.session_salt must be set to a secret in production")
+        return self

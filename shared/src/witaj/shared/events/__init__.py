@@ -32,10 +32,19 @@ from witaj.shared.events.notify import (
     NotificationFailed,
     NotificationOpened,
 )
+from witaj.shared.events.stats import (
+    Cell,
+    IndicatorCell,
+    IndicatorDatasetSubmitted,
+    IndicatorRow,
+    IndicatorUpdated,
+    RollupUpdated,
+)
 from witaj.shared.events.usage import EventViewed, PageViewed, SearchPerformed
 
 __all__ = [
     "AttendanceRecorded",
+    "Cell",
     "Channel",
     "CityConfig",
     "CityConfigured",
@@ -52,6 +61,10 @@ __all__ = [
     "EventViewed",
     "Feature",
     "FeedbackSubmitted",
+    "IndicatorCell",
+    "IndicatorDatasetSubmitted",
+    "IndicatorRow",
+    "IndicatorUpdated",
     "NotificationDelivered",
     "NotificationFailed",
     "NotificationOpened",
@@ -60,6 +73,7 @@ __all__ = [
     "RegistrationCreated",
     "RegistrationPromoted",
     "RegistrationStatus",
+    "RollupUpdated",
     "SearchPerformed",
     "TranslationStateChanged",
     "registry",

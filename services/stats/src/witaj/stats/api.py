@@ -1,0 +1,199 @@
+"""Routes of the stats API: dashboards for analysts, dataset uploads, exports, live updates, open data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from witaj.shared.auth import CurrentPrincipal, Principal, Role
+from witaj.shared.errors import ERROR_RESPONSES, Forbidden
+from witaj.stats import dashboards, exports
+from witaj.stats.live import LiveHub
+from witaj.stats.rollups import RollupStore
+from witaj.stats.schemas import (
+    BreakdownPublic,
+    Delivery,
+    FillRate,
+    LanguageDemand,
+    QueryGap,
+    SeriesPublic,
+)
+from witaj.stats.settings import StatsSettings
+from witaj.stats.windows import Granularity
+
+router = APIRouter(responses=ERROR_RESPONSES)
+READERS = (Role.ANALYST, Role.CITY_ADMIN, Role.PLATFORM_ADMIN)
+
+
+class Format(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    JSONSTAT = "jsonstat"
+
+
+def get_store(request: Request) -> RollupStore:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> StatsSettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+Store = Annotated[RollupStore, Depends(get_store)]
+Settings = Annotated[StatsSettings, Depends(get_settings)]
+Start = Annotated[datetime | None, Query(description="Window start (UTC); defaults to 24 hours ago")]
+End = Annotated[datetime | None, Query(description="Last window (UTC); defaults to now")]
+Limit = Annotated[int, Query(ge=1, le=100)]
+
+
+def reader(principal: Principal, city: str) -> None:
+    if not principal.has(*READERS):
+        raise Forbidden(f"This needs one of the roles: {', '.join(r.value for r in READERS)}")
+    if not principal.in_city(city):
+        raise Forbidden(f"Your account may not read the statistics of {city!r}")
+
+
+def span(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    end = end or datetime.now(UTC)
+    return start or end - timedelta(hours=24), end
+
+
+@router.get("/cities/{city}/series", tags=["dashboards"], summary="Time series of one metric")
+async def get_series(
+    city: str,
+    metric: str,
+    principal: CurrentPrincipal,
+    store: Store,
+    settings: Settings,
+    start: Start = None,
+    end: End = None,
+    granularity: Granularity = Granularity.HOUR,
+    dimension: str = "total",
+    value: str = "",
+    format: Format = Format.JSON,
+) -> SeriesPublic:
+    reader(principal, city)
+    first, last = span(start, end)
+    result = await dashboards.series(
+        store, city, metric, granularity, first, last, dimension, value, settings.privacy.threshold
+    )
+    return _as(format, result, exports.series_csv, exports.series_jsonstat)  # type: ignore[return-value]
+
+
+@router.get("/cities/{city}/breakdown", tags=["dashboards"], summary="One metric split by a dimension")
+async def get_breakdown(
+    city: str,
+    metric: str,
+    dimension: str,
+    principal: CurrentPrincipal,
+    store: Store,
+    settings: Settings,
+    start: Start = None,
+    end: End = None,
+    granularity: Granularity = Granularity.DAY,
+    format: Format = Format.JSON,
+) -> BreakdownPublic:
+    reader(principal, city)
+    first = start or datetime.now(UTC)
+    result = await dashboards.breakdown(
+        store, city, metric, dimension, granularity, first, end, settings.privacy.threshold
+    )
+    return _as(format, result, exports.breakdown_csv, exports.breakdown_jsonstat)  # type: ignore[return-value]
+
+
+def _as(format: Format, result, to_csv, to_jsonstat):  # type: ignore[no-untyped-def]
+    if format is Format.CSV:
+        return to_csv(result)
+    if format is Format.JSONSTAT:
+        return to_jsonstat(result)
+    return result
+
+
+@router.get("/cities/{city}/top", tags=["dashboards"], summary="Top N, e.g. the most viewed items")
+async def get_top(
+    city: str,
+    principal: CurrentPrincipal,
+    store: Store,
+    settings: Settings,
+    metric: str = "page_views",
+    dimension: str = "item",
+    start: Start = None,
+    end: End = None,
+    limit: Limit = 10,
+) -> BreakdownPublic:
+    reader(principal, city)
+    first, last = span(start, end)
+    result = await dashboards.breakdown(
+        store, city, metric, dimension, Granularity.DAY, first, last, settings.privacy.threshold
+    )
+    return result.model_copy(update={"cells": result.cells[:limit]})
+
+
+@router.get("/cities/{city}/information-gaps", tags=["dashboards"], summary="Top zero-result searches")
+async def get_gaps(
+    city: str,
+    principal: CurrentPrincipal,
+    store: Store,
+    settings: Settings,
+    language: str | None = None,
+    start: Start = None,
+    end: End = None,
+    limit: Limit = 20,
+) -> list[QueryGap]:
+    """Queries that found nothing, per language; a query appears only once enough distinct sessions
+    asked it (`privacy.query_min_sessions`), so nobody's own search can be read here."""
+    reader(principal, city)
+    first, last = span(start, end)
+    k = settings.privacy.query_min_sessions
+    return await dashboards.information_gaps(store, city, language, first, last, k, limit)
+
+
+@router.get("/cities/{city}/language-demand", tags=["dashboards"], summary="Demand for missing translations")
+async def get_language_demand(
+    city: str, principal: CurrentPrincipal, store: Store, start: Start = None, end: End = None
+) -> list[LanguageDemand]:
+    reader(principal, city)
+    return await dashboards.language_demand(store, city, *span(start, end))
+
+
+@router.get("/cities/{city}/fill-rates", tags=["dashboards"], summary="Event fill rates")
+async def get_fill_rates(
+    city: str, principal: CurrentPrincipal, store: Store, settings: Settings, limit: Limit = 20
+) -> list[FillRate]:
+    reader(principal, city)
+    return await dashboards.fill_rates(store, city, settings.privacy.threshold, limit)
+
+
+@router.get("/cities/{city}/deliveries", tags=["dashboards"], summary="Notification delivery success")
+async def get_deliveries(
+    city: str, principal: CurrentPrincipal, store: Store, start: Start = None, end: End = None
+) -> list[Delivery]:
+    reader(principal, city)
+    return await dashboards.deliveries(store, city, *span(start, end))
+
+
+@router.get(
+    "/cities/{city}/live",
+    tags=["dashboards"],
+    summary="Live updates (Server-Sent Events)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def live(
+    city: str,
+    request: Request,
+    principal: CurrentPrincipal,
+    metric: str | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=100_000, description="Close after this many updates")] = None,
+) -> StreamingResponse:
+    """Each `stats.rollup_updated` message of the city as an SSE event; the same schema as the stream."""
+    reader(principal, city)
+    hub: LiveHub = request.app.state.live
+    return StreamingResponse(
+        hub.stream(city, metric=metric, limit=limit),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

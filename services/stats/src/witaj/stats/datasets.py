@@ -1,0 +1,125 @@
+"""Indicator dataset uploads: parsed from CSV or JSON and checked row by row against the catalogue.
+
+A dataset is accepted whole or not at all: every problem of every row is reported together (so a city
+fixes its file once), and only a fully valid dataset is published to `stats.indicator_datasets`, which
+the processor stores in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+from witaj.shared.errors import ApiError, BadRequest
+from witaj.shared.events import IndicatorRow
+from witaj.stats.indicators import CATALOGUE, DISAGGREGATIONS, PERIOD
+
+COLUMNS = ("sex", "age_group", "citizenship", "value", "numerator", "denominator")
+MAX_REPORTED = 200
+
+
+def parse(body: bytes, content_type: str) -> list[dict[str, Any]]:
+    """Rows as dicts of strings or JSON values; the format follows the Content-Type."""
+    if "csv" in content_type:
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BadRequest("The CSV file must be UTF-8 encoded", code="bad_encoding") from None
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames or "value" not in reader.fieldnames:
+            raise BadRequest("The CSV needs a header row with at least a 'value' column", code="bad_header")
+        return [dict(row) for row in reader]
+    if "json" in content_type:
+        try:
+            doc = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise BadRequest("The body is not valid JSON", code="bad_json") from None
+        rows = doc.get("rows") if isinstance(doc, dict) else doc
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise BadRequest("Send {'rows': [{...}, ...]} or a list of row objects", code="bad_shape")
+        return rows
+    raise ApiError(415, "unsupported_media_type", "Upload text/csv or application/json")
+
+
+def _number(raw: Any) -> float:
+    if isinstance(raw, bool):
+        raise ValueError
+    value = float(raw.strip().replace(",", ".")) if isinstance(raw, str) else float(raw)
+    if not math.isfinite(value):
+        raise ValueError
+    return value
+
+
+def _count(raw: Any) -> int | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    value = _number(raw)
+    if value < 0 or value != int(value):
+        raise ValueError
+    return int(value)
+
+
+def validate(indicator: str, period: str, rows: list[dict[str, Any]], max_rows: int) -> list[IndicatorRow]:
+    """All rows as IndicatorRow, or a 422 listing every problem (row numbers count data rows from 1)."""
+    spec = CATALOGUE.get(indicator)
+    if spec is None:
+        raise ApiError(
+            404, "unknown_indicator", f"No indicator {indicator!r}", {"indicators": sorted(CATALOGUE)}
+        )
+    if not PERIOD.match(period):
+        raise BadRequest("period must be 'YYYY', 'YYYY-Qn' or 'YYYY-MM'", code="bad_period")
+    if not rows:
+        raise BadRequest("The dataset has no rows", code="empty_dataset")
+    if len(rows) > max_rows:
+        raise ApiError(
+            413, "too_many_rows", f"A dataset may have at most {max_rows} rows", {"rows": len(rows)}
+        )
+    errors: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    out: list[IndicatorRow] = []
+    for number, row in enumerate(rows, start=1):
+        problems: list[tuple[str, str]] = []
+        extra = sorted(set(row) - set(COLUMNS))
+        if extra:
+            problems.append((",".join(extra), "unknown column"))
+        keys: dict[str, str] = {}
+        for field, allowed in DISAGGREGATIONS.items():
+            raw = row.get(field)
+            value = str(raw).strip() if raw not in (None, "") else "total"
+            if value not in allowed:
+                problems.append((field, f"must be one of {', '.join(allowed)}"))
+            keys[field] = value
+        value_ok = None
+        try:
+            value_ok = _number(row.get("value"))
+            if value_ok < spec.minimum or (spec.maximum is not None and value_ok > spec.maximum):
+                problems.append(("value", f"must be between {spec.minimum} and {spec.maximum} ({spec.unit})"))
+        except (TypeError, ValueError):
+            problems.append(("value", "must be a number"))
+        counts: dict[str, int | None] = {}
+        for field in ("numerator", "denominator"):
+            try:
+                counts[field] = _count(row.get(field))
+            except (TypeError, ValueError):
+                problems.append((field, "must be a whole number of people, 0 or more"))
+        num, den = counts.get("numerator"), counts.get("denominator")
+        if num is not None and den is not None and num > den:
+            problems.append(("numerator", "must not exceed the denominator"))
+        key = (keys["sex"], keys["age_group"], keys["citizenship"])
+        if key in seen:
+            problems.append(("sex,age_group,citizenship", f"repeats row {seen[key]}"))
+        seen.setdefault(key, number)
+        errors += [{"row": number, "field": f, "problem": p} for f, p in problems]
+        if not problems and value_ok is not None:
+            out.append(IndicatorRow(**keys, value=value_ok, numerator=num, denominator=den))
+    if errors:
+        raise ApiError(
+            422,
+            "invalid_dataset",
+            f"{len(errors)} problem(s) in {len({e['row'] for e in errors})} row(s); nothing was stored",
+            {"error_count": len(errors), "errors": errors[:MAX_REPORTED]},
+        )
+    return out

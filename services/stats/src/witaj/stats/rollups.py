@@ -1,0 +1,244 @@
+"""The stats database: rollup counters written effectively once, and the reads the API makes of them.
+
+Kafka delivers at least once and this broker cannot run transactions, so exactly-once comes from
+MongoDB: each batch's increments and the last offset applied per topic partition commit in one
+transaction. A batch re-delivered after a crash or a `kill -9` finds its offsets already recorded and
+only its unseen records are counted; nothing counts twice and, because offsets are committed to Kafka
+only after the transaction, nothing is lost. Concurrent owners of a partition (during a rebalance)
+conflict on the offset marker document, and the loser's transaction retries against the new marker.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+from witaj.shared.envelope import Envelope
+from witaj.shared.mongo import Document, Session, in_transaction
+from witaj.stats.indicators import dataset_documents
+from witaj.stats.metrics import PEOPLE_METRICS, Counter, Effects
+from witaj.stats.windows import Granularity, window_start
+
+ALL_WINDOWS = (Granularity.MINUTE, Granularity.HOUR, Granularity.DAY)
+COARSE_WINDOWS = (Granularity.HOUR, Granularity.DAY)
+WIDE_DIMENSIONS = frozenset({"item", "event", "organisation"})
+"""Dimensions with thousands of values: counted per hour and day only, as a minute of one item is noise
+and its writes would dominate each batch."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One consumed message: where it came from, and the event when it decoded."""
+
+    topic: str
+    partition: int
+    offset: int
+    envelope: Envelope[Any] | None
+
+    @property
+    def marker(self) -> str:
+        return f"{self.topic}:{self.partition}"
+
+
+@dataclass(frozen=True)
+class GroupKey:
+    """One table of a stat stream: a metric by one dimension in one window."""
+
+    city: str
+    metric: str
+    dimension: str
+    granularity: str
+    start: datetime
+
+
+@dataclass
+class Applied:
+    counted: int
+    groups: set[GroupKey]
+    cells: set[str]
+    datasets: list[Envelope[Any]]
+
+
+def rollup_id(city: str, metric: str, dimension: str, value: str, granularity: str, start: datetime) -> str:
+    return f"{city}|{metric}|{dimension}|{value}|{granularity}|{start.isoformat()}"
+
+
+class RollupStore:
+    def __init__(self, client: AsyncMongoClient[Document], db: AsyncDatabase[Document]) -> None:
+        self.client = client
+        self.db = db
+        self.rollups = db["rollups"]
+        self.offsets = db["offsets"]
+        self.queries = db["zero_queries"]
+        self.agenda = db["agenda"]
+        self.translations = db["translations"]
+        self.indicators = db["indicator_values"]
+
+    async def ensure_indexes(self) -> None:
+        await self.rollups.create_index(
+            [
+                ("city", ASCENDING),
+                ("metric", ASCENDING),
+                ("dimension", ASCENDING),
+                ("granularity", ASCENDING),
+                ("start", ASCENDING),
+            ],
+            name="rollup_lookup",
+        )
+        await self.rollups.create_index(
+            [("city", ASCENDING), ("granularity", ASCENDING), ("start", ASCENDING)], name="rollup_window"
+        )
+        await self.queries.create_index([("city", ASCENDING), ("language", ASCENDING), ("day", ASCENDING)])
+        await self.indicators.create_index(
+            [("indicator", ASCENDING), ("city", ASCENDING), ("period", ASCENDING)]
+        )
+
+    async def markers(self, ids: set[str]) -> dict[str, int]:
+        return {d["_id"]: d["offset"] async for d in self.offsets.find({"_id": {"$in": sorted(ids)}})}
+
+    async def load_translations(self) -> dict[tuple[str, str, str], dict[str, Any]]:
+        return {
+            (d["city"], d["item"], d["language"]): {"state": d["state"], "outdated": d["outdated"]}
+            async for d in self.translations.find({})
+        }
+
+    async def apply(self, records: list[Record], counter: Counter) -> Applied:
+        """Count the batch's records not counted before, and move the offset markers, atomically."""
+        ids = {r.marker for r in records}
+
+        async def work(session: Session) -> Applied:
+            seen = {
+                d["_id"]: d["offset"]
+                async for d in self.offsets.find({"_id": {"$in": sorted(ids)}}, session=session)
+            }
+            fresh = [r for r in records if r.offset > seen.get(r.marker, -1)]
+            effects = Effects()
+            for record in fresh:
+                if record.envelope is not None:
+                    counter.apply(record.envelope, effects)
+            applied = await self._write(effects, session)
+            applied.counted = len(fresh)
+            latest: dict[str, int] = {}
+            for r in fresh:
+                latest[r.marker] = max(latest.get(r.marker, -1), r.offset)
+            if latest:
+                await self.offsets.bulk_write(
+                    [UpdateOne({"_id": m}, {"$set": {"offset": o}}, upsert=True) for m, o in latest.items()],
+                    ordered=False,
+                    session=session,
+                )
+            return applied
+
+        return await in_transaction(self.client, work)
+
+    async def _write(self, effects: Effects, session: Session) -> Applied:
+        totals: dict[str, int] = defaultdict(int)
+        fields: dict[str, dict[str, Any]] = {}
+        groups: set[GroupKey] = set()
+        for envelope, inc in effects.increments:
+            if inc.metric in PEOPLE_METRICS:
+                grains: tuple[Granularity, ...] = (Granularity.DAY,)
+            elif inc.dimension in WIDE_DIMENSIONS:
+                grains = COARSE_WINDOWS
+            else:
+                grains = ALL_WINDOWS
+            for grain in grains:
+                start = window_start(envelope.time, grain)
+                key = rollup_id(envelope.city, inc.metric, inc.dimension, inc.value, grain, start)
+                totals[key] += inc.amount
+                if key not in fields:
+                    fields[key] = {
+                        "city": envelope.city,
+                        "metric": inc.metric,
+                        "dimension": inc.dimension,
+                        "value": inc.value,
+                        "granularity": grain.value,
+                        "start": start,
+                    }
+                    groups.add(GroupKey(envelope.city, inc.metric, inc.dimension, grain.value, start))
+        ops: list[Any] = [
+            UpdateOne({"_id": k}, {"$inc": {"count": n}, "$setOnInsert": fields[k]}, upsert=True)
+            for k, n in totals.items()
+        ]
+        if ops:
+            await self.rollups.bulk_write(ops, ordered=False, session=session)
+        await self._write_queries(effects, session)
+        await self._write_state(effects, session)
+        for dataset in effects.datasets:
+            await self.indicators.delete_many(
+                {"city": dataset.city, "indicator": dataset.data.indicator, "period": dataset.data.period},
+                session=session,
+            )
+            await self.indicators.insert_many(dataset_documents(dataset), session=session)
+        return Applied(0, groups, set(totals), list(effects.datasets))
+
+    async def _write_queries(self, effects: Effects, session: Session) -> None:
+        merged: dict[str, tuple[dict[str, Any], int, set[str]]] = {}
+        for envelope, language, query, session_hash in effects.queries:
+            day = window_start(envelope.time, Granularity.DAY)
+            key = f"{envelope.city}|{language}|{day.date().isoformat()}|{query}"
+            base, count, hashes = merged.get(key) or (
+                {"city": envelope.city, "language": language, "day": day, "query": query},
+                0,
+                set(),
+            )
+            merged[key] = (base, count + 1, hashes | ({session_hash} if session_hash else set()))
+        ops = [
+            UpdateOne(
+                {"_id": key},
+                {"$inc": {"count": n}, "$addToSet": {"sessions": {"$each": sorted(h)}}, "$setOnInsert": base},
+                upsert=True,
+            )
+            for key, (base, n, h) in merged.items()
+        ]
+        if ops:
+            await self.queries.bulk_write(ops, ordered=False, session=session)
+
+    async def _write_state(self, effects: Effects, session: Session) -> None:
+        ops = [
+            UpdateOne(
+                {"_id": f"{city}|{event}"}, {"$set": {"city": city, "event": event, **facts}}, upsert=True
+            )
+            for (city, event), facts in effects.capacities.items()
+        ]
+        if ops:
+            await self.agenda.bulk_write(ops, ordered=False, session=session)
+        ops = [
+            UpdateOne(
+                {"_id": f"{city}|{item}|{language}"},
+                {"$set": {"city": city, "item": item, "language": language, **state}},
+                upsert=True,
+            )
+            for (city, item, language), state in effects.translations.items()
+        ]
+        if ops:
+            await self.translations.bulk_write(ops, ordered=False, session=session)
+
+    # ------------------------------------------------------------------------------------------ reads
+
+    async def cells(
+        self, city: str, metric: str, dimension: str, granularity: str, start: datetime, end: datetime
+    ) -> list[Document]:
+        query = {
+            "city": city,
+            "metric": metric,
+            "dimension": dimension,
+            "granularity": granularity,
+            "start": {"$gte": start, "$lte": end},
+        }
+        return [d async for d in self.rollups.find(query, {"_id": 0})]
+
+    async def changed(self, applied: Applied, *, minutes: bool) -> list[Document]:
+        """The rollups a batch changed, read per window (one indexed query each, not a long `$in`)."""
+        out: list[Document] = []
+        windows = {
+            (g.city, g.granularity, g.start) for g in applied.groups if minutes or g.granularity != "minute"
+        }
+        for city, granularity, start in sorted(windows):
+            query = {"city": city, "granularity": granularity, "start": start}
+            out += [d async for d in self.rollups.find(query) if d["_id"] in applied.cells]
+        return out

@@ -1,0 +1,87 @@
+"""HTTP models of the stats API (the `XPublic` shapes dashboards read)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class Point(BaseModel):
+    start: datetime
+    count: int | None = Field(description="null when suppressed")
+    suppressed: bool = False
+
+
+class SeriesPublic(BaseModel):
+    city: str
+    metric: str
+    dimension: str
+    value: str
+    granularity: str
+    people: bool = Field(description="Counts people: small counts are suppressed")
+    points: list[Point]
+
+
+class CellPublic(BaseModel):
+    value: str
+    count: int | None
+    suppressed: bool = False
+
+
+class BreakdownPublic(BaseModel):
+    city: str
+    metric: str
+    dimension: str
+    granularity: str
+    start: datetime
+    end: datetime
+    people: bool
+    total: CellPublic
+    cells: list[CellPublic]
+
+
+class QueryGap(BaseModel):
+    query: str
+    language: str
+    searches: int
+    sessions: str = Field(description="At least this many distinct sessions asked, e.g. '>=5'")
+
+
+class LanguageDemand(BaseModel):
+    language: str
+    views_untranslated: int = Field(description="Views served in a fallback language")
+    views_outdated: int = Field(description="Views of a translation marked outdated or missing")
+    total: int
+
+
+class FillRate(BaseModel):
+    event: str
+    organisation: str | None
+    capacity: int | None
+    confirmed: int | None = Field(description="null when suppressed")
+    fill_rate: float | None = Field(description="confirmed / capacity; null when unknown or suppressed")
+    suppressed: bool = False
+
+
+class Delivery(BaseModel):
+    channel: str
+    delivered: int
+    failed: int
+    opened: int
+    success_rate: float | None
+
+
+class OpenDataPolicy(BaseModel):
+    """What a city publishes without sign-in (open data); everything else needs an analyst's token."""
+
+    metrics: list[str] = Field(default_factory=list, max_length=50)
+    indicators: list[str] = Field(default_factory=list, max_length=50)
+
+
+class DatasetAccepted(BaseModel):
+    dataset_id: str
+    indicator: str
+    period: str
+    rows: int
+    status: str = "accepted"

@@ -1,0 +1,204 @@
+"""Indicator datasets: validated row by row, all or nothing, through the topic to comparable figures."""
+
+from __future__ import annotations
+
+from witaj.devkit.testing import read_topic, serve, wait_until
+from witaj.shared.envelope import registry
+from witaj.shared.topics import STATS_INDICATOR_DATASETS, STATS_INDICATORS
+from witaj.stats.main import create_app
+
+GOOD = """sex,age_group,citizenship,value,numerator,denominator
+total,20-64,non_eu_citizens,61.5,1230,2000
+female,20-64,non_eu_citizens,55.0,550,1000
+male,20-64,non_eu_citizens,68.0,680,1000
+total,20-64,nationals,74.2,7420,10000
+"""
+BAD = """sex,age_group,citizenship,value,numerator,denominator
+total,20-64,non_eu_citizens,61.5,1230,2000
+alien,20-64,non_eu_citizens,55.0,550,1000
+male,20-64,martians,168.0,1680,1000
+total,20-64,non_eu_citizens,abc,,
+"""
+SMALL = {
+    "rows": [
+        {"sex": "total", "value": 40.0, "numerator": 40, "denominator": 100},
+        {"sex": "female", "value": 75.0, "numerator": 3, "denominator": 4},
+        {"sex": "male", "value": 38.5, "numerator": 37, "denominator": 96},
+    ]
+}
+
+
+async def process_uploads(settings, feed, count: int) -> None:
+    """What the processor does with the topic: read the submitted datasets and store them."""
+    records = await read_topic(settings.kafka, STATS_INDICATOR_DATASETS, count=count)
+    await feed([r.value for r in records], topic="stats.indicator_datasets")
+
+
+async def test_the_catalogue_follows_the_zaragoza_indicators(settings) -> None:
+    async with serve(create_app(settings)) as client:
+        codes = {i["code"]: i for i in (await client.get("/indicators")).json()}
+    for code in (
+        "employment_rate",
+        "activity_rate",
+        "unemployment_rate",
+        "tertiary_attainment",
+        "early_leavers",
+        "at_risk_of_poverty_rate",
+        "long_term_residence",
+        "citizenship_acquisition",
+    ):
+        assert codes[code]["unit"] == "percent" and set(codes[code]["disaggregations"]) == {
+            "sex",
+            "age_group",
+            "citizenship",
+        }
+
+
+async def test_an_invalid_dataset_is_rejected_with_every_row_problem_and_nothing_is_stored(
+    settings, feed, auth_header
+) -> None:
+    analyst = auth_header("analyst", city="lublin")
+    async with serve(create_app(settings), headers=analyst) as client:
+        response = await client.post(
+            "/cities/lublin/indicators/employment_rate/datasets",
+            params={"period": "2025"},
+            content=BAD,
+            headers={"Content-Type": "text/csv"},
+        )
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert error["code"] == "invalid_dataset"
+        problems = {(e["row"], e["field"]) for e in error["details"]["errors"]}
+        assert problems == {
+            (2, "sex"),
+            (3, "citizenship"),
+            (3, "value"),
+            (3, "numerator"),
+            (4, "value"),
+            (4, "sex,age_group,citizenship"),
+        }
+        bad_period = await client.post(
+            "/cities/lublin/indicators/employment_rate/datasets",
+            params={"period": "last year"},
+            content=GOOD,
+            headers={"Content-Type": "text/csv"},
+        )
+        assert bad_period.status_code == 422
+        other_city = await client.post(
+            "/cities/krakow/indicators/employment_rate/datasets",
+            params={"period": "2025"},
+            content=GOOD,
+            headers={"Content-Type": "text/csv"},
+        )
+        assert other_city.status_code == 403
+    assert await read_topic(settings.kafka, STATS_INDICATOR_DATASETS, count=1, timeout=1) == []
+
+
+async def test_a_valid_dataset_flows_through_the_processor_and_compares_across_cities(
+    settings, feed, auth_header
+) -> None:
+    async with serve(create_app(settings)) as client:
+        for city, body in (("lublin", GOOD), ("krakow", GOOD.replace("61.5", "58.0"))):
+            response = await client.post(
+                f"/cities/{city}/indicators/employment_rate/datasets",
+                params={"period": "2025"},
+                content=body,
+                headers={"Content-Type": "text/csv", **auth_header("city_admin", city=city)},
+            )
+            assert response.status_code == 202, response.text
+            assert response.json()["rows"] == 4
+        response = await client.post(
+            "/cities/lublin/indicators/early_leavers/datasets",
+            params={"period": "2025"},
+            json=SMALL,
+            headers=auth_header("analyst", city="lublin"),
+        )
+        assert response.status_code == 202, response.text
+        await process_uploads(settings, feed, 3)
+
+        lublin = auth_header("analyst", city="lublin")
+        cells = (
+            await client.get(
+                "/cities/lublin/indicators/employment_rate", params={"period": "2025"}, headers=lublin
+            )
+        ).json()
+        assert {(c["sex"], c["citizenship"]): c["value"] for c in cells}[("total", "non_eu_citizens")] == 61.5
+        # Three women leave too few people to show; the men's figure would give them away against the total.
+        small = (
+            await client.get(
+                "/cities/lublin/indicators/early_leavers", params={"period": "2025"}, headers=lublin
+            )
+        ).json()
+        assert {c["sex"]: c["value"] for c in small} == {"total": 40.0, "female": None, "male": None}
+
+        stat = (
+            await client.get(
+                "/cities/lublin/indicators/early_leavers",
+                params={"period": "2025", "format": "jsonstat"},
+                headers=lublin,
+            )
+        ).json()
+        assert (
+            stat["id"] == ["geo", "indicator", "time", "sex", "age", "citizen"]
+            and stat["value"].count(None) == 2
+        )
+
+        # Krakow has not opened its figures: a Lublin analyst compares with Lublin only, until it does.
+        compared = (
+            await client.get(
+                "/indicators/employment_rate/compare",
+                params={"period": "2025", "cities": ["lublin", "krakow"]},
+                headers=lublin,
+            )
+        ).json()
+        assert set(compared) == {"lublin"}
+        opened = await client.put(
+            "/cities/krakow/open-data",
+            json={"indicators": ["employment_rate"]},
+            headers=auth_header("city_admin", city="krakow"),
+        )
+        assert opened.status_code == 200
+        compared = (
+            await client.get(
+                "/indicators/employment_rate/compare",
+                params={"period": "2025", "cities": ["lublin", "krakow"]},
+                headers=lublin,
+            )
+        ).json()
+        assert {(c["sex"], c["citizenship"]): c["value"] for c in compared["krakow"]}[
+            ("total", "non_eu_citizens")
+        ] == 58.0
+        public = await client.get(
+            "/open/cities/krakow/indicators/employment_rate", params={"period": "2025", "format": "csv"}
+        )
+        assert (
+            public.status_code == 200
+            and "krakow,employment_rate,2025,total,20-64,non_eu_citizens,58.0,false" in public.text
+        )
+        assert (
+            await client.get("/open/cities/lublin/indicators/employment_rate", params={"period": "2025"})
+        ).status_code == 404
+
+    async def published() -> list:
+        records = await read_topic(settings.kafka, STATS_INDICATORS, count=3, timeout=2)
+        return [registry.decode(r.value) for r in records] if len(records) >= 3 else []
+
+    events = await wait_until(published, message="indicator figures on the stat stream")
+    leavers = next(e for e in events if e.data.indicator == "early_leavers")
+    assert {c.sex: c.value for c in leavers.data.cells} == {"total": 40.0, "female": None, "male": None}
+
+
+async def test_a_dataset_the_processor_cannot_use_is_dead_lettered(settings, feed) -> None:
+    from witaj.shared.envelope import wrap
+    from witaj.shared.events import IndicatorDatasetSubmitted, IndicatorRow
+    from witaj.shared.topics import dead_letter
+
+    rows = [IndicatorRow(value=50.0)]
+    made_up = IndicatorDatasetSubmitted(dataset_id="d1", indicator="happiness", period="2025", rows=rows)
+    real = IndicatorDatasetSubmitted(dataset_id="d2", indicator="activity_rate", period="2025", rows=rows)
+    envelopes = [wrap(d, source="witaj/test", city="lublin", subject="x") for d in (made_up, real)]
+    await feed(envelopes, topic=STATS_INDICATOR_DATASETS)
+    parked = await read_topic(settings.kafka, dead_letter(STATS_INDICATOR_DATASETS), count=1)
+    assert [dict(r.headers)["witaj.error.code"] for r in parked] == [b"handler_rejected"]
+    published = await read_topic(settings.kafka, STATS_INDICATORS, count=1)
+    assert [registry.decode(r.value).data.indicator for r in published] == ["activity_rate"]

@@ -1,0 +1,117 @@
+"""The processor as a separate process: exact totals across a kill -9, and poison messages dead-lettered."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from witaj.devkit.testing import read_topic, wait_until
+from witaj.shared.envelope import Envelope, EventData, registry, wrap
+from witaj.shared.events import ContentKind, PageViewed, SearchPerformed
+from witaj.shared.kafka import EventPublisher
+from witaj.shared.topics import USAGE, dead_letter
+from witaj.stats.rollups import RollupStore
+
+LANGUAGES = ("uk", "ar", "en")
+NOON = datetime(2026, 3, 2, 12, 0, 30, tzinfo=UTC)
+
+
+def event(data: EventData, subject: str = "s") -> Envelope[Any]:
+    return wrap(data, source="witaj/test", city="lublin", subject=subject, time=NOON)
+
+
+def encoded(envelope: Envelope[Any]) -> bytes:
+    return registry.encode(envelope)
+
+
+async def produce(publisher: EventPublisher, topic: str, values: list[bytes]) -> dict[str, int]:
+    """Send and return the last offset written per partition, as the processor's markers will name them."""
+    name = publisher.settings.topics(topic)
+    futures = [await publisher.producer.send(name, v, key=str(i % 7).encode()) for i, v in enumerate(values)]
+    last: dict[str, int] = {}
+    for meta in await asyncio.gather(*futures):
+        marker = f"{meta.topic}:{meta.partition}"
+        last[marker] = max(last.get(marker, -1), meta.offset)
+    return last
+
+
+async def day_count(store: RollupStore, dimension: str = "total", value: str = "") -> int:
+    doc = await store.rollups.find_one(
+        {
+            "city": "lublin",
+            "metric": "page_views",
+            "dimension": dimension,
+            "value": value,
+            "granularity": "day",
+        }
+    )
+    return int(doc["count"]) if doc else 0
+
+
+async def caught_up(store: RollupStore, last: dict[str, int]) -> bool:
+    return await store.markers(set(last)) == last
+
+
+def page_view(i: int) -> bytes:
+    data = PageViewed(
+        kind=ContentKind.PAGE, item_id=f"item-{i % 4}", language=LANGUAGES[i % 3], topics=["housing"]
+    )
+    return encoded(event(data, subject=f"s{i}"))
+
+
+async def test_a_killed_worker_restarts_without_losing_or_repeating_a_count(
+    publisher, processor, store
+) -> None:
+    total = 3000
+    last = await produce(publisher, USAGE, [page_view(i) for i in range(total)])
+
+    processor.start()
+    mid = await wait_until(
+        lambda: day_count(store), timeout=60, interval=0.05, message="the first batches to be counted"
+    )
+    processor.kill()
+    counted_at_kill = await day_count(store)
+    assert 0 < mid <= counted_at_kill < total, "the kill must land in the middle of the stream"
+
+    processor.start()
+    await wait_until(
+        lambda: caught_up(store, last), timeout=90, interval=0.25, message="the restarted worker to catch up"
+    )
+    assert await day_count(store) == total
+    for n, language in enumerate(LANGUAGES):
+        assert await day_count(store, "language", language) == len(range(n, total, 3))
+    assert await day_count(store, "item", "item-1") == len(range(1, total, 4))
+    assert await day_count(store, "topic", "housing") == total
+    minutes = await store.rollups.find_one(
+        {"metric": "page_views", "dimension": "total", "granularity": "minute"}
+    )
+    assert minutes["count"] == total
+
+
+async def test_poison_messages_go_to_the_dead_letter_topic_and_the_stream_goes_on(
+    publisher, processor, store, settings
+) -> None:
+    search = SearchPerformed(query="meldunek", language="uk", result_count=0)
+    values = [
+        page_view(0),
+        b"not json at all",
+        b'{"type": "usage.unknown_thing", "version": 1, "data": {}}',
+        encoded(event(search)),
+        page_view(1),
+    ]
+    last = await produce(publisher, USAGE, values)
+    processor.start()
+    await wait_until(
+        lambda: caught_up(store, last), timeout=60, interval=0.25, message="the worker to pass the poison"
+    )
+    assert await day_count(store) == 2
+
+    parked = await read_topic(settings.kafka, dead_letter(USAGE), count=2, timeout=10)
+    codes = sorted(dict(r.headers)["witaj.error.code"].decode() for r in parked)
+    assert codes == ["malformed_event", "unknown_event_type"]
+    assert {r.value for r in parked} == {values[1], values[2]}
+    zero = await store.rollups.find_one(
+        {"metric": "zero_result_searches", "dimension": "language", "value": "uk", "granularity": "day"}
+    )
+    assert zero["count"] == 1
