@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,19 +81,19 @@ def _default(field: Any) -> str:
 
 
 def catalogue(service: str) -> dict[str, Setting]:
-    """Every leaf setting of a service, by its environment name after the prefix."""
-    found: dict[str, Setting] = {}
-    for block_name, block in settings_class(service).model_fields.items():
-        block_type = block.annotation
-        if isinstance(block_type, type) and issubclass(block_type, BaseModel):
-            for name, field in block_type.model_fields.items():
-                key = f"{block_name}__{name}".upper()
-                secret = "SecretStr" in str(field.annotation)
-                found[key] = Setting(key, _default(field), field.description or "", secret)
+    """Every leaf setting of a service, by its environment name after the prefix (blocks nest with `__`)."""
+    return dict(_leaves(settings_class(service).model_fields, ""))
+
+
+def _leaves(fields: dict[str, Any], prefix: str) -> Iterator[tuple[str, Setting]]:
+    for name, field in fields.items():
+        key = f"{prefix}{name}".upper()
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from _leaves(annotation.model_fields, f"{key}__")
         else:
-            key = block_name.upper()
-            found[key] = Setting(key, _default(block), block.description or "", False)
-    return found
+            secret = "SecretStr" in str(annotation)
+            yield key, Setting(key, _default(field), field.description or "", secret)
 
 
 def render() -> str:
