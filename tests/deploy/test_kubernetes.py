@@ -12,7 +12,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
-from deploy_helpers import DEPLOY, SERVICES
+from deploy_helpers import DEPLOY, ROOT, SERVICES
 
 KUBERNETES_VERSION = "1.33.0"
 OVERLAYS = ("multi-city", "warszawa")
@@ -162,13 +162,20 @@ def test_kafka_topic_resources_match_the_topic_list(rendered, kafka_topics):
     assert found == expected
 
 
+# Keys operators create by hand (deploy/README.md, "Secrets"); everything else comes from the operators.
+OPERATOR_CREATED_SECRETS = {"witaj-notify-keys", "witaj-stats-keys"}
+
+
 def test_each_service_user_gets_the_secret_its_deployment_reads(rendered):
     mongo = of_kind(rendered, "MongoDBCommunity")[0]
     secrets = {u["connectionStringSecretName"] for u in mongo["spec"]["users"]}
+    readme = (ROOT / "deploy" / "README.md").read_text()
     for deployment in of_kind(rendered, "Deployment"):
         env = deployment["spec"]["template"]["spec"]["containers"][0]["env"]
         refs = {e["valueFrom"]["secretKeyRef"]["name"] for e in env if "valueFrom" in e}
-        assert refs <= secrets
+        assert refs <= secrets | OPERATOR_CREATED_SECRETS
+        for name in refs & OPERATOR_CREATED_SECRETS:
+            assert f"create secret generic {name}" in readme
 
 
 def cities(objects: list[dict[str, Any]], name: str) -> list[str]:
