@@ -119,3 +119,10 @@ async def test_erase_removes_the_subscription_and_its_messages(settings, publish
         assert erased.status_code == 204
         assert await box.count_documents({"subscriber": mine["id"]}) == 0
         assert (await client.get(f"/subscriptions/{mine['id']}", headers=device(mine))).status_code == 404
+
+
+def test_odd_unsubscribe_tokens_are_refused_not_crashed_on() -> None:
+    from witaj.notify.access import subscriber_from_unsubscribe_token, unsubscribe_token
+
+    assert subscriber_from_unsubscribe_token("k", "żółć.ąę") is None
+    assert subscriber_from_unsubscribe_token("k", unsubscribe_token("k", "s1")) == "s1"

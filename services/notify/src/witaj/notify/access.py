@@ -39,7 +39,9 @@ def subscriber_from_unsubscribe_token(secret: str, token: str) -> str | None:
     subscriber, _, _ = token.partition(".")
     if not subscriber or len(token) > 200:
         return None
-    return subscriber if hmac.compare_digest(unsubscribe_token(secret, subscriber), token) else None
+    # Bytes, not str: compare_digest refuses non-ASCII text, and a token in a URL can be anything.
+    expected = unsubscribe_token(secret, subscriber).encode()
+    return subscriber if hmac.compare_digest(expected, token.encode()) else None
 
 
 def services(request: Request) -> Services:

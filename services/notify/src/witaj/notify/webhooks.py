@@ -60,7 +60,7 @@ def verify_signature(
         return False
     expected = sign(secret, timestamp, body)
     candidates = [part.strip() for part in signature_header.split(",")]
-    return any(hmac.compare_digest(expected, candidate) for candidate in candidates)
+    return any(hmac.compare_digest(expected.encode(), candidate.encode()) for candidate in candidates)
 
 
 def signed_headers(secret: str, delivery_id: str, body: bytes) -> dict[str, str]:
