@@ -17,7 +17,7 @@ class BenchEnv:
     """Smaller sizes, for a smoke run inside the test suite."""
 
     def sandbox(self) -> Sandbox:
-        return Sandbox(self.kafka_bootstrap, self.mongo_url, self.dev_key_path)
+        return Sandbox(self.kafka_bootstrap, self.mongo_url, self.dev_key_path, rate_limits=False)
 
     def size(self, full: int, quick: int) -> int:
         return quick if self.quick else full

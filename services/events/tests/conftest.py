@@ -65,7 +65,9 @@ def event_body(**overrides: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def settings(make_settings) -> EventsSettings:
-    return make_settings(EventsSettings)
+    """Rate limits off: these tests register far faster than a person (test_rate_limits turns them on)."""
+    settings = make_settings(EventsSettings)
+    return settings.model_copy(update={"service": settings.service.model_copy(update={"rate_limits": False})})
 
 
 @pytest.fixture

@@ -41,6 +41,8 @@ class Sandbox:
     mongo_url: str
     dev_key_path: Path
     name: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
+    rate_limits: bool = True
+    """Off for benchmarks and load generators, which write from one address far faster than a person."""
 
     @property
     def kafka(self) -> KafkaSettings:
@@ -57,7 +59,9 @@ class Sandbox:
 
     def settings(self, settings_class: type[S], **overrides: Any) -> S:
         values: dict[str, Any] = {
-            "service": ServiceSettings(environment=Environment.TEST, log_format="console"),
+            "service": ServiceSettings(
+                environment=Environment.TEST, log_format="console", rate_limits=self.rate_limits
+            ),
             "kafka": self.kafka,
             "mongo": self.mongo(f"_{getattr(settings_class, 'service_name', 'x')}"),
             "auth": self.auth,

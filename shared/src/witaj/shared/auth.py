@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import httpx
 import jwt
@@ -229,6 +229,20 @@ def require_roles(*roles: Role) -> Callable[..., Any]:
         return principal
 
     return dependency
+
+
+OWNER_CREDENTIAL = "__witaj_owner_credential__"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def owner_credential(check: F) -> F:
+    """Mark a dependency that admits only the holder of a thing's own secret (a device's subscriber
+    token, a registrant's token) or its account; the security tests accept it in place of a bearer token.
+
+    A route behind such a check answers anyone else with 401/403/404 and never a success.
+    """
+    setattr(check, OWNER_CREDENTIAL, True)
+    return check
 
 
 def forbid_unless(allowed: bool, message: str) -> None:

@@ -3,7 +3,8 @@
 Anyone may write to these without an account, so each caller gets a token bucket per endpoint: a burst
 allowance refilled at a steady rate. Callers are told apart by their bearer subject when they have one,
 otherwise by a keyed hash of their address (the address itself is never stored or logged). Buckets live
-in the replica's memory and the table is bounded, so a flood of distinct callers cannot exhaust memory;
+in the replica's memory, one table per app (so apps sharing a process, as in tests, do not share
+limits), and each table is bounded, so a flood of distinct callers cannot exhaust memory;
 behind a gateway that has its own limits this is the second line, not the only one.
 
     limited = RateLimit("feedback", per_minute=20, burst=5)
@@ -18,6 +19,7 @@ import hmac
 import math
 import secrets
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -56,16 +58,18 @@ class RateLimit:
         self.burst = burst
         self.max_callers = max_callers
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        self._per_app: weakref.WeakKeyDictionary[Any, OrderedDict[str, _Bucket]] = weakref.WeakKeyDictionary()
 
-    def take(self, caller: str, now: float | None = None) -> float:
+    def take(self, caller: str, now: float | None = None, app: Any = None) -> float:
         """Spend one token for `caller`; 0 when allowed, else seconds until a token is available."""
         now = time.monotonic() if now is None else now
-        bucket = self._buckets.pop(caller, None) or _Bucket(tokens=float(self.burst), updated=now)
+        buckets = self._buckets if app is None else self._per_app.setdefault(app, OrderedDict())
+        bucket = buckets.pop(caller, None) or _Bucket(tokens=float(self.burst), updated=now)
         bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * self.rate)
         bucket.updated = now
-        self._buckets[caller] = bucket  # most recently used last
-        while len(self._buckets) > self.max_callers:
-            self._buckets.popitem(last=False)
+        buckets[caller] = bucket  # most recently used last
+        while len(buckets) > self.max_callers:
+            buckets.popitem(last=False)
         if bucket.tokens >= 1:
             bucket.tokens -= 1
             return 0.0
@@ -75,7 +79,7 @@ class RateLimit:
         settings = getattr(request.app.state, "settings", None)
         if settings is not None and not settings.service.rate_limits:
             return
-        wait = self.take(caller_key(request))
+        wait = self.take(caller_key(request), app=request.app)
         if wait > 0:
             raise RateLimited(self.name, wait)
 

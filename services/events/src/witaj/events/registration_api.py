@@ -12,6 +12,7 @@ from witaj.events.schemas import Attendance, RegistrationForOrganiser, Registrat
 from witaj.shared.auth import CurrentPrincipal, MaybePrincipal, forbid_unless
 from witaj.shared.errors import ERROR_RESPONSES, ApiError
 from witaj.shared.mongo import Document
+from witaj.shared.ratelimit import RateLimit, public_write
 from witaj.shared.web import Page, Pagination
 
 router = APIRouter(prefix="/cities/{city}", tags=["registrations"], responses=ERROR_RESPONSES)
@@ -27,6 +28,11 @@ def _registrations(request: Request) -> RegistrationStore:
 
 Registrations = Annotated[RegistrationStore, Depends(_registrations)]
 
+REGISTERING = RateLimit("registration", per_minute=10, burst=5)
+"""A family registers a handful of people at once; a script registering hundreds is refused."""
+CANCELLING = RateLimit("cancellation", per_minute=20, burst=10)
+"""Cancelling is open to token holders, so guessing tokens must stay slow."""
+
 
 def public(doc: Document, token: str | None = None) -> RegistrationPublic:
     return RegistrationPublic(
@@ -35,7 +41,10 @@ def public(doc: Document, token: str | None = None) -> RegistrationPublic:
     )  # fmt: skip
 
 
-@router.post("/events/{event_id}/registrations", status_code=201, summary="Register (no account needed)")
+@router.post(
+    "/events/{event_id}/registrations", status_code=201, summary="Register (no account needed)",
+    **public_write(REGISTERING),
+)  # fmt: skip
 async def register(
     city: str, event_id: str, body: RegistrationIn, runtime: RuntimeDep, events: Store,
     registrations: Registrations, token: TokenHeader = None,
@@ -57,7 +66,10 @@ async def my_registrations(
     return [public(doc) for doc in await registrations.mine(city, token)]
 
 
-@router.delete("/registrations/{registration_id}", status_code=204, summary="Cancel a registration")
+@router.delete(
+    "/registrations/{registration_id}", status_code=204, summary="Cancel a registration",
+    **public_write(CANCELLING),
+)  # fmt: skip
 async def cancel_registration(
     city: str, registration_id: str, registrations: Registrations, events: Store,
     principal: MaybePrincipal, token: TokenHeader = None,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from witaj.shared.auth import CurrentPrincipal, MaybePrincipal, Principal, Role
 from witaj.shared.envelope import wrap
-from witaj.shared.errors import ERROR_RESPONSES, ApiError, Forbidden, NotFound
+from witaj.shared.errors import ERROR_RESPONSES, ApiError, ErrorResponse, Forbidden, NotFound
 from witaj.shared.events import IndicatorCell, IndicatorDatasetSubmitted
 from witaj.shared.topics import STATS_INDICATOR_DATASETS
 from witaj.stats import dashboards, datasets, exports
@@ -41,6 +41,7 @@ async def indicator(code: str) -> Indicator:
     status_code=202,
     tags=["indicators"],
     summary="Submit a dataset (CSV or JSON) for one indicator and period",
+    responses={415: {"model": ErrorResponse, "description": "The body is neither CSV nor JSON"}},
     openapi_extra={
         "requestBody": {
             "content": {
