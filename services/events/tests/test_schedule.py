@@ -96,6 +96,8 @@ EXCLUDE_BOTH = [datetime(2030, 10, 21, 17), datetime(2030, 10, 22, 17)]
         ("FREQ=DAILY;COUNT=2001", [], "at most 2000"),
         ("FREQ=WEEKLY\nEXDATE:20301021", [], "one RRULE"),
         ("FREQ=DAILY;COUNT=2", EXCLUDE_BOTH, "no occurrences"),
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", [], "can never happen"),
+        ("FREQ=MONTHLY;BYMONTH=4,6;BYMONTHDAY=31,-31", [], "can never happen"),
     ],
 )
 def test_invalid_rules_say_what_is_wrong(rrule, exdates, message) -> None:
@@ -105,3 +107,14 @@ def test_invalid_rules_say_what_is_wrong(rrule, exdates, message) -> None:
     with pytest.raises(sched.InvalidSchedule) as caught:
         sched.bounds(sched.normalise(schedule, "UTC"))
     assert message in caught.value.message
+
+
+def test_rare_but_possible_dates_are_kept() -> None:
+    """29 February exists, if only every fourth year: refusing impossible dates must not refuse it."""
+    schedule = Schedule(
+        start=datetime(2030, 1, 1, 17),
+        end=datetime(2030, 1, 1, 18),
+        rrule="FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=2",
+    )
+    first = sched.bounds(sched.normalise(schedule, "UTC")).first_start
+    assert (first.year, first.month, first.day) == (2032, 2, 29)

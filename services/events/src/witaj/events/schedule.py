@@ -97,10 +97,28 @@ def _clean_rule(text: str | None, tz: ZoneInfo) -> str | None:
         raise InvalidSchedule(
             "RRULE needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY (events repeat at most daily)"
         )
+    _refuse_impossible_dates(parts)
     # UNTIL in UTC (as iCalendar files write it) becomes local time, like the rest of the schedule.
     return _UNTIL_UTC.sub(
         lambda m: "UNTIL=" + to_local_str(datetime.strptime(m.group(1), "%Y%m%dT%H%M%S"), tz), rule.upper()
     )
+
+
+_LONGEST_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def _refuse_impossible_dates(parts: dict[str, str]) -> None:
+    """Refuse rules such as 'every 30 February': the recurrence library would search up to the year
+    9999 for an occurrence, seconds of CPU per request, before finding there is none."""
+    try:
+        months = [int(m) for m in parts.get("BYMONTH", "").split(",") if m.strip()] or list(_LONGEST_MONTH)
+        days = [int(d) for d in parts.get("BYMONTHDAY", "").split(",") if d.strip()]
+    except ValueError:
+        return  # not numbers: the RRULE parser gives the clearer message
+    if days and not any(0 < abs(d) <= _LONGEST_MONTH.get(m, 0) for m in months for d in days):
+        raise InvalidSchedule(
+            f"the RRULE can never happen: no month in {months} has day {', '.join(map(str, days))}"
+        )
 
 
 def to_local_str(utc_naive: datetime, tz: ZoneInfo) -> str:
