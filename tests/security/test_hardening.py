@@ -1,0 +1,90 @@
+"""Hostile input against the running platform: every service refuses oversize and deeply nested JSON
+with a clear error, notify refuses webhook targets inside private networks, and markup stored in content
+comes back sanitised."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+# One write per service that takes a JSON body (the size and depth limits apply before the route runs).
+WRITES = {
+    "content": "/cities/lublin/workbench/pages",
+    "events": "/cities/lublin/events",
+    "notify": "/subscriptions",
+    "stats": "/cities/lublin/indicators/employment_rate/datasets?period=2025",
+}
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.fixture(scope="module")
+def admin(mint) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint('platform_admin')}", "Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize("service", sorted(WRITES))
+def test_oversize_bodies_are_refused_with_413(service: str, live_platform, admin) -> None:
+    body = json.dumps({"padding": "x" * 1_100_000})  # default limit: 1,000,000 bytes
+    response = httpx.post(live_platform[service] + WRITES[service], content=body, headers=admin, timeout=30)
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "payload_too_large" and "limit" in error["message"]
+
+
+@pytest.mark.parametrize("service", sorted(WRITES))
+def test_deeply_nested_json_is_refused_before_any_parsing_work(service: str, live_platform, admin) -> None:
+    response = httpx.post(
+        live_platform[service] + WRITES[service], content=nested(5_000), headers=admin, timeout=30
+    )
+    assert 400 <= response.status_code < 500
+    assert "nest" in response.json()["error"]["message"].lower()
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://127.0.0.1:8001/cities",  # the platform itself
+        "https://10.0.0.7/hook",
+        "https://192.168.1.1/hook",
+        "https://169.254.169.254/latest/meta-data/",  # cloud metadata
+        "https://[::1]/hook",
+        "https://localhost/hook",
+    ],
+)
+def test_webhooks_into_private_networks_are_refused(target: str, live_platform) -> None:
+    response = httpx.post(
+        f"{live_platform['notify']}/subscriptions",
+        json={"city": "lublin", "channels": ["webhook"], "webhook_url": target},
+        timeout=10,
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "webhook_target_forbidden"
+
+
+def test_markup_stored_in_content_comes_back_sanitised(live_platform, mint) -> None:
+    editor = {"Authorization": f"Bearer {mint('pa_editor', city='lublin', org='urzad-miasta')}"}
+    base = f"{live_platform['content']}/cities/lublin"
+    body = (
+        "Zapisz się **dziś**. <script>alert(1)</script> <img src=x onerror=alert(1)> "
+        '[kliknij](javascript:alert(1)) <a href="https://lublin.eu" onclick="steal()">Lublin</a> '
+        '<iframe src="https://evil.example"></iframe><style>body{display:none}</style>'
+    )
+    page = {"title": "Test bezpieczeństwa", "body": body, "topics": ["housing"], "user_types": ["worker"]}
+    created = httpx.post(f"{base}/workbench/pages", json={"content": page}, headers=editor, timeout=10)
+    assert created.status_code == 201, created.text
+    item = created.json()["id"]
+    for status in ("in_review", "published"):
+        changed = httpx.post(
+            f"{base}/workbench/items/{item}/status", json={"status": status}, headers=editor, timeout=10
+        )
+        assert changed.status_code == 200, changed.text
+
+    html = httpx.get(f"{base}/pages/{item}", timeout=10).json()["html"]["body"]
+    for forbidden in ("<script", "onerror", "onclick", 'href="javascript', "<iframe", "<style"):
+        assert forbidden not in html.lower(), f"{forbidden} survived sanitising: {html}"
+    assert "<strong>dziś</strong>" in html and 'href="https://lublin.eu"' in html
