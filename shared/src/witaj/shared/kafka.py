@@ -94,12 +94,16 @@ async def ensure_topics(
 class EventPublisher:
     """The service's one Kafka producer; topics are logical names, prefixed here."""
 
+    USAGE_BATCH = 500
+    """Usage events handed to the producer at once by the background sender."""
+
     def __init__(self, settings: KafkaSettings, *, max_in_flight: int = 10_000) -> None:
         self.settings = settings
         self._namer = settings.topics
         self._producer: AIOKafkaProducer | None = None
-        self._in_flight: set[asyncio.Task[None]] = set()
-        self._max_in_flight = max_in_flight
+        # Usage events wait here for the one background sender: a reader's request only appends to it.
+        self._usage: asyncio.Queue[tuple[str, Envelope[Any], bytes | None]] = asyncio.Queue(max_in_flight)
+        self._usage_sender: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         options: dict[str, Any] = {
@@ -116,8 +120,15 @@ class EventPublisher:
         await self._producer.start()
 
     async def stop(self) -> None:
-        if self._in_flight:
-            await asyncio.wait(self._in_flight, timeout=5)
+        """Send the usage events still queued (for up to five seconds), then close the producer."""
+        if self._usage_sender is not None:
+            try:
+                await asyncio.wait_for(self._usage.join(), timeout=5)
+            except TimeoutError:
+                DROPPED.labels("shutdown").inc(self._usage.qsize())
+            self._usage_sender.cancel()
+            await asyncio.gather(self._usage_sender, return_exceptions=True)
+            self._usage_sender = None
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
@@ -157,23 +168,49 @@ class EventPublisher:
         await asyncio.gather(*futures)
 
     def fire_and_forget(self, topic: str, envelope: Envelope[Any], *, key: bytes | None = None) -> None:
-        """Queue a usage event without waiting; drops (and counts) it rather than slow the caller."""
+        """Queue a usage event without waiting; drops (and counts) it rather than slow the caller.
+
+        One background task sends the queue in batches, so a busy read path creates no task per
+        event, and stopping the publisher flushes what is queued instead of losing it.
+        """
         if self._producer is None:
             DROPPED.labels("not_started").inc()
             return
-        if len(self._in_flight) >= self._max_in_flight:
+        try:
+            self._usage.put_nowait((topic, envelope, key))
+        except asyncio.QueueFull:
             DROPPED.labels("backlog").inc()
             return
-        task = asyncio.get_running_loop().create_task(self._send_quietly(topic, envelope, key))
-        self._in_flight.add(task)
-        task.add_done_callback(self._in_flight.discard)
+        if self._usage_sender is None:
+            self._usage_sender = asyncio.get_running_loop().create_task(self._send_usage())
 
-    async def _send_quietly(self, topic: str, envelope: Envelope[Any], key: bytes | None) -> None:
+    async def _send_usage(self) -> None:
+        while True:
+            batch = [await self._usage.get()]
+            while len(batch) < self.USAGE_BATCH and not self._usage.empty():
+                batch.append(self._usage.get_nowait())
+            try:
+                await self._send_quietly(batch)
+            finally:
+                for _ in batch:
+                    self._usage.task_done()
+
+    async def _send_quietly(self, batch: list[tuple[str, Envelope[Any], bytes | None]]) -> None:
+        """A lost usage signal is counted and logged, never surfaced to a reader."""
         try:
-            await self.publish(topic, envelope, key=key)
-        except Exception as exc:  # a lost usage signal must never surface to a reader
-            DROPPED.labels("error").inc()
-            log.warning("kafka.usage_event_dropped", type=envelope.type, error=type(exc).__name__)
+            futures = [
+                await self.producer.send(
+                    self._namer(topic), registry.encode(envelope), key=key or envelope.key
+                )
+                for topic, envelope, key in batch
+            ]
+            outcomes = await asyncio.gather(*futures, return_exceptions=True)
+        except Exception as exc:
+            outcomes = [exc] * len(batch)
+        failures = [o for o in outcomes if isinstance(o, BaseException)]
+        if failures:
+            DROPPED.labels("error").inc(len(failures))
+            log.warning("kafka.usage_events_dropped", count=len(failures), error=type(failures[0]).__name__)
 
     async def ready(self, timeout: float = 2.0) -> bool:
         if self._producer is None:

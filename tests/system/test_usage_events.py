@@ -1,0 +1,40 @@
+"""Usage events are fire-and-forget for the reader, but a service that stops still sends what it queued."""
+
+from __future__ import annotations
+
+import json
+
+from witaj.devkit.testing import read_topic
+from witaj.shared.envelope import wrap
+from witaj.shared.events import ContentKind, PageViewed
+from witaj.shared.kafka import EventPublisher, ensure_topics
+from witaj.shared.topics import USAGE
+
+
+def view(n: int):
+    data = PageViewed(kind=ContentKind.PAGE, item_id=f"page-{n}", language="uk", topics=["health"])
+    return wrap(data, source="witaj/content", city="lublin", subject=f"page-{n}")
+
+
+async def test_queued_usage_events_are_sent_when_the_publisher_stops(sandbox) -> None:
+    kafka = sandbox.kafka
+    await ensure_topics(kafka, [USAGE])
+    publisher = EventPublisher(kafka)
+    await publisher.start()
+    for n in range(1_200):  # more than one batch of the background sender
+        publisher.fire_and_forget(USAGE, view(n), key=b"lublin")
+    await publisher.stop()  # straight away: nothing has been awaited yet
+
+    records = await read_topic(kafka, USAGE, count=1_200, timeout=30)
+    items = [json.loads(r.value)["data"]["item_id"] for r in records]
+    assert sorted(items) == sorted(f"page-{n}" for n in range(1_200))
+
+
+async def test_a_full_queue_drops_usage_events_instead_of_slowing_readers(sandbox) -> None:
+    kafka = sandbox.kafka
+    await ensure_topics(kafka, [USAGE])
+    async with EventPublisher(kafka, max_in_flight=10) as publisher:
+        for n in range(50):
+            publisher.fire_and_forget(USAGE, view(n), key=b"lublin")  # returns at once, never blocks
+    records = await read_topic(kafka, USAGE, count=10, timeout=30)
+    assert 10 <= len(records) < 50
