@@ -6,7 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from witaj.content import cities, feedback, reading, search, translation, workbench, xliff
+from witaj.content import (
+    cities,
+    feedback,
+    reading,
+    search,
+    topic_tree,
+    topics_api,
+    translation,
+    workbench,
+    xliff,
+)
 from witaj.content.cache import PublishedCache
 from witaj.content.demo import seed_demo_city
 from witaj.content.settings import ContentSettings
@@ -14,7 +24,7 @@ from witaj.content.store import ItemStore
 from witaj.shared.inbox import Inbox
 from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
-from witaj.shared.topics import CONTENT_FEEDBACK, CONTENT_ITEMS, CONTENT_TRANSLATIONS, USAGE
+from witaj.shared.topics import CITY_CONFIG, CONTENT_FEEDBACK, CONTENT_ITEMS, CONTENT_TRANSLATIONS, USAGE
 from witaj.shared.web import create_service_app, serve_forever
 
 DESCRIPTION = """
@@ -34,9 +44,11 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
         topics = [CONTENT_ITEMS, CONTENT_TRANSLATIONS, CONTENT_FEEDBACK, USAGE]
         async with Runtime(settings, source=cities.SOURCE, topics=topics) as runtime:
             runtime.attach(app)
-            app.state.city_store = cities.CityStore(runtime.db, runtime.outbox)
-            app.state.item_store = store = ItemStore(runtime.db, runtime.outbox)
+            app.state.topic_trees = trees = topic_tree.TopicTreeStore(runtime.db, runtime.outbox)
+            app.state.city_store = city_store = cities.CityStore(runtime.db, runtime.outbox, trees)
+            app.state.item_store = store = ItemStore(runtime.db, runtime.outbox, trees)
             await store.ensure_indexes()
+            runtime.consume([CITY_CONFIG], "topic-trees", trees.handle, broadcast=True)
             app.state.published = cache = PublishedCache(store)
             app.state.search_index = index = search.SearchIndex()
             cache.listeners.append(index.on_change)
@@ -49,6 +61,8 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
                 await inbox.ensure_indexes()
                 runtime.consume([USAGE], "demand", inbox.handler(demand.count_view))
             await runtime.start()
+            for config, _ in await city_store.list():
+                await trees.ensure(config.id)
             if settings.service.seed_demo:
                 await seed_demo_city(app.state.city_store)
             yield
@@ -58,6 +72,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     )
     app.include_router(cities.router)
     # Fixed paths first: `/workbench/{kind_path}` and reading's `/{kind_path}/{item_id}` would match them.
+    app.include_router(topics_api.router)
     app.include_router(translation.router)
     app.include_router(xliff.router)
     app.include_router(feedback.router)
