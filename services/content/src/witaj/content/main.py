@@ -76,6 +76,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     app.include_router(translation.router)
     app.include_router(xliff.router)
     app.include_router(feedback.router)
+    app.include_router(feedback.public_router(settings))
     app.include_router(workbench.router)
     app.include_router(search.router)
     app.include_router(reading.router)

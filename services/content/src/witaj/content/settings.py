@@ -15,3 +15,12 @@ class ContentSettings(WitajSettings):
         default=True,
         description="Count page views per item and language for the translation dashboard (a consumer group)",
     )
+    feedback_per_minute: float = Field(
+        default=20,
+        gt=0,
+        le=10_000,
+        description="Feedback one reader (one account, or one address) may send per minute, on average",
+    )
+    feedback_burst: int = Field(
+        default=10, ge=1, le=1_000, description="Feedback one reader may send at once before the rate applies"
+    )
