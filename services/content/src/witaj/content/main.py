@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from witaj.content import (
     cities,
     feedback,
+    machine,
     reading,
     search,
     topic_tree,
@@ -42,8 +43,12 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         topics = [CONTENT_ITEMS, CONTENT_TRANSLATIONS, CONTENT_FEEDBACK, USAGE]
-        async with Runtime(settings, source=cities.SOURCE, topics=topics) as runtime:
+        async with (
+            Runtime(settings, source=cities.SOURCE, topics=topics) as runtime,
+            machine.translator(settings.machine_translation) as engine,
+        ):
             runtime.attach(app)
+            app.state.machine_translator = engine
             app.state.topic_trees = trees = topic_tree.TopicTreeStore(runtime.db, runtime.outbox)
             app.state.city_store = city_store = cities.CityStore(runtime.db, runtime.outbox, trees)
             app.state.item_store = store = ItemStore(runtime.db, runtime.outbox, trees)
@@ -75,6 +80,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     app.include_router(topics_api.router)
     app.include_router(translation.router)
     app.include_router(xliff.router)
+    app.include_router(machine.router)
     app.include_router(feedback.router)
     app.include_router(feedback.public_router(settings))
     app.include_router(workbench.router)

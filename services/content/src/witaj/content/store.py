@@ -287,9 +287,14 @@ class ItemStore:
         )
 
 
+def source_texts(doc: Document) -> dict[str, str]:
+    """The stored item's translatable texts in its source language, by path."""
+    return texts_of(MODELS[ContentKind(doc["kind"])].model_validate(doc["content"]))
+
+
 def check_fields(doc: Document, fields: dict[str, str]) -> None:
     """A translation may only carry the source's text paths, each within the length limit."""
-    source = texts_of(MODELS[ContentKind(doc["kind"])].model_validate(doc["content"]))
+    source = source_texts(doc)
     unknown = sorted(set(fields) - set(source))
     if unknown:
         raise BadRequest(
