@@ -31,7 +31,8 @@ from witaj.shared.web import create_service_app, serve_forever
 DESCRIPTION = """
 Local information for migrants in their own language: information pages, step-by-step procedures,
 a glossary, a directory of offices and organisations, a catalogue of good practices, translation
-workflow and search. This service also owns each city's configuration.
+workflow (with optional machine drafts) and search. This service also owns each city's configuration
+and topic tree.
 
 Errors always have the shape `{"error": {"code", "message", "details"}}`.
 """
