@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CITY_CONFIG = "city.config"
-"""CityConfigured snapshots, keyed by city id. Every service keeps its own copy."""
+"""CityConfigured snapshots, keyed by city id, and TopicTreeChanged snapshots, keyed by `<city>/topics`
+(two keys, so compaction keeps the latest of each). Every service keeps its own copy."""
 
 CONTENT_ITEMS = "content.items"
 """ContentPublished / ContentUpdated / ContentUnpublished, keyed by item id. Also drives cache invalidation."""

@@ -1,13 +1,14 @@
 """City configuration, owned here: create and update it, publish every change as a full snapshot.
 
 The other services (and this service's own replicas) keep their copies from `city.config`, so a change
-is written with its CityConfigured event in one transaction through the outbox.
+is written with its CityConfigured event in one transaction through the outbox. A new city gets its
+starting topic tree in the same transaction (see `topic_tree.py`).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from pymongo.asynchronous.database import AsyncDatabase
@@ -20,15 +21,19 @@ from witaj.shared.mongo import Document, Session
 from witaj.shared.outbox import Outbox
 from witaj.shared.topics import CITY_CONFIG
 
+if TYPE_CHECKING:
+    from witaj.content.topic_tree import TopicTreeStore
+
 SOURCE = "witaj/content"
 
 
 class CityStore:
     """The authoritative city configurations (collection `cities`)."""
 
-    def __init__(self, db: AsyncDatabase[Document], outbox: Outbox) -> None:
+    def __init__(self, db: AsyncDatabase[Document], outbox: Outbox, trees: TopicTreeStore) -> None:
         self.collection = db["cities"]
         self.outbox = outbox
+        self.trees = trees
 
     async def get(self, city: str) -> tuple[CityConfig, int] | None:
         doc = await self.collection.find_one({"_id": city})
@@ -58,6 +63,7 @@ class CityStore:
             except DuplicateKeyError:
                 raise Conflict(f"The city '{config.id}' already exists", code="city_exists") from None
             await self._announce(session, config, 1)
+            await self.trees.seed_in(session, config.id)
 
         await self.outbox.transaction(work)
         return 1
@@ -106,25 +112,25 @@ Store = Annotated[CityStore, Depends(_store)]
 router = APIRouter(prefix="/cities", tags=["cities"])
 
 
-def _may_configure(principal: Principal, city: str) -> None:
+def require_admin(principal: Principal, city: str) -> None:
     forbid_unless(
         principal.may_administer_city(city),
         f"Only a platform admin or a city admin of '{city}' may configure it",
     )
 
 
-def _etag(revision: int) -> str:
+def etag(revision: int) -> str:
     return f'"{revision}"'
 
 
-def _revision_from(if_match: str | None) -> int | None:
+def revision_from(if_match: str | None) -> int | None:
     if not if_match or if_match.strip() == "*":
         return None
     try:
         return int(if_match.strip().removeprefix("W/").strip('"'))
     except ValueError:
         raise ApiError(
-            400, "bad_if_match", 'If-Match must be the ETag of a city revision, e.g. "3"'
+            400, "bad_if_match", 'If-Match must be the ETag of the current revision, e.g. "3"'
         ) from None
 
 
@@ -138,7 +144,7 @@ async def get_city(city: str, store: Store, response: Response) -> CityConfig:
     found = await store.get(city)
     if found is None:
         raise NotFound(f"The city '{city}'")
-    response.headers["ETag"] = _etag(found[1])
+    response.headers["ETag"] = etag(found[1])
     return found[0]
 
 
@@ -146,9 +152,9 @@ async def get_city(city: str, store: Store, response: Response) -> CityConfig:
 async def create_city(
     config: CityConfig, principal: CurrentPrincipal, store: Store, response: Response
 ) -> CityConfig:
-    _may_configure(principal, config.id)
+    require_admin(principal, config.id)
     revision = await store.create(config, by=principal.subject)
-    response.headers["ETag"] = _etag(revision)
+    response.headers["ETag"] = etag(revision)
     response.headers["Location"] = f"/cities/{config.id}"
     return config
 
@@ -162,11 +168,11 @@ async def update_city(
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> CityConfig:
-    _may_configure(principal, city)
+    require_admin(principal, city)
     if config.id != city:
         raise ApiError(
             422, "id_mismatch", f"The body is for city '{config.id}' but the address says '{city}'"
         )
-    revision = await store.update(config, by=principal.subject, expected_revision=_revision_from(if_match))
-    response.headers["ETag"] = _etag(revision)
+    revision = await store.update(config, by=principal.subject, expected_revision=revision_from(if_match))
+    response.headers["ETag"] = etag(revision)
     return config

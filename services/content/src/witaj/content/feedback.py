@@ -1,7 +1,8 @@
 """'Was this helpful?': readers rate an item in a language, may leave a comment, editors see the scores.
 
 Comments wait in a moderation queue and never leave the service: the FeedbackSubmitted event only says
-whether there was one.
+whether there was one. Anyone may send feedback, so each caller is rate limited (`public_router`), with
+the limits from the service's settings.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from witaj.content import access
 from witaj.content.reading import SessionId, session_of
+from witaj.content.settings import ContentSettings
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import BadRequest, NotFound
 from witaj.shared.events import FeedbackSubmitted
 from witaj.shared.mongo import Session
 from witaj.shared.outbox import Outbox
+from witaj.shared.ratelimit import RateLimit, public_write
 from witaj.shared.topics import CONTENT_FEEDBACK
 from witaj.shared.web import Page, Pagination
 
@@ -45,7 +48,21 @@ class Moderation(BaseModel):
 router = APIRouter(tags=["feedback"])
 
 
-@router.post("/cities/{city}/{kind_path}/{item_id}/feedback", status_code=202, summary="Was this helpful?")
+def public_router(settings: ContentSettings) -> APIRouter:
+    """The anonymous route, with its own buckets per app (so each app, and each test, starts afresh)."""
+    limit = RateLimit("feedback", per_minute=settings.feedback_per_minute, burst=settings.feedback_burst)
+    public = APIRouter(tags=["feedback"])
+    public.add_api_route(
+        "/cities/{city}/{kind_path}/{item_id}/feedback",
+        give_feedback,
+        methods=["POST"],
+        status_code=202,
+        summary="Was this helpful?",
+        **public_write(limit),
+    )
+    return public
+
+
 async def give_feedback(
     city: str,
     kind_path: str,

@@ -12,7 +12,8 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
-from witaj.shared.events import ContentKind
+from witaj.shared.events import ContentKind, UserType
+from witaj.shared.events.cities import TOPIC_ID
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -20,6 +21,11 @@ Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_0
 Markdown = Annotated[str, StringConstraints(max_length=50_000)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,47}$")]
 ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+TopicId = Annotated[str, StringConstraints(pattern=TOPIC_ID)]
+Topics = Annotated[
+    list[TopicId],
+    Field(max_length=10, description="Topics of the city's topic tree (see /cities/{city}/topics)"),
+]
 
 
 class Body(BaseModel):
@@ -28,16 +34,6 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
     TEXT_FIELDS: ClassVar[tuple[str, ...]] = ()
     MARKDOWN_FIELDS: ClassVar[tuple[str, ...]] = ()
-
-
-class UserType(StrEnum):
-    REFUGEE = "refugee"
-    TEMPORARY_PROTECTION = "temporary_protection"
-    ASYLUM_SEEKER = "asylum_seeker"
-    WORKER = "worker"
-    STUDENT = "student"
-    FAMILY_REUNIFICATION = "family_reunification"
-    EU_CITIZEN = "eu_citizen"
 
 
 class Point(BaseModel):
@@ -59,7 +55,7 @@ class Page(Body):
     title: Title
     summary: Summary = ""
     body: Markdown = ""
-    topics: list[Slug] = Field(default_factory=list, max_length=10)
+    topics: Topics = Field(default_factory=list)
     user_types: list[UserType] = Field(default_factory=list, max_length=10)
 
 
@@ -86,7 +82,7 @@ class Process(Body):
 
     title: Title
     summary: Summary = ""
-    topics: list[Slug] = Field(default_factory=list, max_length=10)
+    topics: Topics = Field(default_factory=list)
     user_types: list[UserType] = Field(default_factory=list, max_length=10)
     steps: list[Step] = Field(min_length=1, max_length=40)
     related_pages: list[ItemId] = Field(default_factory=list, max_length=20)
@@ -98,7 +94,7 @@ class GlossaryTerm(Body):
     title: Title = Field(description="The term itself")
     definition: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
     synonyms: list[Title] = Field(default_factory=list, max_length=10)
-    topics: list[Slug] = Field(default_factory=list, max_length=10)
+    topics: Topics = Field(default_factory=list)
 
 
 class OpeningHours(BaseModel):
@@ -143,7 +139,7 @@ class Organisation(Body):
     languages_spoken: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]] = Field(
         default_factory=list, max_length=30
     )
-    topics: list[Slug] = Field(default_factory=list, max_length=10)
+    topics: Topics = Field(default_factory=list)
     contact: Contact = Field(default_factory=Contact)
     services: list[Service] = Field(default_factory=list, max_length=30)
 
@@ -184,7 +180,7 @@ class Practice(Body):
     )
     contact: Contact = Field(default_factory=Contact)
     similar: list[SimilarPractice] = Field(default_factory=list, max_length=20)
-    topics: list[Slug] = Field(default_factory=list, max_length=10)
+    topics: Topics = Field(default_factory=list)
 
 
 MODELS: dict[ContentKind, type[Body]] = {

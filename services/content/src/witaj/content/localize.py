@@ -14,7 +14,7 @@ from witaj.content.events import item_path
 from witaj.content.kinds import MODELS, markdown_paths, texts_of
 from witaj.content.rendering import glossary_occurrences, render_markdown
 from witaj.shared.events import ContentKind
-from witaj.shared.languages import LanguageChoice
+from witaj.shared.languages import LanguageChoice, is_rtl
 
 
 def localized(item: CachedItem, city: CityContent, language: str) -> dict[str, Any]:
@@ -70,7 +70,7 @@ def response_bytes(item: CachedItem, city: CityContent, choice: LanguageChoice) 
 
 
 def summary(item: CachedItem, language: str) -> dict[str, Any]:
-    """A listing or search row: enough to show a link and decide to open it."""
+    """A listing or search row: enough to show a link and decide to open it (and which way to set it)."""
     content = item.texts(language)
     return {
         "id": item.id,
@@ -79,6 +79,7 @@ def summary(item: CachedItem, language: str) -> dict[str, Any]:
         "title": content.get("title", ""),
         "summary": content.get("summary") or content.get("definition") or "",
         "language": language,
+        "rtl": is_rtl(language),
         "topics": content.get("topics", []),
         "path": item_path(item.doc),
     }

@@ -6,21 +6,33 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from witaj.content import cities, feedback, reading, search, translation, workbench, xliff
+from witaj.content import (
+    cities,
+    feedback,
+    machine,
+    reading,
+    search,
+    topic_tree,
+    topics_api,
+    translation,
+    workbench,
+    xliff,
+)
 from witaj.content.cache import PublishedCache
-from witaj.content.demo import seed_demo_city
+from witaj.content.demo import seed_demo_city, seed_demo_content
 from witaj.content.settings import ContentSettings
 from witaj.content.store import ItemStore
 from witaj.shared.inbox import Inbox
 from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
-from witaj.shared.topics import CONTENT_FEEDBACK, CONTENT_ITEMS, CONTENT_TRANSLATIONS, USAGE
+from witaj.shared.topics import CITY_CONFIG, CONTENT_FEEDBACK, CONTENT_ITEMS, CONTENT_TRANSLATIONS, USAGE
 from witaj.shared.web import create_service_app, serve_forever
 
 DESCRIPTION = """
 Local information for migrants in their own language: information pages, step-by-step procedures,
 a glossary, a directory of offices and organisations, a catalogue of good practices, translation
-workflow and search. This service also owns each city's configuration.
+workflow (with optional machine drafts) and search. This service also owns each city's configuration
+and topic tree.
 
 Errors always have the shape `{"error": {"code", "message", "details"}}`.
 """
@@ -32,11 +44,17 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         topics = [CONTENT_ITEMS, CONTENT_TRANSLATIONS, CONTENT_FEEDBACK, USAGE]
-        async with Runtime(settings, source=cities.SOURCE, topics=topics) as runtime:
+        async with (
+            Runtime(settings, source=cities.SOURCE, topics=topics) as runtime,
+            machine.translator(settings.machine_translation) as engine,
+        ):
             runtime.attach(app)
-            app.state.city_store = cities.CityStore(runtime.db, runtime.outbox)
-            app.state.item_store = store = ItemStore(runtime.db, runtime.outbox)
+            app.state.machine_translator = engine
+            app.state.topic_trees = trees = topic_tree.TopicTreeStore(runtime.db, runtime.outbox)
+            app.state.city_store = city_store = cities.CityStore(runtime.db, runtime.outbox, trees)
+            app.state.item_store = store = ItemStore(runtime.db, runtime.outbox, trees)
             await store.ensure_indexes()
+            runtime.consume([CITY_CONFIG], "topic-trees", trees.handle, broadcast=True)
             app.state.published = cache = PublishedCache(store)
             app.state.search_index = index = search.SearchIndex()
             cache.listeners.append(index.on_change)
@@ -49,8 +67,11 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
                 await inbox.ensure_indexes()
                 runtime.consume([USAGE], "demand", inbox.handler(demand.count_view))
             await runtime.start()
+            for config, _ in await city_store.list():
+                await trees.ensure(config.id)
             if settings.service.seed_demo:
-                await seed_demo_city(app.state.city_store)
+                await seed_demo_city(city_store)
+                await seed_demo_content(store)
             yield
 
     app = create_service_app(
@@ -58,9 +79,12 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     )
     app.include_router(cities.router)
     # Fixed paths first: `/workbench/{kind_path}` and reading's `/{kind_path}/{item_id}` would match them.
+    app.include_router(topics_api.router)
     app.include_router(translation.router)
     app.include_router(xliff.router)
+    app.include_router(machine.router)
     app.include_router(feedback.router)
+    app.include_router(feedback.public_router(settings))
     app.include_router(workbench.router)
     app.include_router(search.router)
     app.include_router(reading.router)

@@ -2,9 +2,26 @@
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 from witaj.shared.settings import WitajSettings
+
+
+class MachineTranslationSettings(BaseModel):
+    """A LibreTranslate-compatible server for machine drafts; with no URL the feature is off."""
+
+    url: str | None = Field(
+        default=None,
+        pattern=r"^https?://\S+$",
+        description="Base URL of a LibreTranslate-compatible server (POST <url>/translate); unset: off",
+    )
+    api_key: SecretStr | None = Field(default=None, description="Sent as `api_key` when the server wants one")
+    timeout_seconds: float = Field(
+        default=30, gt=0, le=300, description="How long to wait for one item's draft"
+    )
+    max_chars: int = Field(
+        default=30_000, ge=100, le=1_000_000, description="Most source text sent for one item's draft"
+    )
 
 
 class ContentSettings(WitajSettings):
@@ -15,3 +32,13 @@ class ContentSettings(WitajSettings):
         default=True,
         description="Count page views per item and language for the translation dashboard (a consumer group)",
     )
+    feedback_per_minute: float = Field(
+        default=20,
+        gt=0,
+        le=10_000,
+        description="Feedback one reader (one account, or one address) may send per minute, on average",
+    )
+    feedback_burst: int = Field(
+        default=10, ge=1, le=1_000, description="Feedback one reader may send at once before the rate applies"
+    )
+    machine_translation: MachineTranslationSettings = Field(default_factory=MachineTranslationSettings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -22,6 +22,9 @@ from witaj.shared.events import ContentKind
 from witaj.shared.mongo import Document, Session
 from witaj.shared.outbox import Outbox
 from witaj.shared.translations import ItemTranslations, TranslationState
+
+if TYPE_CHECKING:
+    from witaj.content.topic_tree import TopicTreeStore
 
 MAX_TRANSLATED_CHARS = 50_000
 
@@ -46,10 +49,11 @@ def translations_of(doc: Document) -> ItemTranslations:
 
 
 class ItemStore:
-    def __init__(self, db: AsyncDatabase[Document], outbox: Outbox) -> None:
+    def __init__(self, db: AsyncDatabase[Document], outbox: Outbox, trees: TopicTreeStore) -> None:
         self.items = db["items"]
         self.versions = db["item_versions"]
         self.outbox = outbox
+        self.trees = trees
 
     async def ensure_indexes(self) -> None:
         await self.items.create_index(
@@ -109,10 +113,12 @@ class ItemStore:
         source_language: str,
         organisation: str | None,
         by: str,
+        item_id: str | None = None,
     ) -> Document:
+        """A new draft; `item_id` fixes the id (seeded content), otherwise a random one is made."""
         now = datetime.now(UTC)
         doc: Document = {
-            "_id": uuid.uuid4().hex[:16],
+            "_id": item_id or uuid.uuid4().hex[:16],
             "city": city,
             "kind": kind.value,
             "organisation": organisation,
@@ -129,6 +135,7 @@ class ItemStore:
         }
 
         async def work(session: Session) -> None:
+            await self.trees.check_tags(city, _topics(body), session)
             await self.items.insert_one(doc, session=session)
             await self._keep_version(session, doc)
 
@@ -150,6 +157,7 @@ class ItemStore:
             current = await self._current(session, city, item_id, expected_version)
             if current["kind"] != _kind_of(body).value:
                 raise BadRequest("The body is for another kind of item", code="kind_mismatch")
+            await self.trees.check_tags(city, _topics(body), session)
             translations = translations_of(current).after_source_edit(minor=minor)
             doc = {
                 **{k: v for k, v in current.items() if k != "geo"},
@@ -279,9 +287,14 @@ class ItemStore:
         )
 
 
+def source_texts(doc: Document) -> dict[str, str]:
+    """The stored item's translatable texts in its source language, by path."""
+    return texts_of(MODELS[ContentKind(doc["kind"])].model_validate(doc["content"]))
+
+
 def check_fields(doc: Document, fields: dict[str, str]) -> None:
     """A translation may only carry the source's text paths, each within the length limit."""
-    source = texts_of(MODELS[ContentKind(doc["kind"])].model_validate(doc["content"]))
+    source = source_texts(doc)
     unknown = sorted(set(fields) - set(source))
     if unknown:
         raise BadRequest(
@@ -301,6 +314,10 @@ def _geo(body: Body) -> dict[str, Any]:
     if location is None or not hasattr(location, "lat"):
         return {}
     return {"geo": {"type": "Point", "coordinates": [location.lon, location.lat]}}
+
+
+def _topics(body: Body) -> list[str]:
+    return list(getattr(body, "topics", []))
 
 
 def _kind_of(body: Body) -> ContentKind:

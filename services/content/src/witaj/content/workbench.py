@@ -15,7 +15,7 @@ from witaj.content.kinds import MODELS, PATHS, Body
 from witaj.content.store import ItemStore, Status, translations_of
 from witaj.shared.auth import CurrentPrincipal, Principal
 from witaj.shared.errors import ApiError, BadRequest, NotFound
-from witaj.shared.events import ContentKind
+from witaj.shared.events import CityConfig, ContentKind
 from witaj.shared.languages import is_known
 from witaj.shared.mongo import Document
 from witaj.shared.runtime import Runtime
@@ -70,6 +70,18 @@ async def after_write(request: Request, doc: Document) -> None:
     await cache.refresh(doc["city"], doc["_id"])
 
 
+def city_language(request: Request, city: str, language: str) -> CityConfig:
+    """The city's configuration, once `language` is known to be one of its languages."""
+    config = runtime_of(request).cities.require(city)
+    if not is_known(language) or language not in config.languages:
+        raise BadRequest(
+            f"'{language}' is not one of {city}'s languages",
+            code="unknown_language",
+            details=config.languages,
+        )
+    return config
+
+
 def expected(if_match: str | None) -> int | None:
     if not if_match or if_match.strip() == "*":
         return None
@@ -99,7 +111,7 @@ def editor_view(doc: Document, languages: list[str]) -> dict[str, Any]:
     }
 
 
-def _respond(response: Response, doc: Document, request: Request) -> dict[str, Any]:
+def respond(response: Response, doc: Document, request: Request) -> dict[str, Any]:
     response.headers["ETag"] = f'"{doc["version"]}"'
     languages = runtime_of(request).cities.require(doc["city"]).languages
     return editor_view(doc, languages)
@@ -138,7 +150,7 @@ def _register_kind(path: str, kind: ContentKind) -> None:
         )  # fmt: skip
         response.status_code = 201
         response.headers["Location"] = f"/cities/{city}/workbench/items/{doc['_id']}"
-        return _respond(response, doc, request)
+        return respond(response, doc, request)
 
     async def replace(
         city: str,
@@ -159,7 +171,7 @@ def _register_kind(path: str, kind: ContentKind) -> None:
             expected_version=expected(if_match),
         )  # fmt: skip
         await after_write(request, doc)
-        return _respond(response, doc, request)
+        return respond(response, doc, request)
 
     router.add_api_route(
         f"/{path}", create, methods=["POST"], status_code=201, summary=f"Create a draft ({path})"
@@ -199,7 +211,7 @@ async def get_for_editors(
     city: str, item_id: str, principal: CurrentPrincipal, request: Request, response: Response
 ) -> dict[str, Any]:
     access.require_workbench(principal, city)
-    return _respond(response, await store_of(request).get(city, item_id), request)
+    return respond(response, await store_of(request).get(city, item_id), request)
 
 
 @router.post("/items/{item_id}/status", summary="Submit for review, publish, archive or send back")
@@ -218,7 +230,7 @@ async def change_status(
         city, item_id, change.status, by=principal.subject, expected_version=expected(if_match)
     )
     await after_write(request, doc)
-    return _respond(response, doc, request)
+    return respond(response, doc, request)
 
 
 @router.get("/items/{item_id}/versions", summary="Version history of the source text")
@@ -250,13 +262,7 @@ async def translate(
     request: Request,
     response: Response,
 ) -> dict[str, Any]:
-    config = runtime_of(request).cities.require(city)
-    if not is_known(language) or language not in config.languages:
-        raise BadRequest(
-            f"'{language}' is not one of {city}'s languages",
-            code="unknown_language",
-            details=config.languages,
-        )
+    city_language(request, city, language)
     store = store_of(request)
     current = await store.get(city, item_id)
     access.require_translate(principal, current)
@@ -267,4 +273,4 @@ async def translate(
         expected_revision=change.source_revision,
     )  # fmt: skip
     await after_write(request, doc)
-    return _respond(response, doc, request)
+    return respond(response, doc, request)

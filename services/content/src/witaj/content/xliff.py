@@ -17,12 +17,10 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from fastapi import APIRouter, Request, Response
 from witaj.content import access
-from witaj.content.kinds import MODELS, texts_of
-from witaj.content.store import MAX_TRANSLATED_CHARS, ItemStore, Status, translations_of
-from witaj.content.workbench import after_write
+from witaj.content.store import MAX_TRANSLATED_CHARS, ItemStore, Status, source_texts, translations_of
+from witaj.content.workbench import after_write, city_language
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.errors import ApiError, BadRequest
-from witaj.shared.events import ContentKind
 from witaj.shared.mongo import Document, Session
 from witaj.shared.runtime import Runtime
 from witaj.shared.translations import ALLOWED, TranslationState
@@ -30,10 +28,6 @@ from witaj.shared.translations import ALLOWED, TranslationState
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 MAX_FILES = 2_000
 router = APIRouter(prefix="/cities/{city}/workbench/translations", tags=["translation"])
-
-
-def source_texts(doc: Document) -> dict[str, str]:
-    return texts_of(MODELS[ContentKind(doc["kind"])].model_validate(doc["content"]))
 
 
 def export_document(docs: list[Document], source: str, target: str) -> bytes:
@@ -55,19 +49,12 @@ def export_document(docs: list[Document], source: str, target: str) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _language(request: Request, city: str, language: str) -> list[str]:
-    config = request.app.state.runtime.cities.require(city)
-    if language not in config.languages:
-        raise BadRequest(f"'{language}' is not one of {city}'s languages", code="unknown_language")
-    return config.languages  # type: ignore[no-any-return]
-
-
 @router.get("/{language}/xliff", summary="Export what needs translating into a language as XLIFF 2.0")
 async def export(
     city: str, language: str, principal: CurrentPrincipal, request: Request, source: str | None = None
 ) -> Response:
     access.require_workbench(principal, city)
-    languages = _language(request, city, language)
+    languages = city_language(request, city, language).languages
     runtime: Runtime = request.app.state.runtime
     source = source or runtime.cities.require(city).default_language
     if source == language:
@@ -141,7 +128,7 @@ async def import_xliff(
     city: str, language: str, principal: CurrentPrincipal, request: Request
 ) -> dict[str, Any]:
     access.require_workbench(principal, city)
-    _language(request, city, language)
+    city_language(request, city, language)
     root, source = _parse(await request.body(), language)
     files = root.findall(f"{{{NS}}}file")
     if not files or len(files) > MAX_FILES:

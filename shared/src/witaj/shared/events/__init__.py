@@ -17,7 +17,7 @@ from witaj.shared.events.agenda import (
     RegistrationPromoted,
     RegistrationStatus,
 )
-from witaj.shared.events.cities import CityConfig, CityConfigured, Feature
+from witaj.shared.events.cities import CityConfig, CityConfigured, Feature, Topic, TopicTreeChanged
 from witaj.shared.events.content import (
     ContentKind,
     ContentPublished,
@@ -25,6 +25,7 @@ from witaj.shared.events.content import (
     ContentUpdated,
     FeedbackSubmitted,
     TranslationStateChanged,
+    UserType,
 )
 from witaj.shared.events.notify import (
     Channel,
@@ -75,7 +76,10 @@ __all__ = [
     "RegistrationStatus",
     "RollupUpdated",
     "SearchPerformed",
+    "Topic",
+    "TopicTreeChanged",
     "TranslationStateChanged",
+    "UserType",
     "registry",
     "wrap",
 ]

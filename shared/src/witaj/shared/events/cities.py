@@ -1,4 +1,4 @@
-"""City configuration: owned by the content service, copied by every other service from `city.config`."""
+"""City configuration and topic trees: owned by the content service, copied by others from `city.config`."""
 
 from __future__ import annotations
 
@@ -115,4 +115,29 @@ class CityConfigured(EventData):
     """A full snapshot of a city's configuration; `revision` lets copies ignore stale snapshots."""
 
     config: CityConfig
+    revision: int = Field(ge=1)
+
+
+TOPIC_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+"""A topic's id: what items and subscriptions are tagged with, so it never changes once in use."""
+MAX_TOPICS = 200
+
+
+class Topic(BaseModel):
+    """One node of a city's topic tree: its id, its parent (none at the top) and its label per language."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=TOPIC_ID, examples=["health-insurance"])
+    parent: str | None = Field(default=None, pattern=TOPIC_ID, examples=["health"])
+    labels: dict[str, str] = Field(min_length=1, description="Label per language code")
+
+
+@event_type("city.topic_tree_changed")
+class TopicTreeChanged(EventData):
+    """A full snapshot of one city's topic tree, so a consumer can check tags (e.g. subscription topics)
+    against it; `revision` lets copies ignore stale snapshots. Travels on `city.config` under the key
+    `<city>/topics`, apart from the configuration's key, so compaction keeps the latest of each."""
+
+    topics: list[Topic] = Field(max_length=MAX_TOPICS)
     revision: int = Field(ge=1)

@@ -16,6 +16,18 @@ class ContentKind(StrEnum):
     PRACTICE = "practice"
 
 
+class UserType(StrEnum):
+    """The target groups content is written for: one known list, so tags and filters agree everywhere."""
+
+    REFUGEE = "refugee"
+    TEMPORARY_PROTECTION = "temporary_protection"
+    ASYLUM_SEEKER = "asylum_seeker"
+    WORKER = "worker"
+    STUDENT = "student"
+    FAMILY_REUNIFICATION = "family_reunification"
+    EU_CITIZEN = "eu_citizen"
+
+
 class _ItemFacts(EventData):
     """What subscribers and stats need to know about an item, without its full text."""
 

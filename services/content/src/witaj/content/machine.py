@@ -1,0 +1,204 @@
+"""Machine drafts of translations, off unless a LibreTranslate-compatible server is configured.
+
+A machine's text is only a start: it is stored as a *draft* marked `machine_translated`, with the source
+revision it was made from, and reaches readers only through the usual review and publishing. A
+translation that is reviewed or published, or that a person wrote, is replaced only when the caller says
+`overwrite`. The server is asked before anything is written, and the write checks the source did not
+change meanwhile, so an error, a time-out or a concurrent edit leaves the item as it was.
+
+The city must have the `machine_translation` feature (off by default: texts leave the platform for the
+server), and the deployment must name a server (`WITAJ_CONTENT_MACHINE_TRANSLATION__URL`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+import httpx
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from witaj.content import access
+from witaj.content.settings import MachineTranslationSettings
+from witaj.content.store import source_texts, translations_of
+from witaj.content.workbench import after_write, city_language, respond, store_of
+from witaj.shared.auth import CurrentPrincipal
+from witaj.shared.errors import ApiError, Conflict, ErrorResponse
+from witaj.shared.events import Feature
+from witaj.shared.mongo import Document, Session
+from witaj.shared.translations import Translation, TranslationState
+
+MAX_ERROR_CHARS = 200
+
+
+class MachineTranslator(Protocol):
+    """Anything that turns texts from one language into another, in order, one result per text."""
+
+    async def translate(self, texts: list[str], *, source: str, target: str) -> list[str]: ...
+
+
+def _failed(message: str, details: Any = None) -> ApiError:
+    return ApiError(502, "machine_translation_failed", message, details)
+
+
+class LibreTranslate:
+    """The LibreTranslate HTTP API: POST /translate with q (a list of texts), source, target, format."""
+
+    def __init__(self, settings: MachineTranslationSettings, http: httpx.AsyncClient) -> None:
+        assert settings.url, "only built when a server is configured"
+        self.url = settings.url.rstrip("/") + "/translate"
+        self.api_key = settings.api_key.get_secret_value() if settings.api_key else None
+        self.timeout = settings.timeout_seconds
+        self.http = http
+
+    async def translate(self, texts: list[str], *, source: str, target: str) -> list[str]:
+        payload: dict[str, Any] = {"q": texts, "source": source, "target": target, "format": "text"}
+        if self.api_key:
+            payload["api_key"] = self.api_key
+        try:
+            response = await self.http.post(self.url, json=payload, timeout=self.timeout)
+        except httpx.TimeoutException:
+            raise ApiError(
+                504,
+                "machine_translation_timeout",
+                f"The machine translation server did not answer within {self.timeout:g} s; nothing was saved",
+            ) from None
+        except httpx.HTTPError as exc:
+            raise _failed(
+                f"The machine translation server could not be reached ({type(exc).__name__}); nothing was saved"
+            ) from None
+        if response.status_code != 200:
+            raise _failed(
+                f"The machine translation server refused the draft (HTTP {response.status_code}); nothing was saved",
+                details={"status": response.status_code, "reason": _reason(response)},
+            )
+        return _translated_texts(response, len(texts))
+
+
+def _reason(response: httpx.Response) -> str:
+    """The server's own error text (LibreTranslate answers {"error": "..."}), shortened."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:MAX_ERROR_CHARS]
+    error = body.get("error") if isinstance(body, dict) else None
+    return str(error or body)[:MAX_ERROR_CHARS]
+
+
+def _translated_texts(response: httpx.Response, expected: int) -> list[str]:
+    try:
+        translated = response.json()["translatedText"]
+    except (ValueError, KeyError, TypeError):
+        raise _failed("The machine translation server answered without a translation") from None
+    if isinstance(translated, str) and expected == 1:
+        translated = [translated]
+    if (
+        not isinstance(translated, list)
+        or len(translated) != expected
+        or not all(isinstance(text, str) and text.strip() for text in translated)
+    ):
+        raise _failed(f"The machine translation server did not return {expected} non-empty texts")
+    return translated
+
+
+@asynccontextmanager
+async def translator(settings: MachineTranslationSettings) -> AsyncIterator[MachineTranslator | None]:
+    """The configured translator for the service's lifetime, or None when no server is configured."""
+    if not settings.url:
+        yield None
+        return
+    async with httpx.AsyncClient(headers={"User-Agent": "witaj-content"}) as http:
+        yield LibreTranslate(settings, http)
+
+
+# ---------------------------------------------------------------------------------------------- HTTP
+
+
+class MachineDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    overwrite: bool = Field(
+        default=False,
+        description="Replace a translation that is reviewed, published or written by a person",
+    )
+
+
+router = APIRouter(prefix="/cities/{city}/workbench", tags=["translation"])
+
+
+def _refuse_to_replace(language: str, existing: Translation, overwrite: bool) -> None:
+    if overwrite or existing.state is TranslationState.MISSING:
+        return
+    by_person = bool(existing.fields) and not existing.machine_translated
+    if by_person or existing.state in (TranslationState.REVIEWED, TranslationState.PUBLISHED):
+        who = " and was written by a person" if by_person else ""
+        raise Conflict(
+            f"The '{language}' translation is {existing.state.value}{who}; "
+            "send overwrite: true to replace it with a machine draft",
+            code="translation_exists",
+            details={"state": existing.state.value, "machine_translated": existing.machine_translated},
+        )
+
+
+@router.post(
+    "/items/{item_id}/translations/{language}/machine-draft",
+    summary="Ask the machine translation server for a draft of this item in a language",
+    responses={
+        502: {"model": ErrorResponse, "description": "The machine translation server failed"},
+        503: {"model": ErrorResponse, "description": "Machine translation is not configured"},
+        504: {"model": ErrorResponse, "description": "The machine translation server did not answer in time"},
+    },
+)
+async def machine_draft(
+    city: str,
+    item_id: str,
+    language: str,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    body: MachineDraft | None = None,
+) -> dict[str, Any]:
+    overwrite = body.overwrite if body else False
+    config = city_language(request, city, language)
+    store = store_of(request)
+    current = await store.get(city, item_id)
+    access.require_translate(principal, current)
+    if not config.has(Feature.MACHINE_TRANSLATION):
+        raise Conflict(
+            f"Machine translation is switched off for '{city}'; a city admin can enable the "
+            f"'{Feature.MACHINE_TRANSLATION.value}' feature",
+            code="machine_translation_disabled",
+        )
+    engine: MachineTranslator | None = request.app.state.machine_translator
+    if engine is None:
+        raise ApiError(
+            503,
+            "machine_translation_not_configured",
+            "Machine translation is not configured on this deployment (no translation server is set)",
+        )
+    translations = translations_of(current)
+    if language == translations.source_language:
+        raise Conflict(f"'{language}' is the item's source language", code="source_language")
+    _refuse_to_replace(language, translations.get(language), overwrite)
+    texts = source_texts(current)
+    limit = request.app.state.settings.machine_translation.max_chars
+    if sum(len(text) for text in texts.values()) > limit:
+        raise ApiError(
+            413, "too_long_for_machine", f"Machine drafts are made for items of up to {limit} characters"
+        )
+    drafted = await engine.translate(
+        list(texts.values()), source=translations.source_language, target=language
+    )
+    fields = dict(zip(texts, drafted, strict=True))
+
+    async def work(session: Session) -> Document:
+        latest = await store.get(city, item_id, session)
+        _refuse_to_replace(language, translations_of(latest).get(language), overwrite)
+        return await store.translate_in(
+            session, latest, language, state=TranslationState.DRAFT, fields=fields, by=principal.subject,
+            machine_translated=True, expected_revision=current["revision"],
+        )  # fmt: skip
+
+    doc = await store.outbox.transaction(work)
+    await after_write(request, doc)
+    return respond(response, doc, request)

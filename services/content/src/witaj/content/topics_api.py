@@ -1,0 +1,182 @@
+"""HTTP routes of the topic tree: the public, localized tree and its admins' add, rename, move, remove.
+
+See `topic_tree.py` for the rules and storage. Writes take `If-Match` with the tree's ETag (its revision)
+so two admins editing at once do not silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from witaj.content.cities import CityStore, etag, require_admin, revision_from
+from witaj.content.kinds import TopicId
+from witaj.content.reading import AcceptLanguage, Lang, choose
+from witaj.content.topic_tree import Snapshot, TopicTreeStore, add_topic, change_topic, remove_topic
+from witaj.shared.auth import CurrentPrincipal, Principal
+from witaj.shared.errors import ApiError, NotFound
+from witaj.shared.events import Topic
+from witaj.shared.runtime import Runtime
+
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Labels = Annotated[dict[str, Label], Field(min_length=1, max_length=60, description="Label per language")]
+
+
+class TopicCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: TopicId = Field(description="Permanent id items are tagged with, e.g. 'health-insurance'")
+    parent: TopicId | None = Field(default=None, description="None: a top-level topic")
+    labels: Labels
+
+
+class TopicChange(BaseModel):
+    """Send `labels` to rename (only the languages sent change), `parent` to move (null: to the top
+    level), or both."""
+
+    model_config = ConfigDict(extra="forbid")
+    labels: Labels | None = None
+    parent: TopicId | None = None
+
+
+router = APIRouter(tags=["topics"])
+IfMatch = Annotated[str | None, Header(max_length=40)]
+
+
+def _trees(request: Request) -> TopicTreeStore:
+    return request.app.state.topic_trees  # type: ignore[no-any-return]
+
+
+def _localized(snapshot: Snapshot, label_of: Callable[[Topic], dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tree nested for display, in stored order; each node labelled by `label_of`."""
+    nodes = {t.id: {"id": t.id, **label_of(t), "children": []} for t in snapshot.topics}
+    roots: list[dict[str, Any]] = []
+    for topic in snapshot.topics:
+        (nodes[topic.parent]["children"] if topic.parent else roots).append(nodes[topic.id])
+    return roots
+
+
+@router.get("/cities/{city}/topics", summary="The city's topic tree, labelled in the reader's language")
+async def read_tree(
+    city: str,
+    request: Request,
+    response: Response,
+    lang: Lang = None,
+    accept_language: AcceptLanguage = None,
+) -> dict[str, Any]:
+    runtime: Runtime = request.app.state.runtime
+    config = runtime.cities.require(city)
+    snapshot = await _trees(request).current(city)
+    main = choose(runtime, city, config.languages, lang, accept_language)
+
+    def label(topic: Topic) -> dict[str, Any]:
+        offered = [code for code in topic.labels if code in config.languages] or list(topic.labels)
+        choice = choose(runtime, city, offered, lang, accept_language)
+        return {
+            "label": topic.labels[choice.language],
+            "language": choice.language,
+            "fallback": choice.fallback,
+        }
+
+    response.headers["Content-Language"] = main.language
+    response.headers["Vary"] = "Accept-Language"
+    return {
+        "city": city,
+        "revision": snapshot.revision,
+        "language": main.language,
+        "requested_language": main.requested,
+        "fallback": main.fallback,
+        "rtl": main.rtl,
+        "topics": _localized(snapshot, label),
+    }
+
+
+async def _admin_view(request: Request, city: str, principal: Principal) -> None:
+    require_admin(principal, city)
+    cities: CityStore = request.app.state.city_store
+    if await cities.get(city) is None:
+        raise NotFound(f"The city '{city}'")
+
+
+def _tree_response(response: Response, city: str, snapshot: Snapshot) -> dict[str, Any]:
+    response.headers["ETag"] = etag(snapshot.revision)
+    return {
+        "city": city,
+        "revision": snapshot.revision,
+        "topics": [t.model_dump(mode="json") for t in snapshot.topics],
+    }
+
+
+@router.get("/cities/{city}/workbench/topics", summary="The topic tree with every label (city admins)")
+async def get_tree(
+    city: str, principal: CurrentPrincipal, request: Request, response: Response
+) -> dict[str, Any]:
+    await _admin_view(request, city, principal)
+    return _tree_response(response, city, await _trees(request).get(city))
+
+
+async def _change(
+    request: Request,
+    response: Response,
+    city: str,
+    principal: Principal,
+    if_match: str | None,
+    edit: Callable[[list[Topic]], list[Topic]],
+    removing: str | None = None,
+) -> dict[str, Any]:
+    await _admin_view(request, city, principal)
+    snapshot = await _trees(request).change(
+        city, edit, by=principal.subject, expected_revision=revision_from(if_match), removing=removing
+    )
+    return _tree_response(response, city, snapshot)
+
+
+@router.post("/cities/{city}/workbench/topics", status_code=201, summary="Add a topic (city admins)")
+async def create_topic(
+    city: str,
+    body: TopicCreate,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    new = Topic(id=body.id, parent=body.parent, labels=body.labels)
+    return await _change(request, response, city, principal, if_match, lambda topics: add_topic(topics, new))
+
+
+@router.patch("/cities/{city}/workbench/topics/{topic_id}", summary="Rename or move a topic (city admins)")
+async def update_topic(
+    city: str,
+    topic_id: str,
+    body: TopicChange,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    if not body.model_fields_set:
+        raise ApiError(422, "nothing_to_change", "Send new labels, a new parent, or both")
+    move = "parent" in body.model_fields_set
+
+    def edit(topics: list[Topic]) -> list[Topic]:
+        return change_topic(topics, topic_id, labels=body.labels, parent=body.parent, move=move)
+
+    return await _change(request, response, city, principal, if_match, edit)
+
+
+@router.delete(
+    "/cities/{city}/workbench/topics/{topic_id}", summary="Remove a topic no item uses (city admins)"
+)
+async def delete_topic(
+    city: str,
+    topic_id: str,
+    principal: CurrentPrincipal,
+    request: Request,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    def edit(topics: list[Topic]) -> list[Topic]:
+        return remove_topic(topics, topic_id)
+
+    return await _change(request, response, city, principal, if_match, edit, removing=topic_id)
