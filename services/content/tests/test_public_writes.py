@@ -53,21 +53,21 @@ async def test_usage_events_are_queued_not_awaited(client, api, settings) -> Non
     publisher = client._transport.app.state.runtime.publisher
     producer = publisher.producer
     acknowledge = asyncio.Event()
-    send_and_wait = producer.send_and_wait
+    send = producer.send
 
     async def unacknowledged(*args, **kwargs):
         await acknowledge.wait()  # a broker that does not answer until told to
-        return await send_and_wait(*args, **kwargs)
+        return await send(*args, **kwargs)
 
-    producer.send_and_wait = unacknowledged
+    producer.send = unacknowledged
     try:
         read = await asyncio.wait_for(client.get(f"{BASE}/pages/{item}"), timeout=5)
         found = await asyncio.wait_for(client.get(f"{BASE}/search", params={"q": "mieszkanie"}), timeout=5)
         assert read.status_code == 200 and found.status_code == 200
         assert found.json()["items"][0]["id"] == item
-        assert len(publisher._in_flight) == 2  # both signals wait in the background
+        assert publisher.usage_pending == 2  # both signals wait in the background
     finally:
         acknowledge.set()
-        producer.send_and_wait = send_and_wait
+        producer.send = send
     sent = [registry.decode(r.value).data for r in await read_topic(settings.kafka, USAGE, count=2)]
     assert {type(e).__name__ for e in sent} == {"PageViewed", "SearchPerformed"}

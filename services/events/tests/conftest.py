@@ -50,7 +50,7 @@ def event_body(**overrides: Any) -> dict[str, Any]:
         "source_language": "pl",
         "texts": {"title": "Warsztaty CV", "description": "Jak napisać CV"},
         "topics": ["work"],
-        "target_groups": ["refugees"],
+        "target_groups": ["refugee"],
         "languages_of_instruction": ["pl", "uk"],
         "place": {"address": "ul. Narutowicza 4, Lublin", "location": {"lat": 51.2465, "lng": 22.5684}},
         "schedule": {

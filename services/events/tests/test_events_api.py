@@ -6,8 +6,13 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from witaj.devkit.testing import read_topic
-from witaj.shared.topics import AGENDA_EVENTS, USAGE
+from witaj.devkit.testing import read_topic, wait_until
+from witaj.shared.envelope import wrap
+from witaj.shared.events import Topic, TopicTreeChanged
+from witaj.shared.kafka import EventPublisher
+from witaj.shared.topics import AGENDA_EVENTS, CITY_CONFIG, USAGE
+
+from .conftest import app_state
 
 SOON = (datetime.now(UTC) + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
 
@@ -151,3 +156,32 @@ async def test_capacity_cannot_drop_below_current_registrations(client, editor, 
     stored = await state.event_store.collection.find_one({"_id": event["id"]})
     assert stored["capacity"] == 3 and stored["texts"]["title"] == "Warsztaty CV" and stored["revision"] == 1
     assert await state.runtime.outbox.collection.count_documents({}) == before
+
+
+async def test_events_carry_only_topics_of_the_city_tree_and_known_target_groups(
+    client, editor, settings, make_event
+) -> None:
+    tree = [Topic(id=t, labels={"en": t}) for t in ("work", "housing", "culture")]
+    async with EventPublisher(settings.kafka) as publisher:
+        changed = wrap(
+            TopicTreeChanged(topics=tree, revision=1), source="test", city="lublin", subject="lublin"
+        )
+        await publisher.publish(CITY_CONFIG, changed, key=b"lublin/topics")
+    runtime = app_state(client).runtime
+    await wait_until(lambda: runtime.cities.topics("lublin"), message="the topic tree to arrive")
+
+    refused = await client.post(
+        "/cities/lublin/events", json=make_event(topics=["work", "astrology"]), headers=editor
+    )
+    assert refused.status_code == 422
+    assert (
+        refused.json()["error"]["code"] == "unknown_topic"
+        and "'astrology'" in refused.json()["error"]["message"]
+    )
+    groups = await client.post(
+        "/cities/lublin/events", json=make_event(target_groups=["refugees"]), headers=editor
+    )
+    assert groups.status_code == 422 and "target_groups" in groups.text
+    assert (
+        await client.post("/cities/lublin/events", json=make_event(topics=["culture"]), headers=editor)
+    ).status_code == 201

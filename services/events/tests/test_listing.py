@@ -75,7 +75,7 @@ async def test_filters_combine(client, auth_header, make_event) -> None:
             start=start,
             kind="information_session",
             topics=["residence"],
-            target_groups=["students"],
+            target_groups=["student"],
             cost={"free": False, "amount": 20},
             place=far,
         ),
@@ -98,7 +98,7 @@ async def test_filters_combine(client, auth_header, make_event) -> None:
     assert await kinds(language="en") == ["language_course"]
     assert await kinds(free="true") == ["language_course", "workshop"]
     assert await kinds(organisation="city-hall") == ["information_session", "language_course"]
-    assert await kinds(target_group="students") == ["information_session"]
+    assert await kinds(target_group="student") == ["information_session"]
     assert await kinds(lat=51.2465, lng=22.5684, radius_km=2) == ["workshop"]
     assert await kinds(lat=50.72, lng=23.25, radius_km=5) == ["information_session"]
     assert await kinds(**{"from": "2030-07-01T00:00:00Z", "to": "2030-07-30T00:00:00Z"}) == []

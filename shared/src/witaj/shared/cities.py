@@ -1,20 +1,22 @@
 """Each service's own copy of every city's configuration, kept current from the `city.config` topic.
 
-The content service owns city configuration and publishes full snapshots with a revision number; every
-service (content included) applies them here. Snapshots are idempotent: an older or repeated revision
+The content service owns city configuration and each city's topic tree and publishes full snapshots of
+both with revision numbers; every service (content included) applies them here, so events and
+subscriptions are tagged with the same topics as content. Snapshots are idempotent: an older or repeated revision
 changes nothing, so every replica can apply every snapshot (see `Runtime`, which consumes this topic in
 broadcast mode so each replica's in-memory copy sees all cities).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from witaj.shared.envelope import Envelope
 from witaj.shared.errors import ApiError
-from witaj.shared.events.cities import CityConfig, CityConfigured
+from witaj.shared.events.cities import CityConfig, CityConfigured, TopicTreeChanged
 from witaj.shared.languages import LanguageChoice, choose_language, is_known, parse_accept_language
 from witaj.shared.mongo import Document
 
@@ -24,16 +26,38 @@ class CityNotFound(ApiError):
         super().__init__(404, "city_not_found", f"Witaj does not serve a city called '{city}' here")
 
 
+def refuse_unknown_topics(city: str, tags: Iterable[str], known: set[str] | frozenset[str]) -> None:
+    """A 422 naming every tag that is not a topic of the city's tree."""
+    unknown = [tag for tag in dict.fromkeys(tags) if tag not in known]
+    if unknown:
+        names = ", ".join(f"'{tag}'" for tag in unknown)
+        what = f"The topic {names} is" if len(unknown) == 1 else f"The topics {names} are"
+        raise ApiError(
+            422,
+            "unknown_topic",
+            f"{what} not in the topic tree of '{city}' (see /cities/{city}/topics)",
+            details={"unknown": unknown},
+        )
+
+
 class CityCatalog:
     def __init__(self, db: AsyncDatabase[Document], *, served: list[str] | None = None) -> None:
         self.collection = db["city_configs"]
+        self.topic_trees = db["city_topic_trees"]
         self.served = set(served or [])
         self._cities: dict[str, CityConfig] = {}
         self._revisions: dict[str, int] = {}
+        self._topics: dict[str, tuple[int, frozenset[str]]] = {}
 
     async def load(self) -> None:
         async for doc in self.collection.find({}):
             self._remember(CityConfig.model_validate(doc["config"]), doc["revision"])
+        async for doc in self.topic_trees.find({}):
+            self._remember_topics(doc["_id"], doc["revision"], doc["topics"])
+
+    def _remember_topics(self, city: str, revision: int, topics: Iterable[str]) -> None:
+        if revision >= self._topics.get(city, (0, frozenset()))[0]:
+            self._topics[city] = (revision, frozenset(topics))
 
     def _remember(self, config: CityConfig, revision: int) -> None:
         if revision >= self._revisions.get(config.id, 0):
@@ -43,6 +67,8 @@ class CityCatalog:
     async def apply(self, envelope: Envelope[Any]) -> bool:
         """Store a snapshot if it is newer than ours; True when it changed anything."""
         event = envelope.data
+        if isinstance(event, TopicTreeChanged):
+            return await self._apply_topics(envelope.city, event)
         if not isinstance(event, CityConfigured):
             return False
         if self.served and event.config.id not in self.served:
@@ -57,6 +83,33 @@ class CityCatalog:
             result = None  # we already hold this revision or a newer one
         self._remember(event.config, event.revision)
         return bool(result and (result.modified_count or result.upserted_id))
+
+    async def _apply_topics(self, city: str | None, event: TopicTreeChanged) -> bool:
+        if city is None or (self.served and city not in self.served):
+            return False
+        ids = [topic.id for topic in event.topics]
+        try:
+            result = await self.topic_trees.update_one(
+                {"_id": city, "revision": {"$lt": event.revision}},
+                {"$set": {"topics": ids, "revision": event.revision}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            result = None
+        self._remember_topics(city, event.revision, ids)
+        return bool(result and (result.modified_count or result.upserted_id))
+
+    def topics(self, city: str) -> frozenset[str] | None:
+        """The ids of the city's topics, or None while no tree has reached this service."""
+        tree = self._topics.get(city)
+        return None if tree is None else tree[1]
+
+    def check_topics(self, city: str, tags: Iterable[str]) -> None:
+        """Refuse tags outside the city's topic tree (422). Until the first tree arrives any tag passes:
+        the tree is seeded with the city, so that window is seconds long, and content owns the rules."""
+        known = self.topics(city)
+        if known is not None:
+            refuse_unknown_topics(city, tags, known)
 
     def get(self, city: str) -> CityConfig | None:
         if self.served and city not in self.served:

@@ -104,6 +104,8 @@ class EventPublisher:
         # Usage events wait here for the one background sender: a reader's request only appends to it.
         self._usage: asyncio.Queue[tuple[str, Envelope[Any], bytes | None]] = asyncio.Queue(max_in_flight)
         self._usage_sender: asyncio.Task[None] | None = None
+        self.usage_pending = 0
+        """Usage events queued or being sent: what a stop would still have to flush."""
 
     async def start(self) -> None:
         options: dict[str, Any] = {
@@ -181,6 +183,7 @@ class EventPublisher:
         except asyncio.QueueFull:
             DROPPED.labels("backlog").inc()
             return
+        self.usage_pending += 1
         if self._usage_sender is None:
             self._usage_sender = asyncio.get_running_loop().create_task(self._send_usage())
 
@@ -192,6 +195,7 @@ class EventPublisher:
             try:
                 await self._send_quietly(batch)
             finally:
+                self.usage_pending -= len(batch)
                 for _ in batch:
                     self._usage.task_done()
 

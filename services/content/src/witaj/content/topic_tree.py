@@ -21,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from witaj.content.cities import SOURCE
 from witaj.content.default_topics import DEFAULT_TOPICS
+from witaj.shared.cities import refuse_unknown_topics
 from witaj.shared.envelope import Envelope, wrap
 from witaj.shared.errors import ApiError, Conflict, NotFound
 from witaj.shared.events import Topic, TopicTreeChanged
@@ -185,17 +186,7 @@ class TopicTreeStore:
         """Refuse tags that are not topics of the city's tree, naming them."""
         if not tags:
             return
-        known = {t.id for t in (await self.get(city, session)).topics}
-        unknown = [tag for tag in dict.fromkeys(tags) if tag not in known]
-        if unknown:
-            names = ", ".join(f"'{tag}'" for tag in unknown)
-            what = f"The topic {names} is" if len(unknown) == 1 else f"The topics {names} are"
-            raise ApiError(
-                422,
-                "unknown_topic",
-                f"{what} not in the topic tree of '{city}' (see /cities/{city}/topics)",
-                details={"unknown": unknown},
-            )
+        refuse_unknown_topics(city, tags, {t.id for t in (await self.get(city, session)).topics})
 
     async def _refuse_if_used(self, session: Session, city: str, topic_id: str) -> None:
         query = {"city": city, "content.topics": topic_id}

@@ -122,6 +122,7 @@ async def create_event(
     city: str, body: EventIn, principal: CurrentPrincipal, runtime: RuntimeDep, store: Store
 ) -> EventPublic:
     config = runtime.cities.require(city)
+    runtime.cities.check_topics(city, body.topics)
     organisation = organisation_for(principal, city, body.organisation)
     doc = EventStore.build(city, body, organisation, config.timezone, principal.subject)
     await store.create(doc)
@@ -170,6 +171,7 @@ async def update_event(
     city: str, event_id: str, body: EventIn, principal: CurrentPrincipal, runtime: RuntimeDep, store: Store
 ) -> EventPublic:
     config = runtime.cities.require(city)
+    runtime.cities.check_topics(city, body.topics)
     current = await store.get(city, event_id)
     forbid_unless(may_edit(principal, current), "Only the organising organisation may change this event")
     new = EventStore.build(city, body, current["organisation"], config.timezone, principal.subject)

@@ -126,6 +126,10 @@ async def import_calendar(
     """Parse completely, then apply in one transaction: a bad file changes nothing."""
     config = runtime.cities.require(city)
     items = parse(data, timezone=config.timezone, city_name=config.name)
+    known = runtime.cities.topics(city)
+    if known is not None:  # a calendar's categories are free text: keep only the city's topics
+        for item in items:
+            item.topics = [topic for topic in item.topics if topic in known]
     return await apply_import(
         store, city, owner, source, items, language=config.default_language, timezone=config.timezone, by=by
     )

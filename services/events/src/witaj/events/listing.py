@@ -17,6 +17,7 @@ from witaj.events.documents import PUBLISHED, overrides_of, schedule_of
 from witaj.events.schemas import EventKind
 from witaj.events.store import EventStore
 from witaj.shared.errors import ApiError
+from witaj.shared.events import UserType
 from witaj.shared.mongo import Document
 
 MAX_WINDOW_DAYS = 400
@@ -84,7 +85,7 @@ def filters(
     language: Annotated[str | None, Query(max_length=12, description="Language of instruction")] = None,
     free: Annotated[bool | None, Query(description="true: free events only")] = None,
     organisation: Annotated[str | None, Query(max_length=100)] = None,
-    target_group: Annotated[str | None, Query(max_length=60)] = None,
+    target_group: UserType | None = None,
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
     radius_km: Annotated[float, Query(gt=0, le=500)] = 5.0,

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from witaj.shared.events import UserType
 from witaj.shared.languages import is_known
 from witaj.shared.translations import TranslationState
 
@@ -109,8 +110,14 @@ class EventIn(Strict):
     )
     source_language: Language
     texts: Texts
-    topics: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
-    target_groups: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    topics: list[Tag] = Field(
+        default_factory=list,
+        max_length=MAX_TAGS,
+        description="Topics of the city's tree (/cities/{city}/topics)",
+    )
+    target_groups: list[UserType] = Field(
+        default_factory=list, max_length=MAX_TAGS, description="Empty: everyone"
+    )
     languages_of_instruction: list[Language] = Field(default_factory=list, max_length=MAX_TAGS)
     cost: Cost = Field(default_factory=Cost)
     place: Place
