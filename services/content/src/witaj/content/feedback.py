@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pymongo.asynchronous.collection import AsyncCollection
 from witaj.content import access
 from witaj.content.reading import SessionId, session_of
 from witaj.content.settings import ContentSettings
@@ -21,7 +22,7 @@ from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import BadRequest, NotFound
 from witaj.shared.events import FeedbackSubmitted
-from witaj.shared.mongo import Session
+from witaj.shared.mongo import Document, Session
 from witaj.shared.outbox import Outbox
 from witaj.shared.ratelimit import RateLimit, public_write
 from witaj.shared.topics import CONTENT_FEEDBACK
@@ -46,6 +47,11 @@ class Moderation(BaseModel):
 
 
 router = APIRouter(tags=["feedback"])
+
+
+async def ensure_indexes(collection: AsyncCollection[Document]) -> None:
+    """Editors' views: scores per city, and each city's moderation queue oldest first."""
+    await collection.create_index([("city", 1), ("moderation", 1), ("at", 1)], name="feedback_queue")
 
 
 def public_router(settings: ContentSettings) -> APIRouter:

@@ -61,7 +61,9 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             # Every replica reads every item event, so its cache follows writes made anywhere.
             runtime.consume([CONTENT_ITEMS], "published-cache", cache.handle, broadcast=True)
             app.state.feedback = runtime.db["feedback"]
+            await feedback.ensure_indexes(app.state.feedback)
             app.state.demand = demand = translation.Demand(runtime.db)
+            await demand.ensure_indexes()
             if settings.count_demand:
                 inbox = Inbox(runtime.client, runtime.db, "demand")
                 await inbox.ensure_indexes()

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pymongo.asynchronous.database import AsyncDatabase
 from witaj.content import access
-from witaj.content.store import ItemStore, Status, translations_of
+from witaj.content.store import NOT_ARCHIVED, ItemStore, translations_of
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.envelope import Envelope
 from witaj.shared.events import PageViewed
@@ -25,6 +25,9 @@ MAX_DASHBOARD_ITEMS = 5_000
 class Demand:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["demand"]
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index("city", name="demand_by_city")
 
     async def count_view(self, envelope: Envelope[Any], session: Session) -> None:
         """Inbox effect: one more view of the item, also counted under the language asked for."""
@@ -55,7 +58,7 @@ async def dashboard(city: str, principal: CurrentPrincipal, request: Request) ->
     store: ItemStore = request.app.state.item_store
     demand = await request.app.state.demand.of_city(city)
     cursor = store.items.find(
-        {"city": city, "status": {"$ne": Status.ARCHIVED.value}},
+        {"city": city, "status": NOT_ARCHIVED},
         {"kind": 1, "status": 1, "translations": 1, "content.title": 1},
         limit=MAX_DASHBOARD_ITEMS,
     )

@@ -17,7 +17,13 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from fastapi import APIRouter, Request, Response
 from witaj.content import access
-from witaj.content.store import MAX_TRANSLATED_CHARS, ItemStore, Status, source_texts, translations_of
+from witaj.content.store import (
+    MAX_TRANSLATED_CHARS,
+    NOT_ARCHIVED,
+    ItemStore,
+    source_texts,
+    translations_of,
+)
 from witaj.content.workbench import after_write, city_language
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.errors import ApiError, BadRequest
@@ -60,7 +66,7 @@ async def export(
     if source == language:
         raise BadRequest("The target language is the source language", code="same_language")
     store: ItemStore = request.app.state.item_store
-    query = {"city": city, "status": {"$ne": Status.ARCHIVED.value}, "translations.source_language": source}
+    query = {"city": city, "status": NOT_ARCHIVED, "translations.source_language": source}
     docs = [
         d
         for d in await store.items.find(query, limit=MAX_FILES).to_list()
