@@ -93,6 +93,9 @@ class Ledger:
 @dataclass
 class User:
     rng: random.Random
+    """What to read, search or book."""
+    pace: random.Random
+    """When, and which action: kept apart so a baseline run follows exactly the same schedule."""
     session: str
     language: str
     registration_token: str
@@ -185,9 +188,9 @@ class Load:
             started = time.monotonic()
             self._ends = started + self.duration
             rng = random.Random(self.seed)  # noqa: S311 - reproducible simulated people, not secrets
-            tasks = [self._user(self._new_user(_child(rng)), started) for _ in range(self.users)]
-            if self.publish_every and self.editor_token and not self.baseline:
-                tasks.append(self._editor(_child(rng), started))
+            tasks = [self._user(self._new_user(_child(rng), _child(rng)), started) for _ in range(self.users)]
+            if self.publish_every and self.editor_token:
+                tasks.append(self._editor(_child(rng), _child(rng), started))
             await asyncio.gather(*tasks)
             elapsed = time.monotonic() - started
         return Report(self.stats, elapsed, self.errors, self.abandoned)
@@ -200,10 +203,11 @@ class Load:
         """Start no new request (fault tests end the load when their checks are due)."""
         self.stopping.set()
 
-    def _new_user(self, rng: random.Random) -> User:
+    def _new_user(self, rng: random.Random, pace: random.Random) -> User:
         language = rng.choices(list(LANGUAGE_SHARE), weights=list(LANGUAGE_SHARE.values()))[0]
         user = User(
             rng=rng,
+            pace=pace,
             session=secrets.token_urlsafe(12),
             language=language,
             registration_token=secrets.token_urlsafe(24),
@@ -230,7 +234,7 @@ class Load:
         weights = list(MIX.values())
 
         async def act(planned: float) -> None:
-            action = user.rng.choices(actions, weights=weights)[0]
+            action = user.pace.choices(actions, weights=weights)[0]
             if action == "subscribe" and user.subscription is not None:
                 action = "inbox"
             if self.baseline:
@@ -238,15 +242,23 @@ class Load:
             else:
                 await getattr(self, f"_{action}")(user, planned)
 
-        await self._paced(user.rng, started, self.think, act)
+        await self._paced(user.pace, started, self.think, act)
 
-    async def _editor(self, rng: random.Random, started: float) -> None:
+    async def _editor(self, rng: random.Random, pace: random.Random, started: float) -> None:
         assert self.publish_every is not None and self.editor_token is not None
         assert self.client is not None
         editor = Editor(self.client, self.urls["content"], self.urls["events"], self.editor_token)
-        await self._paced(
-            rng, started, self.publish_every, lambda planned: self._publish(editor, rng, planned)
-        )
+
+        async def act(planned: float) -> None:
+            if not self.baseline:
+                return await self._publish(editor, rng, planned)
+            health = f"{self.urls['content']}/health"
+            for route in ("editor: create", "editor: status", "editor: status"):
+                await self._call(
+                    route, planned if route.endswith("create") else time.monotonic(), "GET", health
+                )
+
+        await self._paced(pace, started, self.publish_every, act)
 
     # --------------------------------------------------------------------------------- requests
 
