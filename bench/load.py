@@ -3,9 +3,10 @@
 200 users for 60 s (20 for 10 s with `--quick`) read localized pages, search, list and open events,
 register for events (meeting full events' waitlists) and subscribe to notifications, each with a
 pseudonymous session, while an editor publishes a page every few seconds. Each user plans its next
-request a random think time (mean 2 s) after the planned start of the previous one, so the offered load
-is about users / think requests per second, and latency counts from the planned start (coordinated
-omission corrected; see `witaj.devkit.load`).
+request a random think time (mean 5 s: reading a page or a form; 1 s when quick) after the planned start
+of the previous one, so the offered load is about users / think requests per second (40/s), and latency
+counts from the planned start (coordinated omission corrected; see `witaj.devkit.load`). With a 2 s think
+time (100/s) the whole platform on two shared cores fell behind at about 60/s and latency became queueing.
 
 Baseline, same run: the same users, schedule and connection pool sending every action to `/health` of
 the service it would have used. Ratios say what the real work costs over the cheapest answer each
@@ -47,7 +48,7 @@ def _setting(name: str, full: float, quick: float, env: BenchEnv) -> float:
 async def run(env: BenchEnv) -> list[Result]:
     users = int(_setting("USERS", 200, 20, env))
     seconds = _setting("SECONDS", 60, 10, env)
-    think = _setting("THINK", 2.0, 1.0, env)
+    think = _setting("THINK", 5.0, 1.0, env)
     starting = local_platform(extra_env=ENV)
     platform: LocalPlatform = await asyncio.to_thread(starting.__enter__)
     try:
