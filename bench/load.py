@@ -26,7 +26,8 @@ from typing import Any
 import httpx
 from witaj.devkit.catalog import CITY, Catalog, Editor, seed
 from witaj.devkit.cluster import LocalPlatform, local_platform
-from witaj.devkit.load import SERVICE_OF, Load, Report, percentile
+from witaj.devkit.ledger import Report, percentile
+from witaj.devkit.load import SERVICE_OF, Load
 from witaj.shared.devtokens import DevSigningKey
 
 from bench.env import BenchEnv

@@ -26,7 +26,8 @@ from pymongo import AsyncMongoClient
 from witaj.devkit.catalog import CITY, Catalog, Editor, seed
 from witaj.devkit.cluster import LocalPlatform, local_platform
 from witaj.devkit.infra import mongo_url
-from witaj.devkit.load import Ledger, Load
+from witaj.devkit.ledger import Ledger
+from witaj.devkit.load import Load
 from witaj.devkit.testing import wait_until
 from witaj.events.registrations import token_hash
 from witaj.shared.devtokens import DevSigningKey

@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 from witaj.devkit.catalog import CITY, ORGANISATION, TOPICS, Catalog, Editor, sentence, words
+from witaj.devkit.ledger import Ledger, Published, Report, RouteStats, Subscribed
 
 MIX = {"page": 46, "search": 20, "events": 17, "event": 5, "register": 7, "subscribe": 5}
 """Relative weights of what users do: mostly reading, some booking, a few subscribing."""
@@ -37,57 +38,6 @@ LANGUAGE_SHARE = {"uk": 35, "pl": 20, "en": 15, "ru": 15, "ar": 15}
 SERVICE_OF = {"page": "content", "search": "content", "events": "events", "event": "events",
               "register": "events", "subscribe": "notify", "inbox": "notify"}  # fmt: skip
 UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-def percentile(samples: list[float], p: float) -> float:
-    """Nearest-rank percentile (0-100); NaN without samples."""
-    if not samples:
-        return float("nan")
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
-
-
-@dataclass
-class RouteStats:
-    latency: list[float] = field(default_factory=list)
-    """Seconds from the planned start to the answer (coordinated omission corrected)."""
-    service: list[float] = field(default_factory=list)
-    """Seconds from sending to the answer."""
-    errors: int = 0
-
-
-@dataclass
-class Published:
-    topics: list[str]
-    sent_at: float
-    """When the publishing request was first sent (monotonic)."""
-    acked_at: float = 0.0
-
-
-@dataclass
-class Subscribed:
-    topics: list[str]
-    token: str
-    acked_at: float
-
-
-@dataclass
-class Ledger:
-    """What the platform acknowledged to the generator, to compare with what it stored."""
-
-    published: dict[str, Published] = field(default_factory=dict)
-    registrations: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)
-    subscriptions: dict[str, Subscribed] = field(default_factory=dict)
-    views: dict[str, list[float]] = field(default_factory=dict)
-    event_views: dict[str, list[float]] = field(default_factory=dict)
-    searches: list[float] = field(default_factory=list)
-    registration_tokens: set[str] = field(default_factory=set)
-    """Every user's token, registered or not: what the registrations store may hold under them."""
-    retried: Counter[str] = field(default_factory=Counter)
-    unanswered: Counter[str] = field(default_factory=Counter)
-    """Requests that reached a service whose answer was lost: the client cannot know if they took effect."""
-    reconciled: Counter[str] = field(default_factory=Counter)
-    ambiguous: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -107,30 +57,6 @@ class User:
     @property
     def accept_language(self) -> str:
         return f"{self.language}, en;q=0.5"
-
-
-@dataclass
-class Report:
-    routes: dict[str, RouteStats]
-    elapsed: float
-    errors: list[str]
-    abandoned: int = 0
-    """Planned requests never sent because the platform fell too far behind (overload, not errors)."""
-
-    @property
-    def requests(self) -> int:
-        return sum(len(r.latency) + r.errors for r in self.routes.values())
-
-    @property
-    def error_count(self) -> int:
-        return sum(r.errors for r in self.routes.values())
-
-    @property
-    def throughput(self) -> float:
-        return self.requests / self.elapsed if self.elapsed else 0.0
-
-    def overall(self, p: float) -> float:
-        return percentile([s for r in self.routes.values() for s in r.latency], p)
 
 
 class Load:
