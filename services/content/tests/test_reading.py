@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from witaj.content.main import create_app
 from witaj.content.settings import ContentSettings
 from witaj.devkit.testing import read_topic, serve, wait_until
@@ -168,3 +171,32 @@ async def _dashboard_by_demand(client, api) -> None:
     english = {r["id"]: r["reason"] for r in board["languages"]["en"]["items"]}
     assert english == {often: "outdated", rarely: "missing"}
     assert "pl" in board["languages"] and board["languages"]["pl"]["items"] == []
+
+
+async def test_an_item_published_while_the_cache_loads_its_city_is_not_lost(client, api) -> None:
+    """The first read of a city (after every start) loads it from the database; a publication that
+    commits after that snapshot but is announced before the load ends must still reach readers."""
+    created = await api.create("pages", PAGE)
+    state = client._transport.app.state
+    consumer = next(c for c in state.runtime.consumers if c.group_id.endswith("published-cache"))
+    load_city = state.published.store.published
+    snapshot_taken, let_load_finish = asyncio.Event(), asyncio.Event()
+
+    async def slow_load(city: str) -> list[dict[str, Any]]:
+        docs = await load_city(city)
+        snapshot_taken.set()
+        await let_load_finish.wait()
+        return docs
+
+    state.published.store.published = slow_load
+    first_read = asyncio.create_task(client.get(f"{BASE}/pages"))
+    await snapshot_taken.wait()
+    handled = consumer.handled
+    await api.publish(created["id"])
+    await wait_until(lambda: consumer.handled > handled, message="the cache's own event to arrive")
+    let_load_finish.set()
+    assert (await first_read).status_code == 200
+
+    listed = (await client.get(f"{BASE}/pages")).json()
+    assert [row["id"] for row in listed["items"]] == [created["id"]]
+    assert (await client.get(f"{BASE}/pages/{created['id']}")).status_code == 200

@@ -1,4 +1,5 @@
-"""The processor as a separate process: exact totals across a kill -9, and poison messages dead-lettered."""
+"""The processor as a separate process: exact totals across a kill -9, and poison messages dead-lettered;
+and in-process: an event its producer sent twice is counted once."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from typing import Any
 
 from witaj.devkit.testing import read_topic, wait_until
 from witaj.shared.envelope import Envelope, EventData, registry, wrap
-from witaj.shared.events import ContentKind, PageViewed, SearchPerformed
+from witaj.shared.events import Channel, ContentKind, NotificationDelivered, PageViewed, SearchPerformed
 from witaj.shared.kafka import EventPublisher
-from witaj.shared.topics import USAGE, dead_letter
+from witaj.shared.topics import NOTIFY_DELIVERIES, USAGE, dead_letter
 from witaj.stats.rollups import RollupStore
 
 LANGUAGES = ("uk", "ar", "en")
@@ -115,3 +116,23 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_stream_goes_o
         {"metric": "zero_result_searches", "dimension": "language", "value": "uk", "granularity": "day"}
     )
     assert zero["count"] == 1
+
+
+async def test_an_event_its_producer_sent_again_is_counted_once(feed, store) -> None:
+    """A notify fan-out resuming a batch, or an outbox relay killed between publishing and marking,
+    sends the same event again at a new offset: it must not be counted again."""
+
+    def delivered(subscriber: str) -> Envelope[Any]:
+        data = NotificationDelivered(
+            channel=Channel.INBOX, subscriber=subscriber, source_event="e1", source_type="t", language="uk"
+        )
+        return event(data, subject=subscriber)
+
+    first, second = delivered("s1"), delivered("s2")
+    await feed([first, second, first], topic=NOTIFY_DELIVERIES)  # a copy in the same batch
+    await feed([second], topic=NOTIFY_DELIVERIES)  # and one in a later batch
+    await feed([delivered("s3")], topic=NOTIFY_DELIVERIES)
+    doc = await store.rollups.find_one(
+        {"metric": "notifications_delivered", "dimension": "total", "granularity": "day"}
+    )
+    assert doc["count"] == 3

@@ -87,6 +87,8 @@ class PublishedCache:
         self._locks: dict[str, asyncio.Lock] = {}
         self.listeners: list[Listener] = []
         self.loads = 0
+        self._missed: dict[str, set[str]] = {}
+        """Items announced while their city loads: the load's snapshot may predate them."""
 
     def loaded(self, city: str) -> CityContent | None:
         return self._cities.get(city)
@@ -98,19 +100,28 @@ class PublishedCache:
         lock = self._locks.setdefault(city, asyncio.Lock())
         async with lock:
             if city not in self._cities:
-                fresh = CityContent(city)
-                for doc in await self.store.published(city):
-                    fresh.items[doc["_id"]] = _cached(doc)
-                self.loads += 1
-                for item in fresh.items.values():
-                    self._tell(city, item, item.id)
-                self._cities[city] = fresh
+                self._missed[city] = set()
+                try:
+                    fresh = CityContent(city)
+                    for doc in await self.store.published(city):
+                        fresh.items[doc["_id"]] = _cached(doc)
+                    self.loads += 1
+                    for item in fresh.items.values():
+                        self._tell(city, item, item.id)
+                    self._cities[city] = fresh
+                finally:
+                    missed = self._missed.pop(city)
+                for item_id in missed:
+                    await self.refresh(city, item_id)
         return self._cities[city]
 
     async def refresh(self, city: str, item_id: str) -> None:
-        """Re-read one item (published or not) into a loaded city; unloaded cities load fresh later."""
+        """Re-read one item (published or not) into a loaded city; unloaded cities load fresh later, and
+        a city loading now re-reads the item once its load is in (the load may have read too early)."""
         content = self._cities.get(city)
         if content is None:
+            if city in self._missed:
+                self._missed[city].add(item_id)
             return
         doc = await self.store.items.find_one({"_id": item_id, "city": city})
         previous = content.items.get(item_id)

@@ -80,6 +80,8 @@ class BatchProcessor:
         self.publisher = publisher
         self.counter = Counter(settings.privacy.session_salt.get_secret_value())
         self.processed = 0
+        # Usage signals are sent once, fire and forget; everything else may be re-sent under its id.
+        self.usage_topic = settings.kafka.topics(USAGE)
 
     async def start(self) -> None:
         await self.store.ensure_indexes()
@@ -133,7 +135,7 @@ class BatchProcessor:
                     await self._dead_letter(topic, partition, offset, key, value, headers, exc)
             if envelope is not None and not self.settings.service.serves(envelope.city):
                 envelope = None
-            records.append(Record(topic, partition, offset, envelope))
+            records.append(Record(topic, partition, offset, envelope, by_id=topic != self.usage_topic))
         applied = await self.store.apply(records, self.counter)
         self.processed += applied.counted
         await streams.publish(

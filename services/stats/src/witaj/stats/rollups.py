@@ -6,13 +6,19 @@ transaction. A batch re-delivered after a crash or a `kill -9` finds its offsets
 only its unseen records are counted; nothing counts twice and, because offsets are committed to Kafka
 only after the transaction, nothing is lost. Concurrent owners of a partition (during a rebalance)
 conflict on the offset marker document, and the loser's transaction retries against the new marker.
+
+Offsets only cover what the consumer reads twice. Producers may also *send* an event twice under the
+same id: an outbox relay killed between publishing and marking publishes again, and so does a notify
+fan-out resuming a batch after a crash. Such a copy has a new offset, so records marked `by_id` (every
+topic but the fire-and-forget usage signals, which are sent once and are too many to remember) also
+leave their event id in `applied_events` in the same transaction, and a known id is not counted again.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
@@ -25,6 +31,8 @@ from witaj.stats.windows import Granularity, window_start
 
 ALL_WINDOWS = (Granularity.MINUTE, Granularity.HOUR, Granularity.DAY)
 COARSE_WINDOWS = (Granularity.HOUR, Granularity.DAY)
+APPLIED_RETENTION = timedelta(days=7)
+"""How long an applied event id is remembered: far longer than a relay or a fan-out takes to resend."""
 WIDE_DIMENSIONS = frozenset({"item", "event", "organisation"})
 """Dimensions with thousands of values: counted per hour and day only, as a minute of one item is noise
 and its writes would dominate each batch."""
@@ -38,6 +46,8 @@ class Record:
     partition: int
     offset: int
     envelope: Envelope[Any] | None
+    by_id: bool = False
+    """Its producer may send it again under the same id: count it once per id, not once per offset."""
 
     @property
     def marker(self) -> str:
@@ -73,6 +83,7 @@ class RollupStore:
         self.db = db
         self.rollups = db["rollups"]
         self.offsets = db["offsets"]
+        self.applied = db["applied_events"]
         self.queries = db["zero_queries"]
         self.agenda = db["agenda"]
         self.translations = db["translations"]
@@ -96,6 +107,9 @@ class RollupStore:
         await self.indicators.create_index(
             [("indicator", ASCENDING), ("city", ASCENDING), ("period", ASCENDING)]
         )
+        await self.applied.create_index(
+            "at", expireAfterSeconds=int(APPLIED_RETENTION.total_seconds()), name="applied_ttl"
+        )
 
     async def markers(self, ids: set[str]) -> dict[str, int]:
         return {d["_id"]: d["offset"] async for d in self.offsets.find({"_id": {"$in": sorted(ids)}})}
@@ -116,10 +130,17 @@ class RollupStore:
                 async for d in self.offsets.find({"_id": {"$in": sorted(ids)}}, session=session)
             }
             fresh = [r for r in records if r.offset > seen.get(r.marker, -1)]
+            first = await self._first_sightings(fresh, session)
             effects = Effects()
             for record in fresh:
-                if record.envelope is not None:
-                    counter.apply(record.envelope, effects)
+                envelope = record.envelope
+                if envelope is None:
+                    continue
+                if record.by_id:
+                    if str(envelope.id) not in first:
+                        continue  # sent again by its producer: counted already
+                    first.discard(str(envelope.id))  # a second copy later in this batch
+                counter.apply(envelope, effects)
             applied = await self._write(effects, session)
             applied.counted = len(fresh)
             latest: dict[str, int] = {}
@@ -134,6 +155,23 @@ class RollupStore:
             return applied
 
         return await in_transaction(self.client, work)
+
+    async def _first_sightings(self, records: list[Record], session: Session) -> set[str]:
+        """Remember the ids of `by_id` records; those not remembered before (to be counted now).
+
+        One upsert per id tells new from known in a single round trip, and two processors applying the
+        same id at once conflict on its document, so one of their transactions retries and skips it.
+        """
+        ids = list(dict.fromkeys(str(r.envelope.id) for r in records if r.by_id and r.envelope is not None))
+        if not ids:
+            return set()
+        now = datetime.now(UTC)
+        result = await self.applied.bulk_write(
+            [UpdateOne({"_id": i}, {"$setOnInsert": {"at": now}}, upsert=True) for i in ids],
+            ordered=False,
+            session=session,
+        )
+        return {str(i) for i in (result.upserted_ids or {}).values()}
 
     async def _write(self, effects: Effects, session: Session) -> Applied:
         totals: dict[str, int] = defaultdict(int)
