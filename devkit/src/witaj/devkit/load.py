@@ -295,7 +295,7 @@ class Load:
 
     async def _event(self, user: User, planned: float) -> None:
         event = user.rng.choice(self.catalog.events)
-        headers = {"Accept-Language": user.accept_language, "X-Session": user.session}
+        headers = {"Accept-Language": user.accept_language, "X-Session-Id": user.session}
         url = f"{self.urls['events']}/cities/{CITY}/events/{event}"
         if await self._call("event", planned, "GET", url, headers=headers):
             self.ledger.event_views.setdefault(event, []).append(time.monotonic())

@@ -7,6 +7,7 @@ answer) and `/metrics`. The request middleware is plain ASGI: it sits on the hot
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -14,7 +15,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any, Generic, TypeVar
 
 import structlog
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
@@ -37,6 +38,20 @@ LATENCY = Histogram(
 )
 
 T = TypeVar("T")
+
+_SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SessionId = Annotated[
+    str | None,
+    Header(alias="X-Session-Id", max_length=64, description="Pseudonymous session, for usage statistics"),
+]
+"""The header every service reads a reader's pseudonymous session from (never an account id)."""
+
+
+def session_of(value: str | None) -> str | None:
+    """The session id if it looks like one; anything else (an e-mail address, say) is not passed on."""
+    return value if value and _SESSION.match(value) else None
+
+
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
 

@@ -16,7 +16,6 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.asynchronous.collection import AsyncCollection
 from witaj.content import access
-from witaj.content.reading import SessionId, session_of
 from witaj.content.settings import ContentSettings
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.envelope import wrap
@@ -26,7 +25,7 @@ from witaj.shared.mongo import Document, Session
 from witaj.shared.outbox import Outbox
 from witaj.shared.ratelimit import RateLimit, public_write
 from witaj.shared.topics import CONTENT_FEEDBACK
-from witaj.shared.web import Page, Pagination
+from witaj.shared.web import Page, Pagination, SessionId, session_of
 
 
 class FeedbackIn(BaseModel):

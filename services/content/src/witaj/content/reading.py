@@ -8,7 +8,6 @@ without waiting (fire and forget), carrying at most a pseudonymous session id.
 from __future__ import annotations
 
 import math
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -21,21 +20,13 @@ from witaj.shared.events import ContentKind, PageViewed
 from witaj.shared.languages import LanguageChoice
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import USAGE
-from witaj.shared.web import Page, Pagination
+from witaj.shared.web import Page, Pagination, SessionId, session_of
 
 router = APIRouter(tags=["reading"])
-_SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 Lang = Annotated[
     str | None, Query(max_length=35, description="Preferred language, wins over Accept-Language")
 ]
 AcceptLanguage = Annotated[str | None, Header(max_length=500)]
-SessionId = Annotated[
-    str | None, Header(alias="X-Session-Id", max_length=64, description="Pseudonymous session")
-]
-
-
-def session_of(value: str | None) -> str | None:
-    return value if value and _SESSION.match(value) else None
 
 
 def _kind(kind_path: str) -> ContentKind:

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Request
 from witaj.content.cache import CachedItem, PublishedCache
 from witaj.content.kinds import MODELS, texts_of
 from witaj.content.localize import summary
-from witaj.content.reading import AcceptLanguage, Lang, SessionId, choose, session_of
+from witaj.content.reading import AcceptLanguage, Lang, choose
 from witaj.content.stemming import normalise, stem, terms, words
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import BadRequest
@@ -25,7 +25,7 @@ from witaj.shared.events import ContentKind, SearchPerformed
 from witaj.shared.events.usage import MAX_QUERY_CHARS
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import USAGE
-from witaj.shared.web import Page, Pagination
+from witaj.shared.web import Page, Pagination, SessionId, session_of
 
 FIELD_WEIGHTS = {"title": 3.0, "synonyms": 2.5, "definition": 2.0, "summary": 1.5}
 K1, B = 1.2, 0.75

@@ -26,7 +26,7 @@ from witaj.shared.languages import LanguageChoice
 from witaj.shared.mongo import Document
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import USAGE
-from witaj.shared.web import Page, Pagination
+from witaj.shared.web import Page, Pagination, SessionId, session_of
 
 router = APIRouter(prefix="/cities/{city}/events", tags=["events"], responses=ERROR_RESPONSES)
 
@@ -148,7 +148,7 @@ async def list_events(
 async def get_event(
     city: str, event_id: str, runtime: RuntimeDep, store: Store, principal: MaybePrincipal,
     lang: Lang = None, accept_language: AcceptLanguage = None,
-    session: Annotated[str | None, Header(alias="X-Session", max_length=64)] = None,
+    x_session_id: SessionId = None,
 ) -> EventPublic:  # fmt: skip
     runtime.cities.require(city)
     doc = await store.get(city, event_id)
@@ -158,7 +158,7 @@ async def get_event(
     viewed = EventViewed(
         event_id=event_id, language=result.language, requested_language=result.requested_language,
         fallback=result.fallback, event_kind=doc["kind"], organisation=doc["organisation"],
-        topics=doc["topics"], session=session,
+        topics=doc["topics"], session=session_of(x_session_id),
     )  # fmt: skip
     runtime.publisher.fire_and_forget(
         USAGE, wrap(viewed, source="witaj/events", city=city, subject=event_id), key=city.encode()
