@@ -3,13 +3,17 @@
 The consumer only *records* a fan-out job (id = the event id, so a redelivered event finds its job and
 adds nothing) and then lets Kafka commit; the worker does the fan-out. A job walks its match streams
 (`witaj.notify.matching`) in `_id` order and, per batch: inserts the deliveries unordered (the delivery
-key is the `_id`, so rows that already exist are refused one by one and the rest go in), announces the
-inbox deliveries, and only then records how far it got. A process killed anywhere in between redoes
-at most that one batch, where the unique key turns repeats into no-ops: no message is lost or doubled.
+key is the `_id`, so rows that already exist are refused one by one and the rest go in) while it
+announces the inbox deliveries, and only when both are done records how far it got. A process killed
+anywhere in between redoes at most that one batch, where the unique key turns repeats into no-ops: no
+message is lost or doubled.
 
 The job document is also the outbox of NotificationDelivered for inbox messages: the events of a batch
 are published before its cursor moves, so a crash republishes them with the same event ids (derived
 from the delivery key), which idempotent consumers drop. This avoids a second write per message.
+
+Throughput is bounded by the database, so the worker keeps it busy: the next batch of subscribers is
+read while the current one is written, and the events are encoded and sent while the database stores.
 """
 
 from __future__ import annotations
@@ -17,15 +21,16 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 from witaj.notify.mailbox import Mailbox, as_message, delivery_key, outcome
-from witaj.notify.matching import MATCH_INDEX, PROJECTION, Criteria
+from witaj.notify.matching import PROJECTION, STREAM_ORDER, Criteria
 from witaj.notify.quiet import due_at
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.stream import StreamHub
@@ -49,6 +54,7 @@ from witaj.shared.topics import NOTIFY_DELIVERIES
 
 log = get_logger(__name__)
 DUPLICATE_KEY = 11000
+T = TypeVar("T")
 
 
 async def insert_new(collection: Any, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -64,6 +70,27 @@ async def insert_new(collection: Any, docs: list[dict[str, Any]]) -> list[dict[s
         failed = {error["index"] for error in errors}
         return [doc for index, doc in enumerate(docs) if index not in failed]
     return docs
+
+
+async def read_ahead(source: AsyncIterator[T]) -> AsyncGenerator[T, None]:
+    """Items of `source`, fetching the next one while the caller works on the current one."""
+    pending: asyncio.Future[T] | None = asyncio.ensure_future(anext(source))
+    try:
+        while pending is not None:
+            try:
+                item = await pending
+            except StopAsyncIteration:
+                pending = None
+                return
+            pending = asyncio.ensure_future(anext(source))
+            yield item
+    finally:
+        if pending is not None:
+            pending.cancel()
+            await asyncio.gather(pending, return_exceptions=True)
+        aclose = getattr(source, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 class Fanout:
@@ -227,33 +254,51 @@ class Fanout:
             when = datetime.fromisoformat(when).astimezone(ZoneInfo(city.timezone)).strftime("%Y-%m-%d %H:%M")
         link = f"{self.public_url}{job['path']}" if job.get("path") else None
         cache = RenderCache(job["kind"], city, job.get("titles") or {}, link=link, when=when)
-        criteria = Criteria.from_document(job["criteria"])
-        size = self.options.fanout_batch_size
-        if job.get("target"):
-            found = await self.subscriptions.find_one(
-                {"_id": job["target"], "city": job["city"], "active": True}, PROJECTION
-            )
-            await self._flush(job, [found] if found else [], cache, stream=1, after="")
-        else:
-            streams = criteria.streams()
-            for index in range(job["stream"], len(streams)):
-                query: dict[str, Any] = {"match_keys": streams[index]}
-                if index == job["stream"] and job["after"]:
-                    query["_id"] = {"$gt": job["after"]}
-                batch: list[dict[str, Any]] = []
-                async for sub in self.subscriptions.find(
-                    query, PROJECTION, sort=MATCH_INDEX, batch_size=size
-                ):
-                    if criteria.first_stream_of(sub) == index and criteria.wants(sub):
-                        batch.append(sub)
-                    if len(batch) >= size:
-                        await self._flush(job, batch, cache, stream=index, after=sub["_id"])
-                        batch = []
-                await self._flush(job, batch, cache, stream=index + 1, after="")
+        batches = read_ahead(self._batches(job))
+        try:
+            async for subscribers, stream, after in batches:
+                await self._flush(job, subscribers, cache, stream=stream, after=after)
+        finally:
+            await batches.aclose()
         await self.jobs.update_one(
             {"_id": job["_id"]}, {"$set": {"state": "done", "done_at": datetime.now(UTC)}}
         )
         log.info("fanout.done", job=job["_id"], kind=job["kind"], city=job["city"])
+
+    async def _batches(self, job: dict[str, Any]) -> AsyncGenerator[tuple[list[dict[str, Any]], int, str], None]:
+        """The job's subscribers in batches, each with the cursor to record once it is delivered."""
+        if job.get("target"):
+            found = await self.subscriptions.find_one(
+                {"_id": job["target"], "city": job["city"], "active": True}, PROJECTION
+            )
+            yield [found] if found else [], 1, ""
+            return
+        criteria = Criteria.from_document(job["criteria"])
+        size = self.options.fanout_batch_size
+        streams = criteria.streams()
+        for index in range(job["stream"], len(streams)):
+            query: dict[str, Any] = {"match_keys": streams[index]}
+            if index == job["stream"] and job["after"]:
+                query["_id"] = {"$gt": job["after"]}
+            batch: list[dict[str, Any]] = []
+            async for sub in self.subscriptions.find(query, PROJECTION, sort=STREAM_ORDER, batch_size=size):
+                if criteria.first_stream_of(sub) == index and criteria.wants(sub):
+                    batch.append(sub)
+                if len(batch) >= size:
+                    yield batch, index, sub["_id"]
+                    batch = []
+            yield batch, index + 1, ""
+
+    async def _announce(self, inbox: list[dict[str, Any]]) -> None:
+        if inbox:
+            await self.runtime.publisher.send_many(
+                (
+                    NOTIFY_DELIVERIES,
+                    registry.encode(outcome(d, NotificationDelivered)),
+                    d["subscriber"].encode(),
+                )
+                for d in inbox
+            )
 
     async def _flush(
         self,
@@ -289,17 +334,10 @@ class Fanout:
                 else:
                     doc.update(status="pending", attempts=0, due_at=due_at(now, sub), mode=sub.get("mode"))
                 docs.append(doc)
-        inserted = await insert_new(self.mailbox.collection, docs)
         inbox = [doc for doc in docs if doc["channel"] == "inbox"]
-        if inbox:
-            await self.runtime.publisher.send_many(
-                (
-                    NOTIFY_DELIVERIES,
-                    registry.encode(outcome(d, NotificationDelivered)),
-                    d["subscriber"].encode(),
-                )
-                for d in inbox
-            )
+        # The database stores while this process encodes and the broker takes the events; both must be
+        # done before the cursor moves, so their order between themselves does not matter.
+        inserted, _ = await asyncio.gather(insert_new(self.mailbox.collection, docs), self._announce(inbox))
         for doc in inserted:
             if doc["channel"] == "inbox" and self.hub.listening(doc["subscriber"]):
                 self.hub.publish(doc["subscriber"], as_message(doc))
