@@ -55,6 +55,8 @@ from witaj.shared.topics import NOTIFY_DELIVERIES
 log = get_logger(__name__)
 DUPLICATE_KEY = 11000
 T = TypeVar("T")
+FACTS_WAIT = timedelta(minutes=5)
+FACTS_RETRY = timedelta(seconds=0.5)
 
 
 async def insert_new(collection: Any, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -138,18 +140,12 @@ class Fanout:
             job = {"criteria": criteria.as_document(), "titles": data.titles, "path": data.path}
             job["when"] = data.next_start.isoformat() if data.next_start else None
         elif isinstance(data, EventCancelled):
-            facts = await self.facts.find_one({"_id": f"{city}:{data.event_id}"}) or {}
-            criteria = Criteria(
-                city, facts.get("topics", []), facts.get("target_groups", []), facts.get("event_kind")
-            )
-            job = {"criteria": criteria.as_document(), "titles": data.titles or facts.get("titles", {})}
-            job.update(path=data.path, when=data.occurrence.isoformat() if data.occurrence else None)
+            job = {"facts": f"{city}:{data.event_id}", "titles": data.titles, "path": data.path}
+            job["when"] = data.occurrence.isoformat() if data.occurrence else None
         elif isinstance(data, RegistrationPromoted | RegistrationCancelled):
             if not data.subscriber:
                 return  # the registrant did not ask to be told
-            facts = await self.facts.find_one({"_id": f"{city}:{data.event_id}"}) or {}
-            job = {"criteria": Criteria(city).as_document(), "target": data.subscriber}
-            job.update(titles=facts.get("titles", {}), path=facts.get("path"))
+            job = {"facts": f"{city}:{data.event_id}", "target": data.subscriber}
             job["when"] = data.occurrence.isoformat() if data.occurrence else None
         if job is None:
             return
@@ -160,7 +156,7 @@ class Fanout:
             "_id": str(envelope.id),
             "city": envelope.city,
             "kind": envelope.type,
-            "topics": job["criteria"]["topics"],
+            "topics": job["criteria"]["topics"] if "criteria" in job else [],
             "stream": 0,
             "after": "",
             "state": "running",
@@ -193,6 +189,34 @@ class Fanout:
             )
         except DuplicateKeyError:
             pass  # we already hold a newer revision
+        self.wake()  # a job may be waiting for these facts
+
+    async def _with_facts(self, job: dict[str, Any]) -> dict[str, Any] | None:
+        """A cancellation or registration job completed from the event's facts, once, for good.
+
+        Those facts come from another topic, which nothing orders against this one (a service catching
+        up reads both backlogs interleaved), so a job waits for them a while before it goes on without.
+        None while it waits. The completion is stored, so a resumed job walks the same streams.
+        """
+        if "facts" not in job or "criteria" in job:
+            return job
+        facts = await self.facts.find_one({"_id": job["facts"]})
+        now = datetime.now(UTC)
+        if facts is None and now < job["created_at"] + FACTS_WAIT:
+            await self.jobs.update_one({"_id": job["_id"]}, {"$set": {"lease_until": now + FACTS_RETRY}})
+            return None
+        facts = facts or {}
+        if job.get("target"):
+            criteria = Criteria(job["city"])
+            done = {"titles": facts.get("titles", {}), "path": facts.get("path")}
+        else:
+            criteria = Criteria(
+                job["city"], facts.get("topics", []), facts.get("target_groups", []), facts.get("event_kind")
+            )
+            done = {"titles": job.get("titles") or facts.get("titles", {})}
+        done.update(criteria=criteria.as_document(), topics=criteria.topics)
+        await self.jobs.update_one({"_id": job["_id"]}, {"$set": done})
+        return {**job, **done}
 
     # ------------------------------------------------------------------------------------- work
 
@@ -243,6 +267,10 @@ class Fanout:
             self._task = None
 
     async def process(self, job: dict[str, Any]) -> None:
+        completed = await self._with_facts(job)
+        if completed is None:
+            return
+        job = completed
         city = self.runtime.cities.get(job["city"])
         if city is None:  # its configuration has not arrived yet; a city listener wakes us
             await self.jobs.update_one(
@@ -265,7 +293,9 @@ class Fanout:
         )
         log.info("fanout.done", job=job["_id"], kind=job["kind"], city=job["city"])
 
-    async def _batches(self, job: dict[str, Any]) -> AsyncGenerator[tuple[list[dict[str, Any]], int, str], None]:
+    async def _batches(
+        self, job: dict[str, Any]
+    ) -> AsyncGenerator[tuple[list[dict[str, Any]], int, str], None]:
         """The job's subscribers in batches, each with the cursor to record once it is delivered."""
         if job.get("target"):
             found = await self.subscriptions.find_one(
