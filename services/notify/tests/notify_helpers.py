@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from witaj.devkit.testing import serve, wait_until
+from fastapi import FastAPI
+from witaj.devkit.testing import live_server, serve, wait_until
 from witaj.notify.access import token_hash
 from witaj.notify.main import create_app
 from witaj.notify.matching import match_keys
@@ -66,6 +69,57 @@ async def notify_service(
     async with serve(create_app(settings)) as client:
         await configure_city(publisher, runtime_of(client))
         yield client
+
+
+@asynccontextmanager
+async def live_notify_service(
+    settings: NotifySettings, publisher: EventPublisher
+) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
+    """The notify app served over real HTTP (streams can be read as they are written), with Lublin."""
+    app = create_app(settings)
+    async with live_server(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        await configure_city(publisher, app.state.runtime)
+        yield client, app
+
+
+class EventStream:
+    """A client's open Server-Sent Events connection, read one message at a time."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._lines = response.aiter_lines()
+
+    async def next_message(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The next `event: message`, with its SSE `id`; fails after `timeout` seconds."""
+        event: dict[str, str] = {}
+        async with asyncio.timeout(timeout):
+            async for line in self._lines:
+                if line:
+                    field, _, value = line.partition(": ")
+                    event[field] = value
+                    continue
+                if event.get("event") == "message":
+                    message: dict[str, Any] = json.loads(event["data"])
+                    assert event["id"] == message["id"]
+                    return message
+                event = {}
+        raise AssertionError("the stream ended")
+
+
+@asynccontextmanager
+async def open_stream(
+    client: httpx.AsyncClient, subscription: dict[str, Any], last_event_id: str | None = None
+) -> AsyncIterator[EventStream]:
+    headers = {**device(subscription), "Accept": "text/event-stream"}
+    if last_event_id:
+        headers["Last-Event-ID"] = last_event_id
+    async with client.stream(
+        "GET", f"/subscriptions/{subscription['id']}/stream", headers=headers
+    ) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith(
+            "text/event-stream"
+        )
+        yield EventStream(response)
 
 
 def content_published(topics: list[str], titles: dict[str, str] | None = None, **extra: Any) -> Envelope[Any]:
