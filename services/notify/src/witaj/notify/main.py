@@ -94,7 +94,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     app = create_service_app(
         settings, service="notify", title="Witaj notify", description=DESCRIPTION, lifespan=lifespan
     )
-    app.include_router(subscriptions.router)
+    app.include_router(subscriptions.routes(settings.notify))
     app.include_router(mailbox.router)
     return app
 
