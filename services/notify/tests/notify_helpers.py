@@ -31,6 +31,35 @@ LUBLIN = CityConfig(
 )
 
 
+class FakeClock:
+    """The service's clock, moved by the test: `create_app(settings, clock=FakeClock(...))`."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Receiver:
+    """A tiny HTTP server: records each request, answers with the next status of `statuses`."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")[1:]
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines if line)}
+        body = await reader.readexactly(int(headers.get("content-length", 0)))
+        self.requests.append((headers, body))
+        status = self.statuses[min(len(self.requests) - 1, len(self.statuses) - 1)]
+        writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+        await writer.drain()
+        writer.close()
+
+
 def make_options(**overrides: Any) -> NotifyOptions:
     values: dict[str, Any] = {
         "webhook_allow_loopback": True,
@@ -63,10 +92,10 @@ async def configure_city(publisher: EventPublisher, runtime: Any, city: CityConf
 
 @asynccontextmanager
 async def notify_service(
-    settings: NotifySettings, publisher: EventPublisher
+    settings: NotifySettings, publisher: EventPublisher, **app_options: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The notify app, running, with Lublin configured."""
-    async with serve(create_app(settings)) as client:
+    async with serve(create_app(settings, **app_options)) as client:
         await configure_city(publisher, runtime_of(client))
         yield client
 

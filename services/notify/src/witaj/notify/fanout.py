@@ -28,10 +28,11 @@ from zoneinfo import ZoneInfo
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
-from witaj.notify.mailbox import Mailbox, as_message, delivery_key, outcome
+from pymongo.errors import DuplicateKeyError
+from witaj.notify import digest
+from witaj.notify.mailbox import Mailbox, as_message, delivery_key, insert_new, outcome
 from witaj.notify.matching import PROJECTION, STREAM_ORDER, Criteria
-from witaj.notify.quiet import due_at
+from witaj.notify.quiet import Clock, due_at, utc_now
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.stream import StreamHub
 from witaj.notify.templates import RenderCache
@@ -53,25 +54,9 @@ from witaj.shared.runtime import Runtime
 from witaj.shared.topics import NOTIFY_DELIVERIES
 
 log = get_logger(__name__)
-DUPLICATE_KEY = 11000
 T = TypeVar("T")
 FACTS_WAIT = timedelta(minutes=5)
 FACTS_RETRY = timedelta(seconds=0.5)
-
-
-async def insert_new(collection: Any, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Insert what is not there yet; the documents that went in now."""
-    if not docs:
-        return []
-    try:
-        await collection.insert_many(docs, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(error.get("code") != DUPLICATE_KEY for error in errors):
-            raise
-        failed = {error["index"] for error in errors}
-        return [doc for index, doc in enumerate(docs) if index not in failed]
-    return docs
 
 
 async def read_ahead(source: AsyncIterator[T]) -> AsyncGenerator[T, None]:
@@ -103,8 +88,10 @@ class Fanout:
         mailbox: Mailbox,
         hub: StreamHub,
         options: NotifyOptions,
+        clock: Clock = utc_now,
     ) -> None:
         self.runtime = runtime
+        self.clock = clock  # message times; the jobs' own leases keep to the real time
         self.jobs = db["fanout_jobs"]
         self.facts = db["agenda_facts"]
         self.subscriptions = db["subscriptions"]
@@ -339,8 +326,9 @@ class Fanout:
         stream: int,
         after: str,
     ) -> None:
-        now = datetime.now(UTC)
+        now = self.clock()
         docs = []
+        digests = []
         for sub in subscribers:
             rendered = cache.get(sub["language"], sub.get("fallbacks") or [])
             for channel in sub["channels"]:
@@ -361,6 +349,8 @@ class Fanout:
                 }
                 if channel == "inbox":
                     doc.update(status="delivered", read_at=None)
+                elif sub.get("mode") == "digest":
+                    digests.append(digest.hold(doc, sub, now))
                 else:
                     doc.update(status="pending", attempts=0, due_at=due_at(now, sub), mode=sub.get("mode"))
                 docs.append(doc)
@@ -368,6 +358,8 @@ class Fanout:
         # The database stores while this process encodes and the broker takes the events; both must be
         # done before the cursor moves, so their order between themselves does not matter.
         inserted, _ = await asyncio.gather(insert_new(self.mailbox.collection, docs), self._announce(inbox))
+        # After the items, and for all of them even on a redone batch (see witaj.notify.digest).
+        await digest.schedule(self.mailbox.collection, digests)
         for doc in inserted:
             if doc["channel"] == "inbox" and self.hub.listening(doc["subscriber"]):
                 self.hub.publish(doc["subscriber"], as_message(doc))

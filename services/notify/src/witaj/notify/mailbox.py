@@ -17,6 +17,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 from witaj.notify.access import OwnedSubscription, ServicesDep
 from witaj.notify.schemas import InboxPage, MessagePublic
 from witaj.shared.envelope import Envelope, wrap
@@ -29,6 +30,7 @@ from witaj.shared.web import Pagination
 
 SOURCE = "witaj/notify"
 OUTCOME_NAMESPACE = uuid.UUID("6f1d4c52-0d8e-4a53-9d0c-5b8f0a3e2c71")
+DUPLICATE_KEY = 11000
 NEWEST_FIRST = [("created_at", DESCENDING), ("_id", ASCENDING)]
 OLDEST_FIRST = [("created_at", ASCENDING), ("_id", ASCENDING)]
 
@@ -50,6 +52,26 @@ def outcome(doc: dict[str, Any], event_cls: type[Any], **fields: Any) -> Envelop
     )
     event_id = uuid.uuid5(OUTCOME_NAMESPACE, f"{doc['_id']}:{event_cls.event_type}")
     return wrap(data, source=SOURCE, city=doc["city"], subject=doc["subscriber"], id=event_id)
+
+
+def duplicates(exc: BulkWriteError) -> list[int]:
+    """Positions of the writes a bulk write refused as already there; re-raises any other refusal."""
+    errors = exc.details.get("writeErrors", [])
+    if any(error.get("code") != DUPLICATE_KEY for error in errors):
+        raise exc
+    return [error["index"] for error in errors]
+
+
+async def insert_new(collection: Any, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Insert what is not there yet; the documents that went in now."""
+    if not docs:
+        return []
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        failed = set(duplicates(exc))
+        return [doc for index, doc in enumerate(docs) if index not in failed]
+    return docs
 
 
 def as_message(doc: dict[str, Any]) -> dict[str, Any]:
@@ -77,6 +99,7 @@ class Mailbox:
             [("subscriber", ASCENDING), ("created_at", DESCENDING)], name="by_subscriber"
         )
         await self.collection.create_index("due_at", name="due", sparse=True)
+        await self.collection.create_index("digest", name="digest", sparse=True)
 
     def _inbox(self, subscriber: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         return {"subscriber": subscriber, "channel": Channel.INBOX.value, **(extra or {})}
