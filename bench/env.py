@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from aiokafka import AIOKafkaConsumer
 from witaj.devkit.sandbox import Sandbox
+from witaj.shared.kafka import EventPublisher
+from witaj.shared.settings import KafkaSettings
 
 
 @dataclass(frozen=True)
@@ -21,3 +26,29 @@ class BenchEnv:
 
     def size(self, full: int, quick: int) -> int:
         return quick if self.quick else full
+
+
+async def raw_latency(
+    kafka: KafkaSettings, publisher: EventPublisher, samples: int, message: Callable[[int], bytes]
+) -> list[float]:
+    """Seconds from producing each message on `bench.latency` until a plain consumer has it: the
+    baseline of latency figures, on the same broker with the same settings (create the topic first)."""
+    topic = "bench.latency"
+    consumer = AIOKafkaConsumer(
+        kafka.topics(topic),
+        bootstrap_servers=kafka.bootstrap_servers,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=50,
+    )
+    await consumer.start()
+    out = []
+    try:
+        for i in range(samples):
+            sent = time.perf_counter()
+            await publisher.send_raw(topic, message(i))
+            while not await consumer.getmany(timeout_ms=100):
+                pass
+            out.append(time.perf_counter() - sent)
+    finally:
+        await consumer.stop()
+    return out

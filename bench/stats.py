@@ -28,7 +28,7 @@ from witaj.stats.processor import SOURCE_TOPICS, environment
 from witaj.stats.rollups import RollupStore
 from witaj.stats.settings import ProcessorSettings, StatsSettings
 
-from bench.env import BenchEnv
+from bench.env import BenchEnv, raw_latency
 from bench.results import Result, percentile
 
 LANGUAGES = ("uk", "ar", "en", "ru", "pl")
@@ -79,28 +79,6 @@ async def _processor_rate(store: RollupStore, total: int) -> float:
 
     now = await wait_until(done, timeout=1800, interval=0.1, message="every event counted")
     return (now - first) / (time.perf_counter() - started)
-
-
-async def _raw_latency(settings: StatsSettings, publisher: EventPublisher, samples: int) -> list[float]:
-    topic = settings.kafka.topics("bench.latency")
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=settings.kafka.bootstrap_servers,
-        auto_offset_reset="earliest",
-        fetch_max_wait_ms=50,
-    )
-    await consumer.start()
-    out = []
-    try:
-        for i in range(samples):
-            sent = time.perf_counter()
-            await publisher.send_raw("bench.latency", _view(i))
-            while not await consumer.getmany(timeout_ms=100):
-                pass
-            out.append(time.perf_counter() - sent)
-    finally:
-        await consumer.stop()
-    return out
 
 
 async def _freshness(
@@ -156,7 +134,7 @@ async def run(env: BenchEnv) -> list[Result]:
         rate = await _processor_rate(store, total)
         samples = env.size(100, 10)
         async with EventPublisher(settings.kafka) as publisher:
-            baseline = await _raw_latency(settings, publisher, samples)
+            baseline = await raw_latency(settings.kafka, publisher, samples, _view)
             fresh = await _freshness(settings, publisher, samples, token)
     finally:
         process.terminate()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from witaj.devkit.testing import serve, wait_until
+from fastapi import FastAPI
+from witaj.devkit.testing import live_server, serve, wait_until
 from witaj.notify.access import token_hash
 from witaj.notify.main import create_app
 from witaj.notify.matching import match_keys
@@ -26,6 +29,35 @@ LUBLIN = CityConfig(
     languages=["pl", "en", "uk", "ru", "ar"],
     fallbacks={"uk": ["pl", "en"], "*": ["en", "pl"]},
 )
+
+
+class FakeClock:
+    """The service's clock, moved by the test: `create_app(settings, clock=FakeClock(...))`."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Receiver:
+    """A tiny HTTP server: records each request, answers with the next status of `statuses`."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")[1:]
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines if line)}
+        body = await reader.readexactly(int(headers.get("content-length", 0)))
+        self.requests.append((headers, body))
+        status = self.statuses[min(len(self.requests) - 1, len(self.statuses) - 1)]
+        writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+        await writer.drain()
+        writer.close()
 
 
 def make_options(**overrides: Any) -> NotifyOptions:
@@ -60,12 +92,63 @@ async def configure_city(publisher: EventPublisher, runtime: Any, city: CityConf
 
 @asynccontextmanager
 async def notify_service(
-    settings: NotifySettings, publisher: EventPublisher
+    settings: NotifySettings, publisher: EventPublisher, **app_options: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The notify app, running, with Lublin configured."""
-    async with serve(create_app(settings)) as client:
+    async with serve(create_app(settings, **app_options)) as client:
         await configure_city(publisher, runtime_of(client))
         yield client
+
+
+@asynccontextmanager
+async def live_notify_service(
+    settings: NotifySettings, publisher: EventPublisher
+) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
+    """The notify app served over real HTTP (streams can be read as they are written), with Lublin."""
+    app = create_app(settings)
+    async with live_server(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        await configure_city(publisher, app.state.runtime)
+        yield client, app
+
+
+class EventStream:
+    """A client's open Server-Sent Events connection, read one message at a time."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._lines = response.aiter_lines()
+
+    async def next_message(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The next `event: message`, with its SSE `id`; fails after `timeout` seconds."""
+        event: dict[str, str] = {}
+        async with asyncio.timeout(timeout):
+            async for line in self._lines:
+                if line:
+                    field, _, value = line.partition(": ")
+                    event[field] = value
+                    continue
+                if event.get("event") == "message":
+                    message: dict[str, Any] = json.loads(event["data"])
+                    assert event["id"] == message["id"]
+                    return message
+                event = {}
+        raise AssertionError("the stream ended")
+
+
+@asynccontextmanager
+async def open_stream(
+    client: httpx.AsyncClient, subscription: dict[str, Any], last_event_id: str | None = None
+) -> AsyncIterator[EventStream]:
+    headers = {**device(subscription), "Accept": "text/event-stream"}
+    if last_event_id:
+        headers["Last-Event-ID"] = last_event_id
+    async with client.stream(
+        "GET", f"/subscriptions/{subscription['id']}/stream", headers=headers
+    ) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith(
+            "text/event-stream"
+        )
+        yield EventStream(response)
 
 
 def content_published(topics: list[str], titles: dict[str, str] | None = None, **extra: Any) -> Envelope[Any]:

@@ -8,6 +8,7 @@ import sys
 from email.header import decode_header, make_header
 
 from notify_helpers import (
+    Receiver,
     content_published,
     make_options,
     notify_service,
@@ -21,25 +22,6 @@ from witaj.notify.settings import NotifySettings, SmtpSettings
 from witaj.notify.webhooks import verify_signature
 from witaj.shared.envelope import registry
 from witaj.shared.topics import NOTIFY_DELIVERIES
-
-
-class Receiver:
-    """A tiny HTTP server: records each request, answers with the next status of `statuses`."""
-
-    def __init__(self, statuses: list[int]) -> None:
-        self.statuses = statuses
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        lines = head.decode().split("\r\n")[1:]
-        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines if line)}
-        body = await reader.readexactly(int(headers.get("content-length", 0)))
-        self.requests.append((headers, body))
-        status = self.statuses[min(len(self.requests) - 1, len(self.statuses) - 1)]
-        writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
-        await writer.drain()
-        writer.close()
 
 
 async def test_webhooks_are_signed_retried_and_dead_lettered(settings, publisher, kafka_settings) -> None:

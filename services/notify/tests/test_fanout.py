@@ -89,7 +89,9 @@ async def test_published_content_reaches_each_matching_inbox_once_in_its_languag
         assert all("@" not in r.value.decode() and "token" not in r.value.decode() for r in records)
 
 
-async def test_waitlist_promotion_reaches_only_that_registrant(settings, publisher) -> None:
+async def test_waitlist_promotion_reaches_only_that_registrant_even_before_the_event_is_known(
+    settings, publisher
+) -> None:
     async with notify_service(settings, publisher) as client:
         promoted = await subscribe(client, topics=["language"], language="en")
         bystander = await subscribe(client, topics=["language"], language="en")
@@ -102,9 +104,6 @@ async def test_waitlist_promotion_reaches_only_that_registrant(settings, publish
             titles={"en": "Polish A1", "pl": "Polski A1"},
             path="/events/ev-1",
         )
-        await publisher.publish(
-            AGENDA_EVENTS, wrap(course, source="witaj/events", city="lublin", subject="ev-1")
-        )
         promotion = RegistrationPromoted(
             registration_id="r-1",
             event_id="ev-1",
@@ -112,8 +111,12 @@ async def test_waitlist_promotion_reaches_only_that_registrant(settings, publish
             registrant="p-1",
             subscriber=promoted["id"],
         )
+        # The promotion comes first: nothing orders the two topics, and its message needs the title.
         await publisher.publish(
             AGENDA_REGISTRATIONS, wrap(promotion, source="witaj/events", city="lublin", subject="ev-1")
+        )
+        await publisher.publish(
+            AGENDA_EVENTS, wrap(course, source="witaj/events", city="lublin", subject="ev-1")
         )
         got = await wait_until(lambda: _with_items(inbox(client, promoted)), message="promotion message")
         assert "Polish A1" in got["items"][0]["title"]

@@ -126,3 +126,25 @@ def test_odd_unsubscribe_tokens_are_refused_not_crashed_on() -> None:
 
     assert subscriber_from_unsubscribe_token("k", "żółć.ąę") is None
     assert subscriber_from_unsubscribe_token("k", unsubscribe_token("k", "s1")) == "s1"
+
+
+async def test_subscribing_beyond_the_burst_is_refused_with_retry_after_and_stores_nothing(
+    make_settings, publisher
+) -> None:
+    from notify_helpers import make_options
+    from witaj.notify.settings import NotifySettings
+    from witaj.shared.ratelimit import PUBLIC_WRITE
+
+    limited = make_settings(NotifySettings, notify=make_options(subscribe_burst=3, subscribe_per_minute=1))
+    async with notify_service(limited, publisher) as client:
+        for _ in range(3):
+            await subscribe(client, topics=["housing"])
+        refused = await client.post("/subscriptions", json={"city": "lublin", "topics": ["housing"]})
+        assert refused.status_code == 429 and refused.headers["content-type"] == "application/json"
+        error = refused.json()["error"]
+        assert error["code"] == "rate_limited"
+        retry_after = int(refused.headers["Retry-After"])
+        assert 55 <= retry_after <= 60 and error["details"]["retry_after_seconds"] == retry_after
+        assert await services_of(client).subscriptions.collection.count_documents({}) == 3
+        schema = (await client.get("/openapi.json")).json()
+        assert schema["paths"]["/subscriptions"]["post"][PUBLIC_WRITE] is True

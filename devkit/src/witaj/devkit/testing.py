@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -83,6 +84,48 @@ async def read_topic(
     finally:
         await consumer.stop()
     return records
+
+
+@asynccontextmanager
+async def live_server(app: FastAPI, *, startup_timeout: float = 60.0) -> AsyncIterator[str]:
+    """Serve the app over real HTTP (uvicorn on a local socket) in the running event loop; yields its URL.
+
+    For what the in-process transport cannot show, such as a streamed response read while it is still
+    being written. The app's lifespan runs inside, and the app object stays reachable from the test.
+    Open streams get a second to end when the server stops, then they are cancelled.
+    """
+    import uvicorn
+    from witaj.devkit.infra import free_port
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield  # leave the test runner's signal handling alone
+
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, access_log=False, timeout_graceful_shutdown=1
+    )
+    server = Server(config)
+
+    async def serve_until_told() -> None:
+        try:
+            await server.serve()
+        except SystemExit as exc:  # uvicorn exits the process when the lifespan fails to start
+            raise RuntimeError(f"the app failed to start (exit code {exc.code})") from None
+
+    task = asyncio.get_running_loop().create_task(serve_until_told(), name=f"live-server-{port}")
+    try:
+        await wait_until(
+            lambda: server.started or task.done(), timeout=startup_timeout, message="the app to start"
+        )
+        if not server.started:
+            task.result()  # raises why it did not start
+            raise RuntimeError(f"the app did not start on 127.0.0.1:{port}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.gather(task, return_exceptions=True)
 
 
 class LiveServer:

@@ -1,5 +1,8 @@
 """Sending e-mails and webhooks that are due, with back-off, jitter and a dead-letter record.
 
+A due document is either one delivery or a subscriber's daily digest (`witaj.notify.digest`), which
+sends one message for the items it holds and records each of them as delivered or failed.
+
 A due delivery is claimed by pushing its `due_at` forward by a lease before sending, so two replicas do
 not send it together. Success and final failure change the delivery and stage the outcome event in one
 transaction (the shared outbox). After `max_attempts` the delivery gets a `dead_letters` record (error
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -20,8 +23,12 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from witaj.notify import email, webhooks
 from witaj.notify.access import unsubscribe_token
+from witaj.notify.digest import as_rendered, end_round, freeze, round_key
 from witaj.notify.mailbox import outcome
+from witaj.notify.quiet import Clock, utc_now
 from witaj.notify.settings import NotifyOptions
+from witaj.notify.templates import Rendered, RenderedDigest, render_digest
+from witaj.shared.cities import CityCatalog
 from witaj.shared.events import NotificationDelivered, NotificationFailed
 from witaj.shared.kafka import backoff_seconds
 from witaj.shared.logging import get_logger
@@ -38,7 +45,13 @@ class Gone(Exception):
 
 class DeliveryWorker:
     def __init__(
-        self, db: AsyncDatabase[Document], outbox: Outbox, options: NotifyOptions, public_url: str | None
+        self,
+        db: AsyncDatabase[Document],
+        outbox: Outbox,
+        options: NotifyOptions,
+        public_url: str | None,
+        cities: CityCatalog,
+        clock: Clock = utc_now,
     ) -> None:
         self.deliveries = db["deliveries"]
         self.subscriptions = db["subscriptions"]
@@ -46,6 +59,8 @@ class DeliveryWorker:
         self.outbox = outbox
         self.options = options
         self.public_url = (public_url or "").rstrip("/")
+        self.cities = cities
+        self.clock = clock
         self.http = httpx.AsyncClient(follow_redirects=False)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -54,7 +69,7 @@ class DeliveryWorker:
         self._wake.set()
 
     async def claim(self) -> dict[str, Any] | None:
-        now = datetime.now(UTC)
+        now = self.clock()
         return await self.deliveries.find_one_and_update(
             {"due_at": {"$lte": now}},
             {"$set": {"due_at": now + timedelta(seconds=self.options.send_lease_seconds)}},
@@ -62,110 +77,179 @@ class DeliveryWorker:
         )
 
     async def run_once(self) -> bool:
-        delivery = await self.claim()
-        if delivery is None:
+        due = await self.claim()
+        if due is None:
             return False
+        if due.get("kind") == "digest":
+            await self._digest_round(due)
+            return True
         try:
-            await self._send(delivery)
+            sub = await self._subscription(due)
+            await self._send(sub, due["channel"], due["_id"], as_rendered(due), self._payload(due))
         except Exception as exc:
-            await self._failed(delivery, exc)
+            await self._failed(due, [due], exc)
         else:
-            await self._finish(
-                delivery, "delivered", NotificationDelivered, attempts=delivery["attempts"] + 1
-            )
+            await self._finish(due, [due], "delivered", NotificationDelivered, attempts=due["attempts"] + 1)
         return True
 
-    async def _send(self, delivery: dict[str, Any]) -> None:
-        sub = await self.subscriptions.find_one({"_id": delivery["subscriber"], "active": True})
-        if sub is None or delivery["channel"] not in sub["channels"]:
-            raise Gone("subscription gone")
-        if delivery["channel"] == "email":
-            token = unsubscribe_token(self.options.unsubscribe_secret.get_secret_value(), sub["_id"])
-            message = email.compose(
-                self.options.smtp.sender, sub["email"], delivery, f"{self.public_url}/unsubscribe/{token}"
-            )
-            await email.send(self.options.smtp, message)
+    async def _digest_round(self, digest: dict[str, Any]) -> None:
+        round_at, items = await freeze(self.deliveries, digest)
+        sub = None
+        try:
+            sub = await self._subscription(digest)
+            if items:
+                message = render_digest(
+                    self.cities.require(digest["city"]),
+                    [as_rendered(item) for item in items],
+                    language=sub["language"],
+                    fallbacks=sub.get("fallbacks") or [],
+                )
+                key = round_key(digest, round_at)
+                await self._send(
+                    sub, digest["channel"], key, message, self._digest_payload(key, message, items)
+                )
+        except Exception as exc:
+            await self._failed(digest, items, exc, sub)
         else:
-            await webhooks.check_target(
-                sub["webhook_url"],
-                allow_loopback=self.options.webhook_allow_loopback,
-                require_https=self.options.webhook_require_https,
-            )
-            body = json.dumps(
-                {
-                    "id": delivery["_id"],
-                    "city": delivery["city"],
-                    "type": delivery["source_type"],
-                    "source_event": delivery["source_event"],
-                    "language": delivery["language"],
-                    "rtl": delivery["rtl"],
-                    "title": delivery["title"],
-                    "body": delivery["body"],
-                    "link": delivery.get("link"),
-                    "created_at": delivery["created_at"].isoformat(),
-                },
-                ensure_ascii=False,
-            ).encode()
-            await webhooks.post(
-                self.http,
-                sub["webhook_url"],
-                sub["webhook_secret"],
-                delivery["_id"],
-                body,
-                self.options.webhook_timeout_seconds,
-            )
+            attempts = digest["attempts"] + 1
+            await self._finish(digest, items, "delivered", NotificationDelivered, attempts=attempts, sub=sub)
 
-    async def _failed(self, delivery: dict[str, Any], exc: Exception) -> None:
-        attempts = delivery["attempts"] + 1
+    async def _subscription(self, due: dict[str, Any]) -> dict[str, Any]:
+        sub = await self.subscriptions.find_one({"_id": due["subscriber"], "active": True})
+        if sub is None or due["channel"] not in sub["channels"]:
+            raise Gone("subscription gone")
+        return sub
+
+    async def _send(
+        self,
+        sub: dict[str, Any],
+        channel: str,
+        key: str,
+        message: Rendered | RenderedDigest,
+        payload: dict[str, Any],
+    ) -> None:
+        if channel == "email":
+            token = unsubscribe_token(self.options.unsubscribe_secret.get_secret_value(), sub["_id"])
+            mail = email.compose(
+                self.options.smtp.sender, sub["email"], key, message, f"{self.public_url}/unsubscribe/{token}"
+            )
+            await email.send(self.options.smtp, mail)
+            return
+        await webhooks.check_target(
+            sub["webhook_url"],
+            allow_loopback=self.options.webhook_allow_loopback,
+            require_https=self.options.webhook_require_https,
+        )
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        await webhooks.post(
+            self.http,
+            sub["webhook_url"],
+            sub["webhook_secret"],
+            key,
+            body,
+            self.options.webhook_timeout_seconds,
+        )
+
+    @staticmethod
+    def _payload(delivery: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": delivery["_id"],
+            "city": delivery["city"],
+            "type": delivery["source_type"],
+            "source_event": delivery["source_event"],
+            "language": delivery["language"],
+            "rtl": delivery["rtl"],
+            "title": delivery["title"],
+            "body": delivery["body"],
+            "link": delivery.get("link"),
+            "created_at": delivery["created_at"].isoformat(),
+        }
+
+    def _digest_payload(
+        self, key: str, message: RenderedDigest, items: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        return {
+            "id": key,
+            "city": items[0]["city"],
+            "type": "digest",
+            "language": message.language,
+            "rtl": message.rtl,
+            "title": message.title,
+            "body": message.intro,
+            "items": [self._payload(item) for item in items],
+            "created_at": self.clock().isoformat(),
+        }
+
+    async def _failed(
+        self,
+        due: dict[str, Any],
+        items: list[dict[str, Any]],
+        exc: Exception,
+        sub: dict[str, Any] | None = None,
+    ) -> None:
+        attempts = due["attempts"] + 1
         error = type(exc).__name__
-        log.warning("delivery.attempt_failed", channel=delivery["channel"], error=error, attempts=attempts)
+        log.warning("delivery.attempt_failed", channel=due["channel"], error=error, attempts=attempts)
         if isinstance(exc, Gone | webhooks.WebhookRefused) or attempts >= self.options.max_attempts:
-            await self._finish(delivery, "failed", NotificationFailed, attempts=attempts, error=error)
+            await self._finish(
+                due, items, "failed", NotificationFailed, attempts=attempts, error=error, sub=sub
+            )
             return
         retry = backoff_seconds(attempts, self.options.retry_base_ms, self.options.retry_cap_ms)
         await self.deliveries.update_one(
-            {"_id": delivery["_id"]},
+            {"_id": due["_id"]},
             {
                 "$set": {
                     "attempts": attempts,
                     "last_error": error,
-                    "due_at": datetime.now(UTC) + timedelta(seconds=retry),
+                    "due_at": self.clock() + timedelta(seconds=retry),
                 }
             },
         )
 
-    async def _finish(self, delivery: dict[str, Any], status: str, event: type[Any], **fields: Any) -> None:
+    async def _finish(
+        self,
+        due: dict[str, Any],
+        items: list[dict[str, Any]],
+        status: str,
+        event: type[Any],
+        *,
+        sub: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> None:
+        """Record the outcome of `items` with their events in one transaction; end a digest's round."""
+        now = self.clock()
+
         async def work(session: Session) -> None:
-            await self.deliveries.update_one(
-                {"_id": delivery["_id"]},
+            await self.deliveries.update_many(
+                {"_id": {"$in": [item["_id"] for item in items]}},
                 {
-                    "$set": {
-                        "status": status,
-                        "attempts": fields["attempts"],
-                        "finished_at": datetime.now(UTC),
-                    },
+                    "$set": {"status": status, "attempts": fields["attempts"], "finished_at": now},
                     "$unset": {"due_at": ""},
                 },
                 session=session,
             )
-            if status == "failed":
-                await self.dead_letters.update_one(
-                    {"_id": delivery["_id"]},
-                    {
-                        "$set": {
-                            "subscriber": delivery["subscriber"],
-                            "channel": delivery["channel"],
-                            "source_event": delivery["source_event"],
-                            "attempts": fields["attempts"],
-                            "error": fields["error"],
-                            "at": datetime.now(UTC),
-                        }
-                    },
-                    upsert=True,
-                    session=session,
-                )
-            envelope = outcome(delivery, event, **fields)
-            await self.outbox.add(session, NOTIFY_DELIVERIES, envelope, key=delivery["subscriber"].encode())
+            for item in items:
+                if status == "failed":
+                    await self.dead_letters.update_one(
+                        {"_id": item["_id"]},
+                        {
+                            "$set": {
+                                "subscriber": item["subscriber"],
+                                "channel": item["channel"],
+                                "source_event": item["source_event"],
+                                "attempts": fields["attempts"],
+                                "error": fields["error"],
+                                "at": now,
+                            }
+                        },
+                        upsert=True,
+                        session=session,
+                    )
+                envelope = outcome(item, event, **fields)
+                await self.outbox.add(session, NOTIFY_DELIVERIES, envelope, key=item["subscriber"].encode())
+            if due.get("kind") == "digest":
+                await end_round(self.deliveries, session, due, sub, now)
 
         await self.outbox.transaction(work)
 

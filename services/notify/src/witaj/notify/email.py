@@ -5,31 +5,29 @@ from __future__ import annotations
 import hashlib
 from email import policy
 from email.message import EmailMessage
-from typing import Any
 
 import aiosmtplib
 from witaj.notify.settings import SmtpSettings
-from witaj.notify.templates import Rendered
+from witaj.notify.templates import Rendered, RenderedDigest
 
 
-def compose(sender: str, recipient: str, delivery: dict[str, Any], unsubscribe_url: str) -> EmailMessage:
-    rendered = Rendered(
-        delivery["language"], delivery["rtl"], delivery["title"], delivery["body"], delivery.get("link")
-    )
+def compose(
+    sender: str, recipient: str, key: str, message: Rendered | RenderedDigest, unsubscribe_url: str
+) -> EmailMessage:
+    """The e-mail of one delivery (`key`), or of one day's digest, in its language, text and HTML."""
     # Long lines allowed so List-Unsubscribe stays a plain <URL> instead of being folded or encoded.
-    message = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
-    message["From"] = sender
-    message["To"] = recipient
-    message["Subject"] = rendered.title
+    mail = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
+    mail["From"] = sender
+    mail["To"] = recipient
+    mail["Subject"] = message.title
     # Same Message-ID on every retry: mail systems can drop a repeat if a send is retried after a crash.
-    message["Message-ID"] = f"<{hashlib.sha256(delivery['_id'].encode()).hexdigest()[:32]}@witaj>"
-    message["Content-Language"] = rendered.language
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    text = rendered.body + (f"\n\n{rendered.link}" if rendered.link else "")
-    message.set_content(text + f"\n\n--\nUnsubscribe: {unsubscribe_url}\n")
-    message.add_alternative(rendered.html(), subtype="html")
-    return message
+    mail["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@witaj>"
+    mail["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    mail.set_content(message.text() + f"\n\n--\nUnsubscribe: {unsubscribe_url}\n")
+    mail.add_alternative(message.html(), subtype="html")
+    mail["Content-Language"] = message.language  # after the content: setting it clears Content-* headers
+    return mail
 
 
 async def send(settings: SmtpSettings, message: EmailMessage) -> None:

@@ -3,13 +3,17 @@
 The consumer only *records* a fan-out job (id = the event id, so a redelivered event finds its job and
 adds nothing) and then lets Kafka commit; the worker does the fan-out. A job walks its match streams
 (`witaj.notify.matching`) in `_id` order and, per batch: inserts the deliveries unordered (the delivery
-key is the `_id`, so rows that already exist are refused one by one and the rest go in), announces the
-inbox deliveries, and only then records how far it got. A process killed anywhere in between redoes
-at most that one batch, where the unique key turns repeats into no-ops: no message is lost or doubled.
+key is the `_id`, so rows that already exist are refused one by one and the rest go in) while it
+announces the inbox deliveries, and only when both are done records how far it got. A process killed
+anywhere in between redoes at most that one batch, where the unique key turns repeats into no-ops: no
+message is lost or doubled.
 
 The job document is also the outbox of NotificationDelivered for inbox messages: the events of a batch
 are published before its cursor moves, so a crash republishes them with the same event ids (derived
 from the delivery key), which idempotent consumers drop. This avoids a second write per message.
+
+Throughput is bounded by the database, so the worker keeps it busy: the next batch of subscribers is
+read while the current one is written, and the events are encoded and sent while the database stores.
 """
 
 from __future__ import annotations
@@ -17,16 +21,18 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
-from witaj.notify.mailbox import Mailbox, as_message, delivery_key, outcome
-from witaj.notify.matching import MATCH_INDEX, PROJECTION, Criteria
-from witaj.notify.quiet import due_at
+from pymongo.errors import DuplicateKeyError
+from witaj.notify import digest
+from witaj.notify.mailbox import Mailbox, as_message, delivery_key, insert_new, outcome
+from witaj.notify.matching import PROJECTION, STREAM_ORDER, Criteria
+from witaj.notify.quiet import Clock, due_at, utc_now
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.stream import StreamHub
 from witaj.notify.templates import RenderCache
@@ -48,22 +54,30 @@ from witaj.shared.runtime import Runtime
 from witaj.shared.topics import NOTIFY_DELIVERIES
 
 log = get_logger(__name__)
-DUPLICATE_KEY = 11000
+T = TypeVar("T")
+FACTS_WAIT = timedelta(minutes=5)
+FACTS_RETRY = timedelta(seconds=0.5)
 
 
-async def insert_new(collection: Any, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Insert what is not there yet; the documents that went in now."""
-    if not docs:
-        return []
+async def read_ahead(source: AsyncIterator[T]) -> AsyncGenerator[T, None]:
+    """Items of `source`, fetching the next one while the caller works on the current one."""
+    pending: asyncio.Future[T] | None = asyncio.ensure_future(anext(source))
     try:
-        await collection.insert_many(docs, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(error.get("code") != DUPLICATE_KEY for error in errors):
-            raise
-        failed = {error["index"] for error in errors}
-        return [doc for index, doc in enumerate(docs) if index not in failed]
-    return docs
+        while pending is not None:
+            try:
+                item = await pending
+            except StopAsyncIteration:
+                pending = None
+                return
+            pending = asyncio.ensure_future(anext(source))
+            yield item
+    finally:
+        if pending is not None:
+            pending.cancel()
+            await asyncio.gather(pending, return_exceptions=True)
+        aclose = getattr(source, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 class Fanout:
@@ -74,8 +88,10 @@ class Fanout:
         mailbox: Mailbox,
         hub: StreamHub,
         options: NotifyOptions,
+        clock: Clock = utc_now,
     ) -> None:
         self.runtime = runtime
+        self.clock = clock  # message times; the jobs' own leases keep to the real time
         self.jobs = db["fanout_jobs"]
         self.facts = db["agenda_facts"]
         self.subscriptions = db["subscriptions"]
@@ -111,18 +127,12 @@ class Fanout:
             job = {"criteria": criteria.as_document(), "titles": data.titles, "path": data.path}
             job["when"] = data.next_start.isoformat() if data.next_start else None
         elif isinstance(data, EventCancelled):
-            facts = await self.facts.find_one({"_id": f"{city}:{data.event_id}"}) or {}
-            criteria = Criteria(
-                city, facts.get("topics", []), facts.get("target_groups", []), facts.get("event_kind")
-            )
-            job = {"criteria": criteria.as_document(), "titles": data.titles or facts.get("titles", {})}
-            job.update(path=data.path, when=data.occurrence.isoformat() if data.occurrence else None)
+            job = {"facts": f"{city}:{data.event_id}", "titles": data.titles, "path": data.path}
+            job["when"] = data.occurrence.isoformat() if data.occurrence else None
         elif isinstance(data, RegistrationPromoted | RegistrationCancelled):
             if not data.subscriber:
                 return  # the registrant did not ask to be told
-            facts = await self.facts.find_one({"_id": f"{city}:{data.event_id}"}) or {}
-            job = {"criteria": Criteria(city).as_document(), "target": data.subscriber}
-            job.update(titles=facts.get("titles", {}), path=facts.get("path"))
+            job = {"facts": f"{city}:{data.event_id}", "target": data.subscriber}
             job["when"] = data.occurrence.isoformat() if data.occurrence else None
         if job is None:
             return
@@ -133,7 +143,7 @@ class Fanout:
             "_id": str(envelope.id),
             "city": envelope.city,
             "kind": envelope.type,
-            "topics": job["criteria"]["topics"],
+            "topics": job["criteria"]["topics"] if "criteria" in job else [],
             "stream": 0,
             "after": "",
             "state": "running",
@@ -166,6 +176,34 @@ class Fanout:
             )
         except DuplicateKeyError:
             pass  # we already hold a newer revision
+        self.wake()  # a job may be waiting for these facts
+
+    async def _with_facts(self, job: dict[str, Any]) -> dict[str, Any] | None:
+        """A cancellation or registration job completed from the event's facts, once, for good.
+
+        Those facts come from another topic, which nothing orders against this one (a service catching
+        up reads both backlogs interleaved), so a job waits for them a while before it goes on without.
+        None while it waits. The completion is stored, so a resumed job walks the same streams.
+        """
+        if "facts" not in job or "criteria" in job:
+            return job
+        facts = await self.facts.find_one({"_id": job["facts"]})
+        now = datetime.now(UTC)
+        if facts is None and now < job["created_at"] + FACTS_WAIT:
+            await self.jobs.update_one({"_id": job["_id"]}, {"$set": {"lease_until": now + FACTS_RETRY}})
+            return None
+        facts = facts or {}
+        if job.get("target"):
+            criteria = Criteria(job["city"])
+            done = {"titles": facts.get("titles", {}), "path": facts.get("path")}
+        else:
+            criteria = Criteria(
+                job["city"], facts.get("topics", []), facts.get("target_groups", []), facts.get("event_kind")
+            )
+            done = {"titles": job.get("titles") or facts.get("titles", {})}
+        done.update(criteria=criteria.as_document(), topics=criteria.topics)
+        await self.jobs.update_one({"_id": job["_id"]}, {"$set": done})
+        return {**job, **done}
 
     # ------------------------------------------------------------------------------------- work
 
@@ -216,6 +254,10 @@ class Fanout:
             self._task = None
 
     async def process(self, job: dict[str, Any]) -> None:
+        completed = await self._with_facts(job)
+        if completed is None:
+            return
+        job = completed
         city = self.runtime.cities.get(job["city"])
         if city is None:  # its configuration has not arrived yet; a city listener wakes us
             await self.jobs.update_one(
@@ -227,33 +269,53 @@ class Fanout:
             when = datetime.fromisoformat(when).astimezone(ZoneInfo(city.timezone)).strftime("%Y-%m-%d %H:%M")
         link = f"{self.public_url}{job['path']}" if job.get("path") else None
         cache = RenderCache(job["kind"], city, job.get("titles") or {}, link=link, when=when)
-        criteria = Criteria.from_document(job["criteria"])
-        size = self.options.fanout_batch_size
-        if job.get("target"):
-            found = await self.subscriptions.find_one(
-                {"_id": job["target"], "city": job["city"], "active": True}, PROJECTION
-            )
-            await self._flush(job, [found] if found else [], cache, stream=1, after="")
-        else:
-            streams = criteria.streams()
-            for index in range(job["stream"], len(streams)):
-                query: dict[str, Any] = {"match_keys": streams[index]}
-                if index == job["stream"] and job["after"]:
-                    query["_id"] = {"$gt": job["after"]}
-                batch: list[dict[str, Any]] = []
-                async for sub in self.subscriptions.find(
-                    query, PROJECTION, sort=MATCH_INDEX, batch_size=size
-                ):
-                    if criteria.first_stream_of(sub) == index and criteria.wants(sub):
-                        batch.append(sub)
-                    if len(batch) >= size:
-                        await self._flush(job, batch, cache, stream=index, after=sub["_id"])
-                        batch = []
-                await self._flush(job, batch, cache, stream=index + 1, after="")
+        batches = read_ahead(self._batches(job))
+        try:
+            async for subscribers, stream, after in batches:
+                await self._flush(job, subscribers, cache, stream=stream, after=after)
+        finally:
+            await batches.aclose()
         await self.jobs.update_one(
             {"_id": job["_id"]}, {"$set": {"state": "done", "done_at": datetime.now(UTC)}}
         )
         log.info("fanout.done", job=job["_id"], kind=job["kind"], city=job["city"])
+
+    async def _batches(
+        self, job: dict[str, Any]
+    ) -> AsyncGenerator[tuple[list[dict[str, Any]], int, str], None]:
+        """The job's subscribers in batches, each with the cursor to record once it is delivered."""
+        if job.get("target"):
+            found = await self.subscriptions.find_one(
+                {"_id": job["target"], "city": job["city"], "active": True}, PROJECTION
+            )
+            yield [found] if found else [], 1, ""
+            return
+        criteria = Criteria.from_document(job["criteria"])
+        size = self.options.fanout_batch_size
+        streams = criteria.streams()
+        for index in range(job["stream"], len(streams)):
+            query: dict[str, Any] = {"match_keys": streams[index]}
+            if index == job["stream"] and job["after"]:
+                query["_id"] = {"$gt": job["after"]}
+            batch: list[dict[str, Any]] = []
+            async for sub in self.subscriptions.find(query, PROJECTION, sort=STREAM_ORDER, batch_size=size):
+                if criteria.first_stream_of(sub) == index and criteria.wants(sub):
+                    batch.append(sub)
+                if len(batch) >= size:
+                    yield batch, index, sub["_id"]
+                    batch = []
+            yield batch, index + 1, ""
+
+    async def _announce(self, inbox: list[dict[str, Any]]) -> None:
+        if inbox:
+            await self.runtime.publisher.send_many(
+                (
+                    NOTIFY_DELIVERIES,
+                    registry.encode(outcome(d, NotificationDelivered)),
+                    d["subscriber"].encode(),
+                )
+                for d in inbox
+            )
 
     async def _flush(
         self,
@@ -264,8 +326,9 @@ class Fanout:
         stream: int,
         after: str,
     ) -> None:
-        now = datetime.now(UTC)
+        now = self.clock()
         docs = []
+        digests = []
         for sub in subscribers:
             rendered = cache.get(sub["language"], sub.get("fallbacks") or [])
             for channel in sub["channels"]:
@@ -286,20 +349,17 @@ class Fanout:
                 }
                 if channel == "inbox":
                     doc.update(status="delivered", read_at=None)
+                elif sub.get("mode") == "digest":
+                    digests.append(digest.hold(doc, sub, now))
                 else:
                     doc.update(status="pending", attempts=0, due_at=due_at(now, sub), mode=sub.get("mode"))
                 docs.append(doc)
-        inserted = await insert_new(self.mailbox.collection, docs)
         inbox = [doc for doc in docs if doc["channel"] == "inbox"]
-        if inbox:
-            await self.runtime.publisher.send_many(
-                (
-                    NOTIFY_DELIVERIES,
-                    registry.encode(outcome(d, NotificationDelivered)),
-                    d["subscriber"].encode(),
-                )
-                for d in inbox
-            )
+        # The database stores while this process encodes and the broker takes the events; both must be
+        # done before the cursor moves, so their order between themselves does not matter.
+        inserted, _ = await asyncio.gather(insert_new(self.mailbox.collection, docs), self._announce(inbox))
+        # After the items, and for all of them even on a redone batch (see witaj.notify.digest).
+        await digest.schedule(self.mailbox.collection, digests)
         for doc in inserted:
             if doc["channel"] == "inbox" and self.hub.listening(doc["subscriber"]):
                 self.hub.publish(doc["subscriber"], as_message(doc))

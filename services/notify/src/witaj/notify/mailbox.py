@@ -9,6 +9,7 @@ until the delivery worker has sent them (a sparse index keeps that queue small).
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 from witaj.notify.access import OwnedSubscription, ServicesDep
 from witaj.notify.schemas import InboxPage, MessagePublic
 from witaj.shared.envelope import Envelope, wrap
@@ -28,6 +30,9 @@ from witaj.shared.web import Pagination
 
 SOURCE = "witaj/notify"
 OUTCOME_NAMESPACE = uuid.UUID("6f1d4c52-0d8e-4a53-9d0c-5b8f0a3e2c71")
+DUPLICATE_KEY = 11000
+NEWEST_FIRST = [("created_at", DESCENDING), ("_id", ASCENDING)]
+OLDEST_FIRST = [("created_at", ASCENDING), ("_id", ASCENDING)]
 
 
 def delivery_key(source_event: str, subscriber: str, channel: str) -> str:
@@ -47,6 +52,26 @@ def outcome(doc: dict[str, Any], event_cls: type[Any], **fields: Any) -> Envelop
     )
     event_id = uuid.uuid5(OUTCOME_NAMESPACE, f"{doc['_id']}:{event_cls.event_type}")
     return wrap(data, source=SOURCE, city=doc["city"], subject=doc["subscriber"], id=event_id)
+
+
+def duplicates(exc: BulkWriteError) -> list[int]:
+    """Positions of the writes a bulk write refused as already there; re-raises any other refusal."""
+    errors = exc.details.get("writeErrors", [])
+    if any(error.get("code") != DUPLICATE_KEY for error in errors):
+        raise exc
+    return [error["index"] for error in errors]
+
+
+async def insert_new(collection: Any, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Insert what is not there yet; the documents that went in now."""
+    if not docs:
+        return []
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        failed = set(duplicates(exc))
+        return [doc for index, doc in enumerate(docs) if index not in failed]
+    return docs
 
 
 def as_message(doc: dict[str, Any]) -> dict[str, Any]:
@@ -74,15 +99,14 @@ class Mailbox:
             [("subscriber", ASCENDING), ("created_at", DESCENDING)], name="by_subscriber"
         )
         await self.collection.create_index("due_at", name="due", sparse=True)
+        await self.collection.create_index("digest", name="digest", sparse=True)
 
     def _inbox(self, subscriber: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         return {"subscriber": subscriber, "channel": Channel.INBOX.value, **(extra or {})}
 
     async def page(self, subscriber: str, limit: int, offset: int, unread_only: bool) -> InboxPage:
         query = self._inbox(subscriber, {"read_at": None} if unread_only else None)
-        docs = await self.collection.find(
-            query, sort=[("created_at", DESCENDING), ("_id", ASCENDING)], skip=offset, limit=limit
-        ).to_list()
+        docs = await self.collection.find(query, sort=NEWEST_FIRST, skip=offset, limit=limit).to_list()
         total = await self.collection.count_documents(query)
         unread = await self.collection.count_documents(self._inbox(subscriber, {"read_at": None}))
         following = offset + limit
@@ -95,15 +119,28 @@ class Mailbox:
             next_offset=following if following < total else None,
         )
 
-    async def backlog(self, subscriber: str, after: str | None, limit: int = 100) -> list[dict[str, Any]]:
-        """Unread messages newer than `after` (the client's Last-Event-ID), oldest first."""
-        query = self._inbox(subscriber, {"read_at": None})
+    async def backlog(
+        self, subscriber: str, after: str | None, limit: int = 100
+    ) -> AsyncIterator[dict[str, Any]]:
+        """What a connecting client is missing, oldest first.
+
+        Reconnecting with `after` (the client's Last-Event-ID): every message stored since that one,
+        read or not, however many. The comparison includes the same instant, since the clock's
+        millisecond can be shared, so a tie comes again rather than never (clients drop repeats by
+        id). A first connection, or an id we do not know: the newest `limit` unread messages.
+        """
+        last = None
         if after:
-            last = await self.collection.find_one(self._inbox(subscriber, {"_id": after}))
-            if last is not None:
-                query["created_at"] = {"$gt": last["created_at"]}
-        docs = await self.collection.find(query, sort=[("created_at", DESCENDING)], limit=limit).to_list()
-        return [as_message(d) for d in reversed(docs)]
+            last = await self.collection.find_one(self._inbox(subscriber, {"_id": after}), {"created_at": 1})
+        if last is None:
+            query = self._inbox(subscriber, {"read_at": None})
+            newest = await self.collection.find(query, sort=NEWEST_FIRST, limit=limit).to_list()
+            for doc in reversed(newest):
+                yield as_message(doc)
+            return
+        query = self._inbox(subscriber, {"created_at": {"$gte": last["created_at"]}, "_id": {"$ne": after}})
+        async for doc in self.collection.find(query, sort=OLDEST_FIRST, batch_size=limit):
+            yield as_message(doc)
 
     async def mark_read(self, subscriber: str, message_id: str) -> dict[str, Any]:
         """Mark read; the first time, announce NotificationOpened through the outbox with the change."""
@@ -146,7 +183,10 @@ async def mark_read(message_id: str, subscription: OwnedSubscription, services: 
 
 @router.get(
     "/subscriptions/{subscription_id}/stream",
-    summary="Live inbox (Server-Sent Events): unread backlog, then each new message as `event: message`",
+    summary="Live inbox (Server-Sent Events): what you missed, then each new message as `event: message`",
+    description="A first connection gets the newest unread messages, then new ones as they arrive. "
+    "Reconnecting with `Last-Event-ID` (browsers' EventSource does it by itself) gets every message "
+    "stored after that one, oldest first, then new ones; a message may come twice, so keep by `id`.",
     response_class=StreamingResponse,
 )
 async def stream(
@@ -157,7 +197,7 @@ async def stream(
 ) -> StreamingResponse:
     subscriber = subscription["_id"]
     queue = services.hub.subscribe(subscriber)  # before the backlog query, so nothing falls in between
-    backlog = await services.mailbox.backlog(subscriber, last_event_id)
+    backlog = services.mailbox.backlog(subscriber, last_event_id)
     return StreamingResponse(
         services.hub.events(subscriber, queue, backlog),
         media_type="text/event-stream",

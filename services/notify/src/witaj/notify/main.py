@@ -13,6 +13,7 @@ from witaj.notify.delivery import DeliveryWorker
 from witaj.notify.demo import seed_demo_subscriptions
 from witaj.notify.fanout import Fanout
 from witaj.notify.mailbox import Mailbox
+from witaj.notify.quiet import Clock, utc_now
 from witaj.notify.settings import NotifyOptions, NotifySettings
 from witaj.notify.stream import StreamHub
 from witaj.notify.subscriptions import SubscriptionStore
@@ -55,7 +56,8 @@ class Services:
     delivery: DeliveryWorker
 
 
-def create_app(settings: NotifySettings | None = None) -> FastAPI:
+def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+    """`clock` dates messages and decides when e-mails and webhooks are due (tests move it)."""
     settings = settings or NotifySettings()
 
     @asynccontextmanager
@@ -66,9 +68,14 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
             store = SubscriptionStore(runtime.db)
             box = Mailbox(runtime.db, runtime.outbox)
             hub = StreamHub()
-            fanout = Fanout(runtime, runtime.db, box, hub, settings.notify)
+            fanout = Fanout(runtime, runtime.db, box, hub, settings.notify, clock)
             delivery = DeliveryWorker(
-                runtime.db, runtime.outbox, settings.notify, settings.service.public_url
+                runtime.db,
+                runtime.outbox,
+                settings.notify,
+                settings.service.public_url,
+                runtime.cities,
+                clock,
             )
             fanout.on_pending_channel.append(delivery.wake)
             for part in (store, box, fanout):
@@ -94,7 +101,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     app = create_service_app(
         settings, service="notify", title="Witaj notify", description=DESCRIPTION, lifespan=lifespan
     )
-    app.include_router(subscriptions.router)
+    app.include_router(subscriptions.routes(settings.notify))
     app.include_router(mailbox.router)
     return app
 

@@ -9,7 +9,8 @@ on the few fields the stream returns.
 
 Why equality streams and not `$in`: the development database plans `$in` and `_id` ranges as full
 scans, and an equality stream read through one cursor costs one pass over the matching keys, which is
-also what resuming from a recorded `_id` costs.
+also what resuming from a recorded `_id` costs. (Reading page by page with `limit` would cost a
+quadratic number of key reads there, so a job keeps one cursor per stream.)
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ PROJECTION = {
     "digest_hour": 1,
 }
 MATCH_INDEX = [("match_keys", 1), ("_id", 1)]
+STREAM_ORDER = [("_id", 1)]
+"""How a stream is read. With `match_keys` fixed by equality the index already yields `_id` order, so
+the sort names `_id` alone: a database that still sorts (the development one does) then sorts on one
+plain field, about four times faster than on the multikey pair; MongoDB walks the index either way."""
 
 
 def match_keys(city: str, topics: list[str], *, active: bool = True) -> list[str]:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+Clock = Callable[[], datetime]
+"""Now, aware, in UTC: what message times and due times are measured against (tests pass their own)."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _hhmm(value: str) -> time:

@@ -49,8 +49,14 @@ class _Preferences(BaseModel):
     webhook_url: str | None = Field(default=None, max_length=2000)
     timezone: str | None = Field(default=None, max_length=64, description="IANA name; the city's by default")
     quiet_hours: QuietHours | None = None
-    mode: Mode = Mode.IMMEDIATE
-    digest_hour: int = Field(default=8, ge=0, le=23, description="Local hour of the daily digest")
+    mode: Mode = Field(
+        default=Mode.IMMEDIATE,
+        description="'digest': e-mails and webhooks come once a day, one message listing every item "
+        "(the in-app inbox still shows each item as it comes)",
+    )
+    digest_hour: int = Field(
+        default=8, ge=0, le=23, description="Local hour of the daily digest (after quiet hours if inside)"
+    )
 
     @field_validator("email")
     @classmethod

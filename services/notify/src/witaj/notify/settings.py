@@ -42,6 +42,15 @@ class NotifyOptions(BaseModel):
         default=30.0, gt=0, le=3600, description="How long a silent fan-out worker keeps its job"
     )
     max_subscriptions_per_account: int = Field(default=20, ge=1, le=1000)
+    subscribe_per_minute: float = Field(
+        default=30.0,
+        gt=0,
+        le=100_000,
+        description="New subscriptions one caller may create per minute, steadily (per replica)",
+    )
+    subscribe_burst: int = Field(
+        default=30, ge=1, le=100_000, description="New subscriptions one caller may create at once"
+    )
     max_attempts: int = Field(
         default=6, ge=1, le=50, description="E-mail/webhook attempts before dead letter"
     )

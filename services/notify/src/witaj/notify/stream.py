@@ -1,8 +1,10 @@
 """Live inbox stream: Server-Sent Events to the clients connected to this replica.
 
 The fan-out hands each new inbox message to the hub right after storing it; a client that connects
-(or reconnects with `Last-Event-ID`) first gets what it missed from the database, so the stream is a
-fast path and the stored inbox stays the source of truth. Each connection has a bounded queue: a client
+(or reconnects with `Last-Event-ID`) first gets what it missed from the database
+(`Mailbox.backlog`), so the stream is a fast path and the stored inbox stays the source of truth.
+Only fan-outs running in this process reach the hub: with several replicas, a message fanned out
+by another one reaches a connected client when it reconnects, not live. Each connection has a bounded queue: a client
 that stops reading is dropped rather than slowing the fan-out.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
 _CLOSE = object()
@@ -51,13 +53,13 @@ class StreamHub:
         return queue
 
     async def events(
-        self, subscriber: str, queue: asyncio.Queue[Any], backlog: list[dict[str, Any]]
+        self, subscriber: str, queue: asyncio.Queue[Any], backlog: AsyncIterable[dict[str, Any]]
     ) -> AsyncIterator[str]:
         """The SSE text of one connection: a hello, the backlog, then live messages and heartbeats."""
         try:
             yield "retry: 3000\n: connected\n\n"
             sent: set[str] = set()
-            for message in backlog:
+            async for message in backlog:
                 sent.add(message["id"])
                 yield frame(message)
             while True:

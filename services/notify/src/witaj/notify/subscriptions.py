@@ -29,6 +29,7 @@ from witaj.shared.cities import CityCatalog
 from witaj.shared.errors import ApiError
 from witaj.shared.events import Channel, Feature
 from witaj.shared.mongo import Document
+from witaj.shared.ratelimit import RateLimit, public_write
 
 
 def new_subscriber_id() -> str:
@@ -109,12 +110,33 @@ def public(doc: dict[str, Any]) -> SubscriptionPublic:
 router = APIRouter(tags=["subscriptions"])
 
 
-@router.post("/subscriptions", status_code=201, summary="Subscribe a device (no account) or an account")
+def routes(options: NotifyOptions) -> APIRouter:
+    """The subscription routes, creation limited per caller as settings say (one limit per app).
+
+    Creating needs no account, so it is a public write; the rest needs the subscription's own token.
+    """
+    limited = APIRouter(tags=["subscriptions"])
+    limited.add_api_route(
+        "/subscriptions",
+        create_subscription,
+        methods=["POST"],
+        status_code=201,
+        summary="Subscribe a device (no account) or an account",
+        **public_write(
+            RateLimit("subscription", per_minute=options.subscribe_per_minute, burst=options.subscribe_burst)
+        ),
+    )
+    limited.include_router(router)
+    return limited
+
+
 async def create_subscription(
     body: SubscriptionCreate, services: ServicesDep, principal: MaybePrincipal
 ) -> SubscriptionCreated:
     """Without a bearer token the subscription belongs to the calling device: the answer's `token` is
-    its only key. With a token it belongs to the account. Secrets are shown in this answer only."""
+    its only key. With a token it belongs to the account. Secrets are shown in this answer only.
+    Each caller may create a few at once and then a steady number per minute; beyond that the answer
+    is 429 with `Retry-After`."""
     options = services.options
     city = services.runtime.cities.require(body.city)
     prefs = body.model_dump(mode="json")

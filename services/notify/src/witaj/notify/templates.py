@@ -74,9 +74,23 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+# The daily digest: language -> (title, introduction). Both see: count, city.
+DIGEST: dict[str, tuple[str, str]] = {
+    "en": ("Your daily digest ({{ count }} new)", "What is new for you in {{ city }}:"),
+    "pl": ("Twoje podsumowanie dnia (nowe: {{ count }})", "Co nowego dla Ciebie w mieście {{ city }}:"),
+    "uk": ("Ваш щоденний дайджест (нових: {{ count }})", "Що нового для вас у місті {{ city }}:"),
+    "ru": ("Ваша ежедневная сводка (новых: {{ count }})", "Что нового для вас в городе {{ city }}:"),
+    "ar": ("ملخصك اليومي ({{ count }} جديد)", "الجديد لك في {{ city }}:"),
+}
+
 HTML = (
     '<div dir="{{ dir }}" lang="{{ lang }}"><p>{{ body }}</p>'
     '{% if link %}<p><a href="{{ link }}">{{ title }}</a></p>{% endif %}</div>'
+)
+DIGEST_HTML = (
+    '<div dir="{{ dir }}" lang="{{ lang }}"><p>{{ intro }}</p><ul>{% for item in items %}<li>'
+    '{% if item.link %}<a href="{{ item.link }}">{{ item.title }}</a>{% else %}{{ item.title }}{% endif %}'
+    "<br>{{ item.body }}</li>{% endfor %}</ul></div>"
 )
 
 _text = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
@@ -87,6 +101,8 @@ _COMPILED = {
     for lang, (title, body) in langs.items()
 }
 _HTML = _html.from_string(HTML)
+_DIGEST = {lang: (_text.from_string(t), _text.from_string(i)) for lang, (t, i) in DIGEST.items()}
+_DIGEST_HTML = _html.from_string(DIGEST_HTML)
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,9 @@ class Rendered:
     body: str
     link: str | None
 
+    def text(self) -> str:
+        return self.body + (f"\n\n{self.link}" if self.link else "")
+
     def html(self) -> str:
         return _HTML.render(
             dir="rtl" if self.rtl else "ltr",
@@ -105,6 +124,41 @@ class Rendered:
             link=self.link,
             title=self.title,
         )
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    """One message listing a day's items, each as it was rendered for the subscriber when it came."""
+
+    language: str
+    rtl: bool
+    title: str
+    intro: str
+    items: tuple[Rendered, ...]
+
+    def text(self) -> str:
+        lines = [self.intro, ""]
+        for item in self.items:
+            lines.append(f"- {item.title}")
+            lines.extend(f"  {part}" for part in (item.body, item.link) if part)
+        return "\n".join(lines)
+
+    def html(self) -> str:
+        return _DIGEST_HTML.render(
+            dir="rtl" if self.rtl else "ltr", lang=self.language, intro=self.intro, items=self.items
+        )
+
+
+def render_digest(
+    city: CityConfig, items: list[Rendered], *, language: str, fallbacks: list[str]
+) -> RenderedDigest:
+    choice = choose_language(
+        [language, *fallbacks], set(DIGEST), default_language=city.default_language, fallbacks=city.fallbacks
+    )
+    lang = choice.language if choice else "en"
+    title_t, intro_t = _DIGEST[lang]
+    values = {"count": len(items), "city": city.name}
+    return RenderedDigest(lang, is_rtl(lang), title_t.render(values), intro_t.render(values), tuple(items))
 
 
 def render(
