@@ -8,8 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from witaj.content.settings import ContentSettings
 from witaj.devkit.testing import serve
+from witaj.shared.auth import TokenVerifier
+from witaj.shared.devtokens import DevSigningKey
 from witaj.shared.ratelimit import RateLimit
-from witaj.shared.settings import ServiceSettings
+from witaj.shared.settings import AuthSettings, ServiceSettings
 from witaj.shared.web import create_service_app
 
 
@@ -55,3 +57,21 @@ async def test_over_the_limit_is_a_429_with_retry_after() -> None:
 async def test_limits_can_be_switched_off_for_load_benchmarks() -> None:
     async with serve(app_with_limit(False)) as client:
         assert {(await client.post("/feedback")).status_code for _ in range(10)} == {200}
+
+
+async def test_each_signed_in_caller_has_their_own_bucket(tmp_path) -> None:
+    """Behind one address (a shelter's wifi) people with accounts are still told apart."""
+    key = DevSigningKey.load_or_create(tmp_path / "k.pem")
+    app = app_with_limit(True)
+    app.state.verifier = TokenVerifier(AuthSettings(dev_key_path=str(tmp_path / "k.pem")))
+    ala, olena = (
+        {"Authorization": f"Bearer {key.mint(roles=['migrant'], subject=who)}"} for who in ("ala", "olena")
+    )
+    async with serve(app) as client:
+        assert [(await client.post("/feedback", headers=ala)).status_code for _ in range(3)] == [
+            200,
+            200,
+            429,
+        ]
+        assert (await client.post("/feedback", headers=olena)).status_code == 200
+        assert (await client.post("/feedback")).status_code == 200  # the address's own bucket is untouched

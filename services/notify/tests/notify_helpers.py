@@ -17,7 +17,14 @@ from witaj.notify.main import create_app
 from witaj.notify.matching import match_keys
 from witaj.notify.settings import NotifyOptions, NotifySettings
 from witaj.shared.envelope import Envelope, wrap
-from witaj.shared.events import CityConfig, CityConfigured, ContentKind, ContentPublished
+from witaj.shared.events import (
+    CityConfig,
+    CityConfigured,
+    ContentKind,
+    ContentPublished,
+    Topic,
+    TopicTreeChanged,
+)
 from witaj.shared.kafka import EventPublisher
 from witaj.shared.topics import CITY_CONFIG, CONTENT_ITEMS
 
@@ -82,12 +89,27 @@ def services_of(client: httpx.AsyncClient) -> Any:
     return client._transport.app.state.notify  # type: ignore[attr-defined]
 
 
+TOPIC_TREE = [
+    Topic(id=topic, parent=parent, labels={"en": topic})
+    for topic, parent in [
+        ("housing", None), ("renting", "housing"), ("health", None), ("health-insurance", "health"),
+        ("work", None), ("education", None), ("language", None), ("family", None), ("culture", None),
+    ]
+]  # fmt: skip
+
+
 async def configure_city(publisher: EventPublisher, runtime: Any, city: CityConfig = LUBLIN) -> None:
+    """What the content service announces for a city: its configuration and its topic tree."""
     event = wrap(
         CityConfigured(config=city, revision=1), source="witaj/content", city=city.id, subject=city.id
     )
     await publisher.publish(CITY_CONFIG, event, key=city.id.encode())
+    tree = wrap(
+        TopicTreeChanged(topics=TOPIC_TREE, revision=1), source="witaj/content", city=city.id, subject=city.id
+    )
+    await publisher.publish(CITY_CONFIG, tree, key=f"{city.id}/topics".encode())
     await wait_until(lambda: runtime.cities.get(city.id), message=f"{city.id} configured")
+    await wait_until(lambda: runtime.cities.topics(city.id), message=f"{city.id}'s topic tree")
 
 
 @asynccontextmanager

@@ -33,6 +33,22 @@ async def inbox(client, subscription) -> dict:
     return response.json()
 
 
+async def test_a_topic_includes_its_subtopics_and_unknown_topics_are_refused(settings, publisher) -> None:
+    async with notify_service(settings, publisher) as client:
+        health = await subscribe(client, topics=["health"], language="en")
+        insurance = await subscribe(client, topics=["health-insurance"], language="en")
+        housing = await subscribe(client, topics=["housing"], language="en")
+        refused = await client.post("/subscriptions", json={"city": "lublin", "topics": ["astrology"]})
+        assert refused.status_code == 422 and "'astrology'" in refused.json()["error"]["message"]
+
+        await publish_content(publisher, content_published(["health-insurance"]))
+        jobs = services_of(client).fanout.jobs
+        await wait_until(lambda: jobs.count_documents({"state": "done"}), message="fan-out done")
+        assert (await inbox(client, health))["total"] == 1  # the parent topic's follower hears of it
+        assert (await inbox(client, insurance))["total"] == 1
+        assert (await inbox(client, housing))["total"] == 0
+
+
 async def test_published_content_reaches_each_matching_inbox_once_in_its_language(
     settings, publisher, kafka_settings
 ) -> None:

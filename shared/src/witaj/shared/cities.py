@@ -47,17 +47,17 @@ class CityCatalog:
         self.served = set(served or [])
         self._cities: dict[str, CityConfig] = {}
         self._revisions: dict[str, int] = {}
-        self._topics: dict[str, tuple[int, frozenset[str]]] = {}
+        self._topics: dict[str, tuple[int, dict[str, str | None]]] = {}  # city -> (revision, id -> parent)
 
     async def load(self) -> None:
         async for doc in self.collection.find({}):
             self._remember(CityConfig.model_validate(doc["config"]), doc["revision"])
         async for doc in self.topic_trees.find({}):
-            self._remember_topics(doc["_id"], doc["revision"], doc["topics"])
+            self._remember_topics(doc["_id"], doc["revision"], doc["parents"])
 
-    def _remember_topics(self, city: str, revision: int, topics: Iterable[str]) -> None:
-        if revision >= self._topics.get(city, (0, frozenset()))[0]:
-            self._topics[city] = (revision, frozenset(topics))
+    def _remember_topics(self, city: str, revision: int, parents: dict[str, str | None]) -> None:
+        if revision >= self._topics.get(city, (0, {}))[0]:
+            self._topics[city] = (revision, parents)
 
     def _remember(self, config: CityConfig, revision: int) -> None:
         if revision >= self._revisions.get(config.id, 0):
@@ -87,22 +87,33 @@ class CityCatalog:
     async def _apply_topics(self, city: str | None, event: TopicTreeChanged) -> bool:
         if city is None or (self.served and city not in self.served):
             return False
-        ids = [topic.id for topic in event.topics]
+        parents = {topic.id: topic.parent for topic in event.topics}
         try:
             result = await self.topic_trees.update_one(
                 {"_id": city, "revision": {"$lt": event.revision}},
-                {"$set": {"topics": ids, "revision": event.revision}},
+                {"$set": {"parents": parents, "revision": event.revision}},
                 upsert=True,
             )
         except DuplicateKeyError:
             result = None
-        self._remember_topics(city, event.revision, ids)
+        self._remember_topics(city, event.revision, parents)
         return bool(result and (result.modified_count or result.upserted_id))
 
     def topics(self, city: str) -> frozenset[str] | None:
         """The ids of the city's topics, or None while no tree has reached this service."""
         tree = self._topics.get(city)
-        return None if tree is None else tree[1]
+        return None if tree is None else frozenset(tree[1])
+
+    def with_ancestors(self, city: str, tags: Iterable[str]) -> list[str]:
+        """The tags and every topic above them, so 'health-insurance' also reaches those who follow
+        'health'. Tags outside the tree stay as they are."""
+        parents = self._topics.get(city, (0, {}))[1]
+        found: dict[str, None] = {}
+        for tag in tags:
+            while tag is not None and tag not in found:
+                found[tag] = None
+                tag = parents.get(tag)  # type: ignore[assignment]
+        return list(found)
 
     def check_topics(self, city: str, tags: Iterable[str]) -> None:
         """Refuse tags outside the city's topic tree (422). Until the first tree arrives any tag passes:

@@ -22,9 +22,10 @@ import time
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from witaj.shared.auth import Principal, optional_principal
 from witaj.shared.errors import ApiError
 
 _SALT = secrets.token_bytes(16)
@@ -75,18 +76,22 @@ class RateLimit:
             return 0.0
         return (1 - bucket.tokens) / self.rate if self.rate > 0 else float("inf")
 
-    async def __call__(self, request: Request) -> None:
+    async def __call__(
+        self, request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
+    ) -> None:
+        """Runs after the bearer token (if any) is verified, so an account is limited as itself."""
         settings = getattr(request.app.state, "settings", None)
         if settings is not None and not settings.service.rate_limits:
             return
-        wait = self.take(caller_key(request), app=request.app)
+        wait = self.take(caller_key(request, principal), app=request.app)
         if wait > 0:
             raise RateLimited(self.name, wait)
 
 
-def caller_key(request: Request) -> str:
-    """Who is calling, pseudonymously: the token's subject if verified, else a hash of the address."""
-    principal = getattr(request.state, "principal", None)
+def caller_key(request: Request, principal: Principal | None = None) -> str:
+    """Who is calling, pseudonymously: the token's subject if verified, else a hash of the address
+    (the client's own address when a trusted proxy forwards it, see `forwarded_allow_ips`)."""
+    principal = principal or getattr(request.state, "principal", None)
     if principal is not None:
         return f"sub:{principal.subject}"
     address = request.client.host if request.client else "unknown"

@@ -120,6 +120,10 @@ class ServiceSettings(BaseModel):
     public_url: str | None = Field(default=None, description="Base URL this service is reachable at")
     cors_origins: list[str] = Field(default_factory=list)
     seed_demo: bool = Field(default=False, description="Create the demo city's data on start-up if missing")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies (comma-separated addresses, or *) whose X-Forwarded-For names the real client",
+    )
     rate_limits: bool = Field(
         default=True, description="Limit public write endpoints per caller (off only for load benchmarks)"
     )

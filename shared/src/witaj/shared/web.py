@@ -386,5 +386,12 @@ def serve_forever(app: FastAPI, settings: WitajSettings) -> None:
     import uvicorn
 
     uvicorn.run(
-        app, host=settings.service.host, port=settings.service.port, access_log=False, log_config=None
+        app,
+        host=settings.service.host,
+        port=settings.service.port,
+        access_log=False,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.service.forwarded_allow_ips,
+        timeout_graceful_shutdown=10,  # open live streams must not hold a stopping replica forever
     )

@@ -13,7 +13,7 @@ import secrets
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Header, Request
-from witaj.shared.auth import MaybePrincipal
+from witaj.shared.auth import MaybePrincipal, owner_credential
 from witaj.shared.errors import ApiError, NotFound
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ def services(request: Request) -> Services:
 ServicesDep = Annotated["Services", Depends(services)]
 
 
+@owner_credential
 async def owned_subscription(
     subscription_id: str,
     request: Request,

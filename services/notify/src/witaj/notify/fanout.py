@@ -108,6 +108,10 @@ class Fanout:
     async def ensure_indexes(self) -> None:
         await self.jobs.create_index("state", name="state")
 
+    def _with_ancestors(self, city: str | None, topics: list[str]) -> list[str]:
+        """Subscribers of a topic hear of everything in its subtopics too."""
+        return self.runtime.cities.with_ancestors(city, topics) if city else list(topics)
+
     # ------------------------------------------------------------------------------------- consume
 
     async def handle(self, envelope: Envelope[Any]) -> None:
@@ -117,13 +121,15 @@ class Fanout:
         if isinstance(data, ContentPublished | ContentUpdated):
             if isinstance(data, ContentUpdated) and not data.important:
                 return
-            criteria = Criteria(city, data.topics, data.user_types)
+            criteria = Criteria(city, self._with_ancestors(city, data.topics), data.user_types)
             job = {"criteria": criteria.as_document(), "titles": data.titles, "path": data.path}
         elif isinstance(data, EventPublished | EventUpdated):
             await self._remember_event(city, data)
             if isinstance(data, EventUpdated) and not data.important:
                 return
-            criteria = Criteria(city, data.topics, data.target_groups, data.event_kind)
+            criteria = Criteria(
+                city, self._with_ancestors(city, data.topics), data.target_groups, data.event_kind
+            )
             job = {"criteria": criteria.as_document(), "titles": data.titles, "path": data.path}
             job["when"] = data.next_start.isoformat() if data.next_start else None
         elif isinstance(data, EventCancelled):
@@ -197,9 +203,8 @@ class Fanout:
             criteria = Criteria(job["city"])
             done = {"titles": facts.get("titles", {}), "path": facts.get("path")}
         else:
-            criteria = Criteria(
-                job["city"], facts.get("topics", []), facts.get("target_groups", []), facts.get("event_kind")
-            )
+            topics = self._with_ancestors(job["city"], facts.get("topics", []))
+            criteria = Criteria(job["city"], topics, facts.get("target_groups", []), facts.get("event_kind"))
             done = {"titles": job.get("titles") or facts.get("titles", {})}
         done.update(criteria=criteria.as_document(), topics=criteria.topics)
         await self.jobs.update_one({"_id": job["_id"]}, {"$set": done})

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
-from witaj.shared.events import Channel
+from witaj.shared.events import Channel, UserType
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
@@ -39,9 +39,16 @@ class QuietHours(BaseModel):
 class _Preferences(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    topics: list[Slug] = Field(default_factory=list, max_length=30, description="Empty: every topic")
+    topics: list[Slug] = Field(
+        default_factory=list,
+        max_length=30,
+        description="Topics of the city's tree (/cities/{city}/topics); a topic includes its subtopics. "
+        "Empty: every topic",
+    )
     event_kinds: list[Slug] = Field(default_factory=list, max_length=30, description="Empty: every kind")
-    target_groups: list[Slug] = Field(default_factory=list, max_length=20, description="Empty: every group")
+    target_groups: list[UserType] = Field(
+        default_factory=list, max_length=20, description="Empty: every group"
+    )
     language: LanguageCode | None = Field(default=None, description="Defaults to the city's language")
     fallbacks: list[LanguageCode] = Field(default_factory=list, max_length=10)
     channels: list[Channel] = Field(default_factory=lambda: [Channel.INBOX], min_length=1, max_length=3)
@@ -90,7 +97,7 @@ class SubscriptionUpdate(BaseModel):
 
     topics: list[Slug] | None = Field(default=None, max_length=30)
     event_kinds: list[Slug] | None = Field(default=None, max_length=30)
-    target_groups: list[Slug] | None = Field(default=None, max_length=20)
+    target_groups: list[UserType] | None = Field(default=None, max_length=20)
     language: LanguageCode | None = None
     fallbacks: list[LanguageCode] | None = Field(default=None, max_length=10)
     channels: list[Channel] | None = Field(default=None, min_length=1, max_length=3)

@@ -6,22 +6,6 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 from witaj.shared.settings import Environment, WitajSettings
 
-DEFAULT_TOPICS = [
-    "benefits",
-    "culture",
-    "education",
-    "family",
-    "health",
-    "housing",
-    "insurance",
-    "language",
-    "legal",
-    "residence",
-    "social",
-    "transport",
-    "work",
-]
-
 
 class SmtpSettings(BaseModel):
     host: str = "127.0.0.1"
@@ -36,7 +20,6 @@ class SmtpSettings(BaseModel):
 class NotifyOptions(BaseModel):
     """What the notify service itself decides: limits, batch sizes, retries, channel safety."""
 
-    topics: list[str] = Field(default_factory=lambda: list(DEFAULT_TOPICS), description="Known topics")
     fanout_batch_size: int = Field(default=1000, ge=1, le=10_000)
     fanout_lease_seconds: float = Field(
         default=30.0, gt=0, le=3600, description="How long a silent fan-out worker keeps its job"

@@ -72,11 +72,7 @@ async def validate(
     city = cities.require(prefs["city"])
     if not city.has(Feature.NOTIFICATIONS):
         raise ApiError(422, "notifications_disabled", f"City '{city.id}' has notifications switched off")
-    unknown = sorted(set(prefs["topics"]) - set(options.topics))
-    if unknown:
-        raise ApiError(
-            422, "unknown_topic", f"Unknown topics: {', '.join(unknown)}", {"known": options.topics}
-        )
+    cities.check_topics(city.id, prefs["topics"])
     for code in [prefs["language"], *prefs["fallbacks"]]:
         if code not in city.languages:
             raise ApiError(
@@ -205,7 +201,15 @@ async def unsubscribe_info(token: str, services: ServicesDep) -> dict[str, str]:
     return {"message": "Send POST to this address to stop all notifications of this subscription."}
 
 
-@router.post("/unsubscribe/{token}", summary="One-click unsubscribe (RFC 8058), as linked from e-mails")
+UNSUBSCRIBING = RateLimit("unsubscribe", per_minute=30, burst=10)
+"""Anyone holding the link may use it; guessing links must stay slow."""
+
+
+@router.post(
+    "/unsubscribe/{token}",
+    summary="One-click unsubscribe (RFC 8058), as linked from e-mails",
+    **public_write(UNSUBSCRIBING),
+)
 async def unsubscribe(token: str, services: ServicesDep) -> dict[str, str]:
     subscriber = _subscriber_for(token, services)
     doc = await services.subscriptions.get(subscriber)
