@@ -102,7 +102,7 @@ class Editor:
             "source_language": "pl",
             "texts": {"title": f"{sentence(rng, 'pl', 3)} {n}", "description": sentence(rng, "pl", 20)},
             "topics": [TOPICS[n % len(TOPICS)]],
-            "target_groups": ["everyone"],
+            "target_groups": [],  # everyone
             "languages_of_instruction": ["pl", "uk", "en"],
             "place": {"address": "Rynek 1, 20-111 Lublin", "location": {"lat": 51.2478, "lng": 22.5681}},
             # Some small events fill up, so registrations also meet the waitlist.
