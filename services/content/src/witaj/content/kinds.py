@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+from starlette.convertors import Convertor, register_url_convertor
 from witaj.shared.events import ContentKind, UserType
 from witaj.shared.events.cities import TOPIC_ID
 
@@ -199,6 +200,22 @@ PATHS: dict[str, ContentKind] = {
     "practices": ContentKind.PRACTICE,
 }
 PATH_OF: dict[ContentKind, str] = {kind: path for path, kind in PATHS.items()}
+
+
+class KindPathConvertor(Convertor[str]):
+    """`{kind_path:kind}` in a route matches only a kind's path, so the public reading routes can be
+    tried first (most requests are reads) without swallowing `/workbench/...`, `/search` or `/topics`."""
+
+    regex = "|".join(sorted(PATHS))
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("kind", KindPathConvertor())
 
 
 def texts_of(model: Body) -> dict[str, str]:

@@ -79,8 +79,9 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     app = create_service_app(
         settings, service="content", title="Witaj content", description=DESCRIPTION, lifespan=lifespan
     )
+    # Reading first: most requests are reads, and its `{kind_path:kind}` matches only kinds' paths.
+    app.include_router(reading.router)
     app.include_router(cities.router)
-    # Fixed paths first: `/workbench/{kind_path}` and reading's `/{kind_path}/{item_id}` would match them.
     app.include_router(topics_api.router)
     app.include_router(translation.router)
     app.include_router(xliff.router)
@@ -89,7 +90,6 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     app.include_router(feedback.public_router(settings))
     app.include_router(workbench.router)
     app.include_router(search.router)
-    app.include_router(reading.router)
     return app
 
 

@@ -46,7 +46,7 @@ def choose(
 
 
 @router.get(
-    "/cities/{city}/{kind_path}/{item_id}", summary="One published item in the reader's best language"
+    "/cities/{city}/{kind_path:kind}/{item_id}", summary="One published item in the reader's best language"
 )
 async def read_item(
     city: str,
@@ -74,7 +74,9 @@ async def read_item(
     return Response(content=body, media_type="application/json", headers=headers)
 
 
-@router.get("/cities/{city}/{kind_path}", summary="Published items of one kind, in the reader's language")
+@router.get(
+    "/cities/{city}/{kind_path:kind}", summary="Published items of one kind, in the reader's language"
+)
 async def list_items(
     city: str,
     kind_path: str,
