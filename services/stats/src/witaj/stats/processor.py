@@ -14,6 +14,7 @@ Run it as `witaj-stats-processor` (or `python -m witaj.stats.processor`) with th
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import time
 from collections.abc import Coroutine
@@ -59,6 +60,9 @@ SOURCE_TOPICS = (
 )
 """What the processor reads; `stats.indicator_datasets` brings validated uploads from the API."""
 
+
+GC_THRESHOLD = 50_000
+"""Allocations between young-generation collections (CPython's default is 700); see `_tune_gc`."""
 
 Message = tuple[str, int, int, bytes | None, bytes | None, Any]
 """(topic, partition, offset, key, value, headers) of one consumed message."""
@@ -327,8 +331,18 @@ def main() -> None:
     asyncio.set_event_loop(loop)
     loop.run_until_complete(ensure_topics(settings.kafka, [*SOURCE_TOPICS, STATS_ROLLUPS, STATS_INDICATORS]))
     app = create_app(settings)
+    _tune_gc()
     worker = faust.Worker(app, loop=loop, loglevel=settings.service.log_level.lower(), quiet=True)
     worker.execute_from_commandline()
+
+
+def _tune_gc() -> None:
+    """Collect cycles less often. A batch keeps tens of thousands of young objects alive (faust events,
+    decoded envelopes) and faust allocates several per message, so with the default threshold (700)
+    the collector ran every few events and rescanned the whole batch each time: a third of the time
+    spent decoding. Freezing moves what start-up built (modules, settings, the app) out of its sight."""
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, 20, 50)
 
 
 if __name__ == "__main__":
