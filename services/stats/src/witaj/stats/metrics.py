@@ -9,7 +9,8 @@ kept: session ids only reach the distinct-session counter of search queries, has
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from witaj.shared.envelope import Envelope
 from witaj.shared.events import (
@@ -31,6 +32,7 @@ from witaj.shared.events import (
     TranslationStateChanged,
 )
 from witaj.stats.privacy import TOTAL, hash_session
+from witaj.stats.windows import Granularity, window_start
 
 PEOPLE_METRICS = frozenset(
     {"registrations", "waitlisted", "cancellations", "confirmed", "attended", "no_shows"}
@@ -60,19 +62,29 @@ DIMENSIONS = frozenset({"total", "topic", "language", "item", "event", "organisa
 STALE_STATES = frozenset({"missing"})
 
 
-@dataclass(frozen=True)
-class Increment:
+class Increment(NamedTuple):
+    """A tuple, not a dataclass: a batch builds several per event, so construction cost matters."""
+
     metric: str
     dimension: str
     value: str
     amount: int = 1
 
 
+CountKey = tuple[str, datetime, str, str, str]
+"""(city, minute window start, metric, dimension, value)."""
+
+
 @dataclass
 class Effects:
-    """Everything one batch changes, gathered before one transaction writes it."""
+    """Everything one batch changes, gathered before one transaction writes it.
 
-    increments: list[tuple[Envelope[Any], Increment]] = field(default_factory=list)
+    Increments are summed per minute as they are counted: a batch of thousands of events touches only
+    a few hundred distinct counters, and the fan-out to hour and day windows is done once per counter
+    when the batch is written, not once per event.
+    """
+
+    counts: dict[CountKey, int] = field(default_factory=dict)
     queries: list[tuple[Envelope[Any], str, str, str | None]] = field(default_factory=list)
     capacities: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     translations: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
@@ -101,9 +113,13 @@ class Counter:
 
     def apply(self, envelope: Envelope[Any], effects: Effects) -> None:
         data = envelope.data
-        add = effects.increments.append
-        for inc in self.increments(envelope):
-            add((envelope, inc))
+        increments = self.increments(envelope)
+        if increments:
+            counts = effects.counts
+            city, minute = envelope.city, window_start(envelope.time, Granularity.MINUTE)
+            for metric, dimension, value, amount in increments:
+                key = (city, minute, metric, dimension, value)
+                counts[key] = counts.get(key, 0) + amount
         if isinstance(data, SearchPerformed) and data.zero_results and data.query.strip():
             session = hash_session(data.session, self.salt) if data.session else None
             effects.queries.append((envelope, data.language, data.query.strip().lower(), session))

@@ -38,6 +38,12 @@ WIDE_DIMENSIONS = frozenset({"item", "event", "organisation"})
 and its writes would dominate each batch."""
 
 
+def windows_for(metric: str, dimension: str) -> tuple[Granularity, ...]:
+    if metric in PEOPLE_METRICS:
+        return (Granularity.DAY,)
+    return COARSE_WINDOWS if dimension in WIDE_DIMENSIONS else ALL_WINDOWS
+
+
 @dataclass(frozen=True)
 class Record:
     """One consumed message: where it came from, and the event when it decoded."""
@@ -177,27 +183,21 @@ class RollupStore:
         totals: dict[str, int] = defaultdict(int)
         fields: dict[str, dict[str, Any]] = {}
         groups: set[GroupKey] = set()
-        for envelope, inc in effects.increments:
-            if inc.metric in PEOPLE_METRICS:
-                grains: tuple[Granularity, ...] = (Granularity.DAY,)
-            elif inc.dimension in WIDE_DIMENSIONS:
-                grains = COARSE_WINDOWS
-            else:
-                grains = ALL_WINDOWS
-            for grain in grains:
-                start = window_start(envelope.time, grain)
-                key = rollup_id(envelope.city, inc.metric, inc.dimension, inc.value, grain, start)
-                totals[key] += inc.amount
+        for (city, minute, metric, dimension, value), amount in effects.counts.items():
+            for grain in windows_for(metric, dimension):
+                start = window_start(minute, grain)
+                key = rollup_id(city, metric, dimension, value, grain, start)
+                totals[key] += amount
                 if key not in fields:
                     fields[key] = {
-                        "city": envelope.city,
-                        "metric": inc.metric,
-                        "dimension": inc.dimension,
-                        "value": inc.value,
+                        "city": city,
+                        "metric": metric,
+                        "dimension": dimension,
+                        "value": value,
                         "granularity": grain.value,
                         "start": start,
                     }
-                    groups.add(GroupKey(envelope.city, inc.metric, inc.dimension, grain.value, start))
+                    groups.add(GroupKey(city, metric, dimension, grain.value, start))
         ops: list[Any] = [
             UpdateOne({"_id": k}, {"$inc": {"count": n}, "$setOnInsert": fields[k]}, upsert=True)
             for k, n in totals.items()
