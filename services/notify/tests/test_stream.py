@@ -85,3 +85,33 @@ async def test_reconnecting_with_last_event_id_resumes_without_loss(settings, pu
         async with open_stream(client, olena) as fresh:  # no Last-Event-ID: the newest unread
             first_unread = await fresh.next_message()
             assert first_unread["read"] is False and first_unread["id"] in expected
+
+
+async def test_a_message_another_replica_stored_reaches_a_connected_client(settings, publisher) -> None:
+    """Only the replica running a fan-out hands messages to its streams at once; a client connected
+    to another replica still gets them, from its stream's catch-up reads of the stored inbox."""
+    quick = settings.model_copy(
+        update={"notify": settings.notify.model_copy(update={"stream_catch_up_seconds": 0.3})}
+    )
+    async with live_notify_service(quick, publisher) as (client, app):
+        olena = await subscribe(client, topics=["housing"], language="uk")
+        first = content_published(["housing"])
+        await publish_content(publisher, first)
+        await wait_until(lambda: _jobs_done(app, 1), message="the first item fanned out")
+        box = app.state.notify.mailbox.collection
+        stored = await box.find_one({"source_event": str(first.id)})
+        await box.update_one({"_id": stored["_id"]}, {"$set": {"read_at": stored["created_at"]}})
+
+        async with open_stream(client, olena) as stream:
+            elsewhere = {
+                **stored,
+                "_id": f"elsewhere:{olena['id']}:inbox",
+                "created_at": stored["created_at"] + timedelta(seconds=1),
+                "read_at": None,
+            }
+            await box.insert_one(elsewhere)  # as the other replica's fan-out stores it: no local hub
+            arrived = await stream.next_message(timeout=5)
+            assert arrived["id"] == elsewhere["_id"] and arrived["language"] == "uk"
+            live = content_published(["housing"])
+            await publish_content(publisher, live)
+            assert (await stream.next_message())["id"].startswith(str(live.id))  # and nothing twice

@@ -197,9 +197,14 @@ async def stream(
 ) -> StreamingResponse:
     subscriber = subscription["_id"]
     queue = services.hub.subscribe(subscriber)  # before the backlog query, so nothing falls in between
-    backlog = services.mailbox.backlog(subscriber, last_event_id)
     return StreamingResponse(
-        services.hub.events(subscriber, queue, backlog),
+        services.hub.events(
+            subscriber,
+            queue,
+            lambda after: services.mailbox.backlog(subscriber, after),
+            last_event_id=last_event_id,
+            catch_up_seconds=services.options.stream_catch_up_seconds,
+        ),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -21,6 +21,12 @@ class NotifyOptions(BaseModel):
     """What the notify service itself decides: limits, batch sizes, retries, channel safety."""
 
     fanout_batch_size: int = Field(default=1000, ge=1, le=10_000)
+    stream_catch_up_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        le=60,
+        description="How often an idle live stream reads its inbox for messages other replicas stored",
+    )
     fanout_lease_seconds: float = Field(
         default=30.0, gt=0, le=3600, description="How long a silent fan-out worker keeps its job"
     )
