@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -184,3 +185,36 @@ async def test_rescheduling_away_a_booked_occurrence_cancels_it_for_its_registra
     records = await read_topic(settings.kafka, AGENDA_REGISTRATIONS, count=2)
     cancelled = json.loads(records[-1].value)
     assert cancelled["type"] == "agenda.registration_cancelled" and cancelled["data"]["subscriber"] == "sub-9"
+
+
+async def test_resending_with_the_same_idempotency_key_books_one_place(
+    client, editor, make_event, state
+) -> None:
+    """A client that lost the answer (or gave up waiting) resends; it gets the same registration back,
+    also when both attempts are being stored at the same moment."""
+    event, url = await _event(client, editor, make_event, capacity=5)
+    body = {"occurrence": event["occurrences"][0]["occurrence"]}
+    mine = {"X-Registration-Token": "my-own-random-token-0123456789"}
+    keyed = {**mine, "Idempotency-Key": "attempt-0001"}
+
+    together = await asyncio.gather(*(client.post(url, json=body, headers=keyed) for _ in range(3)))
+    again = await client.post(url, json=body, headers=keyed)
+    answers = [*together, again]
+    assert [a.status_code for a in answers] == [201] * 4
+    assert len({a.json()["id"] for a in answers}) == 1
+
+    other = await client.post(url, json=body, headers={**mine, "Idempotency-Key": "attempt-0002"})
+    assert other.status_code == 201 and other.json()["id"] != again.json()["id"]
+    stored = await state.registration_store.collection.count_documents({"event_id": event["id"]})
+    slot = await state.registration_store.slots.find_one({"event_id": event["id"]})
+    assert stored == 2 and slot["confirmed"] == 2 and slot["remaining"] == 3
+
+    # The key is the token's own: someone else's key cannot fetch another person's registration.
+    stranger = await client.post(
+        url,
+        json=body,
+        headers={"X-Registration-Token": "someone-elses-token-0123456789", "Idempotency-Key": "attempt-0001"},
+    )
+    assert stranger.status_code == 201 and stranger.json()["id"] != again.json()["id"]
+    needs_token = await client.post(url, json=body, headers={"Idempotency-Key": "attempt-0003"})
+    assert needs_token.status_code == 422 and needs_token.json()["error"]["code"] == "token_required"

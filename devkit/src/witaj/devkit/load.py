@@ -8,9 +8,9 @@ coordinated omission. Service time (sent to answered) is kept beside it.
 
 In fault tests the generator rides out a killed service as a client would. A request that never reached
 the service (connection refused) is sent again. One whose answer was lost is sent again only where that
-is safe: reads; status changes, which the APIs treat as idempotent; registrations, after looking for
-them under the client's own registration token; page drafts, after looking for their reference in the
-editor's listing. Subscriptions offer no such key, so a lost answer there is sent again and counted
+is safe: reads; status changes, which the APIs treat as idempotent; registrations, which carry an
+`Idempotency-Key` (the events service answers a repeat with the first registration, even one still being
+stored when the client gave up); page drafts, after looking for their reference in the editor's listing. Subscriptions offer no such key, so a lost answer there is sent again and counted
 as *ambiguous* (the service may now hold a subscription nobody knows the token of).
 """
 
@@ -24,7 +24,6 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -311,19 +310,11 @@ class Load:
             body["subscriber"] = user.subscription[0]
         headers = {"X-Registration-Token": user.registration_token}
         url = f"{self.urls['events']}/cities/{CITY}/events/{event}/registrations"
+        # Resending with the same key returns the same registration, even if the first attempt is
+        # still being processed when the client gives up on it.
+        keyed = {**headers, "Idempotency-Key": secrets.token_urlsafe(12)}
 
-        async def find() -> dict[str, Any] | None:
-            mine = await self._get_json(
-                f"{self.urls['events']}/cities/{CITY}/registrations/mine", headers=headers
-            )
-            for reg in mine:
-                if reg["event_id"] == event and _same_time(reg["occurrence"], occurrence):
-                    return reg  # type: ignore[no-any-return]
-            return None
-
-        response = await self._call(
-            "register", planned, "POST", url, json=body, headers=headers, safe=False, find=find
-        )
+        response = await self._call("register", planned, "POST", url, json=body, headers=keyed)
         if response is not None:
             self.ledger.registrations[response.json()["id"]] = (event, occurrence, user.registration_token)
 
@@ -388,9 +379,3 @@ class Load:
 
 def _child(rng: random.Random) -> random.Random:
     return random.Random(rng.random())  # noqa: S311 - reproducible simulated people, not secrets
-
-
-def _same_time(a: str | None, b: str | None) -> bool:
-    if a is None or b is None:
-        return a == b
-    return datetime.fromisoformat(a) == datetime.fromisoformat(b)

@@ -94,9 +94,6 @@ async def ensure_topics(
 class EventPublisher:
     """The service's one Kafka producer; topics are logical names, prefixed here."""
 
-    USAGE_BATCH = 500
-    """Usage events handed to the producer at once by the background sender."""
-
     def __init__(self, settings: KafkaSettings, *, max_in_flight: int = 10_000) -> None:
         self.settings = settings
         self._namer = settings.topics
@@ -172,8 +169,9 @@ class EventPublisher:
     def fire_and_forget(self, topic: str, envelope: Envelope[Any], *, key: bytes | None = None) -> None:
         """Queue a usage event without waiting; drops (and counts) it rather than slow the caller.
 
-        One background task sends the queue in batches, so a busy read path creates no task per
-        event, and stopping the publisher flushes what is queued instead of losing it.
+        One background task hands the queue to the producer (which batches), so a busy read path
+        creates no task per event, and stopping the publisher flushes what is queued instead of
+        losing it.
         """
         if self._producer is None:
             DROPPED.labels("not_started").inc()
@@ -188,33 +186,28 @@ class EventPublisher:
             self._usage_sender = asyncio.get_running_loop().create_task(self._send_usage())
 
     async def _send_usage(self) -> None:
+        """Hand queued usage events to the producer, which batches them; acknowledgements are not
+        awaited here (a failed one is counted by its callback), so a slow broker never stalls the queue."""
         while True:
-            batch = [await self._usage.get()]
-            while len(batch) < self.USAGE_BATCH and not self._usage.empty():
-                batch.append(self._usage.get_nowait())
+            topic, envelope, key = await self._usage.get()
             try:
-                await self._send_quietly(batch)
+                value = registry.encode(envelope)
+                sent = await self.producer.send(self._namer(topic), value, key=key or envelope.key)
+                sent.add_done_callback(self._count_failed_usage)
+            except Exception as exc:  # a lost usage signal must never surface to a reader
+                self._drop_usage(exc)
             finally:
-                self.usage_pending -= len(batch)
-                for _ in batch:
-                    self._usage.task_done()
+                self.usage_pending -= 1
+                self._usage.task_done()
 
-    async def _send_quietly(self, batch: list[tuple[str, Envelope[Any], bytes | None]]) -> None:
-        """A lost usage signal is counted and logged, never surfaced to a reader."""
-        try:
-            futures = [
-                await self.producer.send(
-                    self._namer(topic), registry.encode(envelope), key=key or envelope.key
-                )
-                for topic, envelope, key in batch
-            ]
-            outcomes = await asyncio.gather(*futures, return_exceptions=True)
-        except Exception as exc:
-            outcomes = [exc] * len(batch)
-        failures = [o for o in outcomes if isinstance(o, BaseException)]
-        if failures:
-            DROPPED.labels("error").inc(len(failures))
-            log.warning("kafka.usage_events_dropped", count=len(failures), error=type(failures[0]).__name__)
+    def _count_failed_usage(self, sent: asyncio.Future[Any]) -> None:
+        if not sent.cancelled() and sent.exception() is not None:
+            self._drop_usage(sent.exception())
+
+    @staticmethod
+    def _drop_usage(exc: BaseException | None) -> None:
+        DROPPED.labels("error").inc()
+        log.warning("kafka.usage_event_dropped", error=type(exc).__name__)
 
     async def ready(self, timeout: float = 2.0) -> bool:
         if self._producer is None:

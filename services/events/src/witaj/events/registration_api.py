@@ -22,6 +22,15 @@ TokenHeader = Annotated[
 ]  # fmt: skip
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key", min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Your own unique key for this registration; resending it returns the same one",
+    ),
+]  # fmt: skip
+
+
 def _registrations(request: Request) -> RegistrationStore:
     return request.app.state.registration_store  # type: ignore[no-any-return]
 
@@ -47,13 +56,18 @@ def public(doc: Document, token: str | None = None) -> RegistrationPublic:
 )  # fmt: skip
 async def register(
     city: str, event_id: str, body: RegistrationIn, runtime: RuntimeDep, events: Store,
-    registrations: Registrations, token: TokenHeader = None,
+    registrations: Registrations, token: TokenHeader = None, idempotency_key: IdempotencyKey = None,
 ) -> RegistrationPublic:  # fmt: skip
-    """Send back the token from an earlier registration to keep all of yours under one token."""
+    """Send back the token from an earlier registration to keep all of yours under one token. With the
+    token and an `Idempotency-Key`, resending after a lost answer returns the same registration."""
     runtime.cities.require(city)
     event = await events.get(city, event_id)
+    if idempotency_key is not None and token is None:
+        raise ApiError(
+            422, "token_required", "An Idempotency-Key needs the X-Registration-Token it belongs to"
+        )
     token = token or new_token()
-    doc = await registrations.register(event, body, token)
+    doc = await registrations.register(event, body, token, idempotency_key)
     return public(doc, token)
 
 

@@ -81,6 +81,12 @@ class RegistrationStore:
         await self.collection.create_index([("token_hash", ASCENDING)], name="mine")
         await self.collection.create_index([("event_id", ASCENDING), ("status", ASCENDING)], name="by_event")
         await self.collection.create_index([("erase_after", ASCENDING)], name="retention")
+        await self.collection.create_index(
+            [("idempotency", ASCENDING)],
+            name="idempotency",
+            unique=True,
+            partialFilterExpression={"idempotency": {"$exists": True}},
+        )
 
     def _lock(self, slot: str) -> asyncio.Lock:
         lock = self._locks.get(slot)
@@ -156,7 +162,11 @@ class RegistrationStore:
             self._known_slots.clear()
         self._known_slots.add(slot)
 
-    async def register(self, event: Document, body: RegistrationIn, token: str) -> Document:
+    async def register(
+        self, event: Document, body: RegistrationIn, token: str, idempotency_key: str | None = None
+    ) -> Document:
+        """Register, or with an `idempotency_key` this token used before, answer that registration
+        again: a client that lost the answer can resend without booking a second place."""
         now = datetime.now(UTC)
         occurrence, erase_after = self._place_of(event, body, now)
         slot = slot_key(event["_id"], occurrence)
@@ -167,6 +177,8 @@ class RegistrationStore:
             "token_hash": token_hash(token), "contact": body.contact.model_dump(exclude_none=True),
             "subscriber": body.subscriber, "attended": None, "created_at": now, "erase_after": erase_after,
         }  # fmt: skip
+        if idempotency_key is not None:
+            reg["idempotency"] = f"{reg['token_hash']}:{idempotency_key}"
 
         loop = asyncio.get_running_loop()
         waiting: asyncio.Future[Document] = loop.create_future()
@@ -189,10 +201,13 @@ class RegistrationStore:
         """Register everyone in `batch` in one transaction: places first come, first served, then waitlist."""
 
         async def work(session: Session) -> list[Document]:
+            answers, fresh = await self._repeats(session, batch)
+            if not fresh:
+                return answers  # type: ignore[return-value]
             counter = await self.slots.find_one({"_id": slot}, session=session)
             assert counter is not None
-            free = len(batch) if counter["capacity"] is None else min(len(batch), counter["remaining"])
-            change = {"confirmed": free, "seq": len(batch)}
+            free = len(fresh) if counter["capacity"] is None else min(len(fresh), counter["remaining"])
+            change = {"confirmed": free, "seq": len(fresh)}
             if counter["capacity"] is not None:
                 change["remaining"] = -free
             after = await self.slots.find_one_and_update(
@@ -201,8 +216,8 @@ class RegistrationStore:
             if after is None or (after["remaining"] is not None and after["remaining"] < 0):
                 raise RuntimeError("places were overbooked; the transaction is rolled back")
             docs = [
-                {**reg, "_id": uuid.uuid4().hex, "status": CONFIRMED if i < free else WAITLISTED, "seq": counter["seq"] + i + 1}
-                for i, (reg, _) in enumerate(batch)
+                {**batch[index][0], "_id": uuid.uuid4().hex, "status": CONFIRMED if i < free else WAITLISTED, "seq": counter["seq"] + i + 1}
+                for i, index in enumerate(fresh)
             ]  # fmt: skip
             await self.collection.insert_many(docs, session=session)
             envelopes = [
@@ -211,7 +226,10 @@ class RegistrationStore:
                 for d in docs
             ]  # fmt: skip
             await self.outbox.add(session, AGENDA_REGISTRATIONS, *envelopes, key=docs[0]["event_id"].encode())
-            return docs
+            for index, doc in zip(fresh, docs, strict=True):
+                answers[index] = doc
+            by_key = {doc["idempotency"]: doc for doc in docs if "idempotency" in doc}
+            return [answer or by_key[batch[i][0]["idempotency"]] for i, answer in enumerate(answers)]
 
         try:
             async with self._lock(slot):
@@ -222,6 +240,29 @@ class RegistrationStore:
             return
         for doc, (_, waiting) in zip(docs, batch, strict=True):
             waiting.set_result(doc)
+
+    async def _repeats(
+        self, session: Session, batch: list[tuple[Document, asyncio.Future[Document]]]
+    ) -> tuple[list[Document | None], list[int]]:
+        """Answers for requests repeating an earlier idempotency key (stored, or earlier in this batch),
+        and the positions of the requests that are new."""
+        keys = [reg["idempotency"] for reg, _ in batch if "idempotency" in reg]
+        earlier: dict[str, Document] = {}
+        if keys:
+            found = self.collection.find({"idempotency": {"$in": keys}}, session=session)
+            earlier = {doc["idempotency"]: doc async for doc in found}
+        answers: list[Document | None] = [None] * len(batch)
+        fresh: list[int] = []
+        in_batch: set[str] = set()
+        for index, (reg, _) in enumerate(batch):
+            key = reg.get("idempotency")
+            if key in earlier:
+                answers[index] = earlier[key]
+            elif key is None or key not in in_batch:
+                fresh.append(index)
+                if key is not None:
+                    in_batch.add(key)
+        return answers, fresh
 
     async def get(self, city: str, registration_id: str) -> Document:
         doc = await self.collection.find_one({"_id": registration_id, "city": city})
