@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from prometheus_client import REGISTRY
 from witaj.devkit.testing import read_topic
 from witaj.shared.envelope import wrap
 from witaj.shared.events import ContentKind, PageViewed
@@ -30,11 +31,20 @@ async def test_queued_usage_events_are_sent_when_the_publisher_stops(sandbox) ->
     assert sorted(items) == sorted(f"page-{n}" for n in range(1_200))
 
 
+def dropped_for_backlog() -> float:
+    return REGISTRY.get_sample_value("witaj_usage_events_dropped_total", {"reason": "backlog"}) or 0.0
+
+
 async def test_a_full_queue_drops_usage_events_instead_of_slowing_readers(sandbox) -> None:
     kafka = sandbox.kafka
     await ensure_topics(kafka, [USAGE])
+    before = dropped_for_backlog()
     async with EventPublisher(kafka, max_in_flight=10) as publisher:
         for n in range(50):
             publisher.fire_and_forget(USAGE, view(n), key=b"lublin")  # returns at once, never blocks
+        assert publisher.usage_pending == 10  # the sender had no turn yet: the rest were refused
+    assert dropped_for_backlog() - before == 40
     records = await read_topic(kafka, USAGE, count=10, timeout=30)
-    assert 10 <= len(records) < 50
+    assert sorted(json.loads(r.value)["data"]["item_id"] for r in records) == sorted(
+        f"page-{n}" for n in range(10)
+    )

@@ -55,10 +55,7 @@ async def recorded(
     recorder = QueryRecorder()
 
     def monitored_client(settings: Any) -> AsyncMongoClient[Any]:
-        client = mongo.create_client(settings)
-        return AsyncMongoClient(
-            settings.url.get_secret_value(), event_listeners=[recorder], **_options_of(client)
-        )
+        return mongo.create_client(settings, event_listeners=[recorder])
 
     monkeypatch.setattr(runtime, "create_client", monitored_client)
     settings = make_settings(ContentSettings, count_demand=False)
@@ -69,15 +66,6 @@ async def recorded(
         state = http._transport.app.state  # type: ignore[attr-defined]
         await wait_until(lambda: state.runtime.cities.get(CITY["id"]), message="the city in the catalog")
         yield http, recorder, settings
-
-
-def _options_of(client: AsyncMongoClient[Any]) -> dict[str, Any]:
-    options = client.options
-    return {
-        "serverSelectionTimeoutMS": int(options.server_selection_timeout * 1000),
-        "tz_aware": options.codec_options.tz_aware,
-        "uuidRepresentation": "standard",
-    }
 
 
 async def _plan(db: Any, command: dict[str, Any]) -> dict[str, Any]:

@@ -22,8 +22,9 @@ Document = dict[str, Any]
 Session = AsyncClientSession
 
 
-def create_client(settings: MongoSettings) -> AsyncMongoClient[Document]:
-    """Build the service's client; it connects lazily, so building it never blocks start-up."""
+def create_client(settings: MongoSettings, **options: Any) -> AsyncMongoClient[Document]:
+    """Build the service's client; it connects lazily, so building it never blocks start-up.
+    `options` go to the driver as well (tests add command listeners this way)."""
     return AsyncMongoClient(
         settings.url.get_secret_value(),
         serverSelectionTimeoutMS=settings.server_selection_timeout_ms,
@@ -31,6 +32,7 @@ def create_client(settings: MongoSettings) -> AsyncMongoClient[Document]:
         tz_aware=True,
         uuidRepresentation="standard",
         appname="witaj",
+        **options,
     )
 
 
