@@ -62,13 +62,18 @@ def env_prefix(service: str) -> str:
     return str(settings_class(service).model_config.get("env_prefix", ""))
 
 
-def _default(field: Any) -> str:
+_REQUIRED = object()
+
+
+def _default_value(field: Any) -> Any:
     if field.default_factory is not None:
-        value = field.default_factory()
-    elif field.default is PydanticUndefined:
+        return field.default_factory()
+    return _REQUIRED if field.default is PydanticUndefined else field.default
+
+
+def _shown(value: Any) -> str:
+    if value is _REQUIRED:
         return "(required)"
-    else:
-        value = field.default
     if isinstance(value, SecretStr):
         return "(secret)"
     if value is None:
@@ -82,18 +87,27 @@ def _default(field: Any) -> str:
 
 def catalogue(service: str) -> dict[str, Setting]:
     """Every leaf setting of a service, by its environment name after the prefix (blocks nest with `__`)."""
-    return dict(_leaves(settings_class(service).model_fields, ""))
+    return dict(_leaves(settings_class(service).model_fields, "", None, ""))
 
 
-def _leaves(fields: dict[str, Any], prefix: str) -> Iterator[tuple[str, Setting]]:
+def _leaves(
+    fields: dict[str, Any], prefix: str, defaults: BaseModel | None, about: str
+) -> Iterator[tuple[str, Setting]]:
+    """Leaf settings; a block's own default (e.g. one limit per use of a shared block) and its
+    description are carried down to its leaves."""
     for name, field in fields.items():
         key = f"{prefix}{name}".upper()
         annotation = field.annotation
+        value = getattr(defaults, name) if defaults is not None else _default_value(field)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            yield from _leaves(annotation.model_fields, f"{key}__")
+            block = value if isinstance(value, BaseModel) else None
+            yield from _leaves(annotation.model_fields, f"{key}__", block, field.description or "")
         else:
             secret = "SecretStr" in str(annotation)
-            yield key, Setting(key, _default(field), field.description or "", secret)
+            description = field.description or ""
+            if about and description:
+                description = f"{about}: {description[0].lower()}{description[1:]}"
+            yield key, Setting(key, _shown(value), description or about, secret)
 
 
 def render() -> str:

@@ -9,6 +9,7 @@ from witaj.content.settings import ContentSettings
 from witaj.devkit.testing import read_topic
 from witaj.shared.envelope import registry
 from witaj.shared.ratelimit import PUBLIC_WRITE
+from witaj.shared.settings import LimitSettings
 from witaj.shared.topics import USAGE
 
 from .conftest import CITY, PAGE
@@ -19,7 +20,9 @@ BURST = 3
 
 @pytest.fixture
 def settings(make_settings) -> ContentSettings:
-    return make_settings(ContentSettings, count_demand=False, feedback_burst=BURST, feedback_per_minute=1)
+    return make_settings(
+        ContentSettings, count_demand=False, feedback_limit=LimitSettings(per_minute=1, burst=BURST)
+    )
 
 
 async def test_a_burst_of_feedback_beyond_the_limit_gets_429_and_stores_nothing(client, api) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from notify_helpers import device, notify_service, services_of, subscribe
+from witaj.shared.settings import LimitSettings
 
 
 async def test_device_subscription_is_readable_only_with_its_token(settings, publisher) -> None:
@@ -135,7 +136,9 @@ async def test_subscribing_beyond_the_burst_is_refused_with_retry_after_and_stor
     from witaj.notify.settings import NotifySettings
     from witaj.shared.ratelimit import PUBLIC_WRITE
 
-    limited = make_settings(NotifySettings, notify=make_options(subscribe_burst=3, subscribe_per_minute=1))
+    limited = make_settings(
+        NotifySettings, notify=make_options(subscribe_limit=LimitSettings(per_minute=1, burst=3))
+    )
     async with notify_service(limited, publisher) as client:
         for _ in range(3):
             await subscribe(client, topics=["housing"])

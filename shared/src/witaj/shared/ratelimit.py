@@ -27,6 +27,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from witaj.shared.auth import Principal, optional_principal
 from witaj.shared.errors import ApiError
+from witaj.shared.settings import LimitSettings
 
 _SALT = secrets.token_bytes(16)
 """Per-process key for hashing addresses: the hashes mean nothing outside this process."""
@@ -75,6 +76,10 @@ class RateLimit:
             bucket.tokens -= 1
             return 0.0
         return (1 - bucket.tokens) / self.rate if self.rate > 0 else float("inf")
+
+    @classmethod
+    def configured(cls, name: str, limit: LimitSettings) -> RateLimit:
+        return cls(name, per_minute=limit.per_minute, burst=limit.burst)
 
     async def __call__(
         self, request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]

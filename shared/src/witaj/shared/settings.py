@@ -106,6 +106,13 @@ class AuthSettings(BaseModel):
     organisation_claim: str = "witaj_org"
 
 
+class LimitSettings(BaseModel):
+    """One public write's rate limit per caller (an account, or an address), per replica."""
+
+    per_minute: float = Field(gt=0, le=100_000, description="Requests per minute, steadily")
+    burst: int = Field(ge=1, le=100_000, description="Requests at once before the steady rate applies")
+
+
 class ServiceSettings(BaseModel):
     environment: Environment = Environment.DEVELOPMENT
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

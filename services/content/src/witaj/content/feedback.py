@@ -55,7 +55,7 @@ async def ensure_indexes(collection: AsyncCollection[Document]) -> None:
 
 def public_router(settings: ContentSettings) -> APIRouter:
     """The anonymous route, with its own buckets per app (so each app, and each test, starts afresh)."""
-    limit = RateLimit("feedback", per_minute=settings.feedback_per_minute, burst=settings.feedback_burst)
+    limit = RateLimit.configured("feedback", settings.feedback_limit)
     public = APIRouter(tags=["feedback"])
     public.add_api_route(
         "/cities/{city}/{kind_path}/{item_id}/feedback",

@@ -4,7 +4,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
-from witaj.shared.settings import WitajSettings
+from witaj.shared.settings import LimitSettings, WitajSettings
 
 
 class MachineTranslationSettings(BaseModel):
@@ -32,13 +32,8 @@ class ContentSettings(WitajSettings):
         default=True,
         description="Count page views per item and language for the translation dashboard (a consumer group)",
     )
-    feedback_per_minute: float = Field(
-        default=20,
-        gt=0,
-        le=10_000,
-        description="Feedback one reader (one account, or one address) may send per minute, on average",
-    )
-    feedback_burst: int = Field(
-        default=10, ge=1, le=1_000, description="Feedback one reader may send at once before the rate applies"
+    feedback_limit: LimitSettings = Field(
+        default_factory=lambda: LimitSettings(per_minute=20, burst=10),
+        description="Anonymous feedback one reader may send",
     )
     machine_translation: MachineTranslationSettings = Field(default_factory=MachineTranslationSettings)

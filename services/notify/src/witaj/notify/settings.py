@@ -4,7 +4,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
-from witaj.shared.settings import Environment, WitajSettings
+from witaj.shared.settings import Environment, LimitSettings, WitajSettings
 
 
 class SmtpSettings(BaseModel):
@@ -31,14 +31,9 @@ class NotifyOptions(BaseModel):
         default=30.0, gt=0, le=3600, description="How long a silent fan-out worker keeps its job"
     )
     max_subscriptions_per_account: int = Field(default=20, ge=1, le=1000)
-    subscribe_per_minute: float = Field(
-        default=30.0,
-        gt=0,
-        le=100_000,
-        description="New subscriptions one caller may create per minute, steadily (per replica)",
-    )
-    subscribe_burst: int = Field(
-        default=30, ge=1, le=100_000, description="New subscriptions one caller may create at once"
+    subscribe_limit: LimitSettings = Field(
+        default_factory=lambda: LimitSettings(per_minute=30, burst=30),
+        description="New subscriptions one caller may create",
     )
     max_attempts: int = Field(
         default=6, ge=1, le=50, description="E-mail/webhook attempts before dead letter"

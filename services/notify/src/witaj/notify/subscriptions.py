@@ -118,9 +118,7 @@ def routes(options: NotifyOptions) -> APIRouter:
         methods=["POST"],
         status_code=201,
         summary="Subscribe a device (no account) or an account",
-        **public_write(
-            RateLimit("subscription", per_minute=options.subscribe_per_minute, burst=options.subscribe_burst)
-        ),
+        **public_write(RateLimit.configured("subscription", options.subscribe_limit)),
     )
     limited.include_router(router)
     return limited
