@@ -195,9 +195,7 @@ async def optional_principal(request: Request) -> Principal | None:
     if token is None:
         return None
     verifier: TokenVerifier = request.app.state.verifier
-    principal = await verifier.verify(token)
-    request.state.principal = principal  # for request-scoped helpers such as rate limits
-    return principal
+    return await verifier.verify(token)
 
 
 async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:

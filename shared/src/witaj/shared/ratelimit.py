@@ -93,10 +93,9 @@ class RateLimit:
             raise RateLimited(self.name, wait)
 
 
-def caller_key(request: Request, principal: Principal | None = None) -> str:
+def caller_key(request: Request, principal: Principal | None) -> str:
     """Who is calling, pseudonymously: the token's subject if verified, else a hash of the address
     (the client's own address when a trusted proxy forwards it, see `forwarded_allow_ips`)."""
-    principal = principal or getattr(request.state, "principal", None)
     if principal is not None:
         return f"sub:{principal.subject}"
     address = request.client.host if request.client else "unknown"
