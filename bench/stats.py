@@ -116,9 +116,9 @@ async def run(env: BenchEnv) -> list[Result]:
 
     sandbox = env.sandbox()
     settings = sandbox.settings(
-        # Quick runs use small batches, so even their few events take several timed batches.
+        # The shipped batch size; quick runs use small ones, so even their few events take several batches.
         StatsSettings,
-        processor=ProcessorSettings(batch_size=env.size(10_000, 1_000), batch_within=0.5),
+        processor=ProcessorSettings(batch_size=env.size(ProcessorSettings().batch_size, 1_000)),
     )
     token = DevSigningKey.load_or_create(env.dev_key_path).mint(roles=["analyst"], city="fresh")
     total = env.size(200_000, 5_000)

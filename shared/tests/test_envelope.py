@@ -134,3 +134,36 @@ def test_city_snapshot_round_trip() -> None:
         CityConfigured(config=LUBLIN, revision=1), source="witaj/content", city="lublin", subject="lublin"
     )
     assert registry.decode(envelope.to_json()).data.config == LUBLIN
+
+
+def test_key_order_and_nested_type_fields_do_not_confuse_decoding() -> None:
+    """The type is peeked at before parsing; a payload field called `type`, placed first, must not win."""
+    local = EventRegistry()
+
+    @local.register("test.shape")
+    class Shape(EventData):
+        type: str
+
+    @local.register("test.other")
+    class Other(EventData):
+        type: str
+
+    raw = json.dumps(
+        {
+            "data": {"type": "test.other"},
+            "type": "test.shape",
+            "version": 1,
+            "source": "s",
+            "city": "c",
+            "subject": "x",
+        }
+    )
+    decoded = local.decode(raw)
+    assert decoded.type == "test.shape" and isinstance(decoded.data, Shape)
+
+
+def test_version_must_be_an_integer_not_a_boolean() -> None:
+    doc = json.loads(registry.encode(wrap(published(), source="witaj/content", city="lublin", subject="p1")))
+    doc["version"] = True
+    with pytest.raises(MalformedEvent, match="integer 'version'"):
+        registry.decode(json.dumps(doc))

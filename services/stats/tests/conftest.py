@@ -22,7 +22,7 @@ from witaj.stats.settings import ProcessorSettings, StatsSettings
 
 @pytest.fixture
 def settings(make_settings: Callable[..., StatsSettings]) -> StatsSettings:
-    return make_settings(StatsSettings, processor=ProcessorSettings(batch_size=200, batch_within=0.05))
+    return make_settings(StatsSettings, processor=ProcessorSettings(batch_size=200))
 
 
 def environment(settings: StatsSettings) -> dict[str, str]:
@@ -102,6 +102,6 @@ async def feed(settings: StatsSettings, store: RollupStore, publisher: EventPubl
             raw = envelope if isinstance(envelope, bytes) else registry.encode(envelope)
             batch.append((settings.kafka.topics(topic), 0, offset, None, raw, []))
             offset += 1
-        await processor.process(batch)
+        await processor.process(await processor.read(batch))
 
     return run

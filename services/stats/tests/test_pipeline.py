@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from types import SimpleNamespace
-from typing import Any
 
 from witaj.stats.processor import Message, Pipeline
+from witaj.stats.rollups import Record
 
 
 class SlowStore:
@@ -19,29 +18,18 @@ class SlowStore:
         self.started = asyncio.Event()
         self.gate = asyncio.Event()
 
-    async def process(self, messages: list[Message]) -> None:
+    async def read(self, messages: list[Message]) -> list[Record]:
+        return [Record(topic, partition, offset, None) for topic, partition, offset, *_ in messages]
+
+    async def process(self, batch: list[Record]) -> None:
         self.started.set()
         await self.gate.wait()
         self.gate.clear()
-        self.stored.append([offset for _, _, offset, *_ in messages])
+        self.stored.append([r.offset for r in batch])
 
 
-class Stream:
-    def __init__(self) -> None:
-        self.acked: list[int] = []
-
-    async def ack(self, event: Any) -> bool:
-        self.acked.append(event.message.offset)
-        return True
-
-
-def events(offsets: range) -> list[Any]:
-    return [
-        SimpleNamespace(
-            message=SimpleNamespace(topic="t", partition=0, offset=o, key=None, value=b"", headers=[])
-        )
-        for o in offsets
-    ]
+def messages(offsets: range) -> list[Message]:
+    return [("t", 0, o, None, b"", []) for o in offsets]
 
 
 async def settle() -> None:
@@ -50,43 +38,47 @@ async def settle() -> None:
 
 
 @asynccontextmanager
-async def writing(max_size: int) -> AsyncIterator[tuple[Pipeline, SlowStore, Stream]]:
+async def writing(max_size: int) -> AsyncIterator[tuple[Pipeline, SlowStore, list[int]]]:
     """A pipeline with its writer running, already busy storing a first batch of offsets 0-9."""
-    store, stream = SlowStore(), Stream()
-    pipeline = Pipeline(store, stream, max_size)  # type: ignore[arg-type]
-    writer = asyncio.create_task(pipeline.write())
+    store, acked = SlowStore(), []
+    pipeline = Pipeline(store, max_size)  # type: ignore[arg-type]
+
+    def acknowledge(batch: list[Record]) -> None:
+        acked.extend(r.offset for r in batch)
+
+    writer = asyncio.create_task(pipeline.write(acknowledge))
     try:
-        await pipeline.add(events(range(0, 10)))
+        await pipeline.add(messages(range(0, 10)))
         await store.started.wait()
-        yield pipeline, store, stream
+        yield pipeline, store, acked
     finally:
         writer.cancel()
 
 
 async def test_batches_arriving_during_a_write_are_stored_together_and_acknowledged_only_after() -> None:
-    async with writing(max_size=100) as (pipeline, store, stream):
-        await pipeline.add(events(range(10, 20)))
-        await pipeline.add(events(range(20, 30)))
+    async with writing(max_size=100) as (pipeline, store, acked):
+        await pipeline.add(messages(range(10, 20)))
+        await pipeline.add(messages(range(20, 30)))
         await settle()
-        assert stream.acked == [], "nothing may be acknowledged before its transaction"
+        assert acked == [], "nothing may be acknowledged before its transaction"
 
         store.gate.set()
         await settle()
         assert store.stored == [list(range(10))]
-        assert stream.acked == list(range(10))
+        assert acked == list(range(10))
 
         store.gate.set()
         await settle()
         assert store.stored[1] == list(range(10, 30)), "what queued during the write goes in one batch"
-        assert stream.acked == list(range(30))
+        assert acked == list(range(30))
 
 
 async def test_the_queue_behind_a_write_is_bounded_by_the_batch_size() -> None:
     async with writing(max_size=10) as (pipeline, store, _):
-        await pipeline.add(events(range(10, 20)))
-        blocked = asyncio.create_task(pipeline.add(events(range(20, 30))))
+        await pipeline.add(messages(range(10, 20)))
+        blocked = asyncio.create_task(pipeline.add(messages(range(20, 30))))
         await settle()
-        assert not blocked.done(), "a full queue makes the agent wait"
+        assert not blocked.done(), "a full queue makes the consumer wait"
 
         store.gate.set()
         await settle()

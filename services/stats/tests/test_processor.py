@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from witaj.devkit.testing import read_topic, wait_until
 from witaj.shared.envelope import Envelope, EventData, registry, wrap
 from witaj.shared.events import Channel, ContentKind, NotificationDelivered, PageViewed, SearchPerformed
@@ -88,6 +89,48 @@ async def test_a_killed_worker_restarts_without_losing_or_repeating_a_count(
         {"metric": "page_views", "dimension": "total", "granularity": "minute"}
     )
     assert minutes["count"] == total
+
+
+async def committed(settings: Any, last: dict[str, int]) -> dict[str, int]:
+    """The processor's consumer group offsets in Kafka, per partition, for the markers in `last`."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        group_id=f"{settings.kafka.topic_prefix}witaj-stats-processor",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        out = {}
+        for name in last:
+            topic, partition = name.rsplit(":", 1)
+            out[name] = await consumer.committed(TopicPartition(topic, int(partition))) or -1
+        return out
+    finally:
+        await consumer.stop()
+
+
+async def test_stored_batches_are_committed_to_kafka_so_a_restart_resumes_there(
+    publisher, processor, store, settings
+) -> None:
+    """The processor hands faust's fetches over whole and acknowledges them once stored; faust's commit
+    timer must still move the group's offsets, or every restart would re-read the topic from its start."""
+    last = await produce(publisher, USAGE, [page_view(i) for i in range(500)])
+    processor.start()
+    await wait_until(lambda: caught_up(store, last), timeout=60, interval=0.25, message="the worker to count")
+    expected = {name: offset + 1 for name, offset in last.items()}
+
+    async def moved() -> bool:
+        return await committed(settings, last) == expected
+
+    await wait_until(moved, timeout=30, interval=0.5, message="the stored offsets to be committed")
+    processor.stop()
+
+    more = await produce(publisher, USAGE, [page_view(i) for i in range(500, 520)])
+    processor.start()
+    await wait_until(
+        lambda: caught_up(store, {**last, **more}), timeout=60, interval=0.25, message="the restart to count"
+    )
+    assert await day_count(store) == 520
 
 
 async def test_poison_messages_go_to_the_dead_letter_topic_and_the_stream_goes_on(

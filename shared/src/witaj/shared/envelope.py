@@ -10,6 +10,7 @@ model, so producers and consumers can be upgraded one at a time.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -57,6 +58,9 @@ class InvalidEventData(EventDecodeError):
 
 D = TypeVar("D", bound=EventData)
 
+_TYPE_NAME = re.compile(rb'"type"\s*:\s*"([^"\\]{1,200})"')
+"""The first `"type": "..."` of a message: its event type when the producer put it before `data`."""
+
 
 class Envelope(BaseModel, Generic[D]):
     """One event with its metadata. `data` is the typed payload after decoding and upcasting."""
@@ -66,7 +70,7 @@ class Envelope(BaseModel, Generic[D]):
     specversion: str = "1.0"
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
     type: str
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, strict=True)
     source: str = Field(min_length=1, max_length=100)
     time: datetime = Field(default_factory=lambda: datetime.now(UTC))
     city: str = Field(min_length=1, max_length=64)
@@ -108,6 +112,8 @@ class EventRegistry:
     def __init__(self) -> None:
         self._types: dict[str, type[EventData]] = {}
         self._envelopes: dict[type[EventData], type[Envelope[Any]]] = {}
+        self._current: dict[bytes, tuple[type[Envelope[Any]], str, int]] = {}
+        """Type name as bytes -> (its envelope model, the name, its current version), for `_decode_current`."""
 
     def register(self, event_type: str) -> Callable[[type[D]], type[D]]:
         def decorator(cls: type[D]) -> type[D]:
@@ -119,6 +125,7 @@ class EventRegistry:
             cls.event_type = event_type
             self._types[event_type] = cls
             self._envelopes[cls] = Envelope[cls]  # type: ignore[valid-type]
+            self._current[event_type.encode()] = (self._envelopes[cls], event_type, cls.class_version)
             return cls
 
         return decorator
@@ -138,6 +145,9 @@ class EventRegistry:
         if isinstance(raw, bytes | str):
             if len(raw) > MAX_EVENT_BYTES:
                 raise EventTooLarge(f"event is {len(raw)} bytes, larger than {MAX_EVENT_BYTES}")
+            current = self._decode_current(raw.encode() if isinstance(raw, str) else raw)
+            if current is not None:
+                return current
             try:
                 doc = json.loads(raw)
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -167,6 +177,29 @@ class EventRegistry:
             return self._envelopes[model](**{**doc, "version": model.class_version, "data": payload})
         except ValidationError as exc:
             raise InvalidEventData(f"{event_type} v{version}: {_summarise(exc)}") from None
+
+    def _decode_current(self, raw: bytes) -> Envelope[EventData] | None:
+        """The envelope in one pass of pydantic's JSON parser, when the message is a well-formed event
+        of its type's current version; otherwise None, and `decode` takes the general path that upcasts
+        old versions and explains what is wrong.
+
+        Stream consumers decode thousands of events a second and nearly all are current: one validation
+        of the raw bytes costs about a third of parsing to Python objects and validating them in two
+        steps. The type is read ahead of parsing, so the result is accepted only if the parsed envelope
+        names that same type (a producer may order keys differently) at the current version.
+        """
+        found = _TYPE_NAME.search(raw)
+        current = self._current.get(found.group(1)) if found else None
+        if current is None:
+            return None
+        envelope_model, event_type, version = current
+        try:
+            envelope = envelope_model.model_validate_json(raw)
+        except ValidationError:
+            return None
+        if envelope.type != event_type or envelope.version != version:
+            return None
+        return envelope
 
     def encode(self, envelope: Envelope[Any]) -> bytes:
         raw = envelope.to_json()

@@ -8,8 +8,9 @@ kept: session ids only reach the distinct-session counter of search queries, has
 
 from __future__ import annotations
 
+import collections
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from witaj.shared.envelope import Envelope
@@ -32,7 +33,6 @@ from witaj.shared.events import (
     TranslationStateChanged,
 )
 from witaj.stats.privacy import TOTAL, hash_session
-from witaj.stats.windows import Granularity, window_start
 
 PEOPLE_METRICS = frozenset(
     {"registrations", "waitlisted", "cancellations", "confirmed", "attended", "no_shows"}
@@ -71,26 +71,6 @@ class Increment(NamedTuple):
     amount: int = 1
 
 
-CountKey = tuple[str, datetime, str, str, str]
-"""(city, minute window start, metric, dimension, value)."""
-
-
-@dataclass
-class Effects:
-    """Everything one batch changes, gathered before one transaction writes it.
-
-    Increments are summed per minute as they are counted: a batch of thousands of events touches only
-    a few hundred distinct counters, and the fan-out to hour and day windows is done once per counter
-    when the batch is written, not once per event.
-    """
-
-    counts: dict[CountKey, int] = field(default_factory=dict)
-    queries: list[tuple[Envelope[Any], str, str, str | None]] = field(default_factory=list)
-    capacities: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    translations: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
-    datasets: list[Envelope[Any]] = field(default_factory=list)
-
-
 def _by(metric: str, amount: int = 1, **dimensions: str | list[str] | None) -> list[Increment]:
     out = [Increment(metric, "total", TOTAL, amount)]
     for dimension, values in dimensions.items():
@@ -98,6 +78,110 @@ def _by(metric: str, amount: int = 1, **dimensions: str | list[str] | None) -> l
             if value:
                 out.append(Increment(metric, dimension, value, amount))
     return out
+
+
+class PageViews(NamedTuple):
+    """What a page view counts. Views alike in all of it are summed first and their increments worked
+    out once per batch: a batch holds thousands of views of a few hundred items, and building the
+    increments of each view was the processor's largest cost after decoding."""
+
+    kind: str
+    item: str
+    language: str
+    topics: tuple[str, ...]
+    organisation: str | None
+    untranslated: str | None
+    """The language asked for, when the reader got a fallback instead."""
+    outdated: str | None
+    """The language asked for, when its translation was missing or outdated at the time of the view."""
+
+    def increments(self) -> list[Increment]:
+        out = _by(
+            "page_views", topic=list(self.topics), language=self.language, item=self.item, kind=self.kind
+        )
+        out += _by("page_views", organisation=self.organisation)[1:]
+        if self.untranslated:
+            out += _by("views_untranslated", language=self.untranslated, item=self.item)
+        if self.outdated:
+            out += _by("views_outdated", language=self.outdated, item=self.item)
+        return out
+
+
+class EventViews(NamedTuple):
+    """What a view of an event counts (see `PageViews`)."""
+
+    event: str
+    language: str
+    topics: tuple[str, ...]
+    organisation: str | None
+    untranslated: str | None
+
+    def increments(self) -> list[Increment]:
+        out = _by("event_views", event=self.event, language=self.language, topic=list(self.topics))
+        out += _by("event_views", organisation=self.organisation)[1:]
+        if self.untranslated:
+            out += _by("views_untranslated", language=self.untranslated)
+        return out
+
+
+class Searches(NamedTuple):
+    """What a search counts (see `PageViews`); the query text of a zero-result search is kept apart."""
+
+    language: str
+    zero_results: bool
+
+    def increments(self) -> list[Increment]:
+        out = _by("searches", language=self.language)
+        if self.zero_results:
+            out += _by("zero_result_searches", language=self.language)
+        return out
+
+
+class Given(NamedTuple):
+    """The increments of a rarer event (registrations, deliveries, feedback), worked out as it comes."""
+
+    items: tuple[Increment, ...]
+
+    def increments(self) -> list[Increment]:
+        return list(self.items)
+
+
+Tally = PageViews | EventViews | Searches | Given
+
+TallyKey = tuple[str, float, Tally]
+"""(city, minute the event happened in as minutes since the epoch, what it counts)."""
+
+
+def epoch_minute(moment: datetime) -> float:
+    """The minute holding `moment`, as minutes since the epoch (naive times are UTC, as everywhere in
+    stats). A number because hashing an aware datetime asks its time zone for the offset each time,
+    and each event's minute is hashed once per batch."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() // 60
+
+
+@dataclass
+class Effects:
+    """Everything one batch changes, gathered before one transaction writes it.
+
+    Events are only tallied (city, minute, what they count) as they come; increments, and their fan-out
+    to hour and day windows, are worked out once per distinct tally when the batch is written.
+    """
+
+    tallies: list[TallyKey] = field(default_factory=list)
+    queries: list[tuple[Envelope[Any], str, str, str | None]] = field(default_factory=list)
+    capacities: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    translations: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    datasets: list[Envelope[Any]] = field(default_factory=list)
+
+    def counts(self) -> dict[tuple[str, datetime, str, str, str], int]:
+        """Summed increments per (city, minute window start in UTC, metric, dimension, value)."""
+        out: dict[tuple[str, datetime, str, str, str], int] = {}
+        for (city, minute, tally), times in collections.Counter(self.tallies).items():
+            start = datetime.fromtimestamp(minute * 60, UTC)
+            for metric, dimension, value, amount in tally.increments():
+                key = (city, start, metric, dimension, value)
+                out[key] = out.get(key, 0) + amount * times
+        return out
 
 
 class Counter:
@@ -111,15 +195,33 @@ class Counter:
         state = self.translations.get((city, item, language))
         return state is not None and (state["outdated"] or state["state"] in STALE_STATES)
 
-    def apply(self, envelope: Envelope[Any], effects: Effects) -> None:
+    def read(self, envelope: Envelope[Any]) -> TallyKey | None:
+        """What the event counts, worked out as it is read, in stream order: a translation state it
+        carries is remembered at once, so views read after it are judged against it."""
         data = envelope.data
-        increments = self.increments(envelope)
-        if increments:
-            counts = effects.counts
-            city, minute = envelope.city, window_start(envelope.time, Granularity.MINUTE)
-            for metric, dimension, value, amount in increments:
-                key = (city, minute, metric, dimension, value)
-                counts[key] = counts.get(key, 0) + amount
+        if isinstance(data, TranslationStateChanged):
+            state = {"state": data.state, "outdated": data.outdated}
+            self.translations[(envelope.city, data.item_id, data.language)] = state
+        tally = self.tally(envelope)
+        return None if tally is None else (envelope.city, epoch_minute(envelope.time), tally)
+
+    @staticmethod
+    def has_effects(envelope: Envelope[Any]) -> bool:
+        """Whether the event changes more than counters (see `note`); only those are kept whole."""
+        data = envelope.data
+        kind = type(data)
+        if kind is PageViewed or kind is EventViewed:  # the bulk of the stream, first
+            return False
+        if kind is SearchPerformed:
+            return data.zero_results and bool(data.query.strip())
+        return isinstance(
+            data, EventPublished | EventUpdated | IndicatorDatasetSubmitted | TranslationStateChanged
+        )
+
+    def note(self, envelope: Envelope[Any], effects: Effects) -> None:
+        """What a counted event changes besides counters: zero-result queries, event capacities,
+        indicator datasets, translation states."""
+        data = envelope.data
         if isinstance(data, SearchPerformed) and data.zero_results and data.query.strip():
             session = hash_session(data.session, self.salt) if data.session else None
             effects.queries.append((envelope, data.language, data.query.strip().lower(), session))
@@ -133,31 +235,36 @@ class Counter:
             effects.datasets.append(envelope)
         elif isinstance(data, TranslationStateChanged):
             state = {"state": data.state, "outdated": data.outdated}
-            self.translations[(envelope.city, data.item_id, data.language)] = state
             effects.translations[(envelope.city, data.item_id, data.language)] = state
 
-    def increments(self, envelope: Envelope[Any]) -> list[Increment]:
+    def tally(self, envelope: Envelope[Any]) -> Tally | None:
+        """What the event counts, or None when it counts nothing (its effects are kept apart)."""
         d = envelope.data
         if isinstance(d, PageViewed):
-            out = _by("page_views", topic=d.topics, language=d.language, item=d.item_id, kind=d.kind.value)
-            out += _by("page_views", organisation=d.organisation)[1:]
             wanted = d.requested_language or d.language
-            if d.fallback:
-                out += _by("views_untranslated", language=wanted, item=d.item_id)
-            elif self.translation_stale(envelope.city, d.item_id, wanted):
-                out += _by("views_outdated", language=wanted, item=d.item_id)
-            return out
+            outdated = not d.fallback and self.translation_stale(envelope.city, d.item_id, wanted)
+            return PageViews(
+                d.kind.value,
+                d.item_id,
+                d.language,
+                tuple(d.topics),
+                d.organisation,
+                wanted if d.fallback else None,
+                wanted if outdated else None,
+            )
         if isinstance(d, EventViewed):
-            out = _by("event_views", event=d.event_id, language=d.language, topic=d.topics)
-            out += _by("event_views", organisation=d.organisation)[1:]
-            if d.fallback:
-                out += _by("views_untranslated", language=d.requested_language or d.language)
-            return out
+            wanted = d.requested_language or d.language
+            return EventViews(
+                d.event_id, d.language, tuple(d.topics), d.organisation, wanted if d.fallback else None
+            )
         if isinstance(d, SearchPerformed):
-            out = _by("searches", language=d.language)
-            if d.zero_results:
-                out += _by("zero_result_searches", language=d.language)
-            return out
+            return Searches(d.language, d.zero_results)
+        increments = self.increments(envelope)
+        return Given(tuple(increments)) if increments else None
+
+    def increments(self, envelope: Envelope[Any]) -> list[Increment]:
+        """Increments of the rarer events, tallied as they are."""
+        d = envelope.data
         if isinstance(d, RegistrationCreated):
             metric = "confirmed" if d.status is RegistrationStatus.CONFIRMED else "waitlisted"
             return _by("registrations", event=d.event_id, organisation=d.organisation) + _by(

@@ -1,10 +1,11 @@
 """The stats stream processor: a faust-streaming worker that rolls up usage and domain events.
 
-faust consumes, partitions and batches (`stream.noack_take`); each batch is decoded, messages that are
-not valid Witaj events go to `<topic>.dlq` with the error in the headers, and the rest are counted in
-one MongoDB transaction together with the offsets they came from (`witaj.stats.rollups`). Only then
-are its events acknowledged to faust, which commits offsets only as far as they are acknowledged
-(`Pipeline`). That is effectively-once without Kafka transactions, which the development broker
+faust consumes: it joins the group, is assigned partitions and fetches; its consumer hands each fetch
+over whole (`BatchConsumer`). Each fetch is read as it arrives — messages that are not valid Witaj
+events go to `<topic>.dlq` with the error in the headers, the rest are reduced to what they count —
+and the writer counts what was read in one MongoDB transaction together with the offsets it came from
+(`witaj.stats.rollups`). Only then are the records acknowledged to faust, which commits offsets only as
+far as they are acknowledged (`Pipeline`). That is effectively-once without Kafka transactions, which the development broker
 lacks; on real Kafka `kafka.exactly_once` also turns on faust's own exactly-once guarantee for its
 internal topics.
 
@@ -17,14 +18,14 @@ import asyncio
 import gc
 import json
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
-from faust.types import EventT
-from witaj.shared.envelope import Envelope, EventDecodeError, registry
+from faust.types import TP
+from witaj.shared.envelope import EventDecodeError, registry
 from witaj.shared.events import IndicatorDatasetSubmitted
 from witaj.shared.kafka import EventPublisher, _is_transient, backoff_seconds, ensure_topics
 from witaj.shared.logging import configure_logging, get_logger
@@ -44,7 +45,7 @@ from witaj.shared.topics import (
 from witaj.stats import streams
 from witaj.stats.indicators import CATALOGUE
 from witaj.stats.metrics import Counter
-from witaj.stats.rollups import Record, RollupStore
+from witaj.stats.rollups import Record, RollupStore, marker
 from witaj.stats.settings import StatsSettings
 
 log = get_logger(__name__)
@@ -64,6 +65,10 @@ SOURCE_TOPICS = (
 GC_THRESHOLD = 50_000
 """Allocations between young-generation collections (CPython's default is 700); see `_tune_gc`."""
 
+YIELD_EVERY = 1_000
+"""Messages read between two returns to the event loop (about 10 ms): reading a large fetch would
+otherwise hold up the writer's database round trips, which overlap with it, for its whole length."""
+
 Message = tuple[str, int, int, bytes | None, bytes | None, Any]
 """(topic, partition, offset, key, value, headers) of one consumed message."""
 
@@ -77,7 +82,11 @@ class HandlerFailed(EventDecodeError):
 
 
 class BatchProcessor:
-    """Decodes, dead-letters and counts one batch; independent of faust so it can be tested alone."""
+    """Reads, dead-letters and counts batches; independent of faust so it can be tested alone.
+
+    Two stages, so the pipeline can overlap them: `read` decodes a fetch and works out what each event
+    counts, in stream order (CPU only); `process` stores a batch of read records in one transaction.
+    """
 
     def __init__(self, settings: StatsSettings, store: RollupStore, publisher: EventPublisher) -> None:
         self.settings = settings
@@ -85,25 +94,60 @@ class BatchProcessor:
         self.publisher = publisher
         self.counter = Counter(settings.privacy.session_salt.get_secret_value())
         self.processed = 0
+        self.started = asyncio.Event()
         # Usage signals are sent once, fire and forget; everything else may be re-sent under its id.
         self.usage_topic = settings.kafka.topics(USAGE)
 
     async def start(self) -> None:
         await self.store.ensure_indexes()
         self.counter.translations = await self.store.load_translations()
+        self.started.set()
 
-    async def process(self, messages: list[Message]) -> None:
-        """Count a batch; never raises, because faust acknowledges a batch whose handling raised.
+    async def read(self, messages: list[Message]) -> list[Record]:
+        """Decode messages into records; those that are not valid Witaj events go to the dead-letter
+        topic (unless an earlier run counted past them already) and are recorded as counting nothing."""
+        await self.started.wait()  # translation states must be loaded before views are judged
+        serves, counter, usage = self.settings.service.serves, self.counter, self.usage_topic
+        records: list[Record] = []
+        failed: list[tuple[Message, EventDecodeError]] = []
+        for index, message in enumerate(messages):
+            if index % YIELD_EVERY == YIELD_EVERY - 1:
+                await asyncio.sleep(0)  # let the writer's database round trips through meanwhile
+            topic, partition, offset, _, value, _ = message
+            by_id = topic != usage
+            try:
+                envelope = registry.decode(value or b"")
+                data = envelope.data
+                if isinstance(data, IndicatorDatasetSubmitted) and data.indicator not in CATALOGUE:
+                    raise HandlerRejected(f"unknown indicator {data.indicator!r}")
+            except EventDecodeError as exc:
+                failed.append((message, exc))
+                records.append(Record(topic, partition, offset, None, None, by_id))
+                continue
+            if not serves(envelope.city):
+                records.append(Record(topic, partition, offset, None, None, by_id))
+                continue
+            kept = envelope if by_id or counter.has_effects(envelope) else None
+            records.append(Record(topic, partition, offset, counter.read(envelope), kept, by_id))
+        if failed:
+            markers = await self.store.markers({marker(m[0], m[1]) for m, _ in failed})
+            for message, exc in failed:
+                if message[2] > markers.get(marker(message[0], message[1]), -1):
+                    await self._dead_letter(message, exc)
+        return records
+
+    async def process(self, batch: list[Record]) -> None:
+        """Count a batch; never raises, because the pipeline acknowledges a batch whose handling raised.
 
         Infrastructure trouble is retried until it passes (replays are harmless: offsets are marked).
-        A batch that keeps failing otherwise is split; a single message that still fails is dead-lettered
+        A batch that keeps failing otherwise is split; a single record that still fails is dead-lettered
         as `handler_failed` and its offset marked, so one bad message never stops the stream.
         """
         attempt = 0
         error = ""
         while True:
             try:
-                await self._process(messages)
+                await self._process(batch)
                 return
             except asyncio.CancelledError:
                 raise
@@ -111,37 +155,27 @@ class BatchProcessor:
                 attempt += 1
                 error = f"{type(exc).__name__}: {exc}"
                 transient = _is_transient(exc)
-                log.warning(
-                    "stats.batch_failed", error=type(exc).__name__, attempt=attempt, size=len(messages)
-                )
+                log.warning("stats.batch_failed", error=type(exc).__name__, attempt=attempt, size=len(batch))
                 kafka = self.settings.kafka
                 if transient or attempt < kafka.retry_attempts:
                     cap = 30_000 if transient else kafka.retry_backoff_max_ms
                     await asyncio.sleep(backoff_seconds(attempt, kafka.retry_backoff_ms, cap))
                     continue
-            if len(messages) > 1:
-                for message in messages:
-                    await self.process([message])
+            if len(batch) > 1:
+                for record in batch:
+                    await self.process([record])
                 return
-            topic, partition, offset, key, value, headers = messages[0]
-            await self._dead_letter(topic, partition, offset, key, value, headers, HandlerFailed(error))
-            await self._process(messages, skip=True)
+            record = batch[0]
+            # Only a record's place is kept after reading; the message itself stays in its topic there.
+            value = registry.encode(record.envelope) if record.envelope is not None else None
+            await self._dead_letter(
+                (record.topic, record.partition, record.offset, None, value, []), HandlerFailed(error)
+            )
+            await self._process([record._replace(tally=None, envelope=None)])
             return
 
-    async def _process(self, messages: list[Message], *, skip: bool = False) -> None:
-        markers = await self.store.markers({f"{t}:{p}" for t, p, *_ in messages})
-        records: list[Record] = []
-        for topic, partition, offset, key, value, headers in messages:
-            envelope = None
-            try:
-                envelope = None if skip else self._decode(value)
-            except EventDecodeError as exc:
-                if offset > markers.get(f"{topic}:{partition}", -1):
-                    await self._dead_letter(topic, partition, offset, key, value, headers, exc)
-            if envelope is not None and not self.settings.service.serves(envelope.city):
-                envelope = None
-            records.append(Record(topic, partition, offset, envelope, by_id=topic != self.usage_topic))
-        applied = await self.store.apply(records, self.counter)
+    async def _process(self, batch: list[Record]) -> None:
+        applied = await self.store.apply(batch, self.counter)
         self.processed += applied.counted
         await streams.publish(
             self.publisher,
@@ -151,23 +185,9 @@ class BatchProcessor:
             minutes=self.settings.processor.publish_minutes,
         )
 
-    def _decode(self, value: bytes | None) -> Envelope[Any]:
-        envelope = registry.decode(value or b"")
-        if isinstance(envelope.data, IndicatorDatasetSubmitted) and envelope.data.indicator not in CATALOGUE:
-            raise HandlerRejected(f"unknown indicator {envelope.data.indicator!r}")
-        return envelope
-
-    async def _dead_letter(
-        self,
-        topic: str,
-        partition: int,
-        offset: int,
-        key: bytes | None,
-        value: bytes | None,
-        headers: Any,
-        exc: EventDecodeError,
-    ) -> None:
+    async def _dead_letter(self, message: Message, exc: EventDecodeError) -> None:
         """Park the message with its error (at least once: a replay before the commit may repeat it)."""
+        topic, partition, offset, key, value, headers = message
         extra = [
             ("witaj.error.code", exc.code.encode()),
             ("witaj.error.message", str(exc)[:1000].encode()),
@@ -196,14 +216,83 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         return consumer
 
 
-def _consumer_class(fetch_max_wait_ms: int) -> type[faust_aiokafka.Consumer]:
+class BatchConsumer(faust_aiokafka.Consumer):
+    """faust's Kafka consumer, handing the processor each fetch whole instead of one event at a time.
+
+    faust delivers every message to its streams separately, and its fetch loop waits on four futures
+    per message: about 60 µs an event, several times what decoding and counting one costs, which held
+    the processor to a few thousand events a second. This consumer keeps the rest of faust — group
+    membership, partition assignment and rebalances, flow control, the commit timer and exactly-once
+    commits through its transaction manager — and gives `pipeline` what each fetch returned as one list.
+    The pipeline acknowledges a batch once it is stored (`acknowledge`), and faust's commit timer commits
+    what was acknowledged: offsets never pass an event that was not counted.
+    """
+
+    pipeline: Pipeline
+    thread: type[_ConsumerThread] = _ConsumerThread
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._stored: dict[TP, int] = {}
+        """Per partition, the offset after the last stored event: what the next commit may commit."""
+
+    def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
+        return self.thread(self, loop=self.loop, beacon=self.beacon)
+
+    async def _drain_messages(self, fetcher: Any) -> None:
+        """faust's fetch loop (`Consumer._drain_messages`), one hand-over per fetch."""
+        stopped, fetcher_stopped = self._stopped.is_set, fetcher._stopped.is_set
+        while not (stopped() or fetcher_stopped()):
+            generation = self.app.consumer_generation_id
+            records, active = await self._wait_next_records(timeout=1.0)
+            batch: list[Message] = []
+            read: dict[TP, int] = {}
+            for tp, fetched in (records or {}).items():
+                if active is not None and tp not in active and tp not in self._buffered_partitions:
+                    continue
+                # faust's own test: a fetch from before a seek may repeat records. Its read offset is
+                # the last offset read, or after a seek the next to read, hence `>=` (a record read
+                # twice is harmless: the offsets stored with the counts skip it).
+                last = self._read_offset[tp]
+                fresh = [r for r in fetched if last is None or r.offset >= last]
+                if fresh:
+                    batch += [(tp.topic, tp.partition, r.offset, r.key, r.value, r.headers) for r in fresh]
+                    read[tp] = fresh[-1].offset
+            # A rebalance during the fetch may hand these partitions to another worker: drop the batch
+            # (nothing of it was acknowledged, so it is read again from the committed offsets).
+            if batch and self.flow_active and generation == self.app.consumer_generation_id:
+                for tp, offset in read.items():
+                    self._read_offset[tp] = offset
+                    self.app.monitor.track_tp_end_offset(tp, self.highwater(tp))
+                await self.pipeline.add(batch)
+
+    def acknowledge(self, records: list[Record]) -> None:
+        """Mark a stored batch: its offsets may be committed (partitions still assigned only)."""
+        latest: dict[tuple[str, int], int] = {}
+        for topic, partition, offset, *_ in records:
+            latest[(topic, partition)] = max(offset, latest.get((topic, partition), -1))
+        assigned, now = self.assignment(), time.monotonic()
+        for (topic, partition), offset in latest.items():
+            tp = TP(topic, partition)
+            if tp in assigned and offset >= self._stored.get(tp, 0):
+                self._stored[tp] = offset + 1
+                self.app.monitor.stream_inbound_time[tp] = now
+
+    def _filter_tps_with_pending_acks(self, topics: Any = None) -> Iterator[TP]:
+        return (tp for tp in list(self._stored) if topics is None or tp in topics or tp.topic in topics)
+
+    def _new_offset(self, tp: TP) -> int | None:
+        return self._stored.get(tp)
+
+    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
+        for tp in revoked:
+            self._stored.pop(tp, None)
+        await super().on_partitions_revoked(revoked)
+
+
+def _consumer_class(pipeline: Pipeline, fetch_max_wait_ms: int) -> type[BatchConsumer]:
     thread = type("ConsumerThread", (_ConsumerThread,), {"fetch_max_wait_ms": fetch_max_wait_ms})
-
-    class Consumer(faust_aiokafka.Consumer):
-        def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
-            return thread(self, loop=self.loop, beacon=self.beacon)  # type: ignore[no-any-return]
-
-    return Consumer
+    return type("Consumer", (BatchConsumer,), {"pipeline": pipeline, "thread": thread})
 
 
 def create_app(settings: StatsSettings) -> faust.App:
@@ -226,26 +315,22 @@ def create_app(settings: StatsSettings) -> faust.App:
         key_serializer="raw",
         value_serializer="raw",
     )
-    app.transport.Consumer = _consumer_class(kafka.fetch_max_wait_ms)  # type: ignore[misc]
-    source = app.topic(
-        *(kafka.topics(t) for t in SOURCE_TOPICS), key_serializer="raw", value_serializer="raw"
+    client = create_client(settings.mongo)
+    publisher = EventPublisher(kafka)
+    worker = BatchProcessor(settings, RollupStore(client, database(client, settings.mongo)), publisher)
+    pipeline = Pipeline(worker, settings.processor.batch_size)
+    app.transport.Consumer = _consumer_class(pipeline, kafka.fetch_max_wait_ms)  # type: ignore[misc]
+    # Subscribed through faust's conductor like an agent's topic; the consumer hands its records over.
+    app.topics.add(
+        app.topic(*(kafka.topics(t) for t in SOURCE_TOPICS), key_serializer="raw", value_serializer="raw")
     )
 
-    @app.agent(source)
-    async def rollup(stream: faust.StreamT[bytes]) -> None:
-        client = create_client(settings.mongo)
-        publisher = EventPublisher(kafka)
+    @app.task
+    async def rollup() -> None:
         await publisher.start()
-        worker = BatchProcessor(settings, RollupStore(client, database(client, settings.mongo)), publisher)
-        await worker.start()
-        pipeline = Pipeline(worker, stream, settings.processor.batch_size)
         try:
-            async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(pipeline.write())
-                async for events in cast(faust.Stream[bytes], stream).noack_take(
-                    settings.processor.batch_size, within=settings.processor.batch_within
-                ):
-                    await pipeline.add(cast(list[EventT], events))
+            await worker.start()
+            await pipeline.write(cast(BatchConsumer, app.consumer).acknowledge)
         finally:
             await publisher.stop()
             await client.close()
@@ -269,51 +354,44 @@ def environment(settings: StatsSettings, base: dict[str, str] | None = None) -> 
 
 
 class Pipeline:
-    """Stores one batch while faust gathers the next, and acknowledges events only once stored.
+    """Reads each fetch as it arrives while the batch before is stored, and acknowledges records only
+    once stored.
 
     A batch costs one transaction whose size is the number of distinct counters it touches (hundreds to
-    a few thousand), hardly its number of events, and faust's per-event delivery is slow enough that
-    waiting for the database would leave the consumer idle. So the agent only queues what faust hands it
-    every `batch_within` seconds, and one writer stores what has queued, up to `batch_size` events at a
-    time: idle, an event is stored about `batch_within` seconds after it arrives; under load batches
-    grow and each event costs less to store. The queue holds at most `batch_size` events; beyond that
-    the agent waits.
+    a few thousand), hardly its number of events. So the consumer only reads and queues what each fetch
+    returns, and one writer stores everything queued, up to `batch_size` records at a time: idle, an
+    event is stored as soon as it is fetched; under load batches grow and each event costs less to
+    store. The queue holds at most `batch_size` records (compact: a page view is kept as what it
+    counts); beyond that the consumer waits before fetching more.
 
-    Events are taken from faust unacknowledged (`noack_take`) and acknowledged after their transaction
-    commits, so faust's offsets never pass an event that was not counted, whatever happens to the
-    process: a stop, a rebalance or a `kill -9` leaves the rest to be read again, and the offsets stored
-    with the counts make that replay harmless.
+    Records are acknowledged after their transaction commits, so committed offsets never pass an event
+    that was not counted, whatever happens to the process: a stop, a rebalance or a `kill -9` leaves the
+    rest to be read again, and the offsets stored with the counts make that replay harmless.
     """
 
-    def __init__(self, worker: BatchProcessor, stream: faust.StreamT[bytes], max_size: int) -> None:
+    def __init__(self, worker: BatchProcessor, max_size: int) -> None:
         self.worker = worker
-        self.stream = stream
         self.max_size = max_size
-        self.waiting: list[EventT] = []
+        self.waiting: list[Record] = []
         self.changed = asyncio.Condition()
 
-    async def add(self, events: list[EventT]) -> None:
+    async def add(self, messages: list[Message]) -> None:
+        records = await self.worker.read(messages)
         async with self.changed:
             await self.changed.wait_for(lambda: len(self.waiting) < self.max_size)
-            self.waiting.extend(events)
+            self.waiting.extend(records)
             self.changed.notify_all()
 
-    async def write(self) -> None:
+    async def write(self, acknowledge: Callable[[list[Record]], None]) -> None:
         while True:
             async with self.changed:
                 await self.changed.wait_for(lambda: bool(self.waiting))
-                events, self.waiting = self.waiting[: self.max_size], self.waiting[self.max_size :]
+                batch, self.waiting = self.waiting[: self.max_size], self.waiting[self.max_size :]
                 self.changed.notify_all()
             started = time.perf_counter()
-            await _finish(self.worker.process([_message(e) for e in events]))
-            for event in events:
-                await self.stream.ack(event)
-            log.debug("stats.batch", size=len(events), ms=round((time.perf_counter() - started) * 1000))
-
-
-def _message(event: EventT) -> Message:
-    m = event.message
-    return (m.topic, m.partition, m.offset, m.key, m.value, m.headers)
+            await _finish(self.worker.process(batch))
+            acknowledge(batch)
+            log.debug("stats.batch", size=len(batch), ms=round((time.perf_counter() - started) * 1000))
 
 
 async def _finish(work: Coroutine[Any, Any, None]) -> None:

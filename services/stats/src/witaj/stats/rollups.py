@@ -19,14 +19,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from witaj.shared.envelope import Envelope
 from witaj.shared.mongo import Document, Session, in_transaction
 from witaj.stats.indicators import dataset_documents
-from witaj.stats.metrics import PEOPLE_METRICS, Counter, Effects
+from witaj.stats.metrics import PEOPLE_METRICS, Counter, Effects, TallyKey
 from witaj.stats.windows import Granularity, window_start
 
 ALL_WINDOWS = (Granularity.MINUTE, Granularity.HOUR, Granularity.DAY)
@@ -44,20 +44,19 @@ def windows_for(metric: str, dimension: str) -> tuple[Granularity, ...]:
     return COARSE_WINDOWS if dimension in WIDE_DIMENSIONS else ALL_WINDOWS
 
 
-@dataclass(frozen=True)
-class Record:
-    """One consumed message: where it came from, and the event when it decoded."""
+class Record(NamedTuple):
+    """One consumed message as the processor read it. A tuple, as a batch holds tens of thousands."""
 
     topic: str
     partition: int
     offset: int
-    envelope: Envelope[Any] | None
+    tally: TallyKey | None
+    """What it counts, worked out when it was read; None when it counts nothing or did not decode."""
+    envelope: Envelope[Any] | None = None
+    """The event, kept only where it is needed after reading: events counted once per id (`by_id`) and
+    events with effects beyond counters (`Counter.note`). Page views, the bulk, are kept as tallies."""
     by_id: bool = False
     """Its producer may send it again under the same id: count it once per id, not once per offset."""
-
-    @property
-    def marker(self) -> str:
-        return f"{self.topic}:{self.partition}"
 
 
 @dataclass(frozen=True)
@@ -77,6 +76,11 @@ class Applied:
     groups: set[GroupKey]
     cells: set[str]
     datasets: list[Envelope[Any]]
+
+
+def marker(topic: str, partition: int) -> str:
+    """Id of the document holding the last offset applied from one topic partition."""
+    return f"{topic}:{partition}"
 
 
 def rollup_id(city: str, metric: str, dimension: str, value: str, granularity: str, start: datetime) -> str:
@@ -128,30 +132,34 @@ class RollupStore:
 
     async def apply(self, records: list[Record], counter: Counter) -> Applied:
         """Count the batch's records not counted before, and move the offset markers, atomically."""
-        ids = {r.marker for r in records}
+        markers = {(r.topic, r.partition): "" for r in records}
+        for topic, partition in markers:
+            markers[(topic, partition)] = marker(topic, partition)
 
         async def work(session: Session) -> Applied:
+            ids = sorted(markers.values())
             seen = {
-                d["_id"]: d["offset"]
-                async for d in self.offsets.find({"_id": {"$in": sorted(ids)}}, session=session)
+                d["_id"]: d["offset"] async for d in self.offsets.find({"_id": {"$in": ids}}, session=session)
             }
-            fresh = [r for r in records if r.offset > seen.get(r.marker, -1)]
+            floor = {p: seen.get(m, -1) for p, m in markers.items()}
+            fresh = [r for r in records if r.offset > floor[(r.topic, r.partition)]]
             first = await self._first_sightings(fresh, session)
             effects = Effects()
             for record in fresh:
                 envelope = record.envelope
-                if envelope is None:
-                    continue
                 if record.by_id:
-                    if str(envelope.id) not in first:
-                        continue  # sent again by its producer: counted already
+                    if envelope is None or str(envelope.id) not in first:
+                        continue  # not for this processor, or sent again by its producer: counted already
                     first.discard(str(envelope.id))  # a second copy later in this batch
-                counter.apply(envelope, effects)
+                if record.tally is not None:
+                    effects.tallies.append(record.tally)
+                if envelope is not None:
+                    counter.note(envelope, effects)
             applied = await self._write(effects, session)
             applied.counted = len(fresh)
             latest: dict[str, int] = {}
             for r in fresh:
-                latest[r.marker] = max(latest.get(r.marker, -1), r.offset)
+                latest[markers[(r.topic, r.partition)]] = r.offset  # a partition's records come in order
             if latest:
                 await self.offsets.bulk_write(
                     [UpdateOne({"_id": m}, {"$set": {"offset": o}}, upsert=True) for m, o in latest.items()],
@@ -183,7 +191,7 @@ class RollupStore:
         totals: dict[str, int] = defaultdict(int)
         fields: dict[str, dict[str, Any]] = {}
         groups: set[GroupKey] = set()
-        for (city, minute, metric, dimension, value), amount in effects.counts.items():
+        for (city, minute, metric, dimension, value), amount in effects.counts().items():
             for grain in windows_for(metric, dimension):
                 start = window_start(minute, grain)
                 key = rollup_id(city, metric, dimension, value, grain, start)

@@ -28,13 +28,10 @@ class PrivacySettings(BaseModel):
 
 class ProcessorSettings(BaseModel):
     batch_size: int = Field(
-        default=10_000,
+        default=100_000,
         ge=1,
-        le=100_000,
+        le=500_000,
         description="Events stored in one transaction at most (and queued behind it at most)",
-    )
-    batch_within: float = Field(
-        default=0.5, gt=0, le=60, description="Seconds an event waits for others before it is queued"
     )
     commit_interval: float = Field(default=1.0, gt=0, le=60, description="faust offset commit interval")
     publish_minutes: bool = Field(
