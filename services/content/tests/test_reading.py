@@ -158,6 +158,17 @@ async def test_the_optional_parameters_of_a_read_are_documented_and_checked(clie
     )
 
 
+async def test_each_view_carries_only_its_own_session(client, api, settings) -> None:
+    item = await api.published("pages", PAGE)
+    for session in ("abcdefgh1234", None, "me@example.org"):
+        headers = {"X-Session-Id": session} if session else {}
+        read = await client.get(f"{BASE}/pages/{item}", params={"lang": "en"}, headers=headers)
+        assert read.status_code == 200
+    views = [registry.decode(r.value).data for r in await read_topic(settings.kafka, USAGE, count=3)]
+    assert sorted(str(v.session) for v in views) == ["None", "None", "abcdefgh1234"]
+    assert all(v.item_id == item and v.topics == ["housing"] for v in views)
+
+
 async def test_dashboard_lists_missing_and_outdated_work_by_demand(make_settings, auth_header) -> None:
     settings = make_settings(ContentSettings)
     assert settings.count_demand

@@ -191,15 +191,22 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _viewed(runtime: Runtime, item: CachedItem, choice: LanguageChoice, session: str | None) -> None:
-    event = PageViewed(
-        kind=item.kind,
-        item_id=item.id,
-        language=choice.language,
-        requested_language=choice.requested,
-        fallback=choice.fallback,
-        topics=list(item.doc["content"].get("topics", [])),
-        organisation=item.doc.get("organisation"),
-        session=session,
-    )
+    """Announce a view. The payload depends only on the item and the language choice besides the session,
+    so it is built once per item and choice and shared (events are frozen); a session gets a copy, its
+    value already checked by `session_of`. Each view still has its own envelope, id and time."""
+    key = ("viewed", choice)
+    event = item.memo.get(key)
+    if event is None:
+        event = item.memo[key] = PageViewed(
+            kind=item.kind,
+            item_id=item.id,
+            language=choice.language,
+            requested_language=choice.requested,
+            fallback=choice.fallback,
+            topics=list(item.doc["content"].get("topics", [])),
+            organisation=item.doc.get("organisation"),
+        )
+    if session is not None:
+        event = event.model_copy(update={"session": session})
     envelope = wrap(event, source="witaj/content", city=item.doc["city"], subject=item.id)
     runtime.publisher.fire_and_forget(USAGE, envelope, key=item.doc["city"].encode())
