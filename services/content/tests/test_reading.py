@@ -137,6 +137,38 @@ async def test_views_and_feedback_become_events_and_scores(client, api, settings
     assert (await client.get(f"{BASE}/workbench/feedback", headers={})).status_code == 401
 
 
+async def test_the_optional_parameters_of_a_read_are_documented_and_checked(client, api) -> None:
+    item = await api.published("pages", PAGE)
+    spec = (await client.get("/openapi.json")).json()
+    parameters = spec["paths"]["/cities/{city}/{kind_path}/{item_id}"]["get"]["parameters"]
+    assert [(p["in"], p["name"], p["schema"]["anyOf"][0]["maxLength"]) for p in parameters[3:]] == [
+        ("query", "lang", 35),
+        ("header", "accept-language", 500),
+        ("header", "if-none-match", 200),
+        ("header", "X-Session-Id", 64),
+    ]
+    refused = await client.get(
+        f"{BASE}/pages/{item}", params={"lang": "x" * 36}, headers={"X-Session-Id": "s" * 65}
+    )
+    error = refused.json()["error"]
+    assert refused.status_code == 422 and error["code"] == "validation_failed"
+    assert [d["field"] for d in error["details"]] == ["query.lang", "header.X-Session-Id"]
+    assert error["message"] == (
+        "The request is invalid in 'query.lang': String should have at most 35 characters (and 1 more problem)"
+    )
+
+
+async def test_each_view_carries_only_its_own_session(client, api, settings) -> None:
+    item = await api.published("pages", PAGE)
+    for session in ("abcdefgh1234", None, "me@example.org"):
+        headers = {"X-Session-Id": session} if session else {}
+        read = await client.get(f"{BASE}/pages/{item}", params={"lang": "en"}, headers=headers)
+        assert read.status_code == 200
+    views = [registry.decode(r.value).data for r in await read_topic(settings.kafka, USAGE, count=3)]
+    assert sorted(str(v.session) for v in views) == ["None", "None", "abcdefgh1234"]
+    assert all(v.item_id == item and v.topics == ["housing"] for v in views)
+
+
 async def test_dashboard_lists_missing_and_outdated_work_by_demand(make_settings, auth_header) -> None:
     settings = make_settings(ContentSettings)
     assert settings.count_demand

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 # code -> (English name, native name, right-to-left)
 LANGUAGES: dict[str, tuple[str, str, bool]] = {
@@ -99,8 +100,13 @@ def parse_accept_language(header: str | None) -> list[str]:
     Malformed entries are ignored rather than rejected: browsers send odd headers and a reader should
     still get a page.
     """
-    if not header:
-        return []
+    return list(_parse_accept_language(header)) if header else []
+
+
+@lru_cache(maxsize=1024)
+def _parse_accept_language(header: str) -> tuple[str, ...]:
+    """Memoised: browsers send the same few headers again and again, and parsing one was most of choosing
+    a reader's language. Bounded, so a stream of odd headers cannot grow it."""
     weighted: list[tuple[float, int, str]] = []
     for position, part in enumerate(header.split(",")[:MAX_ACCEPT_LANGUAGE_ENTRIES]):
         tag, _, params = part.strip().partition(";")
@@ -117,7 +123,7 @@ def parse_accept_language(header: str | None) -> list[str]:
     for _, _, code in sorted(weighted):
         if code not in seen:
             seen.append(code)
-    return seen
+    return tuple(seen)
 
 
 @dataclass(frozen=True)
