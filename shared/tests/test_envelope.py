@@ -156,7 +156,8 @@ def test_key_order_and_nested_type_fields_do_not_confuse_decoding() -> None:
             "source": "s",
             "city": "c",
             "subject": "x",
-        }
+        },
+        separators=(",", ":"),  # as Witaj's encoder writes it, so the nested `type` is found first
     )
     decoded = local.decode(raw)
     assert decoded.type == "test.shape" and isinstance(decoded.data, Shape)

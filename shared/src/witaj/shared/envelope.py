@@ -10,7 +10,6 @@ model, so producers and consumers can be upgraded one at a time.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -58,8 +57,9 @@ class InvalidEventData(EventDecodeError):
 
 D = TypeVar("D", bound=EventData)
 
-_TYPE_NAME = re.compile(rb'"type"\s*:\s*"([^"\\]{1,200})"')
-"""The first `"type": "..."` of a message: its event type when the producer put it before `data`."""
+_TYPE_KEY = b'"type":"'
+"""How Witaj's encoder writes the type key; the first one in a message names its event type when the
+producer put it before `data` (a message written differently simply takes the general path)."""
 
 
 class Envelope(BaseModel, Generic[D]):
@@ -188,13 +188,13 @@ class EventRegistry:
         steps. The type is read ahead of parsing, so the result is accepted only if the parsed envelope
         names that same type (a producer may order keys differently) at the current version.
         """
-        found = _TYPE_NAME.search(raw)
-        current = self._current.get(found.group(1)) if found else None
+        start = raw.find(_TYPE_KEY) + len(_TYPE_KEY)
+        current = self._current.get(raw[start : raw.find(b'"', start)]) if start >= len(_TYPE_KEY) else None
         if current is None:
             return None
         envelope_model, event_type, version = current
         try:
-            envelope = envelope_model.model_validate_json(raw)
+            envelope = envelope_model.__pydantic_validator__.validate_json(raw)
         except ValidationError:
             return None
         if envelope.type != event_type or envelope.version != version:

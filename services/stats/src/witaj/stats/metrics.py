@@ -199,7 +199,7 @@ class Counter:
         """What the event counts, worked out as it is read, in stream order: a translation state it
         carries is remembered at once, so views read after it are judged against it."""
         data = envelope.data
-        if isinstance(data, TranslationStateChanged):
+        if type(data) is TranslationStateChanged:
             state = {"state": data.state, "outdated": data.outdated}
             self.translations[(envelope.city, data.item_id, data.language)] = state
         tally = self.tally(envelope)
@@ -240,7 +240,7 @@ class Counter:
     def tally(self, envelope: Envelope[Any]) -> Tally | None:
         """What the event counts, or None when it counts nothing (its effects are kept apart)."""
         d = envelope.data
-        if isinstance(d, PageViewed):
+        if type(d) is PageViewed:  # the bulk of the stream
             wanted = d.requested_language or d.language
             outdated = not d.fallback and self.translation_stale(envelope.city, d.item_id, wanted)
             return PageViews(
