@@ -118,11 +118,15 @@ class EventPublisher:
         self._producer = AIOKafkaProducer(**options)
         await self._producer.start()
 
+    async def usage_handed_over(self) -> None:
+        """Wait until every queued usage event is with the producer (which then sends it on its own)."""
+        await self._usage.join()
+
     async def stop(self) -> None:
         """Send the usage events still queued (for up to five seconds), then close the producer."""
         if self._usage_sender is not None:
             try:
-                await asyncio.wait_for(self._usage.join(), timeout=5)
+                await asyncio.wait_for(self.usage_handed_over(), timeout=5)
             except TimeoutError:
                 DROPPED.labels("shutdown").inc(self._usage.qsize())
             self._usage_sender.cancel()
