@@ -103,5 +103,6 @@ async def feed(settings: StatsSettings, store: RollupStore, publisher: EventPubl
             batch.append((settings.kafka.topics(topic), 0, offset, None, raw, []))
             offset += 1
         await processor.process(await processor.read(batch))
+        await processor.published()
 
     return run

@@ -45,7 +45,7 @@ from witaj.shared.topics import (
 from witaj.stats import streams
 from witaj.stats.indicators import CATALOGUE
 from witaj.stats.metrics import Counter
-from witaj.stats.rollups import Record, RollupStore, marker
+from witaj.stats.rollups import Applied, Record, RollupStore, marker
 from witaj.stats.settings import StatsSettings
 
 log = get_logger(__name__)
@@ -95,6 +95,7 @@ class BatchProcessor:
         self.counter = Counter(settings.privacy.session_salt.get_secret_value())
         self.processed = 0
         self.started = asyncio.Event()
+        self._publishing: asyncio.Task[None] | None = None
         # Usage signals are sent once, fire and forget; everything else may be re-sent under its id.
         self.usage_topic = settings.kafka.topics(USAGE)
 
@@ -177,13 +178,28 @@ class BatchProcessor:
     async def _process(self, batch: list[Record]) -> None:
         applied = await self.store.apply(batch, self.counter)
         self.processed += applied.counted
-        await streams.publish(
-            self.publisher,
-            self.store,
-            applied,
-            self.settings.privacy.threshold,
-            minutes=self.settings.processor.publish_minutes,
-        )
+        await self.published()  # one publication at a time, in the order the batches committed
+        self._publishing = asyncio.create_task(self._publish(applied))
+
+    async def published(self) -> None:
+        """Wait for the stat-stream publication of the last stored batch."""
+        if self._publishing is not None:
+            await self._publishing
+
+    async def _publish(self, applied: Applied) -> None:
+        """Publish a committed batch's tables while the next batch is stored. Messages carry absolute
+        counts read after the commit, so if one publication fails the next change of the same table
+        brings subscribers up to date (as after a crash between a commit and its publication)."""
+        try:
+            await streams.publish(
+                self.publisher,
+                self.store,
+                applied,
+                self.settings.privacy.threshold,
+                minutes=self.settings.processor.publish_minutes,
+            )
+        except Exception as exc:
+            log.warning("stats.publish_failed", error=type(exc).__name__)
 
     async def _dead_letter(self, message: Message, exc: EventDecodeError) -> None:
         """Park the message with its error (at least once: a replay before the commit may repeat it)."""
