@@ -111,25 +111,26 @@ class BatchProcessor:
         cities, counter, usage = self.settings.service.cities, self.counter, self.usage_topic
         records: list[Record] = []
         failed: list[tuple[Message, EventDecodeError]] = []
-        for index, message in enumerate(messages):
-            if index % YIELD_EVERY == YIELD_EVERY - 1:
+        for start in range(0, len(messages), YIELD_EVERY):
+            if start:
                 await asyncio.sleep(0)  # let the writer's database round trips through meanwhile
-            topic, partition, offset, _, value, _ = message
-            by_id = topic != usage
-            try:
-                envelope = registry.decode(value or b"")
-                data = envelope.data
-                if isinstance(data, IndicatorDatasetSubmitted) and data.indicator not in CATALOGUE:
-                    raise HandlerRejected(f"unknown indicator {data.indicator!r}")
-            except EventDecodeError as exc:
-                failed.append((message, exc))
-                records.append(Record(topic, partition, offset, None, None, by_id))
-                continue
-            if cities and envelope.city not in cities:  # `service.serves`, inlined: it runs per event
-                records.append(Record(topic, partition, offset, None, None, by_id))
-                continue
-            kept = envelope if by_id or counter.has_effects(envelope) else None
-            records.append(Record(topic, partition, offset, counter.read(envelope), kept, by_id))
+            for message in messages[start : start + YIELD_EVERY]:
+                topic, partition, offset, _, value, _ = message
+                by_id = topic != usage
+                try:
+                    envelope = registry.decode(value or b"")
+                    data = envelope.data
+                    if type(data) is IndicatorDatasetSubmitted and data.indicator not in CATALOGUE:
+                        raise HandlerRejected(f"unknown indicator {data.indicator!r}")
+                except EventDecodeError as exc:
+                    failed.append((message, exc))
+                    records.append(Record(topic, partition, offset, None, None, by_id))
+                    continue
+                if cities and envelope.city not in cities:  # `service.serves`, inlined: runs per event
+                    records.append(Record(topic, partition, offset, None, None, by_id))
+                    continue
+                kept = envelope if by_id or counter.has_effects(envelope) else None
+                records.append(Record(topic, partition, offset, counter.read(envelope), kept, by_id))
         if failed:
             markers = await self.store.markers({marker(m[0], m[1]) for m, _ in failed})
             for message, exc in failed:
