@@ -26,7 +26,11 @@ async def main() -> None:
     )
     async with Runtime(settings, source="witaj/notify") as runtime:
         fanout = Fanout(
-            runtime, runtime.db, Mailbox(runtime.db, runtime.outbox), StreamHub(), settings.notify
+            runtime,
+            runtime.db,
+            Mailbox(runtime.db, runtime.outbox, settings.notify.retention),
+            StreamHub(),
+            settings.notify,
         )
         original = fanout._flush
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
@@ -90,9 +90,10 @@ def as_message(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 class Mailbox:
-    def __init__(self, db: AsyncDatabase[Document], outbox: Outbox) -> None:
+    def __init__(self, db: AsyncDatabase[Document], outbox: Outbox, retention: timedelta) -> None:
         self.collection = db["deliveries"]
         self.outbox = outbox
+        self.retention = retention
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index(
@@ -100,6 +101,17 @@ class Mailbox:
         )
         await self.collection.create_index("due_at", name="due", sparse=True)
         await self.collection.create_index("digest", name="digest", sparse=True)
+        await self._ensure_retention()
+
+    async def _ensure_retention(self) -> None:
+        """Messages to migrants are not kept for ever: the database deletes each delivery document once
+        it is `retention` old (a TTL index). A changed retention replaces the index, since an index's
+        expiry cannot be changed by creating it again."""
+        seconds = int(self.retention.total_seconds())
+        current = (await self.collection.index_information()).get("retention")
+        if current is not None and current.get("expireAfterSeconds") != seconds:
+            await self.collection.drop_index("retention")
+        await self.collection.create_index("created_at", name="retention", expireAfterSeconds=seconds)
 
     def _inbox(self, subscriber: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         return {"subscriber": subscriber, "channel": Channel.INBOX.value, **(extra or {})}

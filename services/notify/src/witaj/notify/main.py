@@ -66,7 +66,7 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
         async with Runtime(settings, source=SOURCE, topics=topics) as runtime:
             runtime.attach(app)
             store = SubscriptionStore(runtime.db)
-            box = Mailbox(runtime.db, runtime.outbox)
+            box = Mailbox(runtime.db, runtime.outbox, settings.notify.retention)
             hub = StreamHub()
             fanout = Fanout(runtime, runtime.db, box, hub, settings.notify, clock)
             delivery = DeliveryWorker(

@@ -1,5 +1,6 @@
 """Notify service settings: environment variables prefixed `WITAJ_NOTIFY_` (nested with `__`)."""
 
+from datetime import timedelta
 from typing import ClassVar
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
@@ -31,6 +32,12 @@ class NotifyOptions(BaseModel):
         default=30.0, gt=0, le=3600, description="How long a silent fan-out worker keeps its job"
     )
     max_subscriptions_per_account: int = Field(default=20, ge=1, le=1000)
+    retention_days: int = Field(
+        default=180,
+        ge=1,
+        le=3650,
+        description="Days a delivered message (inbox, e-mail or webhook record) is kept before the database deletes it",
+    )
     subscribe_limit: LimitSettings = Field(
         default_factory=lambda: LimitSettings(per_minute=30, burst=30),
         description="New subscriptions one caller may create",
@@ -49,6 +56,10 @@ class NotifyOptions(BaseModel):
     webhook_require_https: bool = True
     unsubscribe_secret: SecretStr = SecretStr("witaj-development-unsubscribe-secret")
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+
+    @property
+    def retention(self) -> timedelta:
+        return timedelta(days=self.retention_days)
 
 
 class NotifySettings(WitajSettings):
