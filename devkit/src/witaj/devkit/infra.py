@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -44,8 +43,8 @@ def tansu_binary() -> str:
 
 
 def secantus_command() -> list[str]:
-    script = Path(sys.executable).with_name("secantusd-py")
-    return [str(script)] if script.exists() else [shutil.which("secantusd-py") or "secantusd-py"]
+    """SecantusDB's launcher through `witaj.devkit.database`, which sets its TTL sweep interval."""
+    return [sys.executable, "-m", "witaj.devkit.database"]
 
 
 def broker_command(port: int) -> list[str]:
