@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from witaj.stats.processor import Message, Pipeline
+from witaj.stats.consumer import Message
+from witaj.stats.processor import Pipeline
 from witaj.stats.rollups import Record
 
 

@@ -1,13 +1,13 @@
 """The stats stream processor: a faust-streaming worker that rolls up usage and domain events.
 
 faust consumes: it joins the group, is assigned partitions and fetches; its consumer hands each fetch
-over whole (`BatchConsumer`). Each fetch is read as it arrives — messages that are not valid Witaj
-events go to `<topic>.dlq` with the error in the headers, the rest are reduced to what they count —
-and the writer counts what was read in one MongoDB transaction together with the offsets it came from
-(`witaj.stats.rollups`). Only then are the records acknowledged to faust, which commits offsets only as
-far as they are acknowledged (`Pipeline`). That is effectively-once without Kafka transactions, which the development broker
-lacks; on real Kafka `kafka.exactly_once` also turns on faust's own exactly-once guarantee for its
-internal topics.
+over whole (`witaj.stats.consumer`). Each fetch is read as it arrives — messages that are not valid
+Witaj events go to `<topic>.dlq` with the error in the headers, the rest are reduced to what they
+count — and the writer counts what was read in one MongoDB transaction together with the offsets it
+came from (`witaj.stats.rollups`). Only then are the records acknowledged to faust, which commits
+offsets only as far as they are acknowledged (`Pipeline`). That is effectively-once without Kafka
+transactions, which the development broker lacks; on real Kafka `kafka.exactly_once` also turns on
+faust's own exactly-once guarantee for its internal topics.
 
 Run it as `witaj-stats-processor` (or `python -m witaj.stats.processor`) with the API's settings.
 """
@@ -18,13 +18,11 @@ import asyncio
 import gc
 import json
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import faust
-from faust.transport.drivers import aiokafka as faust_aiokafka
-from faust.types import TP
 from witaj.shared.envelope import EventDecodeError, registry
 from witaj.shared.events import IndicatorDatasetSubmitted
 from witaj.shared.kafka import EventPublisher, _is_transient, backoff_seconds, ensure_topics
@@ -43,6 +41,7 @@ from witaj.shared.topics import (
     dead_letter,
 )
 from witaj.stats import streams
+from witaj.stats.consumer import BatchConsumer, Message, consumer_class
 from witaj.stats.indicators import CATALOGUE
 from witaj.stats.metrics import Counter
 from witaj.stats.rollups import Applied, Record, RollupStore, marker
@@ -68,9 +67,6 @@ GC_THRESHOLD = 50_000
 YIELD_EVERY = 1_000
 """Messages read between two returns to the event loop (about 10 ms): reading a large fetch would
 otherwise hold up the writer's database round trips, which overlap with it, for its whole length."""
-
-Message = tuple[str, int, int, bytes | None, bytes | None, Any]
-"""(topic, partition, offset, key, value, headers) of one consumed message."""
 
 
 class HandlerRejected(EventDecodeError):
@@ -133,9 +129,9 @@ class BatchProcessor:
                 records.append(Record(topic, partition, offset, counter.read(envelope), kept, by_id))
         if failed:
             markers = await self.store.markers({marker(m[0], m[1]) for m, _ in failed})
-            for message, exc in failed:
+            for message, error in failed:
                 if message[2] > markers.get(marker(message[0], message[1]), -1):
-                    await self._dead_letter(message, exc)
+                    await self._dead_letter(message, error)
         return records
 
     async def process(self, batch: list[Record]) -> None:
@@ -221,97 +217,6 @@ class BatchProcessor:
         log.warning("stats.dead_lettered", reason=exc.code, topic=topic, offset=offset)
 
 
-class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
-    """faust fixes the fetch wait at 1.5 s; brokers that hold a fetch that long (the development one
-    does) would make every count 1.5 s late, so the wait follows `kafka.fetch_max_wait_ms`."""
-
-    fetch_max_wait_ms = 1500
-
-    def _create_worker_consumer(self, transport: Any) -> Any:
-        consumer = super()._create_worker_consumer(transport)
-        consumer._fetch_max_wait_ms = self.fetch_max_wait_ms
-        return consumer
-
-
-class BatchConsumer(faust_aiokafka.Consumer):
-    """faust's Kafka consumer, handing the processor each fetch whole instead of one event at a time.
-
-    faust delivers every message to its streams separately, and its fetch loop waits on four futures
-    per message: about 60 µs an event, several times what decoding and counting one costs, which held
-    the processor to a few thousand events a second. This consumer keeps the rest of faust — group
-    membership, partition assignment and rebalances, flow control, the commit timer and exactly-once
-    commits through its transaction manager — and gives `pipeline` what each fetch returned as one list.
-    The pipeline acknowledges a batch once it is stored (`acknowledge`), and faust's commit timer commits
-    what was acknowledged: offsets never pass an event that was not counted.
-    """
-
-    pipeline: Pipeline
-    thread: type[_ConsumerThread] = _ConsumerThread
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._stored: dict[TP, int] = {}
-        """Per partition, the offset after the last stored event: what the next commit may commit."""
-
-    def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
-        return self.thread(self, loop=self.loop, beacon=self.beacon)
-
-    async def _drain_messages(self, fetcher: Any) -> None:
-        """faust's fetch loop (`Consumer._drain_messages`), one hand-over per fetch."""
-        stopped, fetcher_stopped = self._stopped.is_set, fetcher._stopped.is_set
-        while not (stopped() or fetcher_stopped()):
-            generation = self.app.consumer_generation_id
-            records, active = await self._wait_next_records(timeout=1.0)
-            batch: list[Message] = []
-            read: dict[TP, int] = {}
-            for tp, fetched in (records or {}).items():
-                if active is not None and tp not in active and tp not in self._buffered_partitions:
-                    continue
-                # faust's own test: a fetch from before a seek may repeat records. Its read offset is
-                # the last offset read, or after a seek the next to read, hence `>=` (a record read
-                # twice is harmless: the offsets stored with the counts skip it).
-                last = self._read_offset[tp]
-                fresh = [r for r in fetched if last is None or r.offset >= last]
-                if fresh:
-                    batch += [(tp.topic, tp.partition, r.offset, r.key, r.value, r.headers) for r in fresh]
-                    read[tp] = fresh[-1].offset
-            # A rebalance during the fetch may hand these partitions to another worker: drop the batch
-            # (nothing of it was acknowledged, so it is read again from the committed offsets).
-            if batch and self.flow_active and generation == self.app.consumer_generation_id:
-                for tp, offset in read.items():
-                    self._read_offset[tp] = offset
-                    self.app.monitor.track_tp_end_offset(tp, self.highwater(tp))
-                await self.pipeline.add(batch)
-
-    def acknowledge(self, records: list[Record]) -> None:
-        """Mark a stored batch: its offsets may be committed (partitions still assigned only)."""
-        latest: dict[tuple[str, int], int] = {}
-        for topic, partition, offset, *_ in records:
-            latest[(topic, partition)] = max(offset, latest.get((topic, partition), -1))
-        assigned, now = self.assignment(), time.monotonic()
-        for (topic, partition), offset in latest.items():
-            tp = TP(topic, partition)
-            if tp in assigned and offset >= self._stored.get(tp, 0):
-                self._stored[tp] = offset + 1
-                self.app.monitor.stream_inbound_time[tp] = now
-
-    def _filter_tps_with_pending_acks(self, topics: Any = None) -> Iterator[TP]:
-        return (tp for tp in list(self._stored) if topics is None or tp in topics or tp.topic in topics)
-
-    def _new_offset(self, tp: TP) -> int | None:
-        return self._stored.get(tp)
-
-    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
-        for tp in revoked:
-            self._stored.pop(tp, None)
-        await super().on_partitions_revoked(revoked)
-
-
-def _consumer_class(pipeline: Pipeline, fetch_max_wait_ms: int) -> type[BatchConsumer]:
-    thread = type("ConsumerThread", (_ConsumerThread,), {"fetch_max_wait_ms": fetch_max_wait_ms})
-    return type("Consumer", (BatchConsumer,), {"pipeline": pipeline, "thread": thread})
-
-
 def create_app(settings: StatsSettings) -> faust.App:
     kafka = settings.kafka
     guarantee = "exactly_once" if kafka.exactly_once else "at_least_once"
@@ -336,7 +241,7 @@ def create_app(settings: StatsSettings) -> faust.App:
     publisher = EventPublisher(kafka)
     worker = BatchProcessor(settings, RollupStore(client, database(client, settings.mongo)), publisher)
     pipeline = Pipeline(worker, settings.processor.batch_size)
-    app.transport.Consumer = _consumer_class(pipeline, kafka.fetch_max_wait_ms)  # type: ignore[misc]
+    app.transport.Consumer = consumer_class(pipeline, kafka.fetch_max_wait_ms)  # type: ignore[misc]
     # Subscribed through faust's conductor like an agent's topic; the consumer hands its records over.
     app.topics.add(
         app.topic(*(kafka.topics(t) for t in SOURCE_TOPICS), key_serializer="raw", value_serializer="raw")
