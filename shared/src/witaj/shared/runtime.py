@@ -27,6 +27,9 @@ from witaj.shared.topics import CITY_CONFIG
 
 log = get_logger(__name__)
 
+STOP_STEP_SECONDS = 15.0
+"""Longest wait for one part of a service to stop (the publisher flushes usage events for up to 5 s)."""
+
 
 async def wait_for(what: str, attempt: Callable[[], Awaitable[Any]], timeout: float) -> None:
     """Retry `attempt` with back-off until it succeeds or `timeout` passes (dependencies start late)."""
@@ -134,11 +137,17 @@ class Runtime:
         self._started = True
 
     async def __aexit__(self, *exc: object) -> None:
-        for consumer in reversed(self.consumers):
-            await consumer.stop()
-        await self.relay.stop()
-        await self.publisher.stop()
-        await self.client.close()
+        """Stop consumers, the relay, the publisher and the database client, each within
+        `STOP_STEP_SECONDS`: a step stuck on a broker or database that stopped answering is logged and
+        left behind, so a service still stops within its grace period (nothing is lost by it: offsets
+        and outbox rows not yet committed are simply taken up again by the next start)."""
+        stops: list[Callable[[], Awaitable[None]]] = [consumer.stop for consumer in reversed(self.consumers)]
+        stops += [self.relay.stop, self.publisher.stop, self.client.close]
+        for stop in stops:
+            try:
+                await asyncio.wait_for(stop(), STOP_STEP_SECONDS)
+            except TimeoutError:
+                log.error("runtime.stop_timed_out", step=getattr(stop, "__qualname__", repr(stop)))
 
     def attach(self, app: FastAPI) -> None:
         """Make the runtime, token verifier and readiness checks available to the app's routes."""
