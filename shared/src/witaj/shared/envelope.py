@@ -142,10 +142,10 @@ class EventRegistry:
 
     def decode(self, raw: bytes | str | dict[str, Any]) -> Envelope[EventData]:
         """Parse and validate one message; raise an EventDecodeError subclass saying what is wrong."""
-        if type(raw) is bytes or isinstance(raw, bytes | str):  # the first test is the common case
+        if isinstance(raw, bytes | str):
             if len(raw) > MAX_EVENT_BYTES:
                 raise EventTooLarge(f"event is {len(raw)} bytes, larger than {MAX_EVENT_BYTES}")
-            current = self._decode_current(raw if type(raw) is bytes else raw.encode())
+            current = self._decode_current(raw.encode() if isinstance(raw, str) else raw)
             if current is not None:
                 return current
             try:

@@ -222,6 +222,29 @@ class EventPublisher:
             return False
 
 
+def dead_letter_headers(
+    topic: str,
+    partition: int,
+    offset: int,
+    original: Iterable[tuple[str, bytes]] | None,
+    code: str,
+    error: str,
+    group: str,
+) -> list[tuple[str, bytes]]:
+    """The message's own headers plus where it came from and why it was parked, as every dead letter
+    on `<topic>.dlq` carries them."""
+    return [
+        *(original or ()),
+        ("witaj.error.code", code.encode()),
+        ("witaj.error.message", error[:1000].encode()),
+        ("witaj.original.topic", topic.encode()),
+        ("witaj.original.partition", str(partition).encode()),
+        ("witaj.original.offset", str(offset).encode()),
+        ("witaj.consumer.group", group.encode()),
+        ("witaj.failed_at", datetime.now(UTC).isoformat().encode()),
+    ]
+
+
 class EventConsumer:
     """Runs a handler over a consumer group's share of some topics, never skipping and never dying.
 
@@ -369,16 +392,9 @@ class EventConsumer:
 
     async def _dead_letter(self, message: ConsumerRecord[bytes, bytes], code: str, error: str) -> None:
         """Park the message with its error; keep trying until the broker takes it (never drop it)."""
-        headers = [
-            *(message.headers or ()),
-            ("witaj.error.code", code.encode()),
-            ("witaj.error.message", error[:1000].encode()),
-            ("witaj.original.topic", message.topic.encode()),
-            ("witaj.original.partition", str(message.partition).encode()),
-            ("witaj.original.offset", str(message.offset).encode()),
-            ("witaj.consumer.group", self.group_id.encode()),
-            ("witaj.failed_at", datetime.now(UTC).isoformat().encode()),
-        ]
+        headers = dead_letter_headers(
+            message.topic, message.partition, message.offset, message.headers, code, error, self.group_id
+        )
         attempt = 0
         while True:
             try:

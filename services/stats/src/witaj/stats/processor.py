@@ -19,13 +19,18 @@ import gc
 import json
 import time
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
 from typing import Any, cast
 
 import faust
 from witaj.shared.envelope import EventDecodeError, registry
 from witaj.shared.events import IndicatorDatasetSubmitted
-from witaj.shared.kafka import EventPublisher, _is_transient, backoff_seconds, ensure_topics
+from witaj.shared.kafka import (
+    EventPublisher,
+    _is_transient,
+    backoff_seconds,
+    dead_letter_headers,
+    ensure_topics,
+)
 from witaj.shared.logging import configure_logging, get_logger
 from witaj.shared.mongo import create_client, database
 from witaj.shared.topics import (
@@ -104,7 +109,7 @@ class BatchProcessor:
         """Decode messages into records; those that are not valid Witaj events go to the dead-letter
         topic (unless an earlier run counted past them already) and are recorded as counting nothing."""
         await self.started.wait()  # translation states must be loaded before views are judged
-        cities, counter, usage = self.settings.service.cities, self.counter, self.usage_topic
+        serves, counter, usage = self.settings.service.serves, self.counter, self.usage_topic
         records: list[Record] = []
         failed: list[tuple[Message, EventDecodeError]] = []
         for start in range(0, len(messages), YIELD_EVERY):
@@ -122,7 +127,7 @@ class BatchProcessor:
                     failed.append((message, exc))
                     records.append(Record(topic, partition, offset, None, None, by_id))
                     continue
-                if cities and envelope.city not in cities:  # `service.serves`, inlined: runs per event
+                if not serves(envelope.city):
                     records.append(Record(topic, partition, offset, None, None, by_id))
                     continue
                 kept = envelope if by_id or counter.has_effects(envelope) else None
@@ -201,18 +206,11 @@ class BatchProcessor:
     async def _dead_letter(self, message: Message, exc: EventDecodeError) -> None:
         """Park the message with its error (at least once: a replay before the commit may repeat it)."""
         topic, partition, offset, key, value, headers = message
-        extra = [
-            ("witaj.error.code", exc.code.encode()),
-            ("witaj.error.message", str(exc)[:1000].encode()),
-            ("witaj.original.topic", topic.encode()),
-            ("witaj.original.partition", str(partition).encode()),
-            ("witaj.original.offset", str(offset).encode()),
-            ("witaj.consumer.group", b"witaj-stats-processor"),
-            ("witaj.failed_at", datetime.now(UTC).isoformat().encode()),
-        ]
-        original = [(k, v) for k, v in (headers or ()) if isinstance(k, str)]
+        parked = dead_letter_headers(
+            topic, partition, offset, headers, exc.code, str(exc), "witaj-stats-processor"
+        )
         await self.publisher.send_raw(
-            dead_letter(topic), value or b"", key=key, headers=[*original, *extra], prefixed=True
+            dead_letter(topic), value or b"", key=key, headers=parked, prefixed=True
         )
         log.warning("stats.dead_lettered", reason=exc.code, topic=topic, offset=offset)
 

@@ -133,9 +133,7 @@ class RollupStore:
 
     async def apply(self, records: list[Record], counter: Counter) -> Applied:
         """Count the batch's records not counted before, and move the offset markers, atomically."""
-        markers = {(r.topic, r.partition): "" for r in records}
-        for topic, partition in markers:
-            markers[(topic, partition)] = marker(topic, partition)
+        markers = {p: marker(*p) for p in {(r.topic, r.partition) for r in records}}
 
         async def work(session: Session) -> Applied:
             ids = sorted(markers.values())
