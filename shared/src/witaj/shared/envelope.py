@@ -58,6 +58,7 @@ class InvalidEventData(EventDecodeError):
 D = TypeVar("D", bound=EventData)
 
 _TYPE_KEY = b'"type":"'
+_TYPE_KEY_LENGTH = len(_TYPE_KEY)
 """How Witaj's encoder writes the type key; the first one in a message names its event type when the
 producer put it before `data` (a message written differently simply takes the general path)."""
 
@@ -142,18 +143,18 @@ class EventRegistry:
 
     def decode(self, raw: bytes | str | dict[str, Any]) -> Envelope[EventData]:
         """Parse and validate one message; raise an EventDecodeError subclass saying what is wrong."""
-        if isinstance(raw, bytes | str):
+        if isinstance(raw, dict):
+            doc = dict(raw)
+        else:
             if len(raw) > MAX_EVENT_BYTES:
                 raise EventTooLarge(f"event is {len(raw)} bytes, larger than {MAX_EVENT_BYTES}")
-            current = self._decode_current(raw.encode() if isinstance(raw, str) else raw)
+            current = self._decode_current(raw if type(raw) is bytes else raw.encode())
             if current is not None:
                 return current
             try:
                 doc = json.loads(raw)
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise MalformedEvent(f"event is not valid JSON: {exc}") from None
-        else:
-            doc = dict(raw)
         if not isinstance(doc, dict):
             raise MalformedEvent("event must be a JSON object")
         event_type, version = doc.get("type"), doc.get("version")
@@ -188,18 +189,20 @@ class EventRegistry:
         steps. The type is read ahead of parsing, so the result is accepted only if the parsed envelope
         names that same type (a producer may order keys differently) at the current version.
         """
-        start = raw.find(_TYPE_KEY) + len(_TYPE_KEY)
-        current = self._current.get(raw[start : raw.find(b'"', start)]) if start >= len(_TYPE_KEY) else None
+        start = raw.find(_TYPE_KEY) + _TYPE_KEY_LENGTH
+        if start < _TYPE_KEY_LENGTH:
+            return None
+        current = self._current.get(raw[start : raw.find(b'"', start)])
         if current is None:
             return None
-        envelope_model, event_type, version = current
+        model, event_type, version = current
         try:
-            envelope = envelope_model.__pydantic_validator__.validate_json(raw)
+            envelope: Envelope[EventData] = model.__pydantic_validator__.validate_json(raw)
         except ValidationError:
             return None
-        if envelope.type != event_type or envelope.version != version:
-            return None
-        return envelope
+        if envelope.type == event_type and envelope.version == version:
+            return envelope
+        return None
 
     def encode(self, envelope: Envelope[Any]) -> bytes:
         raw = envelope.to_json()

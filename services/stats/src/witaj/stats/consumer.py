@@ -81,9 +81,8 @@ class BatchConsumer(faust_aiokafka.Consumer):
 
     def acknowledge(self, records: Iterable[tuple[Any, ...]]) -> None:
         """Mark a stored batch: its offsets may be committed (partitions still assigned only)."""
-        latest: dict[tuple[str, int], int] = {}
-        for topic, partition, offset, *_ in records:
-            latest[(topic, partition)] = max(offset, latest.get((topic, partition), -1))
+        # A partition's records come in offset order, so the last one seen is its latest.
+        latest = {(record[0], record[1]): record[2] for record in records}
         assigned, now = self.assignment(), time.monotonic()
         for (topic, partition), offset in latest.items():
             tp = TP(topic, partition)

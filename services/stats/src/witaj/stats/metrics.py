@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import collections
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from witaj.shared.envelope import Envelope
 from witaj.shared.events import (
     AttendanceRecorded,
+    ContentKind,
     EventPublished,
     EventUpdated,
     EventViewed,
@@ -61,6 +62,13 @@ DIMENSIONS = frozenset({"total", "topic", "language", "item", "event", "organisa
 
 STALE_STATES = frozenset({"missing"})
 
+KNOWN_TALLIES = 100_000
+"""Distinct tallies `Counter.read` hands out as one shared object each (a minute of a busy city holds
+a few thousand). Views alike share their tally, so a queued batch is mostly references: fewer objects
+for the garbage collector to scan while the batch waits for its transaction, and fewer to free."""
+
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
 
 class Increment(NamedTuple):
     """A tuple, not a dataclass: a batch builds several per event, so construction cost matters."""
@@ -85,7 +93,8 @@ class PageViews(NamedTuple):
     out once per batch: a batch holds thousands of views of a few hundred items, and building the
     increments of each view was the processor's largest cost after decoding."""
 
-    kind: str
+    kind: ContentKind
+    """The enum itself, not its text: reading `.value` costs a property call per view."""
     item: str
     language: str
     topics: tuple[str, ...]
@@ -97,7 +106,11 @@ class PageViews(NamedTuple):
 
     def increments(self) -> list[Increment]:
         out = _by(
-            "page_views", topic=list(self.topics), language=self.language, item=self.item, kind=self.kind
+            "page_views",
+            topic=list(self.topics),
+            language=self.language,
+            item=self.item,
+            kind=self.kind.value,
         )
         out += _by("page_views", organisation=self.organisation)[1:]
         if self.untranslated:
@@ -148,15 +161,22 @@ class Given(NamedTuple):
 
 Tally = PageViews | EventViews | Searches | Given
 
-TallyKey = tuple[str, float, Tally]
+TallyKey = tuple[str, int, Tally]
 """(city, minute the event happened in as minutes since the epoch, what it counts)."""
 
 
-def epoch_minute(moment: datetime) -> float:
+def epoch_minute(moment: datetime) -> int:
     """The minute holding `moment`, as minutes since the epoch (naive times are UTC, as everywhere in
     stats). A number because hashing an aware datetime asks its time zone for the offset each time,
-    and each event's minute is hashed once per batch."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() // 60
+    and each event's minute is hashed once per batch; worked out from the fields because
+    `timestamp()` asks the time zone twice (once for the epoch)."""
+    offset = moment.utcoffset()
+    seconds = (
+        (moment.toordinal() - _EPOCH_DAY) * 86_400 + moment.hour * 3_600 + moment.minute * 60 + moment.second
+    )
+    if offset:
+        seconds -= offset.days * 86_400 + offset.seconds
+    return seconds // 60
 
 
 @dataclass
@@ -190,20 +210,26 @@ class Counter:
     def __init__(self, salt: str) -> None:
         self.salt = salt
         self.translations: dict[tuple[str, str, str], dict[str, Any]] = {}
-
-    def translation_stale(self, city: str, item: str, language: str) -> bool:
-        state = self.translations.get((city, item, language))
-        return state is not None and (state["outdated"] or state["state"] in STALE_STATES)
+        self._known: dict[TallyKey, TallyKey] = {}
 
     def read(self, envelope: Envelope[Any]) -> TallyKey | None:
         """What the event counts, worked out as it is read, in stream order: a translation state it
         carries is remembered at once, so views read after it are judged against it."""
         data = envelope.data
-        if type(data) is TranslationStateChanged:
-            state = {"state": data.state, "outdated": data.outdated}
-            self.translations[(envelope.city, data.item_id, data.language)] = state
-        tally = self.tally(envelope)
-        return None if tally is None else (envelope.city, epoch_minute(envelope.time), tally)
+        if type(data) is PageViewed:  # the bulk of the stream: `tally` inlined
+            tally: Tally | None = self._page_views(envelope.city, data)
+        else:
+            if type(data) is TranslationStateChanged:
+                state = {"state": data.state, "outdated": data.outdated}
+                self.translations[(envelope.city, data.item_id, data.language)] = state
+            tally = self.tally(envelope)
+            if tally is None:
+                return None
+        key = (envelope.city, epoch_minute(envelope.time), tally)
+        known = self._known.setdefault(key, key)  # see KNOWN_TALLIES
+        if len(self._known) > KNOWN_TALLIES:
+            self._known.clear()
+        return known
 
     @staticmethod
     def has_effects(envelope: Envelope[Any]) -> bool:
@@ -240,18 +266,8 @@ class Counter:
     def tally(self, envelope: Envelope[Any]) -> Tally | None:
         """What the event counts, or None when it counts nothing (its effects are kept apart)."""
         d = envelope.data
-        if type(d) is PageViewed:  # the bulk of the stream
-            wanted = d.requested_language or d.language
-            outdated = not d.fallback and self.translation_stale(envelope.city, d.item_id, wanted)
-            return PageViews(
-                d.kind.value,
-                d.item_id,
-                d.language,
-                tuple(d.topics),
-                d.organisation,
-                wanted if d.fallback else None,
-                wanted if outdated else None,
-            )
+        if type(d) is PageViewed:
+            return self._page_views(envelope.city, d)
         if isinstance(d, EventViewed):
             wanted = d.requested_language or d.language
             return EventViews(
@@ -261,6 +277,22 @@ class Counter:
             return Searches(d.language, d.zero_results)
         increments = self.increments(envelope)
         return Given(tuple(increments)) if increments else None
+
+    def _page_views(self, city: str, d: PageViewed) -> PageViews:
+        """A view is counted as outdated demand when the language asked for has a missing or outdated
+        translation at the time (as far as the stream has said so far)."""
+        wanted = d.requested_language or d.language
+        state = None if d.fallback else self.translations.get((city, d.item_id, wanted))
+        outdated = state is not None and (state["outdated"] or state["state"] in STALE_STATES)
+        return PageViews(
+            d.kind,
+            d.item_id,
+            d.language,
+            tuple(d.topics),
+            d.organisation,
+            wanted if d.fallback else None,
+            wanted if outdated else None,
+        )
 
     def increments(self, envelope: Envelope[Any]) -> list[Increment]:
         """Increments of the rarer events, tallied as they are."""

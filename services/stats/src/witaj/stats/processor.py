@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import tempfile
 import time
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, cast
 
 import faust
@@ -218,8 +220,12 @@ class BatchProcessor:
 def create_app(settings: StatsSettings) -> faust.App:
     kafka = settings.kafka
     guarantee = "exactly_once" if kafka.exactly_once else "at_least_once"
+    app_id = f"{kafka.topic_prefix}witaj-stats-processor"
     app = faust.App(
-        f"{kafka.topic_prefix}witaj-stats-processor",
+        app_id,
+        # faust creates a data directory even for in-memory tables; by default in the working
+        # directory (a checkout would collect one per test). Nothing in it outlives the process.
+        datadir=Path(tempfile.gettempdir()) / f"{app_id}-data",
         broker=[f"kafka://{server.strip()}" for server in kafka.bootstrap_servers.split(",")],
         store="memory://",
         processing_guarantee=guarantee,

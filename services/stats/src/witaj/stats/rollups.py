@@ -141,24 +141,33 @@ class RollupStore:
                 d["_id"]: d["offset"] async for d in self.offsets.find({"_id": {"$in": ids}}, session=session)
             }
             floor = {p: seen.get(m, -1) for p, m in markers.items()}
-            fresh = [r for r in records if r.offset > floor[(r.topic, r.partition)]]
+            # A partition's records come in offset order: usually all of a batch is new (a replay
+            # after a crash or a rebalance is the exception), which saves a test per record.
+            earliest = {(r.topic, r.partition): r.offset for r in reversed(records)}
+            if all(offset > floor[p] for p, offset in earliest.items()):
+                fresh = records
+            else:
+                fresh = [r for r in records if r.offset > floor[(r.topic, r.partition)]]
             first = await self._first_sightings(fresh, session)
             effects = Effects()
-            for record in fresh:
-                envelope = record.envelope
-                if record.by_id:
-                    if envelope is None or str(envelope.id) not in first:
-                        continue  # not for this processor, or sent again by its producer: counted already
+            tallies = effects.tallies
+            for _, _, _, tally, envelope, by_id in fresh:
+                if envelope is None:  # the bulk: page views and the like, counted by offset alone
+                    if tally is not None and not by_id:
+                        tallies.append(tally)
+                    continue
+                if by_id:
+                    if str(envelope.id) not in first:
+                        continue  # sent again by its producer: counted already
                     first.discard(str(envelope.id))  # a second copy later in this batch
-                if record.tally is not None:
-                    effects.tallies.append(record.tally)
-                if envelope is not None:
-                    counter.note(envelope, effects)
+                if tally is not None:
+                    tallies.append(tally)
+                counter.note(envelope, effects)
             applied = await self._write(effects, session)
             applied.counted = len(fresh)
-            latest: dict[str, int] = {}
-            for r in fresh:
-                latest[markers[(r.topic, r.partition)]] = r.offset  # a partition's records come in order
+            latest = {
+                markers[(r.topic, r.partition)]: r.offset for r in fresh
+            }  # in order: the last is the latest
             if latest:
                 await self.offsets.bulk_write(
                     [UpdateOne({"_id": m}, {"$set": {"offset": o}}, upsert=True) for m, o in latest.items()],
