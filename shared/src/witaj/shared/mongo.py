@@ -7,10 +7,12 @@ with `Outbox.add`, so the change and its event commit or vanish together.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 from pymongo.read_concern import ReadConcern
@@ -52,6 +54,19 @@ async def in_transaction(client: AsyncMongoClient[Document], work: Callable[[Ses
             read_concern=ReadConcern("snapshot"),
             write_concern=WriteConcern("majority"),
         )
+
+
+async def ensure_expiry(
+    collection: AsyncCollection[Document], field: str, after: timedelta, name: str = "retention"
+) -> None:
+    """Let the database delete each document of `collection` once its date `field` is `after` old (a
+    TTL index; documents without the field are kept). A changed `after` replaces the index, since an
+    index's expiry cannot be changed by creating it again."""
+    seconds = int(after.total_seconds())
+    current = (await collection.index_information()).get(name)
+    if current is not None and current.get("expireAfterSeconds") != seconds:
+        await collection.drop_index(name)
+    await collection.create_index(field, name=name, expireAfterSeconds=seconds)
 
 
 async def ping(client: AsyncMongoClient[Document]) -> bool:

@@ -49,7 +49,7 @@ from witaj.shared.events import (
 )
 from witaj.shared.kafka import backoff_seconds
 from witaj.shared.logging import get_logger
-from witaj.shared.mongo import Document
+from witaj.shared.mongo import Document, ensure_expiry
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import NOTIFY_DELIVERIES
 
@@ -107,6 +107,9 @@ class Fanout:
 
     async def ensure_indexes(self) -> None:
         await self.jobs.create_index("state", name="state")
+        # A finished job (it names a city's topics and how many it reached) goes with its deliveries;
+        # its id, the event's, keeps a redelivered event from fanning out again long before that.
+        await ensure_expiry(self.jobs, "done_at", self.options.retention)
 
     def _with_ancestors(self, city: str | None, topics: list[str]) -> list[str]:
         """Subscribers of a topic hear of everything in its subtopics too."""

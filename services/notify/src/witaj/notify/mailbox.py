@@ -23,7 +23,7 @@ from witaj.notify.schemas import InboxPage, MessagePublic
 from witaj.shared.envelope import Envelope, wrap
 from witaj.shared.errors import NotFound
 from witaj.shared.events import Channel, NotificationOpened
-from witaj.shared.mongo import Document, Session
+from witaj.shared.mongo import Document, Session, ensure_expiry
 from witaj.shared.outbox import Outbox
 from witaj.shared.topics import NOTIFY_DELIVERIES
 from witaj.shared.web import Pagination
@@ -101,17 +101,8 @@ class Mailbox:
         )
         await self.collection.create_index("due_at", name="due", sparse=True)
         await self.collection.create_index("digest", name="digest", sparse=True)
-        await self._ensure_retention()
-
-    async def _ensure_retention(self) -> None:
-        """Messages to migrants are not kept for ever: the database deletes each delivery document once
-        it is `retention` old (a TTL index). A changed retention replaces the index, since an index's
-        expiry cannot be changed by creating it again."""
-        seconds = int(self.retention.total_seconds())
-        current = (await self.collection.index_information()).get("retention")
-        if current is not None and current.get("expireAfterSeconds") != seconds:
-            await self.collection.drop_index("retention")
-        await self.collection.create_index("created_at", name="retention", expireAfterSeconds=seconds)
+        # Messages to migrants are not kept for ever.
+        await ensure_expiry(self.collection, "created_at", self.retention)
 
     def _inbox(self, subscriber: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         return {"subscriber": subscriber, "channel": Channel.INBOX.value, **(extra or {})}
