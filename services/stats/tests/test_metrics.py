@@ -7,7 +7,16 @@ from typing import Any
 
 import pytest
 from witaj.shared.envelope import Envelope, EventData, registry, wrap
-from witaj.shared.events import ContentKind, PageViewed, TranslationStateChanged
+from witaj.shared.events import (
+    ContentKind,
+    EventPublished,
+    EventViewed,
+    PageViewed,
+    RegistrationCreated,
+    RegistrationStatus,
+    SearchPerformed,
+    TranslationStateChanged,
+)
 from witaj.stats.metrics import Counter, Effects, PageViews, epoch_minute
 
 
@@ -73,3 +82,52 @@ def test_a_view_of_an_outdated_translation_is_counted_as_demand_from_then_on() -
     assert before is not None and after is not None
     assert isinstance(before[2], PageViews) and before[2].outdated is None
     assert isinstance(after[2], PageViews) and after[2].outdated == "uk"
+
+
+NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("data", "kept"),
+    [
+        (PageViewed(kind=ContentKind.PAGE, item_id="rent", language="uk"), False),
+        (EventViewed(event_id="e1", language="uk"), False),
+        (SearchPerformed(query="meldunek", language="uk", result_count=3), False),
+        (SearchPerformed(query="  ", language="uk", result_count=0), False),
+        (SearchPerformed(query=" Meldunek ", language="uk", result_count=0, session="s1"), True),
+        (
+            EventPublished(
+                event_id="e1", revision=1, event_kind="workshop", organisation="o", capacity=20, path="/e1"
+            ),
+            True,
+        ),
+        (
+            TranslationStateChanged(
+                kind=ContentKind.PAGE, item_id="rent", language="uk", state="missing", source_revision=1
+            ),
+            True,
+        ),
+        (
+            RegistrationCreated(
+                registration_id="r1",
+                event_id="e1",
+                organisation="o",
+                registrant="p1",
+                status=RegistrationStatus.CONFIRMED,
+            ),
+            False,
+        ),
+    ],
+)
+def test_an_event_is_kept_whole_exactly_when_it_notes_more_than_counts(data: EventData, kept: bool) -> None:
+    """The processor keeps an event after reading only if `has_effects` says so; `note` must then
+    find something to keep, and nothing for the others (the two are written apart)."""
+    counter = Counter("salt")
+    envelope = event(data, NOON)
+    effects = Effects()
+    counter.note(envelope, effects)
+    noted = bool(effects.queries or effects.capacities or effects.datasets or effects.translations)
+    assert counter.has_effects(envelope) is kept
+    assert noted is kept
+    if effects.queries:
+        assert effects.queries[0][2] == "meldunek", "queries are kept trimmed and lower-cased"

@@ -70,6 +70,21 @@ for the garbage collector to scan while the batch waits for its transaction, and
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
+NOTED = (EventPublished, EventUpdated, IndicatorDatasetSubmitted, TranslationStateChanged)
+"""Events whose state `Counter.note` keeps besides their counts (with zero-result searches)."""
+
+
+def _missed_query(data: Any) -> str | None:
+    """The normalised query of a search that found nothing (an information gap), else None."""
+    if type(data) is SearchPerformed and data.zero_results:
+        return data.query.strip().lower() or None
+    return None
+
+
+def _translation_state(data: TranslationStateChanged) -> dict[str, Any]:
+    return {"state": data.state, "outdated": data.outdated}
+
+
 class Increment(NamedTuple):
     """A tuple, not a dataclass: a batch builds several per event, so construction cost matters."""
 
@@ -220,8 +235,7 @@ class Counter:
             tally: Tally | None = self._page_views(envelope.city, data)
         else:
             if type(data) is TranslationStateChanged:
-                state = {"state": data.state, "outdated": data.outdated}
-                self.translations[(envelope.city, data.item_id, data.language)] = state
+                self.translations[(envelope.city, data.item_id, data.language)] = _translation_state(data)
             tally = self.tally(envelope)
             if tally is None:
                 return None
@@ -233,24 +247,21 @@ class Counter:
 
     @staticmethod
     def has_effects(envelope: Envelope[Any]) -> bool:
-        """Whether the event changes more than counters (see `note`); only those are kept whole."""
+        """Whether `note` has anything to keep of the event; only such events are kept whole."""
         data = envelope.data
         kind = type(data)
         if kind is PageViewed or kind is EventViewed:  # the bulk of the stream, first
             return False
-        if kind is SearchPerformed:
-            return data.zero_results and bool(data.query.strip())
-        return isinstance(
-            data, EventPublished | EventUpdated | IndicatorDatasetSubmitted | TranslationStateChanged
-        )
+        return _missed_query(data) is not None or isinstance(data, NOTED)
 
     def note(self, envelope: Envelope[Any], effects: Effects) -> None:
-        """What a counted event changes besides counters: zero-result queries, event capacities,
-        indicator datasets, translation states."""
+        """What a counted event changes besides counters: zero-result queries, and the state `NOTED`
+        events carry (event capacities, indicator datasets, translation states)."""
         data = envelope.data
-        if isinstance(data, SearchPerformed) and data.zero_results and data.query.strip():
+        query = _missed_query(data)
+        if query is not None:
             session = hash_session(data.session, self.salt) if data.session else None
-            effects.queries.append((envelope, data.language, data.query.strip().lower(), session))
+            effects.queries.append((envelope, data.language, query, session))
         elif isinstance(data, EventPublished | EventUpdated):
             effects.capacities[(envelope.city, data.event_id)] = {
                 "capacity": data.capacity,
@@ -260,8 +271,7 @@ class Counter:
         elif isinstance(data, IndicatorDatasetSubmitted):
             effects.datasets.append(envelope)
         elif isinstance(data, TranslationStateChanged):
-            state = {"state": data.state, "outdated": data.outdated}
-            effects.translations[(envelope.city, data.item_id, data.language)] = state
+            effects.translations[(envelope.city, data.item_id, data.language)] = _translation_state(data)
 
     def tally(self, envelope: Envelope[Any]) -> Tally | None:
         """What the event counts, or None when it counts nothing (its effects are kept apart)."""
