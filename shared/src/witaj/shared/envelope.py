@@ -58,7 +58,6 @@ class InvalidEventData(EventDecodeError):
 D = TypeVar("D", bound=EventData)
 
 _TYPE_KEY = b'"type":"'
-_TYPE_KEY_LENGTH = len(_TYPE_KEY)
 """How Witaj's encoder writes the type key; the first one in a message names its event type when the
 producer put it before `data` (a message written differently simply takes the general path)."""
 
@@ -189,8 +188,8 @@ class EventRegistry:
         steps. The type is read ahead of parsing, so the result is accepted only if the parsed envelope
         names that same type (a producer may order keys differently) at the current version.
         """
-        start = raw.find(_TYPE_KEY) + _TYPE_KEY_LENGTH
-        if start < _TYPE_KEY_LENGTH:
+        start = raw.find(_TYPE_KEY) + len(_TYPE_KEY)
+        if start < len(_TYPE_KEY):
             return None
         current = self._current.get(raw[start : raw.find(b'"', start)])
         if current is None:

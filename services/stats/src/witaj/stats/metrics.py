@@ -231,14 +231,11 @@ class Counter:
         """What the event counts, worked out as it is read, in stream order: a translation state it
         carries is remembered at once, so views read after it are judged against it."""
         data = envelope.data
-        if type(data) is PageViewed:  # the bulk of the stream: `tally` inlined
-            tally: Tally | None = self._page_views(envelope.city, data)
-        else:
-            if type(data) is TranslationStateChanged:
-                self.translations[(envelope.city, data.item_id, data.language)] = _translation_state(data)
-            tally = self.tally(envelope)
-            if tally is None:
-                return None
+        if type(data) is TranslationStateChanged:
+            self.translations[(envelope.city, data.item_id, data.language)] = _translation_state(data)
+        tally = self.tally(envelope)
+        if tally is None:
+            return None
         key = (envelope.city, epoch_minute(envelope.time), tally)
         known = self._known.setdefault(key, key)  # see KNOWN_TALLIES
         if len(self._known) > KNOWN_TALLIES:
@@ -276,7 +273,7 @@ class Counter:
     def tally(self, envelope: Envelope[Any]) -> Tally | None:
         """What the event counts, or None when it counts nothing (its effects are kept apart)."""
         d = envelope.data
-        if type(d) is PageViewed:
+        if type(d) is PageViewed:  # the bulk of the stream, first
             return self._page_views(envelope.city, d)
         if isinstance(d, EventViewed):
             wanted = d.requested_language or d.language

@@ -134,6 +134,8 @@ class RollupStore:
     async def apply(self, records: list[Record], counter: Counter) -> Applied:
         """Count the batch's records not counted before, and move the offset markers, atomically."""
         markers = {p: marker(*p) for p in {(r.topic, r.partition) for r in records}}
+        # A partition's records come in offset order, so its first record here is its earliest.
+        earliest = {(r.topic, r.partition): r.offset for r in reversed(records)}
 
         async def work(session: Session) -> Applied:
             ids = sorted(markers.values())
@@ -141,9 +143,8 @@ class RollupStore:
                 d["_id"]: d["offset"] async for d in self.offsets.find({"_id": {"$in": ids}}, session=session)
             }
             floor = {p: seen.get(m, -1) for p, m in markers.items()}
-            # A partition's records come in offset order: usually all of a batch is new (a replay
-            # after a crash or a rebalance is the exception), which saves a test per record.
-            earliest = {(r.topic, r.partition): r.offset for r in reversed(records)}
+            # Usually all of a batch is new (a replay after a crash or a rebalance is the exception),
+            # which saves a test per record.
             if all(offset > floor[p] for p, offset in earliest.items()):
                 fresh = records
             else:
@@ -165,9 +166,8 @@ class RollupStore:
                 counter.note(envelope, effects)
             applied = await self._write(effects, session)
             applied.counted = len(fresh)
-            latest = {
-                markers[(r.topic, r.partition)]: r.offset for r in fresh
-            }  # in order: the last is the latest
+            # In offset order, so each partition's last record here is its latest.
+            latest = {markers[(r.topic, r.partition)]: r.offset for r in fresh}
             if latest:
                 await self.offsets.bulk_write(
                     [UpdateOne({"_id": m}, {"$set": {"offset": o}}, upsert=True) for m, o in latest.items()],
