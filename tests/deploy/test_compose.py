@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
 
@@ -145,3 +146,17 @@ def test_secrets_have_no_defaults_in_compose():
     example = (DEPLOY / "compose.env.example").read_text()
     for name in SERVICES:
         assert f"WITAJ_{name.upper()}_MONGO_PASSWORD=" in example
+
+
+def test_services_trust_x_forwarded_for_from_the_gateway_only(compose):
+    """The gateway appends the address it saw; the services believe that entry and no other."""
+    gateway = interpolate(compose["services"]["gateway"]["networks"]["default"]["ipv4_address"])
+    subnet = interpolate(compose["networks"]["default"]["ipam"]["config"][0]["subnet"])
+    assert ipaddress.ip_address(gateway) in ipaddress.ip_network(subnet)
+    for name in APP_SERVICES:
+        trusted = json.loads(environment(compose, name)[prefix(name) + "SERVICE__TRUSTED_PROXIES"])
+        assert trusted == [gateway], name
+    keycloak = compose["services"]["keycloak"]["environment"]
+    assert interpolate(keycloak["KC_PROXY_TRUSTED_ADDRESSES"]) == gateway
+    nginx = (DEPLOY / "gateway" / "nginx.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in nginx

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import shutil
 import subprocess
@@ -197,3 +198,17 @@ def test_notify_and_stats_stay_shared_in_the_warszawa_overlay(warszawa):
     assert names == {*SERVICES, "stats-processor", "content-warszawa", "events-warszawa"}
     for name in ("notify", "stats", "stats-processor"):
         assert cities(warszawa, name) == []
+
+
+def test_services_trust_x_forwarded_for_from_the_cluster_network_only(rendered, settings_reference):
+    """Only in-cluster proxies (the ingress controller, the web app) may name the client; the
+    NetworkPolicies keep every other pod away from the services."""
+    for deployment in of_kind(rendered, "Deployment"):
+        service = deployment["metadata"]["labels"]["app.kubernetes.io/name"]
+        trusted = json.loads(
+            config_for(rendered, deployment)[
+                settings_reference.env_prefix(service) + "SERVICE__TRUSTED_PROXIES"
+            ]
+        )
+        assert trusted, deployment["metadata"]["name"]
+        assert all(ipaddress.ip_network(t).is_private for t in trusted), trusted

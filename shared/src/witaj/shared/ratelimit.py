@@ -95,7 +95,7 @@ class RateLimit:
 
 def caller_key(request: Request, principal: Principal | None) -> str:
     """Who is calling, pseudonymously: the token's subject if verified, else a hash of the address
-    (the client's own address when a trusted proxy forwards it, see `forwarded_allow_ips`)."""
+    (the client's own address when a trusted proxy forwards it: `witaj.shared.forwarded`)."""
     if principal is not None:
         return f"sub:{principal.subject}"
     address = request.client.host if request.client else "unknown"

@@ -13,8 +13,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from witaj.shared.forwarded import parse_network
 from witaj.shared.topics import TopicNamer
 
 
@@ -127,13 +128,19 @@ class ServiceSettings(BaseModel):
     public_url: str | None = Field(default=None, description="Base URL this service is reachable at")
     cors_origins: list[str] = Field(default_factory=list)
     seed_demo: bool = Field(default=False, description="Create the demo city's data on start-up if missing")
-    forwarded_allow_ips: str = Field(
-        default="127.0.0.1",
-        description="Proxies (comma-separated addresses, or *) whose X-Forwarded-For names the real client",
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="Addresses or networks (CIDR) of the proxies in front of the service (the gateway): "
+        "the client is the right-most X-Forwarded-For entry that is not one of them",
     )
     rate_limits: bool = Field(
         default=True, description="Limit public write endpoints per caller (off only for load benchmarks)"
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        return [str(parse_network(proxy)) for proxy in value]
 
     def serves(self, city: str) -> bool:
         return not self.cities or city in self.cities

@@ -2,7 +2,8 @@
 
 `create_service_app` gives a service the platform's error format, request ids, body size and JSON depth
 limits, Prometheus metrics, CORS, `/health` (the process is alive), `/ready` (its database and broker
-answer) and `/metrics`. The request middleware is plain ASGI: it sits on the hot path of every read.
+answer), `/metrics`, and the client's address as the trusted proxies in front of it saw it. The request
+middleware is plain ASGI: it sits on the hot path of every read.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from witaj.shared.errors import ERROR_RESPONSES, ApiError
+from witaj.shared.forwarded import ForwardedClient, TrustedProxies
 from witaj.shared.logging import get_logger
 from witaj.shared.settings import WitajSettings
 
@@ -409,6 +411,8 @@ def create_service_app(
         max_body_bytes=settings.service.max_body_bytes,
         max_json_depth=settings.service.max_json_depth,
     )
+    # outermost: everything inside sees the client the trusted proxies named (witaj.shared.forwarded)
+    app.add_middleware(ForwardedClient, proxies=TrustedProxies(settings.service.trusted_proxies))
 
     @app.get("/health", tags=["operations"], summary="Liveness: the process answers")
     async def health() -> Health:
@@ -435,7 +439,8 @@ def create_service_app(
 
 
 def serve_forever(app: FastAPI, settings: WitajSettings) -> None:
-    """Run a service with uvicorn; our middleware logs requests, so uvicorn's access log stays off."""
+    """Run a service with uvicorn. Our middleware logs requests and reads X-Forwarded-For from trusted
+    proxies only (`ForwardedClient`), so uvicorn's access log and proxy handling stay off."""
     import uvicorn
 
     uvicorn.run(
@@ -444,7 +449,6 @@ def serve_forever(app: FastAPI, settings: WitajSettings) -> None:
         port=settings.service.port,
         access_log=False,
         log_config=None,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.service.forwarded_allow_ips,
+        proxy_headers=False,
         timeout_graceful_shutdown=10,  # open live streams must not hold a stopping replica forever
     )
