@@ -33,6 +33,10 @@ def test_production_accepts_real_values(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("WITAJ_CONTENT_SERVICE__ENVIRONMENT", "production")
     monkeypatch.setenv("WITAJ_CONTENT_AUTH__ISSUER", "https://sso.lublin.eu/realms/witaj")
     monkeypatch.setenv("WITAJ_CONTENT_MONGO__URL", "mongodb://mongo-0.mongo:27017/?replicaSet=rs0")
+    monkeypatch.setenv("WITAJ_CONTENT_KAFKA__SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("WITAJ_CONTENT_KAFKA__SASL_MECHANISM", "SCRAM-SHA-512")
+    monkeypatch.setenv("WITAJ_CONTENT_KAFKA__SASL_USERNAME", "witaj-content")
+    monkeypatch.setenv("WITAJ_CONTENT_KAFKA__SASL_PASSWORD", "from-a-secret")
     assert ContentSettings().service.environment == "production"
 
 

@@ -48,20 +48,48 @@ class KafkaSettings(BaseModel):
     fetch_max_wait_ms: int = Field(default=100, ge=0, le=10_000)
     max_poll_records: int = Field(default=500, ge=1, le=10_000)
     request_timeout_ms: int = Field(default=30_000, ge=1000)
-    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
-    sasl_username: str | None = None
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT",
+        description="SASL_SSL or SASL_PLAINTEXT in production: the brokers know each service by its own "
+        "user and let it touch only its topics (deploy/kafka/access.yaml)",
+    )
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = Field(
+        default=None, description="SCRAM-SHA-512 with the deployments in deploy/"
+    )
+    sasl_username: str | None = Field(default=None, description="This service's Kafka user")
     sasl_password: SecretStr | None = None
+    ssl_cafile: str | None = Field(
+        default=None,
+        description="PEM file of the CA that signed the brokers' certificates (SSL, SASL_SSL); unset: the "
+        "system's CAs",
+    )
     retry_attempts: int = Field(default=5, ge=1, le=100, description="Handler attempts before dead-lettering")
     retry_backoff_ms: int = Field(default=200, ge=0)
     retry_backoff_max_ms: int = Field(default=10_000, ge=0)
+
+    @model_validator(mode="after")
+    def _sasl_is_complete(self) -> KafkaSettings:
+        sasl = self.security_protocol.startswith("SASL_")
+        given = [self.sasl_mechanism, self.sasl_username, self.sasl_password]
+        if sasl and not all(given):
+            raise ValueError(
+                f"{self.security_protocol} needs sasl_mechanism, sasl_username and sasl_password"
+            )
+        if not sasl and any(given):
+            raise ValueError(f"SASL credentials are set but security_protocol is {self.security_protocol}")
+        return self
+
+    @property
+    def authenticated(self) -> bool:
+        return self.security_protocol.startswith("SASL_")
 
     @property
     def topics(self) -> TopicNamer:
         return TopicNamer(self.topic_prefix)
 
     def client_options(self) -> dict[str, object]:
-        """Connection options shared by aiokafka producers, consumers and admin clients."""
+        """Connection options of every aiokafka producer, consumer and admin client (and, through
+        `witaj.stats.credentials`, of faust's): where the brokers are and who this service is to them."""
         options: dict[str, object] = {
             "bootstrap_servers": self.bootstrap_servers,
             "request_timeout_ms": self.request_timeout_ms,
@@ -70,13 +98,11 @@ class KafkaSettings(BaseModel):
         if self.security_protocol in ("SSL", "SASL_SSL"):
             from aiokafka.helpers import create_ssl_context
 
-            options["ssl_context"] = create_ssl_context()
-        if self.sasl_mechanism:
+            options["ssl_context"] = create_ssl_context(cafile=self.ssl_cafile)
+        if self.authenticated and self.sasl_password is not None:
             options["sasl_mechanism"] = self.sasl_mechanism
             options["sasl_plain_username"] = self.sasl_username
-            options["sasl_plain_password"] = (
-                self.sasl_password.get_secret_value() if self.sasl_password else None
-            )
+            options["sasl_plain_password"] = self.sasl_password.get_secret_value()
         return options
 
 
@@ -175,6 +201,8 @@ class WitajSettings(BaseSettings):
                 problems.append("auth.issuer still has the development placeholder")
             if "127.0.0.1" in self.mongo.url.get_secret_value():
                 problems.append("mongo.url still points at the development default")
+            if not self.kafka.authenticated:
+                problems.append("kafka needs SASL (security_protocol SASL_SSL or SASL_PLAINTEXT and a user)")
             if problems:
                 raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self

@@ -34,7 +34,7 @@ from witaj.shared.kafka import (
     ensure_topics,
 )
 from witaj.shared.logging import configure_logging, get_logger
-from witaj.shared.mongo import create_client, database
+from witaj.shared.mongo import create_client, database, ping
 from witaj.shared.topics import (
     AGENDA_EVENTS,
     AGENDA_REGISTRATIONS,
@@ -49,8 +49,10 @@ from witaj.shared.topics import (
 )
 from witaj.stats import streams
 from witaj.stats.consumer import BatchConsumer, Message, consumer_class
+from witaj.stats.credentials import broker_credentials
 from witaj.stats.indicators import CATALOGUE
 from witaj.stats.metrics import Counter
+from witaj.stats.probes import serve_probes
 from witaj.stats.rollups import Applied, Record, RollupStore, marker
 from witaj.stats.settings import StatsSettings
 
@@ -232,6 +234,7 @@ def create_app(settings: StatsSettings) -> faust.App:
         # directory (a checkout would collect one per test). Nothing in it outlives the process.
         datadir=Path(tempfile.gettempdir()) / f"{app_id}-data",
         broker=[f"kafka://{server.strip()}" for server in kafka.bootstrap_servers.split(",")],
+        broker_credentials=broker_credentials(kafka),
         store="memory://",
         processing_guarantee=guarantee,
         broker_session_timeout=kafka.session_timeout_ms / 1000,
@@ -257,15 +260,27 @@ def create_app(settings: StatsSettings) -> faust.App:
         app.topic(*(kafka.topics(t) for t in SOURCE_TOPICS), key_serializer="raw", value_serializer="raw")
     )
 
+    async def mongo_ready() -> bool:
+        try:
+            return await asyncio.wait_for(ping(client), 2.0)
+        except TimeoutError:
+            return False
+
+    async def writing() -> bool:
+        return worker.started.is_set()
+
+    checks = {"mongodb": mongo_ready, "kafka": publisher.ready, "writer": writing}
+
     @app.task
     async def rollup() -> None:
-        await publisher.start()
-        try:
-            await worker.start()
-            await pipeline.write(cast(BatchConsumer, app.consumer).acknowledge)
-        finally:
-            await publisher.stop()
-            await client.close()
+        async with serve_probes(settings, checks):
+            await publisher.start()
+            try:
+                await worker.start()
+                await pipeline.write(cast(BatchConsumer, app.consumer).acknowledge)
+            finally:
+                await publisher.stop()
+                await client.close()
 
     return app
 

@@ -37,6 +37,12 @@ class ProcessorSettings(BaseModel):
     publish_minutes: bool = Field(
         default=False, description="Also publish minute windows on stats.rollups (hour and day always)"
     )
+    health_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Serve /health, /ready and /metrics on this port (8000 in containers); unset: none",
+    )
 
 
 class UploadSettings(BaseModel):
