@@ -11,9 +11,12 @@ REPLICATION="${TOPIC_REPLICATION_FACTOR:-1}"
 MIN_INSYNC="${TOPIC_MIN_INSYNC_REPLICAS:-1}"
 DLQ_PARTITIONS="${DLQ_PARTITIONS:-1}"
 KAFKA_TOPICS="${KAFKA_TOPICS:-/opt/kafka/bin/kafka-topics.sh}"
+# the admin client's settings (SASL) when the broker asks who is calling (init.sh writes them)
+COMMAND_CONFIG="${COMMAND_CONFIG:-}"
 
 create() {  # name partitions cleanup-policy
-    "$KAFKA_TOPICS" --bootstrap-server "$BOOTSTRAP" --create --if-not-exists \
+    "$KAFKA_TOPICS" --bootstrap-server "$BOOTSTRAP" ${COMMAND_CONFIG:+--command-config "$COMMAND_CONFIG"} \
+        --create --if-not-exists \
         --topic "$1" --partitions "$2" --replication-factor "$REPLICATION" \
         --config "min.insync.replicas=$MIN_INSYNC" --config "cleanup.policy=$3"
 }

@@ -8,12 +8,12 @@ Each topic gets a dead-letter twin `<topic>.dlq`, as docker-compose's create-top
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from tool_cli import run
 
 DEPLOY = Path(__file__).resolve().parent.parent
 TOPICS_FILE = DEPLOY / "kafka" / "topics.txt"
@@ -83,17 +83,7 @@ def render(topics: dict[str, Topic]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail when the file is out of date")
-    args = parser.parse_args()
-    text = render(read_topics())
-    if args.check:
-        if not OUTPUT.exists() or OUTPUT.read_text() != text:
-            print(f"{OUTPUT} is out of date: run deploy/tools/kafka_topics.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text)
-    return 0
+    return run(__doc__.splitlines()[0], lambda: {OUTPUT: render(read_topics())}, "kafka_topics.py")
 
 
 if __name__ == "__main__":

@@ -28,3 +28,8 @@ def settings_reference() -> ModuleType:
 @pytest.fixture(scope="session")
 def kafka_topics() -> ModuleType:
     return load_tool("kafka_topics")
+
+
+@pytest.fixture(scope="session")
+def kafka_access() -> ModuleType:
+    return load_tool("kafka_access")

@@ -18,6 +18,8 @@ def load_tool(name: str) -> ModuleType:
     """Import a script from deploy/tools/ (it is not a package)."""
     if name in sys.modules:
         return sys.modules[name]
+    if str(DEPLOY / "tools") not in sys.path:
+        sys.path.insert(0, str(DEPLOY / "tools"))  # as when run: the tools import each other
     spec = importlib.util.spec_from_file_location(name, DEPLOY / "tools" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

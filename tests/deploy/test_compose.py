@@ -8,7 +8,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-from deploy_helpers import DEPLOY, ROOT, SCHEMAS, SERVICES, interpolate
+import yaml
+from deploy_helpers import DEPLOY, ROOT, SCHEMAS, SERVICES, interpolate, load_tool
 
 APP_SERVICES = (*SERVICES, "stats-processor")
 
@@ -84,7 +85,6 @@ def test_infrastructure_images_are_pinned_to_exact_versions(compose):
         tag = image.rsplit(":", 1)[-1]
         assert (":" in image and tag not in ("latest", "dev")) or "build" in service, f"{name}: {image}"
     assert compose["services"]["kafka"]["image"].startswith("apache/kafka:")
-    assert compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
@@ -97,8 +97,15 @@ def test_every_required_setting_is_set_for_production(compose, settings_referenc
 
 
 def test_the_stats_processor_runs_exactly_once_with_the_stats_settings(compose):
+    """The same settings as the API but its own Kafka user, and probes on the service port."""
     services = compose["services"]
-    assert services["stats-processor"]["environment"] == services["stats"]["environment"]
+    api, processor = services["stats"]["environment"], services["stats-processor"]["environment"]
+    own = {"KAFKA__SASL_USERNAME", "KAFKA__SASL_PASSWORD", "PROCESSOR__HEALTH_PORT"}
+    assert {k: v for k, v in processor.items() if k.removeprefix("WITAJ_STATS_") not in own} == {
+        k: v for k, v in api.items() if k.removeprefix("WITAJ_STATS_") not in own
+    }
+    assert processor["WITAJ_STATS_KAFKA__SASL_USERNAME"] != api["WITAJ_STATS_KAFKA__SASL_USERNAME"]
+    assert processor["WITAJ_STATS_PROCESSOR__HEALTH_PORT"] == processor["WITAJ_STATS_SERVICE__PORT"]
     assert services["stats-processor"]["command"] == ["witaj-stats-processor"]
     assert services["stats-processor"]["image"] == services["stats"]["image"]
     assert services["stats"]["environment"]["WITAJ_STATS_KAFKA__EXACTLY_ONCE"] == "true"
@@ -160,3 +167,46 @@ def test_services_trust_x_forwarded_for_from_the_gateway_only(compose):
     assert interpolate(keycloak["KC_PROXY_TRUSTED_ADDRESSES"]) == gateway
     nginx = (DEPLOY / "gateway" / "nginx.conf").read_text()
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in nginx
+
+
+def test_only_the_gateway_is_published_on_the_host(compose):
+    """The mail catcher shows every message sent and Prometheus every metric: neither is public."""
+    assert {name for name, service in compose["services"].items() if service.get("ports")} == {"gateway"}
+
+
+def test_development_additions_publish_on_loopback_only(compose):
+    dev = yaml.safe_load((DEPLOY / "compose.dev.yml").read_text())
+    schema = json.loads((SCHEMAS / "compose-spec.json").read_text())
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(dev)) == []
+    assert set(dev["services"]) <= set(compose["services"])
+    for name, service in dev["services"].items():
+        for port in service.get("ports", []):
+            assert interpolate(port).startswith("127.0.0.1:"), f"{name} publishes {port}"
+    realm_target = compose["services"]["keycloak"]["volumes"][0].split(":")[1]
+    assert dev["services"]["keycloak"]["volumes"] == [
+        f"./deploy/keycloak/witaj-realm.dev.json:{realm_target}:ro"
+    ], "the development realm replaces the production one"
+
+
+def realm(name: str) -> dict[str, Any]:
+    return json.loads((DEPLOY / "keycloak" / name).read_text())
+
+
+def test_the_realm_real_people_use_has_no_demo_users_and_no_password_grant(compose):
+    production = realm("witaj-realm.json")
+    assert production.get("users", []) == []
+    assert [c.get("directAccessGrantsEnabled") for c in production["clients"]] == [False] * len(
+        production["clients"]
+    )
+    assert "./deploy/keycloak/witaj-realm.json:" in compose["services"]["keycloak"]["volumes"][0]
+
+
+def test_the_development_realm_adds_only_demo_users_and_the_password_grant():
+    production, development = realm("witaj-realm.json"), realm("witaj-realm.dev.json")
+    assert {u["username"] for u in development["users"]} >= {"lublin-pa-editor", "platform-admin"}
+    assert all(c["directAccessGrantsEnabled"] for c in development["clients"])
+    stripped = {k: v for k, v in development.items() if k != "users"}
+    stripped["clients"] = [{**c, "directAccessGrantsEnabled": False} for c in development["clients"]]
+    assert stripped == production
+    tool = load_tool("keycloak_realm")
+    assert (DEPLOY / "keycloak" / "witaj-realm.dev.json").read_text() == tool.render()

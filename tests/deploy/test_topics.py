@@ -40,6 +40,7 @@ def run_script(tmp_path: Path, topics: str) -> subprocess.CompletedProcess[str]:
         "KAFKA_TOPICS": str(fake),
         "TOPICS_FILE": str(tmp_path / "topics.txt"),
         "TOPIC_PREFIX": "demo.",
+        "COMMAND_CONFIG": "/tmp/admin.properties",
     }
     return subprocess.run(["sh", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=10)
 
@@ -53,6 +54,7 @@ def test_init_script_creates_each_topic_and_its_dead_letter_twin(tmp_path):
     assert "--topic demo.city.config.dlq --partitions 1" in calls[1] and "cleanup.policy=delete" in calls[1]
     assert "--topic demo.content.items --partitions 12" in calls[2]
     assert all("--if-not-exists" in c and "--bootstrap-server kafka:9092" in c for c in calls)
+    assert all("--command-config /tmp/admin.properties" in c for c in calls), "logged in as the admin user"
 
 
 def test_init_script_stops_on_a_malformed_line(tmp_path):
