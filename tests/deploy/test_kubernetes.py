@@ -22,6 +22,7 @@ CRD_REQUIRED = {
     "Kafka": ("spec.kafka.listeners", "spec.kafka.version"),
     "KafkaNodePool": ("spec.replicas", "spec.roles", "spec.storage"),
     "KafkaTopic": ("spec.partitions", "spec.replicas", "spec.topicName"),
+    "KafkaUser": ("spec.authentication.type", "spec.authorization.acls"),
     "MongoDBCommunity": ("spec.type", "spec.members", "spec.version", "spec.security.authentication.modes"),
 }
 
@@ -101,15 +102,19 @@ def test_every_object_is_in_the_witaj_namespace(rendered):
             assert obj["metadata"].get("namespace") == "witaj", obj["metadata"]["name"]
 
 
-def test_http_workloads_probe_ready_and_health_and_request_resources(rendered):
+def test_every_workload_probes_ready_and_health_and_requests_resources(rendered):
+    """The stats processor too: it serves the probes on processor.health_port."""
     for deployment in of_kind(rendered, "Deployment"):
         pod = deployment["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True
         for container in pod["containers"]:
             assert {"cpu", "memory"} <= set(container["resources"]["requests"])
-            if container.get("ports"):
-                assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
-                assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+            ports = {p["name"] for p in container["ports"]}
+            for probe, path in (("readinessProbe", "/ready"), ("livenessProbe", "/health")):
+                assert container[probe]["httpGet"]["path"] == path, deployment["metadata"]["name"]
+                assert container[probe]["httpGet"]["port"] in ports
+    processor = by_name(rendered, "Deployment", "stats-processor")
+    assert config_for(rendered, processor)["WITAJ_STATS_PROCESSOR__HEALTH_PORT"] == "8000"
 
 
 def test_every_deployment_has_an_autoscaler_and_a_disruption_budget(rendered):
@@ -170,6 +175,7 @@ OPERATOR_CREATED_SECRETS = {"witaj-notify-keys", "witaj-stats-keys"}
 def test_each_service_user_gets_the_secret_its_deployment_reads(rendered):
     mongo = of_kind(rendered, "MongoDBCommunity")[0]
     secrets = {u["connectionStringSecretName"] for u in mongo["spec"]["users"]}
+    secrets |= {u["metadata"]["name"] for u in of_kind(rendered, "KafkaUser")}  # Strimzi's user operator
     readme = (ROOT / "deploy" / "README.md").read_text()
     for deployment in of_kind(rendered, "Deployment"):
         env = deployment["spec"]["template"]["spec"]["containers"][0]["env"]
@@ -212,3 +218,60 @@ def test_services_trust_x_forwarded_for_from_the_cluster_network_only(rendered, 
         )
         assert trusted, deployment["metadata"]["name"]
         assert all(ipaddress.ip_network(t).is_private for t in trusted), trusted
+
+
+def test_every_kafka_listener_needs_tls_and_a_user_and_acls_decide(rendered):
+    kafka = of_kind(rendered, "Kafka")[0]["spec"]["kafka"]
+    assert kafka["authorization"]["type"] == "simple"
+    assert "superUsers" not in kafka["authorization"]
+    for listener in kafka["listeners"]:
+        assert listener["tls"] is True, listener["name"]
+        assert listener["authentication"]["type"] == "scram-sha-512", listener["name"]
+    external = [listener for listener in kafka["listeners"] if listener["type"] != "internal"]
+    assert len(external) == 1, "analysts connect from outside the cluster"
+
+
+def test_each_workload_logs_in_to_kafka_as_its_own_user(rendered, settings_reference):
+    users = {u["metadata"]["name"] for u in of_kind(rendered, "KafkaUser")}
+    seen = set()
+    for deployment in of_kind(rendered, "Deployment"):
+        service = deployment["metadata"]["labels"]["app.kubernetes.io/name"]
+        prefix = settings_reference.env_prefix(service)
+        config = config_for(rendered, deployment)
+        user = config[prefix + "KAFKA__SASL_USERNAME"]
+        assert user in users
+        assert config[prefix + "KAFKA__SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert config[prefix + "KAFKA__SASL_MECHANISM"] == "SCRAM-SHA-512"
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        password = next(e for e in container["env"] if e["name"] == prefix + "KAFKA__SASL_PASSWORD")
+        assert password["valueFrom"]["secretKeyRef"] == {"name": user, "key": "password"}
+        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        ca_file = config[prefix + "KAFKA__SSL_CAFILE"]
+        volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+        ca_volume = volumes[mounts[ca_file.rsplit("/", 1)[0]]]
+        assert ca_volume["secret"]["secretName"] == "witaj-cluster-ca-cert"
+        seen.add((deployment["metadata"]["name"].removesuffix("-warszawa"), user))
+    assert ("stats", "witaj-stats") in seen and ("stats-processor", "witaj-stats-processor") in seen
+
+
+def test_the_rendered_settings_pass_the_production_safety_checks(rendered, settings_reference, monkeypatch):
+    for deployment in of_kind(rendered, "Deployment"):
+        service = deployment["metadata"]["labels"]["app.kubernetes.io/name"]
+        with monkeypatch.context() as env:
+            for key, value in config_for(rendered, deployment).items():
+                secret = value == "<from secret>"
+                env.setenv(
+                    key, "mongodb://witaj-mongo-svc:27017/?replicaSet=witaj-mongo" if secret else value
+                )
+            settings = settings_reference.settings_class(service)()
+        assert settings.service.environment == "production"
+        assert settings.kafka.authenticated
+
+
+def test_the_apis_are_served_over_https_only(rendered):
+    for ingress in of_kind(rendered, "Ingress"):
+        covered = {host for tls in ingress["spec"]["tls"] for host in tls["hosts"] if tls.get("secretName")}
+        assert {rule["host"] for rule in ingress["spec"]["rules"]} <= covered
+        annotations = ingress["metadata"]["annotations"]
+        assert annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
+        assert "cert-manager.io/cluster-issuer" in annotations
