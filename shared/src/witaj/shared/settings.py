@@ -69,18 +69,18 @@ class KafkaSettings(BaseModel):
 
     @model_validator(mode="after")
     def _sasl_is_complete(self) -> KafkaSettings:
-        sasl = self.security_protocol.startswith("SASL_")
         given = [self.sasl_mechanism, self.sasl_username, self.sasl_password]
-        if sasl and not all(given):
+        if self.authenticated and not all(given):
             raise ValueError(
                 f"{self.security_protocol} needs sasl_mechanism, sasl_username and sasl_password"
             )
-        if not sasl and any(given):
+        if not self.authenticated and any(given):
             raise ValueError(f"SASL credentials are set but security_protocol is {self.security_protocol}")
         return self
 
     @property
     def authenticated(self) -> bool:
+        """Whether the brokers are told who this is (SASL): what production requires."""
         return self.security_protocol.startswith("SASL_")
 
     @property

@@ -297,6 +297,8 @@ def environment(settings: StatsSettings, base: dict[str, str] | None = None) -> 
     env["WITAJ_STATS_MONGO__URL"] = settings.mongo.url.get_secret_value()
     env["WITAJ_STATS_MONGO__DATABASE"] = str(settings.mongo.database)
     env["WITAJ_STATS_PRIVACY__SESSION_SALT"] = settings.privacy.session_salt.get_secret_value()
+    if settings.kafka.sasl_password is not None:
+        env["WITAJ_STATS_KAFKA__SASL_PASSWORD"] = settings.kafka.sasl_password.get_secret_value()
     return env
 
 
