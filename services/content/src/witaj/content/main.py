@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from witaj.content import (
     cities,
     feedback,
+    gaps,
     machine,
     reading,
     search,
@@ -62,6 +63,8 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             runtime.consume([CONTENT_ITEMS], "published-cache", cache.handle, broadcast=True)
             app.state.feedback = runtime.db["feedback"]
             await feedback.ensure_indexes(app.state.feedback)
+            app.state.gaps = runtime.db["search_gaps"]
+            await gaps.ensure_indexes(app.state.gaps)
             app.state.demand = demand = translation.Demand(runtime.db)
             await demand.ensure_indexes()
             if settings.count_demand:
@@ -88,6 +91,8 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     app.include_router(machine.router)
     app.include_router(feedback.router)
     app.include_router(feedback.public_router(settings))
+    app.include_router(gaps.router)
+    app.include_router(gaps.public_router(settings))
     app.include_router(workbench.router)
     app.include_router(search.router)
     return app
