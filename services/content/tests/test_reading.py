@@ -113,6 +113,24 @@ async def test_directory_finds_organisations_near_the_reader(client, api) -> Non
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_near"
 
 
+async def test_a_listing_by_id_gives_each_organisations_directory_facts(client, api) -> None:
+    office = {"title": "Urząd Wojewódzki", "type": "public_office", "address": "ul. Okopowa 21",
+              "location": {"lat": 54.35, "lon": 18.65}, "languages_spoken": ["pl", "en"],
+              "opening_hours": [{"day": "mon", "opens": "08:00", "closes": "16:00"}],
+              "contact": {"phone": "+48 58 307 77 77"}}  # fmt: skip
+    wanted = await api.published("organisations", office)
+    await api.published("organisations", {**office, "title": "Urząd Miasta"})
+    found = (await client.get(f"{BASE}/organisations", params={"id": [wanted, "no-such-item"]})).json()
+    assert [row["id"] for row in found["items"]] == [wanted]
+    row = found["items"][0]
+    assert row["address"] == "ul. Okopowa 21" and row["type"] == "public_office"
+    assert row["opening_hours"] == [{"day": "mon", "opens": "08:00", "closes": "16:00"}]
+    assert row["location"] == {"lat": 54.35, "lon": 18.65} and row["languages_spoken"] == ["pl", "en"]
+    assert row["contact"]["phone"] == "+48 58 307 77 77"
+    too_many = await client.get(f"{BASE}/organisations", params={"id": [f"item-{n}" for n in range(51)]})
+    assert too_many.status_code == 422
+
+
 async def test_views_and_feedback_become_events_and_scores(client, api, settings) -> None:
     item = await api.published("pages", PAGE)
     await client.get(f"{BASE}/pages/{item}", params={"lang": "uk"}, headers={"X-Session-Id": "abcdefgh1234"})

@@ -69,10 +69,14 @@ def response_bytes(item: CachedItem, city: CityContent, choice: LanguageChoice) 
     return item.memo[key]  # type: ignore[no-any-return]
 
 
+DIRECTORY_FACTS = ("type", "address", "location", "opening_hours", "languages_spoken", "contact")
+"""What an organisation's row adds: a directory list, its map and a procedure's office need no item read."""
+
+
 def summary(item: CachedItem, language: str) -> dict[str, Any]:
     """A listing or search row: enough to show a link and decide to open it (and which way to set it)."""
     content = item.texts(language)
-    return {
+    row = {
         "id": item.id,
         "kind": item.kind.value,
         "city": item.doc["city"],
@@ -83,6 +87,9 @@ def summary(item: CachedItem, language: str) -> dict[str, Any]:
         "topics": content.get("topics", []),
         "path": item_path(item.doc),
     }
+    if item.kind is ContentKind.ORGANISATION:
+        row.update({name: content.get(name) for name in DIRECTORY_FACTS})
+    return row
 
 
 def _extras(kind: ContentKind, content: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,8 @@ ACCEPT_LANGUAGE = OptionalParam("accept-language", "header", 500)
 IF_NONE_MATCH = OptionalParam("if-none-match", "header", 200)
 Lang = Annotated[str | None, Query(max_length=LANG.max_length, description=LANG.description)]
 AcceptLanguage = Annotated[str | None, Header(max_length=ACCEPT_LANGUAGE.max_length)]
+MAX_IDS = 50
+"""Most items a listing can be asked for by id at once (a procedure's offices, a page's related items)."""
 ITEM_PARAMS = (LANG, ACCEPT_LANGUAGE, IF_NONE_MATCH, SESSION)
 """What a single item's read takes besides its path, read by `read_item` itself: it is the busiest route."""
 
@@ -86,6 +88,10 @@ async def list_items(
     language_spoken: Annotated[str | None, Query(max_length=3, description="Organisations only")] = None,
     near: Annotated[str | None, Query(max_length=60, description="'lat,lon': organisations only")] = None,
     radius_km: Annotated[float, Query(gt=0, le=200)] = 5.0,
+    item_id: Annotated[
+        list[str] | None,
+        Query(alias="id", max_length=MAX_IDS, description="Only these items (repeat the parameter)"),
+    ] = None,
 ) -> Page[dict[str, Any]]:
     runtime: Runtime = request.app.state.runtime
     config = runtime.cities.require(city)
@@ -95,6 +101,9 @@ async def list_items(
         content.of_kind(kind), key=lambda i: str(i.texts(i.translations.source_language).get("title", ""))
     )
     items = [i for i in items if _matches(i, topic, user_type, language_spoken)]
+    if item_id is not None:
+        wanted = set(item_id)
+        items = [i for i in items if i.id in wanted]
     distances: dict[str, float] = {}
     if near is not None:
         if kind is not ContentKind.ORGANISATION:
