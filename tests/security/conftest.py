@@ -13,7 +13,7 @@ import pytest
 from witaj.content.main import create_app as content_app
 from witaj.content.settings import ContentSettings
 from witaj.devkit.sandbox import Sandbox
-from witaj.devkit.testing import LiveServer
+from witaj.devkit.testing import running_platform
 from witaj.events.main import create_app as events_app
 from witaj.events.settings import EventsSettings
 from witaj.notify.main import create_app as notify_app
@@ -43,18 +43,6 @@ def live_platform(
         seed_demo=True,
         rate_limits=False,
     )
-    servers = {
-        name: LiveServer(make(sandbox.settings(settings, service=service)))
-        for name, (make, settings) in APPS.items()
-    }
-    urls: dict[str, str] = {}
-    try:
-        for name, server in servers.items():
-            urls[name] = server.__enter__()
-        deadline_check = httpx.get(f"{urls['content']}/cities/lublin", timeout=10)
-        assert deadline_check.status_code == 200
+    with running_platform(sandbox, service) as urls:
+        assert httpx.get(f"{urls['content']}/cities/lublin", timeout=10).status_code == 200
         yield urls
-    finally:
-        for name, server in servers.items():
-            if name in urls:
-                server.__exit__(None, None, None)

@@ -1,4 +1,5 @@
-"""Helpers for Witaj's service and system tests: run an app, poll with a deadline, read a topic."""
+"""Helpers for Witaj's service and system tests: run an app or the whole platform, poll with a deadline,
+read a topic."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from typing import Any, TypeVar
 import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from fastapi import FastAPI
-from witaj.shared.settings import KafkaSettings
+from witaj.devkit.sandbox import Sandbox
+from witaj.shared.settings import KafkaSettings, ServiceSettings
 
 T = TypeVar("T")
 
@@ -157,3 +159,39 @@ class LiveServer:
         self.server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=30)
+
+
+SERVICES: dict[str, tuple[str, str]] = {
+    "content": ("witaj.content.main", "witaj.content.settings:ContentSettings"),
+    "events": ("witaj.events.main", "witaj.events.settings:EventsSettings"),
+    "notify": ("witaj.notify.main", "witaj.notify.settings:NotifySettings"),
+    "stats": ("witaj.stats.main", "witaj.stats.settings:StatsSettings"),
+}
+"""The four backend services: the module with `create_app`, and their settings class."""
+
+
+def service_app(name: str, sandbox: Sandbox, service: ServiceSettings) -> FastAPI:
+    """One backend service's app, built with its settings inside the sandbox."""
+    import importlib
+
+    module, settings_path = SERVICES[name]
+    settings_module, _, class_name = settings_path.partition(":")
+    settings_class = getattr(importlib.import_module(settings_module), class_name)
+    create_app = importlib.import_module(module).create_app
+    return create_app(sandbox.settings(settings_class, service=service))  # type: ignore[no-any-return]
+
+
+@contextlib.contextmanager
+def running_platform(sandbox: Sandbox, service: ServiceSettings) -> Iterator[dict[str, str]]:
+    """Every backend service served over real HTTP on the sandbox's broker and database (content first,
+    so a seeded demo city reaches the others); yields the base URL of each. Stops them all after."""
+    servers = {name: LiveServer(service_app(name, sandbox, service)) for name in SERVICES}
+    urls: dict[str, str] = {}
+    try:
+        for name, server in servers.items():
+            urls[name] = server.__enter__()
+        yield urls
+    finally:
+        for name, server in servers.items():
+            if name in urls:
+                server.__exit__(None, None, None)

@@ -138,14 +138,28 @@ def json_depth_exceeds(body: bytes, limit: int) -> bool:
     return False
 
 
+Refusal = Callable[[Scope, int], Response]
+"""Builds the answer to a request the middleware refuses (by its scope and status), for services whose
+errors are not JSON: the web app answers a person with a page."""
+
+
 class PlatformMiddleware:
     """Request id, body limits, metrics and error logging in one pass over each request."""
 
-    def __init__(self, app: ASGIApp, *, service: str, max_body_bytes: int, max_json_depth: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        service: str,
+        max_body_bytes: int,
+        max_json_depth: int,
+        refusal: Refusal | None = None,
+    ) -> None:
         self.app = app
         self.service = service
         self.max_body_bytes = max_body_bytes
         self.max_json_depth = max_json_depth
+        self.refusal = refusal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -170,7 +184,8 @@ class PlatformMiddleware:
                 body, rejection = await self._read_body(receive, _is_json(scope))
                 receive = _replay(body, receive)
             if rejection is not None:
-                await rejection.__call__(scope, receive, send_with_id)
+                answer = rejection if self.refusal is None else self.refusal(scope, rejection.status_code)
+                await answer(scope, receive, send_with_id)
             else:
                 await self.app(scope, receive, send_with_id)
         finally:

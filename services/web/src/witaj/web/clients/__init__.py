@@ -1,0 +1,1 @@
+"""One typed client per backend service, each holding only what the pages use."""

@@ -1,0 +1,209 @@
+"""The content API as the web app uses it: cities, topic trees, listings, items, glossary, search, feedback.
+
+Answers are checked into small models (what the pages rely on is named here, the rest of an item's body
+stays as the API sent it, per kind). The reader's language goes as `lang`; the API answers which language
+it served and whether that is a fallback, which the pages show. Reads carry the reader's pseudonymous
+session (usage statistics); public writes carry the reader's address, so the API's rate limit is per
+reader and not per web app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from witaj.shared.events import CityConfig
+from witaj.web.clients.base import Answer, BackendClient, Params
+
+KIND_PATHS = {
+    "page": "pages",
+    "process": "processes",
+    "glossary_term": "glossary",
+    "organisation": "organisations",
+    "practice": "practices",
+}
+"""Each kind of content and the path segment the API (and the web app) reads it under."""
+PAGE_SIZE = 100
+MAX_GLOSSARY_PAGES = 20
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class TopicNode(_Model):
+    id: str
+    label: str
+    language: str
+    fallback: bool = False
+    children: list[TopicNode] = Field(default_factory=list)
+
+    def walk(self) -> Iterator[tuple[TopicNode, TopicNode | None]]:
+        """Every node under (and with) this one, each with its parent."""
+        yield self, None
+        for child in self.children:
+            for node, parent in child.walk():
+                yield node, parent or self
+
+
+class TopicTree(_Model):
+    city: str
+    language: str
+    topics: list[TopicNode]
+
+    def find(self, topic_id: str) -> tuple[TopicNode, TopicNode | None] | None:
+        for top in self.topics:
+            for node, parent in top.walk():
+                if node.id == topic_id:
+                    return node, parent
+        return None
+
+
+class Row(_Model):
+    """One item in a listing or a search: enough to link to it (organisations add directory facts)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    id: str
+    kind: str
+    city: str
+    title: str
+    summary: str = ""
+    language: str
+    rtl: bool = False
+    topics: list[str] = Field(default_factory=list)
+    highlights: list[dict[str, Any]] = Field(default_factory=list)
+
+    @property
+    def kind_path(self) -> str:
+        return KIND_PATHS[self.kind]
+
+    def fact(self, name: str) -> Any:
+        return (self.model_extra or {}).get(name)
+
+
+class Listing(_Model):
+    items: list[Row]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None = None
+
+
+class Occurrence(_Model):
+    field: str
+    start: int
+    end: int
+    term_id: str
+
+
+class Item(_Model):
+    """One published item in the language the API chose for the reader."""
+
+    id: str
+    kind: str
+    city: str
+    revision: int
+    updated_at: str
+    language: str
+    requested_language: str | None = None
+    fallback: bool = False
+    rtl: bool = False
+    available_languages: list[str] = Field(default_factory=list)
+    machine_translated: bool = False
+    outdated: bool = False
+    content: dict[str, Any]
+    html: dict[str, str] = Field(default_factory=dict)
+    glossary: list[Occurrence] = Field(default_factory=list)
+    total_cost: dict[str, float] = Field(default_factory=dict)
+    total_duration_days: int = 0
+
+    @property
+    def kind_path(self) -> str:
+        return KIND_PATHS[self.kind]
+
+
+class ContentClient(BackendClient):
+    service = "content"
+
+    async def cities(self, *, afresh: bool = False) -> Answer[list[CityConfig]]:
+        """Every city; `afresh` asks the API even within `fresh_seconds` (a city created just now)."""
+        fresh_for = 0 if afresh else self.settings.fresh_seconds
+        answer = await self.get("/cities", fresh_for=fresh_for)
+        return Answer([CityConfig.model_validate(c) for c in answer.data], answer.saved_at)
+
+    async def topics(self, city: str, lang: str) -> Answer[TopicTree]:
+        answer = await self.get(
+            f"/cities/{city}/topics", {"lang": lang}, fresh_for=self.settings.fresh_seconds
+        )
+        return Answer(TopicTree.model_validate(answer.data), answer.saved_at)
+
+    async def items(
+        self,
+        city: str,
+        kind_path: str,
+        lang: str,
+        *,
+        topic: str | None = None,
+        ids: list[str] | None = None,
+        limit: int = PAGE_SIZE,
+        offset: int = 0,
+    ) -> Answer[Listing]:
+        params: Params = {"lang": lang, "limit": limit, "offset": offset}
+        if topic is not None:
+            params["topic"] = topic
+        if ids is not None:
+            params["id"] = ids
+        answer = await self.get(f"/cities/{city}/{kind_path}", params)
+        return Answer(Listing.model_validate(answer.data), answer.saved_at)
+
+    async def item(
+        self, city: str, kind_path: str, item_id: str, lang: str, *, session: str | None
+    ) -> Answer[Item]:
+        headers = {"X-Session-Id": session} if session else None
+        answer = await self.get(f"/cities/{city}/{kind_path}/{item_id}", {"lang": lang}, headers=headers)
+        return Answer(Item.model_validate(answer.data), answer.saved_at)
+
+    async def glossary(self, city: str, lang: str) -> Answer[dict[str, Row]]:
+        """Every published term of the city in the reader's language (by the API's fallbacks), by id."""
+        terms: dict[str, Row] = {}
+        saved_at = None
+        offset: int | None = 0
+        for _ in range(MAX_GLOSSARY_PAGES):
+            params: Params = {"lang": lang, "limit": PAGE_SIZE, "offset": offset or 0}
+            answer = await self.get(f"/cities/{city}/glossary", params, fresh_for=self.settings.fresh_seconds)
+            page = Listing.model_validate(answer.data)
+            saved_at = saved_at or answer.saved_at
+            terms.update((row.id, row) for row in page.items)
+            offset = page.next_offset
+            if offset is None:
+                break
+        return Answer(terms, saved_at)
+
+    async def search(
+        self, city: str, lang: str, query: str, *, limit: int, offset: int, session: str | None
+    ) -> Answer[Listing]:
+        headers = {"X-Session-Id": session} if session else None
+        params: Params = {"q": query, "lang": lang, "limit": limit, "offset": offset}
+        answer = await self.get(f"/cities/{city}/search", params, headers=headers)
+        return Answer(Listing.model_validate(answer.data), answer.saved_at)
+
+    async def give_feedback(
+        self,
+        city: str,
+        kind_path: str,
+        item_id: str,
+        *,
+        language: str,
+        helpful: bool | None,
+        comment: str | None,
+        reader: dict[str, str],
+    ) -> None:
+        payload = {"language": language, "helpful": helpful, "comment": comment}
+        await self.post(f"/cities/{city}/{kind_path}/{item_id}/feedback", payload, headers=reader)
+
+    async def report_gap(
+        self, city: str, *, language: str, query: str, comment: str | None, reader: dict[str, str]
+    ) -> None:
+        payload = {"language": language, "query": query, "comment": comment}
+        await self.post(f"/cities/{city}/gaps", payload, headers=reader)

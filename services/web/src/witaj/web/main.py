@@ -1,0 +1,112 @@
+"""Composition root of the web app: settings, the backend clients, templates, middleware, routes.
+
+    python -m witaj.web.main      (or `witaj-web`), reading WITAJ_WEB_* settings
+
+Nothing connects at import: `create_app(settings)` builds the app and its lifespan opens the clients.
+Tests build it with their own settings and, if they like, their own transports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import Depends, FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import Response
+from starlette.types import Scope
+from witaj.shared.logging import configure_logging
+from witaj.shared.web import PlatformMiddleware, serve_forever
+from witaj.web import errors, operations, security
+from witaj.web.clients.base import BackendClient
+from witaj.web.clients.content import ContentClient
+from witaj.web.deps import Web, get_web
+from witaj.web.pages import Templates
+from witaj.web.routes import cities, feedback, items, search, topics
+from witaj.web.settings import WebSettings
+
+
+class Static(StaticFiles):
+    """Static files: a versioned address (`?v=`, see `Templates.static`) may be cached for a year."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        versioned = b"v=" in scope.get("query_string", b"")
+        response.headers["Cache-Control"] = (
+            "public, max-age=31536000, immutable" if versioned else "public, max-age=300"
+        )
+        return response
+
+
+async def csrf_guard(request: Request) -> None:
+    """Every unsafe request to every route carries a valid form token (see `security.check_form`)."""
+    await security.check_form(request, get_web(request).secret)
+
+
+def create_app(
+    settings: WebSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    settings = settings or WebSettings()
+    urls = {
+        "content": settings.content_url,
+        "events": settings.events_url,
+        "notify": settings.notify_url,
+        "stats": settings.stats_url,
+    }
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        content = ContentClient(urls["content"], settings.backend, transport=transport)
+        backends: dict[str, BackendClient] = {"content": content}
+        for name in ("events", "notify", "stats"):
+            backends[name] = BackendClient(urls[name], settings.backend, transport=transport)
+            backends[name].service = name
+        app.state.web = Web(settings=settings, content=content, backends=backends, templates=templates)
+        try:
+            yield
+        finally:
+            for client in backends.values():
+                await client.aclose()
+
+    templates = Templates()
+    app = FastAPI(
+        title="Witaj",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(csrf_guard)],
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    refusal: Any = errors.refusal(app)
+    app.add_middleware(
+        PlatformMiddleware,
+        service="web",
+        max_body_bytes=settings.service.max_body_bytes,
+        max_json_depth=settings.service.max_json_depth,
+        refusal=refusal,
+    )
+    app.add_middleware(security.SecurityHeaders, https=settings.cookies_secure)
+    app.mount("/static", Static(packages=[("witaj.web", "static")]), name="static")
+    app.include_router(operations.router)
+    app.include_router(cities.router)
+    app.include_router(search.router)
+    app.include_router(topics.router)
+    app.include_router(feedback.router)
+    app.include_router(items.router)
+    return app
+
+
+def main() -> None:
+    settings = WebSettings()
+    configure_logging(settings.service.log_level, settings.service.log_format)
+    serve_forever(create_app(settings), settings)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Web app settings: environment variables prefixed `WITAJ_WEB_` (nested with `__`).
+
+The web app talks to no broker and, for now, to no database: it renders what the four services' public
+HTTP APIs answer. It shares the platform's `service` block (host, port, environment, logging, limits)
+and adds where the services are, how long to wait for them, and the secret its forms are signed with.
+When the back office arrives it adds a `mongo` block for its sessions.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import ClassVar
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from witaj.shared.settings import Environment, ServiceSettings
+
+URL = r"^https?://[^\s/]+(:\d+)?(/\S*)?$"
+
+
+def _web_service() -> ServiceSettings:
+    # Forms are a few kilobytes at most; nothing a person sends comes near this.
+    return ServiceSettings(port=8000, max_body_bytes=64 * 1024)
+
+
+class BackendSettings(BaseModel):
+    """How the web app waits for the services: briefly, so a slow service gives a page that says so."""
+
+    timeout_seconds: float = Field(default=3.0, gt=0, le=60, description="Longest wait for one answer")
+    connect_timeout_seconds: float = Field(default=1.0, gt=0, le=30, description="Longest wait to connect")
+    max_response_bytes: int = Field(
+        default=2_000_000, ge=10_000, le=100_000_000, description="Largest answer read from a service"
+    )
+    saved_answers: int = Field(
+        default=2_000,
+        ge=0,
+        le=1_000_000,
+        description="Last good answers kept in memory, shown (with a notice) while a service is down",
+    )
+    fresh_seconds: float = Field(
+        default=30,
+        ge=0,
+        le=3600,
+        description="How long city lists, topic trees and glossaries are reused before asking again",
+    )
+
+
+class WebSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WITAJ_WEB_", env_nested_delimiter="__", extra="ignore")
+    service_name: ClassVar[str] = "web"
+
+    service: ServiceSettings = Field(default_factory=_web_service)
+    content_url: str = Field(default="http://127.0.0.1:8001", pattern=URL, description="The content API")
+    events_url: str = Field(default="http://127.0.0.1:8002", pattern=URL, description="The events API")
+    notify_url: str = Field(default="http://127.0.0.1:8003", pattern=URL, description="The notify API")
+    stats_url: str = Field(default="http://127.0.0.1:8004", pattern=URL, description="The stats API")
+    backend: BackendSettings = Field(default_factory=BackendSettings)
+    secret_key: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
+        description="Signs form tokens and keys readers' pseudonymous ids; the same on every replica "
+        "(random per process when unset, which only a single development process can live with)",
+    )
+    secure_cookies: bool | None = Field(
+        default=None, description="Cookies only over HTTPS; unset: on in production, off otherwise"
+    )
+
+    @property
+    def cookies_secure(self) -> bool:
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.service.environment is Environment.PRODUCTION
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> WebSettings:
+        if self.service.environment is Environment.PRODUCTION:
+            if "secret_key" not in self.model_fields_set or len(self.secret_key.get_secret_value()) < 32:
+                raise ValueError(
+                    "unsafe production settings: secret_key must be set (32 characters or more), "
+                    "the same on every replica"
+                )
+        return self

@@ -1,0 +1,114 @@
+"""The real platform for the web app's tests, started once per session.
+
+The four services run over real HTTP on the session's broker and database with the demo city seeded, and
+the web app is served over real HTTP on top of them (for httpx and for the browser). Tests stay apart by
+posing as different readers: each gets its own address (`X-Forwarded-For`, trusted from the loopback as
+behind a real proxy), so the services' per-reader rate limits never mix tests up.
+
+Browser tests drive Debian's Chromium (`/usr/bin/chromium`, which `make test` installs) through
+pytest-playwright at a 360x640 phone viewport; Playwright's own browser download is never used.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from witaj.devkit.sandbox import Sandbox
+from witaj.devkit.testing import LiveServer, running_platform
+from witaj.shared.settings import Environment, ServiceSettings
+from witaj.web.main import create_app
+from witaj.web.settings import BackendSettings, WebSettings
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 360, "height": 640}
+ROOT = Path(__file__).resolve().parents[3]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+_addresses = itertools.count(1)
+
+
+def reader_address() -> str:
+    """A different made-up reader address for each call (192.0.2.0/24 is reserved for documentation)."""
+    n = next(_addresses)
+    return f"192.0.{2 + n // 250}.{n % 250 + 1}"
+
+
+@pytest.fixture(scope="session")
+def platform(kafka_bootstrap: str, mongo_server_url: str, dev_key_path: Path) -> Iterator[dict[str, str]]:
+    sandbox = Sandbox(kafka_bootstrap, mongo_server_url, dev_key_path, name=f"web{uuid.uuid4().hex[:6]}")
+    service = ServiceSettings(
+        environment=Environment.TEST, log_format="console", log_level="WARNING", seed_demo=True
+    )
+    with running_platform(sandbox, service) as urls:
+        yield urls
+
+
+def web_settings(platform: dict[str, str], **overrides: Any) -> WebSettings:
+    values: dict[str, Any] = {
+        "service": ServiceSettings(environment=Environment.TEST, log_format="console", log_level="WARNING"),
+        "content_url": platform["content"],
+        "events_url": platform["events"],
+        "notify_url": platform["notify"],
+        "stats_url": platform["stats"],
+        "backend": BackendSettings(fresh_seconds=2),
+    }
+    values.update(overrides)
+    return WebSettings(**values)
+
+
+@pytest.fixture(scope="session")
+def web_url(platform: dict[str, str]) -> Iterator[str]:
+    """The web app over real HTTP, on the session's platform."""
+    with LiveServer(create_app(web_settings(platform))) as url:
+        yield url
+
+
+@pytest.fixture
+async def web(web_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client posing as one new reader (its own address, no cookies yet)."""
+    async with httpx.AsyncClient(
+        base_url=web_url, headers={"X-Forwarded-For": reader_address()}, timeout=20
+    ) as client:
+        yield client
+
+
+# ------------------------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": PHONE, "has_touch": True, "is_mobile": True}
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """A phone-size picture of the page under test-output/screenshots/, for people to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
