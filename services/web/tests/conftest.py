@@ -14,17 +14,18 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, BrowserType, Playwright, sync_playwright
 from witaj.devkit.sandbox import Sandbox
 from witaj.devkit.testing import LiveServer, running_platform
 from witaj.shared.settings import Environment, ServiceSettings
 from witaj.web.main import create_app
-from witaj.web.settings import BackendSettings, WebSettings
+from witaj.web.settings import BackendSettings, WebServiceSettings, WebSettings
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 640}
@@ -51,7 +52,9 @@ def platform(kafka_bootstrap: str, mongo_server_url: str, dev_key_path: Path) ->
 
 def web_settings(platform: dict[str, str], **overrides: Any) -> WebSettings:
     values: dict[str, Any] = {
-        "service": ServiceSettings(environment=Environment.TEST, log_format="console", log_level="WARNING"),
+        "service": WebServiceSettings(
+            environment=Environment.TEST, log_format="console", log_level="WARNING"
+        ),
         "content_url": platform["content"],
         "events_url": platform["events"],
         "notify_url": platform["notify"],
@@ -79,6 +82,38 @@ async def web(web_url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 # ------------------------------------------------------------------------------------------- browser
+# Playwright's synchronous API keeps its own event loop marked as running in the test thread for as long
+# as it is started. pytest-playwright starts it once per session, which would leave every async test run
+# after the first browser test unable to start (the whole suite shares one thread). Here it lives for one
+# module at a time, so async tests before and after the browser modules run as usual.
+
+
+@pytest.fixture(scope="module")
+def playwright(_pw_api_request_contexts: Any) -> Iterator[Playwright]:
+    with sync_playwright() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
+    return getattr(playwright, browser_name)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def launch_browser(
+    browser_type_launch_args: dict[str, Any], browser_type: BrowserType
+) -> Callable[..., Browser]:
+    def launch(**options: Any) -> Browser:
+        return browser_type.launch(**{**browser_type_launch_args, **options})
+
+    return launch
+
+
+@pytest.fixture(scope="module")
+def browser(launch_browser: Callable[..., Browser]) -> Iterator[Browser]:
+    started = launch_browser()
+    yield started
+    started.close()
 
 
 @pytest.fixture(scope="session")
@@ -101,9 +136,10 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, "viewport": PHONE, "has_touch": True, "is_mobile": True}
+@pytest.fixture(scope="module")
+def browser_context_args() -> dict[str, Any]:
+    """Every page opens on a phone: 360x640, touch."""
+    return {"viewport": PHONE, "has_touch": True, "is_mobile": True}
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -41,6 +41,7 @@ PROBLEMS = {
     "unavailable": Problem(503, "error.unavailable.title", "error.unavailable.text"),
     "form_expired": Problem(403, "error.form_expired.title", "error.form_expired.text"),
     "too_large": Problem(413, "error.too_large.title", "error.too_large.text"),
+    "too_long": Problem(400, "error.too_large.title", "error.too_large.text"),
     "broken": Problem(500, "error.broken.title", "error.broken.text"),
 }
 
@@ -101,7 +102,9 @@ def install(app: FastAPI) -> None:
         return page
 
     async def invalid(request: Request, exc: Exception) -> Response:
-        return problem_page(request, "bad_address")
+        assert isinstance(exc, RequestValidationError)
+        too_long = any(error.get("type") == "string_too_long" for error in exc.errors())
+        return problem_page(request, "too_long" if too_long else "bad_address")
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("http.unhandled_error", error=type(exc).__name__)

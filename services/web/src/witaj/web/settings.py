@@ -18,9 +18,15 @@ from witaj.shared.settings import Environment, ServiceSettings
 URL = r"^https?://[^\s/]+(:\d+)?(/\S*)?$"
 
 
-def _web_service() -> ServiceSettings:
-    # Forms are a few kilobytes at most; nothing a person sends comes near this.
-    return ServiceSettings(port=8000, max_body_bytes=64 * 1024)
+class WebServiceSettings(ServiceSettings):
+    """The platform's service block with the web app's own defaults (kept when single values are set)."""
+
+    port: int = Field(default=8000, ge=1, le=65535)
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest request body accepted (forms are a few kilobytes; nobody typing comes near it)",
+    )
 
 
 class BackendSettings(BaseModel):
@@ -49,7 +55,7 @@ class WebSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WITAJ_WEB_", env_nested_delimiter="__", extra="ignore")
     service_name: ClassVar[str] = "web"
 
-    service: ServiceSettings = Field(default_factory=_web_service)
+    service: WebServiceSettings = Field(default_factory=WebServiceSettings)
     content_url: str = Field(default="http://127.0.0.1:8001", pattern=URL, description="The content API")
     events_url: str = Field(default="http://127.0.0.1:8002", pattern=URL, description="The events API")
     notify_url: str = Field(default="http://127.0.0.1:8003", pattern=URL, description="The notify API")

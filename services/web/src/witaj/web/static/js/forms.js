@@ -12,12 +12,14 @@ function resubmit(event) {
 document.addEventListener("htmx:responseError", resubmit);
 document.addEventListener("htmx:sendError", resubmit);
 
-// After a box is swapped in, move focus to it so screen readers and keyboards follow the change.
+// After a box is swapped in, move focus to its message so screen readers and keyboards follow the
+// change. The box replaced itself (outerHTML), so it is found again by its id.
 document.addEventListener("htmx:afterSwap", (event) => {
-  const box = event.detail && event.detail.target;
-  if (box instanceof HTMLElement && box.isConnected) {
+  const old = event.detail && event.detail.target;
+  const box = old && old.id ? document.getElementById(old.id) : null;
+  if (box) {
     const message = box.querySelector("[role=status], [role=alert]") || box;
     message.setAttribute("tabindex", "-1");
-    message.focus({ preventScroll: false });
+    message.focus();
   }
 });
