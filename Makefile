@@ -1,6 +1,6 @@
 # Witaj: two commands do all the set-up on a fresh machine (Python 3.11, make, git, a C compiler).
 #   make run   start the whole platform locally (broker, database, every service, stats processor, demo city)
-#   make test  install what is needed and run every test
+#   make test  install what is needed (also Debian's chromium for the browser tests) and run every test
 # Dependencies are pinned in uv.lock; uv itself is pinned below and installed into .tools/.
 
 PYTHON      ?= python3.11
@@ -11,10 +11,11 @@ VENV        := .venv
 STAMP       := $(VENV)/.installed-$(UV_VERSION)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+CHROMIUM    := /usr/bin/chromium
 PROJECT_FILES := uv.lock pyproject.toml shared/pyproject.toml devkit/pyproject.toml \
                  $(wildcard services/*/pyproject.toml)
 
-.PHONY: run test install lint bench lock token clean help
+.PHONY: run test install browser lint bench lock token clean help
 help:
 	@echo "make run    start the whole platform with a seeded demo city"
 	@echo "make test   install everything and run every test"
@@ -31,10 +32,21 @@ $(STAMP): $(UV) $(PROJECT_FILES)
 
 install: $(STAMP)
 
+# The web app's browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+# Installed once, quietly; where it cannot be installed the browser tests fail and say why.
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests"
+	@SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); export DEBIAN_FRONTEND=noninteractive; \
+	$$SUDO apt-get install -y -qq chromium >/dev/null 2>&1 \
+	|| { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq chromium >/dev/null 2>&1; } \
+	|| echo "could not install chromium: the browser tests will fail"
+
+browser: $(CHROMIUM)
+
 run: $(STAMP)
 	$(VENV)/bin/witaj-platform
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

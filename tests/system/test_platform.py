@@ -1,4 +1,5 @@
-"""`make run`: the whole platform starts on free ports, every service answers, Ctrl-C stops it all."""
+"""`make run`: the whole platform starts on free ports, the web app and every service answer, Ctrl-C stops
+it all."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> s
 
 
 def test_the_platform_starts_every_service_and_stops_cleanly(tmp_path) -> None:
-    ports = {name: free_port() for name in SERVICES}
+    ports = {name: free_port() for name in (*SERVICES, "web")}
     argv = [
         sys.executable,
         "-m",
@@ -56,7 +57,16 @@ def test_the_platform_starts_every_service_and_stops_cleanly(tmp_path) -> None:
     )
     try:
         banner = read_until(process, "Press Ctrl-C to stop everything", timeout=120)
-        for name, port in ports.items():
+        web = f"http://127.0.0.1:{ports['web']}"
+        # The web app is where a person starts: its address comes first, before every service's.
+        printed = banner[banner.index("Witaj is running") :]
+        assert printed[printed.index("http://") :].startswith(web) and "Start here" in printed
+        assert httpx.get(f"{web}/health", timeout=5).json()["service"] == "web"
+        home = httpx.get(f"{web}/lublin/en", timeout=10)
+        assert home.status_code == 200 and "Welcome to Lublin" in home.text
+        assert httpx.get(f"{web}/ready", timeout=5).json()["checks"]["content"] is True
+        for name in SERVICES:
+            port = ports[name]
             assert f"http://127.0.0.1:{port}/docs" in banner
             assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).json()["service"] == name
             ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5)

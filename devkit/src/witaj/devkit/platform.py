@@ -1,7 +1,7 @@
 """`witaj-platform` (what `make run` starts): the whole of Witaj on one machine, no Docker needed.
 
-Runs the Tansu broker, a SecantusDB server, the four services, the stats stream processor and a
-watcher that prints where to look once everything is ready — all under honcho, which multiplexes
+Runs the Tansu broker, a SecantusDB server, the four services, the stats stream processor, the web app
+on top of them and a watcher that prints where to look once everything is ready — all under honcho, which multiplexes
 their output and stops every process cleanly on Ctrl-C (or when any of them dies, so a broken start is
 never half-running). Each service gets the same environment variables it reads in production, pointed at
 the embedded broker and database, with the demo city seeded.
@@ -47,12 +47,23 @@ class PlatformPlan:
     kafka_port: int = 19092
     mongo_port: int = 27018
     ports: dict[str, int] = field(
-        default_factory=lambda: {"content": 8001, "events": 8002, "notify": 8003, "stats": 8004}
+        default_factory=lambda: {"web": 8000, "content": 8001, "events": 8002, "notify": 8003, "stats": 8004}
     )
     state_dir: Path = Path(".witaj")
 
     @property
+    def web(self) -> Service:
+        """The web app, where a person starts: it reads the services' APIs and owns no data."""
+        return Service("web", "witaj.web.main", self.ports["web"], "the migrant app: start here")
+
+    @property
+    def answering(self) -> list[Service]:
+        """Everything with an HTTP address, the web app first."""
+        return [self.web, *self.services]
+
+    @property
     def services(self) -> list[Service]:
+        """The four backend services (each with its database and the broker)."""
         return [
             Service(
                 "content",
@@ -107,7 +118,7 @@ class PlatformPlan:
             "kafka": broker_command(self.kafka_port),
             "mongodb": database_command(self.mongo_port, ":memory:"),
         }
-        for service in self.services:
+        for service in self.answering:
             commands[service.name] = [python, "-m", service.module]
         commands["stats-processor"] = [python, "-m", "witaj.stats.processor"]
         commands["watch"] = [python, "-m", "witaj.devkit.platform", "--watch", *self.argv()]
@@ -117,7 +128,18 @@ class PlatformPlan:
         env = dict(os.environ)
         for service in self.services:
             env.update(self.service_env(service.env_prefix, service.port))
+        env.update(self.web_env())
         return env
+
+    def web_env(self) -> dict[str, str]:
+        """The web app's settings: where each service answers (it needs no broker or database)."""
+        values = {
+            "SERVICE__PORT": str(self.web.port),
+            "SERVICE__ENVIRONMENT": "development",
+            "SERVICE__LOG_FORMAT": "console",
+            **{f"{service.name.upper()}_URL": service.url for service in self.services},
+        }
+        return {self.web.env_prefix + name: value for name, value in values.items()}
 
     def argv(self) -> list[str]:
         return [
@@ -166,9 +188,9 @@ def is_ready(url: str) -> bool:
 def watch(plan: PlatformPlan, timeout: float = 180.0) -> None:
     """Wait until every service is ready, print where to look, then keep an eye on readiness."""
     deadline = time.monotonic() + timeout
-    pending = {s.name for s in plan.services}
+    pending = {s.name for s in plan.answering}
     while pending and time.monotonic() < deadline:
-        pending = {s.name for s in plan.services if s.name in pending and not is_ready(s.url)}
+        pending = {s.name for s in plan.answering if s.name in pending and not is_ready(s.url)}
         time.sleep(0.5)
     if pending:
         print(
@@ -177,10 +199,10 @@ def watch(plan: PlatformPlan, timeout: float = 180.0) -> None:
         )
     else:
         print(banner(plan), flush=True)
-    state = {s.name: True for s in plan.services}
+    state = {s.name: True for s in plan.answering}
     while True:
         time.sleep(5)
-        for service in plan.services:
+        for service in plan.answering:
             ready = is_ready(service.url)
             if ready != state[service.name]:
                 print(f"{service.name} is {'ready again' if ready else 'NOT ready'}", flush=True)
@@ -188,7 +210,14 @@ def watch(plan: PlatformPlan, timeout: float = 180.0) -> None:
 
 
 def banner(plan: PlatformPlan) -> str:
-    lines = ["", "Witaj is running with the demo city 'lublin' (pl, en, uk, ru, ar).", ""]
+    web = plan.web
+    lines = [
+        "",
+        "Witaj is running with the demo city 'lublin' (pl, en, uk, ru, ar).",
+        "",
+        f"  Start here: {web.url}   the migrant app ({web.url}/lublin/en for the demo city in English)",
+        "",
+    ]
     for service in plan.services:
         lines.append(
             f"  {service.name:<8} {service.url:<24} API docs {service.url}/docs   ({service.description})"
@@ -196,7 +225,8 @@ def banner(plan: PlatformPlan) -> str:
     lines += [
         "",
         f"  kafka    127.0.0.1:{plan.kafka_port}   mongodb {mongo_url(plan.mongo_port)}",
-        "  health   /health (alive) and /ready (database and broker reachable) on every service",
+        "  health   /health (alive) and /ready (database and broker reachable) on every service;",
+        "           the web app's /ready says whether the services it reads answer",
         "  token    make token ROLE=city_admin CITY=lublin   (development signing key in "
         f"{plan.dev_key_path})",
         "",
