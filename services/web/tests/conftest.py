@@ -142,9 +142,9 @@ def browser_context_args() -> dict[str, Any]:
     return {"viewport": PHONE, "has_touch": True, "is_mobile": True}
 
 
-def screenshot(page: Any, name: str) -> Path:
+def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
     """A phone-size picture of the page under test-output/screenshots/, for people to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import PHONE, reader_address
+from .conftest import PHONE, reader_address, screenshot
 
 PROCESS = "/lublin/{lang}/processes/lublin-temporary-residence"
 ITEM = "/lublin/en/pages/lublin-renting"
@@ -81,6 +81,7 @@ def test_a_glossary_term_opens_on_tap_and_closes_again(page: Page, web_url: str)
     term.tap()
     expect(explanation).to_be_visible()
     expect(explanation).to_contain_text("A plastic card that proves your identity")
+    screenshot(page, "glossary-term-open-en", full_page=False)
     explanation.get_by_role("button", name="Close").tap()
     expect(explanation).to_be_hidden()
     # By keyboard too: focus the term and press Enter.
@@ -97,6 +98,7 @@ def test_a_glossary_term_opens_on_tap_without_javascript(no_js_page: Page, web_u
     no_js_page.locator('button.term[popovertarget="term-lublin-term-residence-card"]').first.tap()
     expect(explanation).to_be_visible()
     expect(explanation).to_contain_text("وثيقة بلاستيكية")
+    screenshot(no_js_page, "glossary-term-open-ar", full_page=False)
 
 
 def test_ticked_steps_are_kept_in_the_browser_after_a_reload(page: Page, web_url: str) -> None:

@@ -114,8 +114,10 @@ def test_terms_found_by_offset_in_plain_text_become_buttons_and_text_stays_escap
 
 
 def test_search_highlights_mark_the_spans_and_escape_the_rest() -> None:
-    out = str(highlighted({"snippet": "a <residence> card", "offset": 5, "spans": [[3, 12]]}))
-    assert out == "… a &lt;<mark>residence</mark>&gt; card"
+    out = str(highlighted({"snippet": "a <residence> card", "offset": 0, "spans": [[3, 12]]}))
+    assert out == "a &lt;<mark>residence</mark>&gt; card"
+    cut = str(highlighted({"snippet": "ight to a residence card", "offset": 5, "spans": [[10, 19]]}))
+    assert cut == "… to a <mark>residence</mark> card"  # from the first whole word
 
 
 def test_links_keep_no_referrer_and_only_safe_schemes() -> None:

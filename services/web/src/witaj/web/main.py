@@ -61,9 +61,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         content = ContentClient(urls["content"], settings.backend, transport=transport)
         backends: dict[str, BackendClient] = {"content": content}
-        for name in ("events", "notify", "stats"):
-            backends[name] = BackendClient(urls[name], settings.backend, transport=transport)
-            backends[name].service = name
+        for name in ("events", "notify", "stats"):  # reached by no page yet: readiness only
+            backends[name] = BackendClient(urls[name], settings.backend, service=name, transport=transport)
         app.state.web = Web(settings=settings, content=content, backends=backends, templates=templates)
         try:
             yield

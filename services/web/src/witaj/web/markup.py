@@ -80,11 +80,18 @@ class Terms:
 
 
 def highlighted(highlight: dict[str, Any]) -> Markup:
-    """A search snippet with the reader's words marked."""
+    """A search snippet with the reader's words marked; a snippet cut from the middle of a text starts
+    at its first whole word."""
     snippet = str(highlight.get("snippet", ""))
+    spans = sorted((int(s), int(e)) for s, e in highlight.get("spans", []))
+    cut = 0
+    if highlight.get("offset"):
+        space = snippet.find(" ", 0, spans[0][0] if spans else len(snippet))
+        cut = space + 1 if space >= 0 else 0
+    snippet = snippet[cut:]
     parts: list[Markup] = [escape("… ") if highlight.get("offset") else Markup("")]
     last = 0
-    for start, end in sorted((int(s), int(e)) for s, e in highlight.get("spans", [])):
+    for start, end in ((s - cut, e - cut) for s, e in spans if s >= cut):
         if start < last or end > len(snippet):
             continue
         parts += [escape(snippet[last:start]), Markup("<mark>{}</mark>").format(snippet[start:end])]

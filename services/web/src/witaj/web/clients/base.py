@@ -72,8 +72,14 @@ class BackendClient:
     service = "backend"
 
     def __init__(
-        self, base_url: str, settings: BackendSettings, *, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        base_url: str,
+        settings: BackendSettings,
+        *,
+        service: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        self.service = service or type(self).service
         self.settings = settings
         self.http = httpx.AsyncClient(
             base_url=base_url,
