@@ -166,3 +166,37 @@ def test_the_language_can_be_changed_from_any_page_and_is_remembered(page: Page,
     expect(page.locator("html")).to_have_attribute("lang", "uk")
     page.goto(web_url + "/lublin")
     expect(page).to_have_url(re.compile(r"/lublin/uk$"))
+
+
+SMALL_TARGETS = """() => {
+  const inText = ".prose, .lead, .card__summary, .hint, .term-popover__text, .notice";
+  const found = [];
+  for (const element of document.querySelectorAll("a, button, input, textarea")) {
+    if (element.closest(inText) || element.matches(".term, .skip-link")) continue;
+    const target = element.matches("input[type=radio], input[type=checkbox]")
+      ? element.closest("label, .choice") : element;
+    const box = target.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;  // not shown (hidden, or a closed popover)
+    if (box.height < 44 || box.width < 44) found.push(`${target.outerHTML.slice(0, 90)} ${box.width}x${box.height}`);
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/lublin/ar",
+        PROCESS.format(lang="ar"),
+        "/lublin/en/organisations/lublin-city-foreigners-point",
+        "/lublin/en/practices/lublin-practice-diversity-strategy",
+        "/lublin/en/search?q=zzzqqq",
+        "/lublin/en/glossary/lublin-term-pesel",
+        "/lublin/en/no-such-area",
+    ],
+)
+def test_everything_to_tap_outside_running_text_is_at_least_44_pixels(
+    page: Page, web_url: str, address
+) -> None:
+    page.goto(web_url + address)
+    assert page.evaluate(SMALL_TARGETS) == []
