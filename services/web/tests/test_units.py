@@ -113,6 +113,17 @@ def test_terms_found_by_offset_in_plain_text_become_buttons_and_text_stays_escap
     assert str(terms.text(text, "title", spots)) == "Collect your residence card &lt;b&gt;soon&lt;/b&gt;"
 
 
+def test_a_term_stays_on_one_line_with_the_characters_touching_it() -> None:
+    terms = Terms({"t-nfz": row("t-nfz", "NFZ")})
+    out = str(
+        terms.html(
+            '<p>Ask the (<dfn data-term="t-nfz">NFZ</dfn>). Or the <dfn data-term="t-nfz">NFZ</dfn> again</p>'
+        )
+    )
+    assert '<span class="term-glue">(<button' in out and "NFZ</button>).</span>" in out
+    assert "the <button" in out  # a term standing alone needs no glue
+
+
 def test_search_highlights_mark_the_spans_and_escape_the_rest() -> None:
     out = str(highlighted({"snippet": "a <residence> card", "offset": 0, "spans": [[3, 12]]}))
     assert out == "a &lt;<mark>residence</mark>&gt; card"

@@ -27,6 +27,16 @@ TAGS = {
 }  # fmt: skip
 ATTRIBUTES = {"a": {"href", "title"}, "dfn": {"data-term"}, "ol": {"start"}, "th": {"scope"}}
 _DFN = re.compile(r'<dfn data-term="([a-z0-9][a-z0-9-]{0,63})">([^<]*)</dfn>')
+_STUCK = re.compile(r'([^\s<>]*)(<button type="button" class="term"[^>]*>[^<]*</button>)([^\s<]*)')
+"""A term button with the characters touching it ('(', '.', a suffix): kept on one line together, as
+the button is one box and a line could otherwise break between it and its full stop."""
+
+
+def _glued(html: str) -> str:
+    return _STUCK.sub(
+        lambda m: f'<span class="term-glue">{m.group(0)}</span>' if m.group(1) or m.group(3) else m.group(0),
+        html,
+    )
 
 
 def clean(html: str) -> str:
@@ -63,7 +73,7 @@ class Terms:
     def html(self, html: str) -> Markup:
         """Sanitised HTML with each marked term made a button."""
         marked = _DFN.sub(lambda m: str(self.button(m.group(1), unescape(m.group(2)))), clean(html))
-        return Markup(marked)  # noqa: S704 - sanitised by `clean`, buttons built from escaped parts
+        return Markup(_glued(marked))  # noqa: S704 - sanitised by `clean`, buttons built from escaped parts
 
     def text(self, text: str, path: str, occurrences: Iterable[Occurrence]) -> Markup:
         """Plain text with the terms the API found in field `path` made buttons."""
@@ -76,7 +86,8 @@ class Terms:
             parts += [escape(text[last:start]), self.button(item_id, text[start:end])]
             last = end
         parts.append(escape(text[last:]))
-        return Markup("").join(parts)
+        joined = Markup("").join(parts)
+        return Markup(_glued(joined)) if self.used else joined  # noqa: S704 - built from escaped parts
 
 
 def highlighted(highlight: dict[str, Any]) -> Markup:
