@@ -241,3 +241,17 @@ async def test_the_saved_answers_are_bounded() -> None:
     for n in range(10):
         await client.get(f"/item-{n}")
     assert [key[0] for key in client._saved] == ["/item-7", "/item-8", "/item-9"]
+
+
+def test_production_needs_a_secret_shared_by_every_replica(monkeypatch) -> None:
+    from pydantic import ValidationError
+    from witaj.web.settings import WebSettings
+
+    monkeypatch.setenv("WITAJ_WEB_SERVICE__ENVIRONMENT", "production")
+    with pytest.raises(ValidationError, match="secret_key must be set"):
+        WebSettings()
+    monkeypatch.setenv("WITAJ_WEB_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("WITAJ_WEB_SERVICE__PORT", "8080")
+    settings = WebSettings()
+    assert settings.cookies_secure and settings.service.port == 8080
+    assert settings.service.max_body_bytes == 64 * 1024  # the web app's own default survives
