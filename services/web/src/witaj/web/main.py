@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 from starlette.types import Scope
+from witaj.shared.forwarded import ForwardedClient, TrustedProxies
 from witaj.shared.logging import configure_logging
 from witaj.shared.web import PlatformMiddleware, serve_forever
 from witaj.web import errors, operations, security
@@ -91,6 +92,8 @@ def create_app(
         refusal=refusal,
     )
     app.add_middleware(security.SecurityHeaders, https=settings.cookies_secure)
+    # outermost: everything inside sees the reader the trusted proxies named (the gateway, in production)
+    app.add_middleware(ForwardedClient, proxies=TrustedProxies(settings.service.trusted_proxies))
     app.mount("/static", Static(packages=[("witaj.web", "static")]), name="static")
     app.include_router(operations.router)
     app.include_router(cities.router)

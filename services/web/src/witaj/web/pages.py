@@ -146,7 +146,9 @@ class Reader:
 
     def identity_headers(self) -> dict[str, str]:
         """What a public write tells a service about the reader: the address (so the rate limit is the
-        reader's own, not the web app's) and the pseudonymous session."""
+        reader's own, not the web app's) and the pseudonymous session. The address is the one the web
+        app's trusted proxies named (`ForwardedClient`); the services must trust the web app's replicas
+        (their `SERVICE__TRUSTED_PROXIES`) to believe it."""
         client = self.request.client.host if self.request.client else None
         headers = {"X-Session-Id": self.session}
         if client:
