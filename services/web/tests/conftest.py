@@ -11,8 +11,8 @@ pytest-playwright at a 360x640 phone viewport; Playwright's own browser download
 
 from __future__ import annotations
 
-import itertools
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -25,19 +25,10 @@ from witaj.devkit.sandbox import Sandbox
 from witaj.devkit.testing import LiveServer, running_platform
 from witaj.shared.settings import Environment, ServiceSettings
 from witaj.web.main import create_app
-from witaj.web.settings import BackendSettings, WebServiceSettings, WebSettings
 
-CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 360, "height": 640}
-ROOT = Path(__file__).resolve().parents[3]
-SCREENSHOTS = ROOT / "test-output" / "screenshots"
-_addresses = itertools.count(1)
+sys.path.insert(0, str(Path(__file__).parent))  # importlib import mode: make web_helpers importable
 
-
-def reader_address() -> str:
-    """A different made-up reader address for each call (192.0.2.0/24 is reserved for documentation)."""
-    n = next(_addresses)
-    return f"192.0.{2 + n // 250}.{n % 250 + 1}"
+from web_helpers import CHROMIUM, PHONE, reader_address, web_settings
 
 
 @pytest.fixture(scope="session")
@@ -48,21 +39,6 @@ def platform(kafka_bootstrap: str, mongo_server_url: str, dev_key_path: Path) ->
     )
     with running_platform(sandbox, service) as urls:
         yield urls
-
-
-def web_settings(platform: dict[str, str], **overrides: Any) -> WebSettings:
-    values: dict[str, Any] = {
-        "service": WebServiceSettings(
-            environment=Environment.TEST, log_format="console", log_level="WARNING"
-        ),
-        "content_url": platform["content"],
-        "events_url": platform["events"],
-        "notify_url": platform["notify"],
-        "stats_url": platform["stats"],
-        "backend": BackendSettings(fresh_seconds=2),
-    }
-    values.update(overrides)
-    return WebSettings(**values)
 
 
 @pytest.fixture(scope="session")
@@ -140,11 +116,3 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def browser_context_args() -> dict[str, Any]:
     """Every page opens on a phone: 360x640, touch."""
     return {"viewport": PHONE, "has_touch": True, "is_mobile": True}
-
-
-def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
-    """A phone-size picture of the page under test-output/screenshots/, for people to look at."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    return path

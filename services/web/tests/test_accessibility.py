@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-
-from .conftest import screenshot
+from web_helpers import screenshot
 
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}
 PROCESS = "processes/lublin-temporary-residence"

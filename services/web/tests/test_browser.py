@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-
-from .conftest import PHONE, reader_address, screenshot
+from web_helpers import PHONE, reader_address, screenshot
 
 PROCESS = "/lublin/{lang}/processes/lublin-temporary-residence"
 ITEM = "/lublin/en/pages/lublin-renting"

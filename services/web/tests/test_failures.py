@@ -9,12 +9,11 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from starlette.responses import JSONResponse
+from web_helpers import web_settings
 from witaj.devkit.infra import free_port
 from witaj.devkit.testing import live_server, serve
 from witaj.web.main import create_app
 from witaj.web.settings import BackendSettings
-
-from .conftest import web_settings
 
 TRACES = ("Traceback", 'File "', "Exception", "httpx.", "ConnectError")
 

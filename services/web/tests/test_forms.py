@@ -7,8 +7,7 @@ import re
 import uuid
 
 import httpx
-
-from .conftest import reader_address
+from web_helpers import reader_address
 
 ITEM = "/lublin/en/pages/lublin-renting"
 
