@@ -203,6 +203,9 @@ class WitajSettings(BaseSettings):
                 problems.append("mongo.url still points at the development default")
             if not self.kafka.authenticated:
                 problems.append("kafka needs SASL (security_protocol SASL_SSL or SASL_PLAINTEXT and a user)")
+            outbound = getattr(self, "outbound", None)  # services that call user-set URLs have it
+            if outbound is not None and outbound.allow_loopback:
+                problems.append("outbound.allow_loopback must be off in production")
             if problems:
                 raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self

@@ -4,6 +4,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
+from witaj.shared.outbound import OutboundSettings
 from witaj.shared.settings import WitajSettings
 
 
@@ -15,7 +16,9 @@ class AgendaSettings(BaseModel):
         default=300, gt=0, description="How often past events are unpublished and expired data erased"
     )
     max_import_bytes: int = Field(default=2_000_000, ge=1024, description="Largest iCalendar file accepted")
-    import_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    import_timeout_seconds: float = Field(
+        default=10, gt=0, le=120, description="Whole time a calendar URL has to answer, redirects included"
+    )
 
 
 class EventsSettings(WitajSettings):
@@ -23,3 +26,4 @@ class EventsSettings(WitajSettings):
     service_name: ClassVar[str] = "events"
 
     agenda: AgendaSettings = Field(default_factory=AgendaSettings)
+    outbound: OutboundSettings = Field(default_factory=OutboundSettings)
