@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from witaj.events.settings import EventsSettings
 from witaj.shared.envelope import wrap
 from witaj.shared.events import CityConfig, CityConfigured
 from witaj.shared.kafka import EventPublisher
+from witaj.shared.outbound import OutboundSettings
 from witaj.shared.settings import KafkaSettings
 from witaj.shared.topics import CITY_CONFIG
 
@@ -63,10 +65,47 @@ def event_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+class CalendarServer:
+    """A minimal HTTP server on 127.0.0.1 standing in for an organisation's published calendar; it
+    answers `status` with `headers` and `body` (change them between requests) and counts requests."""
+
+    def __init__(self, body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> None:
+        self.body = body
+        self.status = status
+        self.headers = headers or {}
+        self.requests = 0
+        self.server: asyncio.Server | None = None
+
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        self.requests += 1
+        headers = {"Content-Type": "text/calendar", **self.headers, "Content-Length": str(len(self.body))}
+        head = f"HTTP/1.1 {self.status} X\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        writer.write(head.encode() + b"Connection: close\r\n\r\n" + self.body)
+        await writer.drain()
+        writer.close()
+
+    async def __aenter__(self) -> str:
+        self.server = await asyncio.start_server(self._answer, "127.0.0.1", 0)
+        port = self.server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}/calendar.ics"
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+        await self.server.wait_closed()
+
+
+@pytest.fixture
+def calendar_server() -> type[CalendarServer]:
+    return CalendarServer
+
+
 @pytest.fixture
 def settings(make_settings) -> EventsSettings:
-    """Rate limits off: these tests register far faster than a person (test_rate_limits turns them on)."""
-    settings = make_settings(EventsSettings)
+    """Rate limits off: these tests register far faster than a person (test_rate_limits turns them on).
+    Calendar URLs may point at 127.0.0.1, where the tests' calendar servers run."""
+    settings = make_settings(EventsSettings, outbound=OutboundSettings(allow_loopback=True))
     return settings.model_copy(update={"service": settings.service.model_copy(update={"rate_limits": False})})
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import icalendar
 import pytest
@@ -51,7 +50,7 @@ async def _import(client, headers, data: bytes, **params):
 async def test_import_creates_recurring_events_and_reimport_updates_by_uid(client, editor, state) -> None:
     first = await _import(client, editor, CALENDAR)
     assert first.status_code == 200, first.text
-    assert first.json() == {"created": 2, "updated": 0, "unchanged": 0, "cancelled": 0}
+    assert first.json() == {"created": 2, "updated": 0, "unchanged": 0, "cancelled": 0, "errors": []}
     listed = (await client.get("/cities/lublin/events", params=WINDOW)).json()
     starts = [(o["title"], o["start"]) for o in listed["items"]]
     assert starts == [
@@ -62,7 +61,7 @@ async def test_import_creates_recurring_events_and_reimport_updates_by_uid(clien
         ("Intercultural festival", "2030-05-31T22:00:00Z"),
     ]
     again = await _import(client, editor, CALENDAR)
-    assert again.json() == {"created": 0, "updated": 0, "unchanged": 2, "cancelled": 0}
+    assert again.json() == {"created": 0, "updated": 0, "unchanged": 2, "cancelled": 0, "errors": []}
 
     # Imported events can be edited in Witaj; what the calendar does not carry survives a re-import.
     course = next(o for o in listed["items"] if o["title"].startswith("Polish"))
@@ -79,7 +78,7 @@ async def test_import_creates_recurring_events_and_reimport_updates_by_uid(clien
         b"BEGIN:VEVENT\nUID:festival@ngo.example", b"BEGIN:VEVENT\nUID:gone@ngo.example\nSTATUS:CANCELLED"
     )
     third = await _import(client, editor, changed)
-    assert third.json() == {"created": 0, "updated": 1, "unchanged": 0, "cancelled": 1}
+    assert third.json() == {"created": 0, "updated": 1, "unchanged": 0, "cancelled": 1, "errors": []}
     detail = (await client.get(url)).json()
     assert detail["texts"]["title"] == "Polish A1" and detail["capacity"] == 12
     assert detail["languages_of_instruction"] == ["pl", "uk"]
@@ -95,9 +94,7 @@ async def test_import_creates_recurring_events_and_reimport_updates_by_uid(clien
         b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nSUMMARY:x\nEND:VEVENT\nEND:VCALENDAR\n",
         b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nDTSTART:20300101T100000Z\nDTEND:20300101T090000Z\nEND:VEVENT\nEND:VCALENDAR\n",
         b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nDTSTART:20300101T100000Z\nRRULE:FREQ=NEVER\nEND:VEVENT\nEND:VCALENDAR\n",
-        CALENDAR.replace(
-            b"END:VCALENDAR", b"BEGIN:VEVENT\nUID:bad\nDTSTART:nonsense\nEND:VEVENT\nEND:VCALENDAR"
-        ),
+        b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:bad\nDTSTART:nonsense\nEND:VEVENT\nEND:VCALENDAR\n",
     ],
 )
 async def test_malformed_calendars_are_refused_and_nothing_is_written(client, editor, state, data) -> None:
@@ -142,39 +139,16 @@ async def test_feed_is_valid_icalendar_with_the_same_filters(client, editor, mak
     assert [str(e["SUMMARY"]) for e in only_work.walk("VEVENT")] == ["Warsztaty CV"]
 
 
-class CalendarServer:
-    """A minimal HTTP server on localhost standing in for an organisation's published calendar."""
-
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-        self.server: asyncio.Server | None = None
-
-    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        head = f"HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\nContent-Length: {len(self.body)}\r\nConnection: close\r\n\r\n"
-        writer.write(head.encode() + self.body)
-        await writer.drain()
-        writer.close()
-
-    async def __aenter__(self) -> str:
-        self.server = await asyncio.start_server(self._answer, "127.0.0.1", 0)
-        port = self.server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}/calendar.ics"
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.close()
-        await self.server.wait_closed()
-
-
-async def test_configured_calendar_url_is_imported_and_kept_in_sync(client, editor, state) -> None:
-    calendar = CalendarServer(CALENDAR)
+async def test_configured_calendar_url_is_imported_and_kept_in_sync(
+    client, editor, state, calendar_server
+) -> None:
+    calendar = calendar_server(CALENDAR)
     async with calendar as url:
         source = "/cities/lublin/calendar-sources/ngo-main"
         assert (await client.put(source, json={"url": url}, headers=editor)).status_code == 204
         assert (await client.put(source, json={"url": "ftp://x"}, headers=editor)).status_code == 422
         first = await client.post(f"{source}/import", headers=editor)
-        assert first.json() == {"created": 2, "updated": 0, "unchanged": 0, "cancelled": 0}
+        assert first.json() == {"created": 2, "updated": 0, "unchanged": 0, "cancelled": 0, "errors": []}
 
         calendar.body = CALENDAR.replace(b"SUMMARY:Intercultural festival", b"SUMMARY:Festival of cultures")
         await state.housekeeping.run_once()
@@ -189,3 +163,85 @@ async def test_configured_calendar_url_is_imported_and_kept_in_sync(client, edit
     stored = await state.runtime.db["calendar_sources"].find_one({})
     assert "could not be fetched" in stored["last_error"]
     assert await state.event_store.collection.count_documents({"status": "published"}) == 2
+
+
+async def test_all_day_events_are_exported_as_dates(client, editor, make_event) -> None:
+    await _import(client, editor, CALENDAR)  # the festival is DTSTART;VALUE=DATE
+    camp = make_event(
+        texts={"title": "Summer camp"},
+        schedule={
+            "start": "2030-06-10T00:00:00", "end": "2030-06-12T00:00:00", "all_day": True,
+            "rrule": "FREQ=WEEKLY;UNTIL=20300624T000000", "exdates": ["2030-06-17T00:00:00"],
+        },
+    )  # fmt: skip
+    created = await client.post("/cities/lublin/events", json=camp, headers=editor)
+    assert created.status_code == 201, created.text
+    assert created.json()["schedule"]["all_day"] is True
+    wrong = make_event(schedule={**camp["schedule"], "end": "2030-06-11T18:00:00"})
+    refused = await client.post("/cities/lublin/events", json=wrong, headers=editor)
+    assert refused.status_code == 422 and "midnight" in refused.json()["error"]["message"]
+
+    response = await client.get("/cities/lublin/events.ics", params=WINDOW)
+    text = response.content.decode()
+    assert "DTSTART;VALUE=DATE:20300601\r\n" in text and "DTEND;VALUE=DATE:20300602\r\n" in text
+    assert "DTSTART;VALUE=DATE:20300610\r\n" in text and "DTEND;VALUE=DATE:20300612\r\n" in text
+    assert "RRULE:FREQ=WEEKLY;UNTIL=20300624\r\n" in text and "EXDATE;VALUE=DATE:20300617\r\n" in text
+    assert "RRULE:FREQ=WEEKLY;COUNT=5\r\n" in text  # timed events stay timed
+    assert "DTSTART;TZID=Europe/Warsaw:20300304T170000\r\n" in text
+
+    # What Witaj writes, Witaj (and any calendar) reads back as all-day.
+    calendar = icalendar.Calendar.from_ical(response.content)
+    festival = next(e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]) == "Intercultural festival")
+    assert festival.decoded("DTSTART") == date(2030, 6, 1)
+
+
+MOVED_AND_RENAMED = CALENDAR.replace(
+    b"RECURRENCE-ID;TZID=Europe/Warsaw:20300318T170000\n",
+    b"RECURRENCE-ID;TZID=Europe/Warsaw:20300318T170000\nSUMMARY:Polish for beginners: exam\n",
+)
+
+
+async def test_a_moved_occurrence_keeps_its_own_title(client, editor) -> None:
+    assert (await _import(client, editor, MOVED_AND_RENAMED)).status_code == 200
+    listed = (await client.get("/cities/lublin/events", params=WINDOW)).json()["items"]
+    titles = [(o["start"][:10], o["title"]) for o in listed if o["title"].startswith("Polish")]
+    assert titles == [
+        ("2030-03-04", "Polish for beginners"),
+        ("2030-03-19", "Polish for beginners: exam"),
+        ("2030-03-25", "Polish for beginners"),
+        ("2030-04-01", "Polish for beginners"),
+    ]
+    calendar = icalendar.Calendar.from_ical(
+        (await client.get("/cities/lublin/events.ics", params=WINDOW)).content
+    )
+    moved = next(e for e in calendar.walk("VEVENT") if "RECURRENCE-ID" in e)
+    assert str(moved["SUMMARY"]) == "Polish for beginners: exam"
+    again = await _import(client, editor, MOVED_AND_RENAMED)
+    assert again.json()["unchanged"] == 2
+
+
+NEVER = b"BEGIN:VEVENT\nUID:never@ngo.example\nSUMMARY:Never\nDTSTART:20300301T100000Z\nRRULE:FREQ=DAILY;BYYEARDAY=100;BYMONTH=1\nEND:VEVENT\n"
+UNREADABLE = b"BEGIN:VEVENT\nUID:bad@ngo.example\nDTSTART:nonsense\nEND:VEVENT\n"
+
+
+async def test_an_event_that_cannot_be_imported_is_reported_and_the_rest_goes_in(
+    client, editor, state
+) -> None:
+    data = CALENDAR.replace(b"END:VCALENDAR", NEVER + UNREADABLE + b"END:VCALENDAR")
+    response = await _import(client, editor, data)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["created"] == 2
+    assert [(e["event"], e["uid"]) for e in result["errors"]] == [
+        (4, "never@ngo.example"),
+        (5, "bad@ngo.example"),
+    ]
+    assert "no occurrence within ten years" in result["errors"][0]["message"]
+
+    # The course's rule turns bad at the source: it is reported and kept as it was, not cancelled.
+    spoiled = CALENDAR.replace(b"RRULE:FREQ=WEEKLY;COUNT=5", b"RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=7")
+    again = (await _import(client, editor, spoiled)).json()
+    assert (again["cancelled"], again["unchanged"]) == (0, 1)
+    assert [e["uid"] for e in again["errors"]] == ["polish-a1@ngo.example"]
+    statuses = sorted([d["status"] async for d in state.event_store.collection.find({})])
+    assert statuses == ["published", "published"]

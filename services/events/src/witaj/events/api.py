@@ -71,7 +71,7 @@ def occurrence_out(
         note=occurrence.note,
         kind=doc["kind"],
         organisation=doc["organisation"],
-        title=texts["title"],
+        title=(occurrence.title if choice.language == doc["source_language"] else None) or texts["title"],
         language=choice.language,
         fallback=choice.fallback,
         rtl=choice.rtl,
@@ -135,7 +135,7 @@ async def list_events(
     lang: Lang = None, accept_language: AcceptLanguage = None,
 ) -> Page[OccurrencePublic]:  # fmt: skip
     runtime.cities.require(city)
-    found = expand_all(await candidates(store, city, where), where)
+    found = await expand_all(await candidates(store, city, where), where)
     chosen = found[page.offset : page.offset + page.limit]
     items = []
     for doc, occurrence in chosen:

@@ -4,20 +4,24 @@ An import belongs to one organisation and one source ("upload" or a configured c
 matches events by UID: new ones are created, changed ones updated (fields the calendar does not carry,
 such as capacity, topics set in Witaj or translations, are kept), unchanged ones left alone, and events
 that vanished from the source are cancelled, which tells their registrants. One transaction does it all.
+An event of the file that cannot be imported is reported in `errors` and its stored copy left alone.
+
+Calendar URLs are fetched through `witaj.shared.outbound` (never a private address, a deadline and a
+size cap), and what a fetched calendar says is never repeated in an error message.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import httpx
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from witaj.events.api import Lang, RuntimeDep, Store, localise
 from witaj.events.auth import organisation_for
 from witaj.events.documents import CANCELLED
-from witaj.events.ical import ImportedEvent, parse, render
+from witaj.events.ical import ImportedEvent, ParsedCalendar, parse, render
 from witaj.events.listing import FiltersDep, candidates, expand_all
 from witaj.events.schemas import Cost, EventIn, RegistrationRules
 from witaj.events.settings import EventsSettings
@@ -26,6 +30,7 @@ from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.errors import ERROR_RESPONSES, ApiError, NotFound
 from witaj.shared.logging import get_logger
 from witaj.shared.mongo import Document, Session
+from witaj.shared.outbound import OutboundClient
 from witaj.shared.runtime import Runtime
 
 log = get_logger(__name__)
@@ -36,19 +41,37 @@ SourceName = Annotated[str, Query(min_length=1, max_length=60, pattern=SOURCE_PA
 SourcePath = Annotated[str, Path(min_length=1, max_length=60, pattern=SOURCE_PATTERN)]
 
 
+class ImportProblem(BaseModel):
+    event: int = Field(description="Position of the VEVENT in the file (1 for the first)")
+    uid: str | None = Field(default=None, description="Its UID (uploaded files only)")
+    message: str
+
+
 class ImportResult(BaseModel):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     cancelled: int = 0
+    errors: list[ImportProblem] = Field(
+        default_factory=list, description="Events not imported, and why; their stored copies are left alone"
+    )
 
 
 class CalendarSource(BaseModel):
-    url: str = Field(max_length=1000, pattern=r"^https?://\S+$")
+    url: str = Field(max_length=1000, examples=["https://ngo.example.org/events.ics"])
 
 
-def _settings(request: Request) -> EventsSettings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+def calendar_client(settings: EventsSettings) -> OutboundClient:
+    """The one way calendar URLs are fetched (see `witaj.shared.outbound`)."""
+    limits = {
+        "deadline": settings.agenda.import_timeout_seconds,
+        "max_bytes": settings.agenda.max_import_bytes,
+    }
+    return OutboundClient("calendar", settings.outbound, user_agent="Witaj-Calendar-Import/1", **limits)
+
+
+def _client(request: Request) -> OutboundClient:
+    return request.app.state.calendar_client  # type: ignore[no-any-return]
 
 
 @router.get("/events.ics", summary="iCalendar feed of the city's events, with the listing's filters")
@@ -57,9 +80,12 @@ async def feed(
 ) -> Response:
     config = runtime.cities.require(city)
     docs = await candidates(store, city, where)
-    in_window = {doc["_id"]: doc for doc, _ in expand_all(docs, where)}
+    in_window = {doc["_id"]: doc for doc, _ in await expand_all(docs, where)}
     full = await store.collection.find({"_id": {"$in": list(in_window)}}).to_list()
-    localised = [(doc, localise(runtime, doc, lang, None)[1]) for doc in full]
+    localised = []
+    for doc in full:
+        choice, texts = localise(runtime, doc, lang, None)
+        localised.append((doc, texts, choice.language == doc["source_language"]))
     base = runtime.settings.service.public_url or ""
     body = render(localised, name=f"Witaj {config.name}", base_url=base)
     return Response(body, media_type="text/calendar; charset=utf-8")
@@ -88,8 +114,10 @@ def _event_in(item: ImportedEvent, current: Document | None, source_language: st
 
 async def apply_import(
     store: EventStore, city: str, organisation: str, source: str, items: list[ImportedEvent], *,
-    language: str, timezone: str, by: str,
+    language: str, timezone: str, by: str, skipped: set[str] | frozenset[str] = frozenset(),
 ) -> ImportResult:  # fmt: skip
+    """`skipped`: UIDs of the file's events that could not be read, left as they are (not cancelled)."""
+
     async def work(session: Session) -> ImportResult:
         result = ImportResult()
         query = {"city": city, "import.source": f"{organisation}/{source}"}
@@ -111,8 +139,8 @@ async def apply_import(
             else:
                 await store.replace_in(session, current, doc, minor=False, overrides=item.overrides)
                 result.updated += 1
-        for gone in existing.values():
-            if gone["status"] != CANCELLED:
+        for uid, gone in existing.items():
+            if gone["status"] != CANCELLED and uid not in skipped:
                 await store.cancel_in(session, gone)
                 result.cancelled += 1
         return result
@@ -121,18 +149,28 @@ async def apply_import(
 
 
 async def import_calendar(
-    runtime: Runtime, store: EventStore, city: str, owner: str, source: str, data: bytes, *, by: str
-) -> ImportResult:
-    """Parse completely, then apply in one transaction: a bad file changes nothing."""
+    runtime: Runtime, store: EventStore, city: str, owner: str, source: str, data: bytes, *, by: str,
+    fetched: bool = False,
+) -> ImportResult:  # fmt: skip
+    """Parse completely, then apply in one transaction: a file that is not a calendar changes nothing.
+
+    Parsing expands every recurrence to check it, so it runs in a worker thread (bounded in work by
+    `ical.IMPORT_WORK_LIMIT`) while the event loop goes on serving. `fetched`: the data came from a URL,
+    so messages must not repeat it."""
     config = runtime.cities.require(city)
-    items = parse(data, timezone=config.timezone, city_name=config.name)
+    parsed: ParsedCalendar = await asyncio.to_thread(
+        parse, data, timezone=config.timezone, city_name=config.name, quote=not fetched
+    )
     known = runtime.cities.topics(city)
     if known is not None:  # a calendar's categories are free text: keep only the city's topics
-        for item in items:
+        for item in parsed.events:
             item.topics = [topic for topic in item.topics if topic in known]
-    return await apply_import(
-        store, city, owner, source, items, language=config.default_language, timezone=config.timezone, by=by
-    )
+    result = await apply_import(
+        store, city, owner, source, parsed.events, language=config.default_language,
+        timezone=config.timezone, by=by, skipped=parsed.skipped,
+    )  # fmt: skip
+    result.errors = [ImportProblem(**p.public(quote=not fetched)) for p in parsed.problems[:100]]
+    return result
 
 
 async def _import(
@@ -146,24 +184,21 @@ async def _import(
     )
 
 
-async def sync_sources(runtime: Runtime, store: EventStore, settings: EventsSettings) -> int:
-    """Re-import every configured calendar URL; a failing source is recorded and skipped until next time."""
+async def sync_sources(runtime: Runtime, store: EventStore, calendars: OutboundClient) -> int:
+    """Re-import every configured calendar URL. A failing source (whatever fails) is recorded and
+    skipped until next time; the others are synced all the same."""
     synced = 0
     sources = runtime.db["calendar_sources"]
     async for source in sources.find({}, limit=1000):
         if runtime.cities.get(source["city"]) is None:
             continue
+        update: dict[str, Any]
         try:
-            data = await fetch(source["url"], settings)
+            data = await calendars.get(source["url"])
             result = await import_calendar(
-                runtime,
-                store,
-                source["city"],
-                source["organisation"],
-                source["name"],
-                data,
-                by="calendar-sync",
-            )
+                runtime, store, source["city"], source["organisation"], source["name"], data,
+                by="calendar-sync", fetched=True,
+            )  # fmt: skip
             update = {
                 "last_synced_at": datetime.now(UTC),
                 "last_error": None,
@@ -173,6 +208,9 @@ async def sync_sources(runtime: Runtime, store: EventStore, settings: EventsSett
         except ApiError as exc:
             update = {"last_error": exc.message}
             log.warning("events.calendar_sync_failed", source=source["_id"], code=exc.code)
+        except Exception as exc:
+            update = {"last_error": "The calendar could not be synced because of an internal error"}
+            log.warning("events.calendar_sync_failed", source=source["_id"], error=type(exc).__name__)
         await sources.update_one({"_id": source["_id"]}, {"$set": update})
     return synced
 
@@ -194,6 +232,7 @@ async def configure_source(
 ) -> None:  # fmt: skip
     request.app.state.runtime.cities.require(city)
     owner = organisation_for(principal, city, organisation)
+    await _client(request).check(body.url)  # 422 for a malformed URL or one leading inside
     await request.app.state.runtime.db["calendar_sources"].update_one(
         {"_id": f"{city}/{owner}/{name}"},
         {"$set": {"city": city, "organisation": owner, "name": name, "url": body.url}},
@@ -204,7 +243,6 @@ async def configure_source(
 @router.post("/calendar-sources/{name}/import", summary="Fetch a configured calendar now and import it")
 async def import_source(
     city: str, name: SourcePath, request: Request, principal: CurrentPrincipal,
-    settings: Annotated[EventsSettings, Depends(_settings)],
     organisation: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ImportResult:  # fmt: skip
     request.app.state.runtime.cities.require(city)
@@ -214,35 +252,8 @@ async def import_source(
     )
     if source is None:
         raise NotFound(f"The calendar source '{name}'")
-    data = await fetch(source["url"], settings)
+    data = await _client(request).get(source["url"])
     state = request.app.state
     return await import_calendar(
-        state.runtime, state.event_store, city, owner, name, data, by=principal.subject
+        state.runtime, state.event_store, city, owner, name, data, by=principal.subject, fetched=True
     )
-
-
-async def fetch(url: str, settings: EventsSettings) -> bytes:
-    """Download a calendar, refusing anything larger than the import limit."""
-    limit = settings.agenda.max_import_bytes
-    try:
-        async with httpx.AsyncClient(
-            timeout=settings.agenda.import_timeout_seconds, follow_redirects=True
-        ) as http:
-            async with http.stream("GET", url) as response:
-                if response.status_code != 200:
-                    raise ApiError(
-                        502, "calendar_unreachable", f"The calendar URL answered {response.status_code}"
-                    )
-                chunks, size = [], 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > limit:
-                        raise ApiError(
-                            413, "calendar_too_large", f"The calendar is larger than {limit} bytes"
-                        )
-                    chunks.append(chunk)
-                return b"".join(chunks)
-    except httpx.HTTPError as exc:
-        raise ApiError(
-            502, "calendar_unreachable", f"The calendar URL could not be fetched: {type(exc).__name__}"
-        ) from None

@@ -2,8 +2,15 @@
 
 Out: one VEVENT per event with its RRULE, RDATE and EXDATE (cancelled occurrences become EXDATEs) and
 one more per moved occurrence, tied to it by RECURRENCE-ID; VTIMEZONEs are added for every TZID used.
-In: each VEVENT becomes an `ImportedEvent` keyed by UID; a RECURRENCE-ID component moves or cancels one
-occurrence. Parsing is pure and complete before anything is stored, so a malformed file writes nothing.
+All-day events go out as dates (`VALUE=DATE`), as calendars expect.
+In: each VEVENT becomes an `ImportedEvent` keyed by UID; a RECURRENCE-ID component moves, renames or
+cancels one occurrence. Parsing is pure and complete before anything is stored. A file that is not a
+calendar writes nothing; an event that cannot be read (or whose recurrence costs too much to expand) is
+reported on its own and left as it was, and the rest of the calendar is imported.
+
+Problems are told in two ways: with what the file says (the UID, the parser's words) for a file the user
+uploaded, and in Witaj's words only, naming the event by its position, for a calendar fetched from a
+URL, so that an answer from the URL is never repeated back (see `witaj.shared.outbound`).
 """
 
 from __future__ import annotations
@@ -21,7 +28,14 @@ from witaj.shared.errors import ApiError
 from witaj.shared.mongo import Document
 
 MAX_COMPONENTS = 2_000
+IMPORT_WORK_LIMIT = 20_000_000
+"""Recurrence work one import may do in all (see `schedule.Work`): a few seconds of a worker thread."""
 PRODID = "-//Witaj//events//EN"
+_PROBLEMS = {
+    "schedule_never_happens": "its recurrence rule yields no occurrence within ten years",
+    "schedule_too_complex": "its recurrence rule needs too much work to expand",
+    "invalid_schedule": "its schedule is invalid",
+}
 
 
 class InvalidCalendar(ApiError):
@@ -38,6 +52,42 @@ class ImportedEvent:
     schedule: Schedule
     topics: list[str] = field(default_factory=list)
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class Problem:
+    """An event of the file that is not imported, and why."""
+
+    position: int
+    """1 for the file's first VEVENT."""
+    uid: str | None
+    problem: str
+    """Witaj's words only."""
+    detail: str = ""
+    """May quote the file."""
+
+    def public(self, *, quote: bool) -> dict[str, Any]:
+        if not quote:
+            return {"event": self.position, "uid": None, "message": f"Event {self.position}: {self.problem}"}
+        named = f"The event {self.uid!r}" if self.uid else f"Event {self.position}"
+        return {"event": self.position, "uid": self.uid, "message": f"{named}: {self.detail or self.problem}"}
+
+
+@dataclass
+class ParsedCalendar:
+    events: list[ImportedEvent]
+    problems: list[Problem]
+
+    @property
+    def skipped(self) -> set[str]:
+        """UIDs of events that could not be read: an import leaves them as they are."""
+        return {p.uid for p in self.problems if p.uid}
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+    return str(exc) or type(exc).__name__
 
 
 def _moment(value: date | datetime, tz: ZoneInfo) -> datetime:
@@ -57,42 +107,64 @@ def _text(component: icalendar.Component, name: str, limit: int) -> str:
     return str(component.get(name, "")).strip()[:limit]
 
 
-def parse(data: bytes, *, timezone: str, city_name: str) -> list[ImportedEvent]:
-    """Every event in an iCalendar file; raises InvalidCalendar naming the first problem."""
+def parse(data: bytes, *, timezone: str, city_name: str, quote: bool = True) -> ParsedCalendar:
+    """Every readable event of an iCalendar file and a `Problem` for each other one; raises
+    InvalidCalendar when the file is not a calendar or none of its events can be read. `quote` says
+    whether messages may repeat what the file says."""
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise InvalidCalendar(f"This is not a valid iCalendar file: {exc}") from None
+        raise InvalidCalendar("This is not a valid iCalendar file" + (f": {exc}" if quote else "")) from None
     if not isinstance(calendar, icalendar.Calendar):
         raise InvalidCalendar("The file must contain one VCALENDAR")
     components = list(calendar.walk("VEVENT"))
     if len(components) > MAX_COMPONENTS:
         raise InvalidCalendar(f"A calendar may hold at most {MAX_COMPONENTS} events per import")
     city_tz = ZoneInfo(timezone)
+    work = sched.Work(IMPORT_WORK_LIMIT)
     events: dict[str, ImportedEvent] = {}
-    changes: list[tuple[str, icalendar.Component]] = []
-    for component in components:
+    problems: list[Problem] = []
+    changes: list[tuple[int, str, icalendar.Component]] = []
+    for position, component in enumerate(components, start=1):
         uid = _text(component, "UID", 300)
         if not uid:
-            raise InvalidCalendar("Every VEVENT needs a UID")
+            problems.append(Problem(position, None, "it has no UID"))
+            continue
         try:
             if component.get("RECURRENCE-ID") is not None:
-                changes.append((uid, component))
+                changes.append((position, uid, component))
             elif str(component.get("STATUS", "")).upper() != "CANCELLED":
-                events[uid] = _event(component, uid, city_tz, city_name)
-        except (ValueError, KeyError, TypeError, ValidationError) as exc:
-            raise InvalidCalendar(f"The event {uid!r} cannot be read: {exc}", {"uid": uid}) from None
+                events[uid] = _event(component, uid, city_tz, city_name, work)
         except ApiError as exc:  # an invalid schedule, reported for the event that has it
-            raise InvalidCalendar(f"The event {uid!r}: {exc.message}", {"uid": uid}) from None
-    for uid, component in changes:
+            problems.append(Problem(position, uid, _PROBLEMS.get(exc.code, "it cannot be read"), exc.message))
+        except Exception as exc:  # whatever else a hostile file makes the parser raise
+            problems.append(Problem(position, uid, "it cannot be read", f"cannot be read: {_reason(exc)}"))
+    for position, uid, component in changes:
         if uid in events:
-            _apply_change(events[uid], component, city_tz)
-    return list(events.values())
+            try:
+                _apply_change(events[uid], component, city_tz, work)
+            except ApiError as exc:
+                problems.append(Problem(position, uid, "a changed occurrence is invalid", exc.message))
+            except Exception as exc:
+                problems.append(Problem(position, uid, "a changed occurrence cannot be read", _reason(exc)))
+    parsed = ParsedCalendar(
+        [e for uid, e in events.items() if uid not in {p.uid for p in problems}], problems
+    )
+    if problems and not parsed.events:
+        first = problems[0].public(quote=quote)["message"]
+        raise InvalidCalendar(
+            f"No event of this calendar could be imported. {first}",
+            {"errors": [p.public(quote=quote) for p in problems[:100]]},
+        )
+    return parsed
 
 
-def _event(component: icalendar.Component, uid: str, city_tz: ZoneInfo, city_name: str) -> ImportedEvent:
+def _event(
+    component: icalendar.Component, uid: str, city_tz: ZoneInfo, city_name: str, work: sched.Work
+) -> ImportedEvent:
     if component.get("DTSTART") is None:
         raise ValueError("DTSTART is missing")
+    all_day = not isinstance(component.decoded("DTSTART"), datetime)
     start = _moment(component.decoded("DTSTART"), city_tz)
     if component.get("DTEND") is not None:
         end = _moment(component.decoded("DTEND"), city_tz)
@@ -108,13 +180,13 @@ def _event(component: icalendar.Component, uid: str, city_tz: ZoneInfo, city_nam
     rule = component.get("RRULE")
     schedule = sched.normalise(
         Schedule(
-            start=start, end=end, timezone=tz_name,
+            start=start, end=end, timezone=tz_name, all_day=all_day,
             rrule=rule.to_ical().decode() if rule is not None else None,
             rdates=_dates(component, "RDATE", city_tz)[:200], exdates=_dates(component, "EXDATE", city_tz)[:500],
         ),
         tz_name,
     )  # fmt: skip
-    sched.bounds(schedule)  # an invalid RRULE fails here, before anything is stored
+    sched.bounds(schedule, work=sched.Work(parent=work))  # an invalid or costly RRULE fails here
     url = _text(component, "URL", 500)
     geo = component.get("GEO")
     place = Place(
@@ -142,14 +214,19 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value] if value is not None else []
 
 
-def _apply_change(event: ImportedEvent, component: icalendar.Component, city_tz: ZoneInfo) -> None:
+def _apply_change(
+    event: ImportedEvent, component: icalendar.Component, city_tz: ZoneInfo, work: sched.Work
+) -> None:
     key = _moment(component.decoded("RECURRENCE-ID"), city_tz)
-    if not sched.is_occurrence(event.schedule, key):
+    if not sched.is_occurrence(event.schedule, key, work=sched.Work(parent=work)):
         return  # names no occurrence of the series: nothing to change
     change: dict[str, Any] = {
         "cancelled": str(component.get("STATUS", "")).upper() == "CANCELLED",
         "note": None,
     }
+    title = _text(component, "SUMMARY", 200)
+    if title and title != event.texts.title:
+        change["title"] = title
     if not change["cancelled"] and component.get("DTSTART") is not None:
         start = _moment(component.decoded("DTSTART"), city_tz)
         end = (
@@ -158,54 +235,74 @@ def _apply_change(event: ImportedEvent, component: icalendar.Component, city_tz:
             else start + (event.schedule.end - event.schedule.start)
         )
         if end <= start:
-            raise InvalidCalendar(f"The moved occurrence of {event.uid!r} ends before it starts")
+            raise sched.InvalidSchedule("the moved occurrence ends before it starts")
         change |= {"start": start.astimezone(UTC), "end": end.astimezone(UTC)}
     event.overrides[sched.occurrence_key(key)] = change
 
 
-def render(docs: list[tuple[Document, dict[str, str]]], *, name: str, base_url: str) -> bytes:
-    """A calendar of events with their localised texts."""
+def render(docs: list[tuple[Document, dict[str, str], bool]], *, name: str, base_url: str) -> bytes:
+    """A calendar of events with their localised texts; the flag says whether the texts are in the
+    event's source language, the language an occurrence's own title is written in."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
     now = datetime.now(UTC)
-    for doc, texts in docs:
+    for doc, texts, in_source_language in docs:
         schedule = Schedule.model_validate(doc["schedule"])
         tz = ZoneInfo(schedule.timezone or "UTC")
+
+        def moment(value: datetime, tz: ZoneInfo = tz, all_day: bool = schedule.all_day) -> date | datetime:
+            """Local wall-clock (naive) or aware time as iCalendar wants it: a date for all-day events."""
+            local = value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
+            return local.date() if all_day else local
+
         uid = (doc.get("import") or {}).get("uid") or f"{doc['_id']}@{doc['city']}.witaj"
         overrides = doc.get("overrides") or {}
-        master = _vevent(doc, texts, uid, now, base_url)
-        master.add("dtstart", schedule.start.replace(tzinfo=tz))
-        master.add("dtend", schedule.end.replace(tzinfo=tz))
+        master = _vevent(doc, texts["title"], texts, uid, now, base_url)
+        master.add("dtstart", moment(schedule.start))
+        master.add("dtend", moment(schedule.end))
         if schedule.rrule:
-            master.add("rrule", icalendar.vRecur.from_ical(schedule.rrule))
+            master.add("rrule", _recurrence(schedule, tz))
         if schedule.rdates:
-            master.add("rdate", [d.replace(tzinfo=tz) for d in schedule.rdates])
-        cancelled = [
-            datetime.fromisoformat(k).astimezone(tz) for k, c in overrides.items() if c.get("cancelled")
-        ]
-        exdates = [d.replace(tzinfo=tz) for d in schedule.exdates] + cancelled
+            master.add("rdate", [moment(d) for d in schedule.rdates])
+        cancelled = [datetime.fromisoformat(k) for k, c in overrides.items() if c.get("cancelled")]
+        exdates = [moment(d) for d in [*schedule.exdates, *cancelled]]
         if exdates:
             master.add("exdate", exdates)
         calendar.add_component(master)
         for key, change in overrides.items():
             if change.get("start") and not change.get("cancelled"):
-                moved = _vevent(doc, texts, uid, now, base_url)
-                moved.add("recurrence-id", datetime.fromisoformat(key).astimezone(tz))
-                moved.add("dtstart", change["start"].astimezone(tz))
-                moved.add("dtend", change["end"].astimezone(tz))
+                own = change.get("title") if in_source_language else None
+                moved = _vevent(doc, own or texts["title"], texts, uid, now, base_url)
+                moved.add("recurrence-id", moment(datetime.fromisoformat(key)))
+                moved.add("dtstart", moment(change["start"]))
+                moved.add("dtend", moment(change["end"]))
                 calendar.add_component(moved)
     calendar.add_missing_timezones()
     return calendar.to_ical()
 
 
-def _vevent(doc: Document, texts: dict[str, str], uid: str, now: datetime, base_url: str) -> icalendar.Event:
+def _recurrence(schedule: Schedule, tz: ZoneInfo) -> icalendar.vRecur:
+    """The stored RRULE, its UNTIL (kept in local time) written as RFC 5545 asks: a date for all-day
+    events, UTC for timed ones."""
+    recur = icalendar.vRecur.from_ical(schedule.rrule)
+    until = [u if isinstance(u, datetime) else datetime.combine(u, time(0)) for u in recur.get("UNTIL", [])]
+    if until:
+        recur["UNTIL"] = [
+            u.date() if schedule.all_day else sched.to_utc(u.replace(tzinfo=None), tz) for u in until
+        ]
+    return recur
+
+
+def _vevent(
+    doc: Document, title: str, texts: dict[str, str], uid: str, now: datetime, base_url: str
+) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", uid)
     event.add("dtstamp", now)
     event.add("sequence", doc.get("revision", 1))
-    event.add("summary", texts["title"])
+    event.add("summary", title)
     if texts.get("description"):
         event.add("description", texts["description"])
     place = doc.get("place") or {}

@@ -1,7 +1,10 @@
 """Scheduled housekeeping: sync calendar URLs, unpublish past events, erase contact data when due.
 
 The jobs are idempotent, so every replica may run them; the lifespan runs them every
-`agenda.job_interval_seconds`, and tests call `run_once` with the time they want.
+`agenda.job_interval_seconds`, and tests call `run_once` with the time they want. Each task runs on its
+own: one that fails (a calendar source the sync chokes on, the database away for a moment) is logged
+and counted in `witaj_housekeeping_failures_total`, and the others still run, so a broken calendar URL
+can never keep ended events published or expired contact data stored.
 """
 
 from __future__ import annotations
@@ -11,11 +14,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from prometheus_client import Counter
 from witaj.events.registrations import RegistrationStore
 from witaj.events.store import EventStore
 from witaj.shared.logging import get_logger
 
 log = get_logger(__name__)
+FAILURES = Counter(
+    "witaj_housekeeping_failures_total", "Housekeeping tasks that failed, by task", ["service", "task"]
+)
 
 
 @dataclass
@@ -29,19 +36,27 @@ class Housekeeping:
         """(events unpublished, registrations erased); configured calendars are re-imported first."""
         now = now or datetime.now(UTC)
         if self.sync_calendars is not None:
-            await self.sync_calendars()
-        unpublished = await self.events.unpublish_ended(now)
-        erased = await self.registrations.erase_expired(now)
+            await self._task("calendar_sync", self.sync_calendars)
+        unpublished = await self._task("unpublish_ended", lambda: self.events.unpublish_ended(now))
+        erased = await self._task("erase_expired", lambda: self.registrations.erase_expired(now))
         if unpublished or erased:
             log.info("events.housekeeping", unpublished=unpublished, erased=erased)
         return unpublished, erased
 
+    @staticmethod
+    async def _task(name: str, run: Callable[[], Awaitable[int]]) -> int:
+        """Run one task; a failure is logged by its kind only (never its message, which may hold data
+        about people) and counted, and counts as nothing done."""
+        try:
+            return await run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            FAILURES.labels(service="events", task=name).inc()
+            log.warning("events.housekeeping_failed", task=name, error=type(exc).__name__)
+            return 0
+
     async def run_forever(self) -> None:
         while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the database may be away for a while: try again next round
-                log.warning("events.housekeeping_failed", error=type(exc).__name__)
+            await self.run_once()
             await asyncio.sleep(self.interval)

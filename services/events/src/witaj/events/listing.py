@@ -1,12 +1,14 @@
 """Finding events: a MongoDB query narrows the candidates, then recurrences are expanded in the window.
 
 The same filters serve the JSON listing and the iCalendar feed. Expansion is bounded: a window of at
-most `MAX_WINDOW_DAYS` and at most `MAX_EXPANDED` occurrences per request, so one request cannot make
-the service enumerate years of daily classes.
+most `MAX_WINDOW_DAYS`, at most `MAX_EXPANDED` occurrences and `MAX_WORK` recurrence work per request
+(see `schedule.Work`), so one request cannot make the service enumerate years of daily classes; and it
+runs in a worker thread, so the event loop goes on answering other requests (`/health` too) meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -24,6 +26,7 @@ MAX_WINDOW_DAYS = 400
 DEFAULT_WINDOW_DAYS = 60
 MAX_EXPANDED = 25_000
 MAX_CANDIDATES = 10_000
+MAX_WORK = 5_000_000
 EARTH_RADIUS_KM = 6378.1
 LISTING_FIELDS = [
     "city", "organisation", "kind", "status", "source_language", "texts.title", "translations",
@@ -114,14 +117,30 @@ async def candidates(store: EventStore, city: str, where: Filters) -> list[Docum
     return docs
 
 
-def expand_all(docs: list[Document], where: Filters) -> list[tuple[Document, sched.Occurrence]]:
+async def expand_all(docs: list[Document], where: Filters) -> list[tuple[Document, sched.Occurrence]]:
     """Every occurrence of `docs` in the window, cancelled ones included, by start time."""
+    return await asyncio.to_thread(_expand_all, docs, where)
+
+
+def _expand_all(docs: list[Document], where: Filters) -> list[tuple[Document, sched.Occurrence]]:
     found: list[tuple[Document, sched.Occurrence]] = []
+    work = sched.Work(MAX_WORK)
     for doc in docs:
         left = MAX_EXPANDED - len(found)
-        occurrences = list(
-            sched.expand(schedule_of(doc), overrides_of(doc), where.start, where.end, limit=left + 1)
-        )
+        try:
+            occurrences = list(
+                sched.expand(
+                    schedule_of(doc), overrides_of(doc), where.start, where.end, limit=left + 1,
+                    work=sched.Work(parent=work),
+                )
+            )  # fmt: skip
+        except sched.TooMuchWork:
+            raise ApiError(
+                400,
+                "too_much_work",
+                "Finding the occurrences of recurring events in this date range needs too much work: "
+                "choose dates closer to today or narrow the filters",
+            ) from None
         found.extend((doc, o) for o in occurrences)
         if len(found) > MAX_EXPANDED:
             raise ApiError(

@@ -46,11 +46,13 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
             await registrations.ensure_indexes()
             app.state.event_store = events
             app.state.registration_store = registrations
+            calendars = calendar_api.calendar_client(settings)
+            app.state.calendar_client = calendars
             app.state.housekeeping = Housekeeping(
                 events,
                 registrations,
                 settings.agenda.job_interval_seconds,
-                sync_calendars=lambda: calendar_api.sync_sources(runtime, events, settings),
+                sync_calendars=lambda: calendar_api.sync_sources(runtime, events, calendars),
             )
             if settings.service.seed_demo:
                 demo.install(runtime, events)
@@ -64,6 +66,7 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
                 jobs.cancel()
                 with suppress(asyncio.CancelledError):
                     await jobs
+                await calendars.aclose()
 
     app = create_service_app(
         settings, service="events", title="Witaj events", description=DESCRIPTION, lifespan=lifespan

@@ -3,18 +3,28 @@
 Schedules are kept in local wall-clock time plus an IANA time zone, as iCalendar does with
 `DTSTART;TZID=...`: a weekly class at 17:00 stays at 17:00 across daylight-saving changes. An occurrence
 is named by its original start in UTC (iCalendar's RECURRENCE-ID), so moving it keeps its identity.
+
+Every expansion is bounded in work, not only in results. dateutil steps through a rule period by period
+(day, week, month or year) and yields only the dates that match, so a rule that matches nothing, such as
+`FREQ=DAILY;BYYEARDAY=100;BYMONTH=1`, would have it step through every day up to the year 9999 before
+answering. Here each rule stops at a horizon (the end of the dates asked for) and charges a `Work`
+budget for every period and candidate day it examines; past the budget it is refused as too complex
+(`TooMuchWork`). A rule must also yield its first occurrence within `FIRST_OCCURRENCE_WITHIN` of its
+start and a finite series end within `SERIES_WITHIN`, which keeps every later expansion of it cheap.
 """
 
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import dateutil.rrule
 from dateutil.rrule import rrule, rruleset, rrulestr
 from witaj.events.schemas import Schedule
 from witaj.shared.errors import ApiError
@@ -22,13 +32,110 @@ from witaj.shared.errors import ApiError
 MAX_SERIES_OCCURRENCES = 2_000
 """A finite series may have at most this many occurrences; longer ones must be split or left open."""
 MAX_DURATION = timedelta(days=31)
+MAX_INTERVAL = 1_000
+FIRST_OCCURRENCE_WITHIN = timedelta(days=3_653)
+"""A rule must yield an occurrence within ten years of its start, or it is refused."""
+SERIES_WITHIN = timedelta(days=18_263)
+"""A finite series must end within fifty years of its start."""
+WORK_LIMIT = 300_000
+"""Work one expansion may do (see `Work`): a few tens of milliseconds of CPU at most."""
+PERIOD_COST = 20
+"""Work of stepping through one period, beside one unit per candidate day it holds (measured: stepping
+costs about as much as filtering twenty candidate days)."""
 ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 _UNTIL_UTC = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
+_TOO_COMPLEX = (
+    "the RRULE needs too much work to expand: it matches too few dates, or the series starts too long "
+    "before the dates asked for; simplify the rule or move its start closer"
+)
 
 
 class InvalidSchedule(ApiError):
-    def __init__(self, message: str) -> None:
-        super().__init__(422, "invalid_schedule", message)
+    def __init__(self, message: str, code: str = "invalid_schedule") -> None:
+        super().__init__(422, code, message)
+
+
+class TooMuchWork(InvalidSchedule):
+    def __init__(self) -> None:
+        super().__init__(_TOO_COMPLEX, "schedule_too_complex")
+
+
+class Work:
+    """A budget of recurrence work: `PERIOD_COST` for every period a rule steps through plus one unit for
+    every candidate day in it, all once more for each BYSETPOS position (each looks through the period
+    again). Expansions that belong together (one listing, one import) share a `parent`, which bounds
+    them all."""
+
+    def __init__(self, limit: int = WORK_LIMIT, parent: Work | None = None) -> None:
+        self.limit = limit
+        self.parent = parent
+        self.spent = 0
+
+    def spend(self, units: int) -> None:
+        self.spent += units
+        if self.parent is not None:
+            self.parent.spend(units)
+        if self.spent > self.limit:
+            raise TooMuchWork()
+
+
+class _HorizonReached(Exception):
+    pass
+
+
+class _CountingInfo(dateutil.rrule._iterinfo):
+    """dateutil's per-rule iteration state, which its loop asks for each period's candidate days: the one
+    place where every step of the loop can be counted and stopped."""
+
+    def _period(self, found: tuple[list[Any], int, int], first_day: date) -> tuple[list[Any], int, int]:
+        rule = self.rrule
+        assert isinstance(rule, _BoundedRule)
+        if first_day > rule.horizon:
+            raise _HorizonReached
+        rule.work.spend((PERIOD_COST + found[2] - found[1]) * rule.positions)
+        return found
+
+    def ydayset(self, year: int, month: int, day: int) -> tuple[list[Any], int, int]:
+        return self._period(super().ydayset(year, month, day), date(year, 1, 1))
+
+    def mdayset(self, year: int, month: int, day: int) -> tuple[list[Any], int, int]:
+        return self._period(super().mdayset(year, month, day), date(year, month, 1))
+
+    def wdayset(self, year: int, month: int, day: int) -> tuple[list[Any], int, int]:
+        return self._period(super().wdayset(year, month, day), date(year, month, day))
+
+    def ddayset(self, year: int, month: int, day: int) -> tuple[list[Any], int, int]:
+        return self._period(super().ddayset(year, month, day), date(year, month, day))
+
+
+# dateutil's own loop, unchanged, reading `_CountingInfo` where it reads `_iterinfo`.
+_counting_iter = types.FunctionType(
+    rrule._iter.__code__,
+    {**vars(dateutil.rrule), "_iterinfo": _CountingInfo},
+    "_iter",
+    rrule._iter.__defaults__,
+    rrule._iter.__closure__,
+)
+
+
+class _BoundedRule(rrule):
+    """A parsed rule that stops quietly once its periods pass `horizon` and spends `work` as it goes."""
+
+    def __init__(self, parsed: rrule, work: Work, horizon: datetime) -> None:
+        super().__init__(
+            freq=parsed._freq, dtstart=parsed._dtstart, interval=parsed._interval, wkst=parsed._wkst,
+            count=parsed._count, until=parsed._until, **parsed._original_rule,
+        )  # fmt: skip
+        self.work = work
+        self.horizon = horizon.date()
+        self.positions = 1 + len(self._bysetpos or ())
+        self.reached_horizon = False
+
+    def _iter(self) -> Iterator[datetime]:
+        try:
+            yield from _counting_iter(self)
+        except _HorizonReached:
+            self.reached_horizon = True
 
 
 @dataclass(frozen=True)
@@ -38,6 +145,8 @@ class Occurrence:
     end: datetime
     cancelled: bool = False
     note: str | None = None
+    title: str | None = None
+    """This occurrence's own title (in the event's source language), when it has one."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +184,7 @@ def normalise(schedule: Schedule, default_timezone: str) -> Schedule:
         start=_local(schedule.start, tz),
         end=_local(schedule.end, tz),
         timezone=tz_name,
+        all_day=schedule.all_day,
         rrule=_clean_rule(schedule.rrule, tz),
         rdates=sorted({_local(d, tz) for d in schedule.rdates}),
         exdates=sorted({_local(d, tz) for d in schedule.exdates}),
@@ -83,6 +193,12 @@ def normalise(schedule: Schedule, default_timezone: str) -> Schedule:
         raise InvalidSchedule("the end must be after the start")
     if result.end - result.start > MAX_DURATION:
         raise InvalidSchedule("one occurrence may last at most 31 days; use a recurrence for longer")
+    if result.all_day and any(
+        moment.time() != time(0) for moment in [result.start, result.end, *result.rdates, *result.exdates]
+    ):
+        raise InvalidSchedule(
+            "an all-day event starts and ends at midnight: give its first day and the day after its last"
+        )
     return result
 
 
@@ -97,6 +213,8 @@ def _clean_rule(text: str | None, tz: ZoneInfo) -> str | None:
         raise InvalidSchedule(
             "RRULE needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY (events repeat at most daily)"
         )
+    if parts.get("INTERVAL", "1").isdigit() and int(parts.get("INTERVAL", "1")) > MAX_INTERVAL:
+        raise InvalidSchedule(f"the RRULE's INTERVAL may be at most {MAX_INTERVAL}")
     _refuse_impossible_dates(parts)
     # UNTIL in UTC (as iCalendar files write it) becomes local time, like the rest of the schedule.
     return _UNTIL_UTC.sub(
@@ -108,8 +226,8 @@ _LONGEST_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30,
 
 
 def _refuse_impossible_dates(parts: dict[str, str]) -> None:
-    """Refuse rules such as 'every 30 February': the recurrence library would search up to the year
-    9999 for an occurrence, seconds of CPU per request, before finding there is none."""
+    """Refuse rules such as 'every 30 February' with a message that says why (the work bound would
+    refuse them too, less clearly)."""
     try:
         months = [int(m) for m in parts.get("BYMONTH", "").split(",") if m.strip()] or list(_LONGEST_MONTH)
         days = [int(d) for d in parts.get("BYMONTHDAY", "").split(",") if d.strip()]
@@ -125,42 +243,91 @@ def to_local_str(utc_naive: datetime, tz: ZoneInfo) -> str:
     return utc_naive.replace(tzinfo=UTC).astimezone(tz).strftime("%Y%m%dT%H%M%S")
 
 
-def ruleset(schedule: Schedule) -> rruleset:
-    """The occurrence starts as local naive datetimes; raises InvalidSchedule for a bad RRULE."""
+def _parsed(schedule: Schedule) -> rrule | None:
+    if not schedule.rrule:
+        return None
+    try:
+        parsed = rrulestr(schedule.rrule, dtstart=schedule.start)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+        raise InvalidSchedule(f"the RRULE is invalid: {exc}") from None
+    assert isinstance(parsed, rrule)
+    return parsed
+
+
+def ruleset(schedule: Schedule, *, horizon: datetime, work: Work | None = None) -> rruleset:
+    """The occurrence starts (local naive datetimes) up to `horizon`; raises InvalidSchedule for a bad
+    RRULE and TooMuchWork when getting there costs more than `work` allows."""
+    return _ruleset(schedule, _parsed(schedule), horizon, work or Work())[0]
+
+
+def _ruleset(
+    schedule: Schedule, parsed: rrule | None, horizon: datetime, work: Work
+) -> tuple[rruleset, _BoundedRule | None]:
     rules = rruleset()
-    if schedule.rrule:
-        try:
-            parsed = rrulestr(schedule.rrule, dtstart=schedule.start)
-        except (ValueError, TypeError, KeyError, IndexError) as exc:
-            raise InvalidSchedule(f"the RRULE is invalid: {exc}") from None
-        assert isinstance(parsed, rrule)
-        rules.rrule(parsed)
+    bounded = None
+    if parsed is not None:
+        bounded = _BoundedRule(parsed, work, horizon)
+        rules.rrule(bounded)
     else:
         rules.rdate(schedule.start)
     for day in schedule.rdates:
         rules.rdate(day)
     for day in schedule.exdates:
         rules.exdate(day)
-    return rules
+    return rules, bounded
 
 
 def open_ended(schedule: Schedule) -> bool:
     return bool(schedule.rrule) and not re.search(r"(COUNT|UNTIL)=", schedule.rrule or "")
 
 
-def bounds(schedule: Schedule, overrides: dict[str, Any] | None = None) -> Bounds:
-    """First start and last end of the whole series (moved occurrences included)."""
+def bounds(
+    schedule: Schedule, overrides: dict[str, Any] | None = None, *, work: Work | None = None
+) -> Bounds:
+    """First start and last end of the whole series (moved occurrences included).
+
+    Also where a schedule is refused for costing too much: a rule without an occurrence within
+    `FIRST_OCCURRENCE_WITHIN`, a finite series not ending within `SERIES_WITHIN`, and an open-ended one
+    that cannot be expanded up to a year from today within the work budget."""
     tz = zone(schedule.timezone or "UTC")
-    rules = ruleset(schedule)
-    duration = schedule.end - schedule.start
-    starts = list(islice(iter(rules), MAX_SERIES_OCCURRENCES + 1))
+    work = work or Work()
+    parsed = _parsed(schedule)
+    horizon = schedule.start + FIRST_OCCURRENCE_WITHIN
+    if parsed is not None:
+        rule = _BoundedRule(parsed, work, schedule.start + FIRST_OCCURRENCE_WITHIN)
+        if next(iter(rule), None) is None:
+            raise InvalidSchedule(
+                "the RRULE yields no occurrence within ten years of the start: its BY parts together "
+                "exclude (almost) every date",
+                "schedule_never_happens",
+            )
+        if parsed._until is not None:
+            if parsed._until - schedule.start > SERIES_WITHIN:
+                raise InvalidSchedule("a series must end within 50 years of its start (UNTIL is later)")
+            horizon = parsed._until + timedelta(days=1)
+        elif parsed._count is not None:
+            horizon = schedule.start + SERIES_WITHIN
+    rules, bounded = _ruleset(schedule, parsed, horizon, work)
+    finite = not open_ended(schedule)
+    starts = list(islice(iter(rules), MAX_SERIES_OCCURRENCES + 1 if finite else 1))
     if not starts:
         raise InvalidSchedule("the schedule has no occurrences (every date is excluded)")
-    ends = [s + duration for s in starts]
-    if not open_ended(schedule) and len(starts) > MAX_SERIES_OCCURRENCES:
+    if finite and len(starts) > MAX_SERIES_OCCURRENCES:
         raise InvalidSchedule(f"a series may have at most {MAX_SERIES_OCCURRENCES} occurrences")
+    if (
+        finite
+        and bounded is not None
+        and parsed is not None
+        and parsed._until is None
+        and bounded.reached_horizon
+    ):
+        raise InvalidSchedule("a series must end within 50 years of its start: lower its COUNT")
+    if not finite:  # every listing near today must stay affordable
+        now = datetime.now(UTC)
+        next(expand(schedule, {}, now, now + timedelta(days=366), limit=1, work=Work(parent=work)), None)
+    duration = schedule.end - schedule.start
     first = to_utc(starts[0], tz)
-    last: datetime | None = None if open_ended(schedule) else to_utc(max(ends), tz)
+    last: datetime | None = None if not finite else to_utc(max(starts) + duration, tz)
     for change in (overrides or {}).values():
         if change.get("start"):
             first = min(first, change["start"])
@@ -169,11 +336,16 @@ def bounds(schedule: Schedule, overrides: dict[str, Any] | None = None) -> Bound
     return Bounds(first, last)
 
 
-def is_occurrence(schedule: Schedule, key: datetime) -> bool:
-    """True when `key` (any offset) is an original start of the series."""
+def is_occurrence(schedule: Schedule, key: datetime, *, work: Work | None = None) -> bool:
+    """True when `key` (any offset) is an original start of the series; False too for a key further
+    from the start than the work budget reaches."""
     tz = zone(schedule.timezone or "UTC")
     local = _local(key, tz)
-    return local in ruleset(schedule).between(local, local, inc=True)
+    try:
+        rules = ruleset(schedule, horizon=local + timedelta(days=1), work=work)
+        return local in rules.between(local, local, inc=True)
+    except TooMuchWork:
+        return False
 
 
 def expand(
@@ -183,10 +355,12 @@ def expand(
     window_end: datetime,
     *,
     limit: int,
+    work: Work | None = None,
 ) -> Iterator[Occurrence]:
     """Occurrences overlapping [window_start, window_end), moved and cancelled ones applied, by start.
 
-    `overrides` maps `occurrence_key(...)` to {"start", "end" (UTC datetimes), "cancelled", "note"}.
+    `overrides` maps `occurrence_key(...)` to {"start", "end" (UTC datetimes), "cancelled", "note",
+    "title"}. Raises TooMuchWork when reaching the window costs more than `work` allows.
     """
     tz = zone(schedule.timezone or "UTC")
     duration = schedule.end - schedule.start
@@ -195,7 +369,7 @@ def expand(
     upper = _local(window_end, tz) + timedelta(days=1)
     found: list[Occurrence] = []
     seen: set[str] = set()
-    for local_start in islice(ruleset(schedule).xafter(lower, inc=True), limit + 1):
+    for local_start in islice(ruleset(schedule, horizon=upper, work=work).xafter(lower, inc=True), limit + 1):
         if local_start > upper:
             break
         key = to_utc(local_start, tz)
@@ -217,6 +391,7 @@ def _apply(key: datetime, end: datetime, overrides: dict[str, Any]) -> Occurrenc
         end=change.get("end") or end,
         cancelled=bool(change.get("cancelled")),
         note=change.get("note"),
+        title=change.get("title"),
     )
 
 

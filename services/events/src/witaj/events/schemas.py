@@ -83,6 +83,9 @@ class Schedule(Strict):
     start: datetime = Field(description="Local time in `timezone` (an offset is converted to it)")
     end: datetime
     timezone: str | None = Field(default=None, max_length=64, description="IANA name; defaults to the city's")
+    all_day: bool = Field(
+        default=False, description="Whole days: start and end at local midnight (the end is the day after)"
+    )
     rrule: str | None = Field(default=None, max_length=500, examples=["FREQ=WEEKLY;BYDAY=TU;COUNT=10"])
     rdates: list[datetime] = Field(default_factory=list, max_length=200)
     exdates: list[datetime] = Field(default_factory=list, max_length=500)
