@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from witaj.notify.settings import NotifySettings
 from witaj.shared.kafka import EventPublisher
+from witaj.shared.outbound import OutboundSettings
 
 sys.path.insert(0, str(Path(__file__).parent))  # importlib import mode: make notify_helpers importable
 
@@ -17,7 +18,10 @@ from notify_helpers import make_options
 
 @pytest.fixture
 def settings(make_settings) -> NotifySettings:
-    return make_settings(NotifySettings, notify=make_options())
+    """Webhooks may target 127.0.0.1, where the tests' receivers run."""
+    return make_settings(
+        NotifySettings, notify=make_options(), outbound=OutboundSettings(allow_loopback=True)
+    )
 
 
 @pytest.fixture

@@ -69,7 +69,6 @@ class Receiver:
 
 def make_options(**overrides: Any) -> NotifyOptions:
     values: dict[str, Any] = {
-        "webhook_allow_loopback": True,
         "webhook_require_https": False,
         "retry_base_ms": 10,
         "retry_cap_ms": 40,

@@ -10,6 +10,7 @@ from email.header import decode_header, make_header
 from notify_helpers import (
     Receiver,
     content_published,
+    device,
     make_options,
     notify_service,
     publish_content,
@@ -112,3 +113,34 @@ async def test_email_goes_through_a_real_smtp_server_with_unsubscribe_headers(
 
 async def _count(collection, query, expected):
     return await collection.count_documents(query) == expected
+
+
+async def test_a_webhook_added_later_gets_its_secret_and_is_delivered(settings, publisher) -> None:
+    """A webhook set by PATCH used to get no secret, so every call to it failed and was dead-lettered."""
+    receiver = Receiver([200])
+    server = await asyncio.start_server(receiver.handle, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/hook"
+    async with notify_service(settings, publisher) as client:
+        sub = await subscribe(client, topics=["housing"], channels=["inbox"])
+        assert sub["webhook_secret"] is None
+        path, owner = f"/subscriptions/{sub['id']}", device(sub)
+        added = await client.patch(
+            path, json={"channels": ["inbox", "webhook"], "webhook_url": url}, headers=owner
+        )
+        assert added.status_code == 200, added.text
+        secret = added.json()["webhook_secret"]
+        assert secret and len(secret) >= 32
+        assert "webhook_secret" not in (await client.get(path, headers=owner)).json()  # shown once
+        again = await client.patch(path, json={"webhook_url": url + "?v=2"}, headers=owner)
+        assert again.json()["webhook_secret"] is None  # the webhook keeps the secret its owner holds
+
+        await publish_content(publisher, content_published(["housing"]))
+        delivery = services_of(client).delivery
+        await wait_until(lambda: receiver.requests, timeout=15, message="the webhook call")
+        headers, body = receiver.requests[0]
+        assert verify_signature(secret, body, headers["witaj-timestamp"], headers["witaj-signature"])
+        assert await delivery.dead_letters.count_documents({}) == 0
+
+        inside = await client.patch(path, json={"webhook_url": "http://10.0.0.9/hook"}, headers=owner)
+        assert inside.status_code == 422 and inside.json()["error"]["code"] == "webhook_target_forbidden"
+    server.close()

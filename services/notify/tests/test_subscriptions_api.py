@@ -94,7 +94,7 @@ async def test_loopback_webhooks_are_refused_unless_allowed(make_settings, publi
     from notify_helpers import make_options
     from witaj.notify.settings import NotifySettings
 
-    strict = make_settings(NotifySettings, notify=make_options(webhook_allow_loopback=False))
+    strict = make_settings(NotifySettings, notify=make_options())  # outbound.allow_loopback off
     async with notify_service(strict, publisher) as client:
         body = {"city": "lublin", "channels": ["webhook"], "webhook_url": "http://127.0.0.1:9/h"}
         response = await client.post("/subscriptions", json=body)

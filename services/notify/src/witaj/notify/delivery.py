@@ -18,7 +18,6 @@ import json
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from witaj.notify import email, webhooks
@@ -33,6 +32,7 @@ from witaj.shared.events import NotificationDelivered, NotificationFailed
 from witaj.shared.kafka import backoff_seconds
 from witaj.shared.logging import get_logger
 from witaj.shared.mongo import Document, Session
+from witaj.shared.outbound import OutboundClient, Refused
 from witaj.shared.outbox import Outbox
 from witaj.shared.topics import NOTIFY_DELIVERIES
 
@@ -51,6 +51,7 @@ class DeliveryWorker:
         options: NotifyOptions,
         public_url: str | None,
         cities: CityCatalog,
+        webhook_client: OutboundClient,
         clock: Clock = utc_now,
     ) -> None:
         self.deliveries = db["deliveries"]
@@ -61,7 +62,7 @@ class DeliveryWorker:
         self.public_url = (public_url or "").rstrip("/")
         self.cities = cities
         self.clock = clock
-        self.http = httpx.AsyncClient(follow_redirects=False)
+        self.webhooks = webhook_client
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -135,20 +136,8 @@ class DeliveryWorker:
             )
             await email.send(self.options.smtp, mail)
             return
-        await webhooks.check_target(
-            sub["webhook_url"],
-            allow_loopback=self.options.webhook_allow_loopback,
-            require_https=self.options.webhook_require_https,
-        )
         body = json.dumps(payload, ensure_ascii=False).encode()
-        await webhooks.post(
-            self.http,
-            sub["webhook_url"],
-            sub["webhook_secret"],
-            key,
-            body,
-            self.options.webhook_timeout_seconds,
-        )
+        await webhooks.post(self.webhooks, sub["webhook_url"], sub["webhook_secret"], key, body)
 
     @staticmethod
     def _payload(delivery: dict[str, Any]) -> dict[str, Any]:
@@ -190,7 +179,7 @@ class DeliveryWorker:
         attempts = due["attempts"] + 1
         error = type(exc).__name__
         log.warning("delivery.attempt_failed", channel=due["channel"], error=error, attempts=attempts)
-        if isinstance(exc, Gone | webhooks.WebhookRefused) or attempts >= self.options.max_attempts:
+        if isinstance(exc, Gone | Refused) or attempts >= self.options.max_attempts:
             await self._finish(
                 due, items, "failed", NotificationFailed, attempts=attempts, error=error, sub=sub
             )
@@ -279,4 +268,4 @@ class DeliveryWorker:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
-        await self.http.aclose()
+        await self.webhooks.aclose()

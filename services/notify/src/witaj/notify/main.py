@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
-from witaj.notify import mailbox, subscriptions
+from witaj.notify import mailbox, subscriptions, webhooks
 from witaj.notify.delivery import DeliveryWorker
 from witaj.notify.demo import seed_demo_subscriptions
 from witaj.notify.fanout import Fanout
@@ -37,7 +37,7 @@ call. With a bearer token it belongs to the account. Nobody can read or change a
 `Witaj-Signature: v1=<hex>` is HMAC-SHA256 over `"<Witaj-Timestamp>.<raw body>"`. Recompute it, compare
 in constant time, refuse timestamps more than 5 minutes off, and use `Witaj-Delivery-Id` to drop
 repeats (`witaj.notify.webhooks.verify_signature` is the reference). Targets on private, loopback,
-link-local or reserved addresses are refused.
+link-local or reserved addresses are refused, and redirects are not followed.
 
 Errors always have the shape `{"error": {"code", "message", "details"}}`.
 """
@@ -75,6 +75,7 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
                 settings.notify,
                 settings.service.public_url,
                 runtime.cities,
+                webhooks.client(settings),
                 clock,
             )
             fanout.on_pending_channel.append(delivery.wake)

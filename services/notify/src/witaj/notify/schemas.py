@@ -136,6 +136,13 @@ class SubscriptionCreated(SubscriptionPublic):
     webhook_secret: str | None = Field(description="Signs webhook calls; shown once, store it")
 
 
+class SubscriptionUpdated(SubscriptionPublic):
+    webhook_secret: str | None = Field(
+        default=None,
+        description="Only when this change added a webhook: signs its calls; shown once, store it",
+    )
+
+
 class MessagePublic(BaseModel):
     id: str
     channel: Channel

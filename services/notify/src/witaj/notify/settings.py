@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
+from witaj.shared.outbound import OutboundSettings
 from witaj.shared.settings import Environment, LimitSettings, WitajSettings
 
 
@@ -50,9 +51,8 @@ class NotifyOptions(BaseModel):
     retry_cap_ms: int = Field(default=3_600_000, ge=1)
     delivery_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     send_lease_seconds: float = Field(default=60.0, gt=0)
-    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
-    webhook_allow_loopback: bool = Field(
-        default=False, description="Let webhooks target 127.0.0.1/::1 (tests and local runs only)"
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="Whole time a webhook receiver has to answer"
     )
     webhook_require_https: bool = True
     unsubscribe_secret: SecretStr = SecretStr("witaj-development-unsubscribe-secret")
@@ -68,12 +68,11 @@ class NotifySettings(WitajSettings):
     service_name: ClassVar[str] = "notify"
 
     notify: NotifyOptions = Field(default_factory=NotifyOptions)
+    outbound: OutboundSettings = Field(default_factory=OutboundSettings)
 
     @model_validator(mode="after")
     def _notify_is_safe(self) -> "NotifySettings":
         if self.service.environment is Environment.PRODUCTION:
             if "development" in self.notify.unsubscribe_secret.get_secret_value():
                 raise ValueError("notify.unsubscribe_secret must be set in production")
-            if self.notify.webhook_allow_loopback:
-                raise ValueError("notify.webhook_allow_loopback must be off in production")
         return self

@@ -14,7 +14,7 @@ from zoneinfo import available_timezones
 from fastapi import APIRouter, Response
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from witaj.notify import access, webhooks
+from witaj.notify import access
 from witaj.notify.access import OwnedSubscription, ServicesDep
 from witaj.notify.matching import MATCH_INDEX, match_keys
 from witaj.notify.schemas import (
@@ -22,6 +22,7 @@ from witaj.notify.schemas import (
     SubscriptionCreated,
     SubscriptionPublic,
     SubscriptionUpdate,
+    SubscriptionUpdated,
 )
 from witaj.notify.settings import NotifyOptions
 from witaj.shared.auth import MaybePrincipal
@@ -29,11 +30,16 @@ from witaj.shared.cities import CityCatalog
 from witaj.shared.errors import ApiError
 from witaj.shared.events import Channel, Feature
 from witaj.shared.mongo import Document
+from witaj.shared.outbound import OutboundClient
 from witaj.shared.ratelimit import RateLimit, public_write
 
 
 def new_subscriber_id() -> str:
     return "s" + secrets.token_hex(16)
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class SubscriptionStore:
@@ -66,7 +72,7 @@ class SubscriptionStore:
 
 
 async def validate(
-    prefs: dict[str, Any], *, cities: CityCatalog, options: NotifyOptions, webhook_changed: bool
+    prefs: dict[str, Any], *, cities: CityCatalog, outbound: OutboundClient, webhook_changed: bool
 ) -> None:
     """Reject what the schema alone cannot judge: unknown city, topic, language, zone, unsafe webhook."""
     city = cities.require(prefs["city"])
@@ -88,11 +94,7 @@ async def validate(
     if Channel.WEBHOOK in prefs["channels"] and not prefs.get("webhook_url"):
         raise ApiError(422, "webhook_url_required", "The webhook channel needs a 'webhook_url'")
     if webhook_changed and prefs.get("webhook_url"):
-        await webhooks.check_target(
-            prefs["webhook_url"],
-            allow_loopback=options.webhook_allow_loopback,
-            require_https=options.webhook_require_https,
-        )
+        await outbound.check(prefs["webhook_url"])
 
 
 def public(doc: dict[str, Any]) -> SubscriptionPublic:
@@ -136,7 +138,9 @@ async def create_subscription(
     prefs = body.model_dump(mode="json")
     prefs["language"] = prefs["language"] or city.default_language
     prefs["timezone"] = prefs["timezone"] or city.timezone
-    await validate(prefs, cities=services.runtime.cities, options=options, webhook_changed=True)
+    await validate(
+        prefs, cities=services.runtime.cities, outbound=services.delivery.webhooks, webhook_changed=True
+    )
     token: str | None = None
     if principal is not None:
         if (
@@ -148,7 +152,7 @@ async def create_subscription(
     else:
         token = access.new_token()
         owner = {"kind": "device", "token_hash": access.token_hash(token)}
-    secret = secrets.token_urlsafe(32) if prefs.get("webhook_url") else None
+    secret = new_webhook_secret() if prefs.get("webhook_url") else None
     doc = {
         **prefs,
         "_id": new_subscriber_id(),
@@ -170,20 +174,24 @@ async def get_subscription(subscription: OwnedSubscription) -> SubscriptionPubli
 @router.patch("/subscriptions/{subscription_id}", summary="Change your subscription (fields sent only)")
 async def update_subscription(
     body: SubscriptionUpdate, subscription: OwnedSubscription, services: ServicesDep
-) -> SubscriptionPublic:
+) -> SubscriptionUpdated:
+    """A webhook added here gets its signing secret as at creation: in this answer, shown once."""
     changes = body.model_dump(mode="json", exclude_unset=True)
     prefs = {**subscription, **changes}
     await validate(
         prefs,
         cities=services.runtime.cities,
-        options=services.options,
+        outbound=services.delivery.webhooks,
         webhook_changed="webhook_url" in changes
         and changes["webhook_url"] != subscription.get("webhook_url"),
     )
+    secret = None
+    if prefs.get("webhook_url") and not subscription.get("webhook_secret"):
+        secret = changes["webhook_secret"] = new_webhook_secret()
     changes["match_keys"] = match_keys(prefs["city"], prefs["topics"], active=prefs["active"])
     updated = await services.subscriptions.update(subscription["_id"], changes)
     assert updated is not None
-    return public(updated)
+    return SubscriptionUpdated(**public(updated).model_dump(), webhook_secret=secret)
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=204, summary="Erase everything about you")
