@@ -1,6 +1,6 @@
 """Hostile input against the running platform: every service refuses oversize and deeply nested JSON
-with a clear error, notify refuses webhook targets inside private networks, and markup stored in content
-comes back sanitised."""
+with a clear error, webhooks and calendar sources may not point inside private networks, and markup
+stored in content comes back sanitised."""
 
 from __future__ import annotations
 
@@ -45,17 +45,18 @@ def test_deeply_nested_json_is_refused_before_any_parsing_work(service: str, liv
     assert "nest" in response.json()["error"]["message"].lower()
 
 
-@pytest.mark.parametrize(
-    "target",
-    [
-        "https://127.0.0.1:8001/cities",  # the platform itself
-        "https://10.0.0.7/hook",
-        "https://192.168.1.1/hook",
-        "https://169.254.169.254/latest/meta-data/",  # cloud metadata
-        "https://[::1]/hook",
-        "https://localhost/hook",
-    ],
-)
+INSIDE = [
+    "https://127.0.0.1:8001/cities",  # the platform itself
+    "https://10.0.0.7/hook",
+    "https://192.168.1.1/hook",
+    "https://169.254.169.254/latest/meta-data/",  # cloud metadata
+    "https://[::ffff:169.254.169.254]/latest/meta-data/",  # the same, written as IPv6
+    "https://[::1]/hook",
+    "https://localhost/hook",
+]
+
+
+@pytest.mark.parametrize("target", INSIDE)
 def test_webhooks_into_private_networks_are_refused(target: str, live_platform) -> None:
     response = httpx.post(
         f"{live_platform['notify']}/subscriptions",
@@ -64,6 +65,19 @@ def test_webhooks_into_private_networks_are_refused(target: str, live_platform) 
     )
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "webhook_target_forbidden"
+
+
+@pytest.mark.parametrize("target", INSIDE)
+def test_calendar_sources_into_private_networks_are_refused(target: str, live_platform, mint) -> None:
+    editor = {"Authorization": f"Bearer {mint('ngo_editor', city='lublin', org='caritas-lublin')}"}
+    response = httpx.put(
+        f"{live_platform['events']}/cities/lublin/calendar-sources/probe",
+        json={"url": target},
+        headers=editor,
+        timeout=10,
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "calendar_target_forbidden"
 
 
 def test_markup_stored_in_content_comes_back_sanitised(live_platform, mint) -> None:

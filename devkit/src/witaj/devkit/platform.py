@@ -107,6 +107,8 @@ class PlatformPlan:
             "SERVICE__ENVIRONMENT": "development",
             "SERVICE__LOG_FORMAT": "console",
             "SERVICE__SEED_DEMO": "true",
+            # Calendar URLs and webhooks may point at servers on this machine (production refuses it).
+            "OUTBOUND__ALLOW_LOOPBACK": "true",
         }
         if port is not None:
             values["SERVICE__PORT"] = str(port)
