@@ -219,6 +219,18 @@ async def test_a_moved_occurrence_keeps_its_own_title(client, editor) -> None:
     again = await _import(client, editor, MOVED_AND_RENAMED)
     assert again.json()["unchanged"] == 2
 
+    exam = next(o for o in listed if o["title"].endswith("exam"))
+    noted = await client.patch(
+        f"/cities/lublin/events/{exam['event_id']}/occurrences/{exam['occurrence']}",
+        json={"start": exam["start"], "end": exam["end"], "note": "Bring your ID"},
+        headers=editor,
+    )
+    assert noted.status_code == 200, noted.text
+    listed = (await client.get("/cities/lublin/events", params=WINDOW)).json()["items"]
+    assert [(o["title"], o["note"]) for o in listed if o["occurrence"] == exam["occurrence"]] == [
+        ("Polish for beginners: exam", "Bring your ID")
+    ]
+
 
 NEVER = b"BEGIN:VEVENT\nUID:never@ngo.example\nSUMMARY:Never\nDTSTART:20300301T100000Z\nRRULE:FREQ=DAILY;BYYEARDAY=100;BYMONTH=1\nEND:VEVENT\n"
 UNREADABLE = b"BEGIN:VEVENT\nUID:bad@ngo.example\nDTSTART:nonsense\nEND:VEVENT\n"

@@ -274,7 +274,13 @@ class OutboundClient:
         """What is checked before a URL is accepted (a 422 if not): its form and where it leads now.
         Each request checks again, since DNS may change."""
         parsed = self.check_url(url)
-        await self.checked_addresses(parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80))
+        try:
+            async with asyncio.timeout(self.deadline):
+                await self.checked_addresses(
+                    parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80)
+                )
+        except TimeoutError:
+            raise self.refused("host_unresolvable", "host does not resolve") from None
 
     async def get(self, url: str) -> bytes:
         """The body of a 200 answer to GET, following redirects by the rules; OutboundError otherwise."""

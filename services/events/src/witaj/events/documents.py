@@ -8,7 +8,7 @@ changes live in `overrides`, keyed by the occurrence's original start.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from witaj.events import schedule as sched
@@ -47,7 +47,7 @@ def titles(doc: Document) -> dict[str, str]:
 
 def next_start(doc: Document, now: datetime | None = None) -> datetime | None:
     now = now or datetime.now(UTC)
-    upcoming = sched.expand(schedule_of(doc), overrides_of(doc), now, now + timedelta(days=800), limit=50)
+    upcoming = sched.expand(schedule_of(doc), overrides_of(doc), now, now + sched.LOOK_AHEAD, limit=50)
     return next((o.start for o in upcoming if not o.cancelled), None)
 
 

@@ -37,6 +37,8 @@ FIRST_OCCURRENCE_WITHIN = timedelta(days=3_653)
 """A rule must yield an occurrence within ten years of its start, or it is refused."""
 SERIES_WITHIN = timedelta(days=18_263)
 """A finite series must end within fifty years of its start."""
+LOOK_AHEAD = timedelta(days=800)
+"""How far past today an event's next occurrences are looked for (its page, its published facts)."""
 WORK_LIMIT = 300_000
 """Work one expansion may do (see `Work`): a few tens of milliseconds of CPU at most."""
 PERIOD_COST = 20
@@ -288,7 +290,7 @@ def bounds(
 
     Also where a schedule is refused for costing too much: a rule without an occurrence within
     `FIRST_OCCURRENCE_WITHIN`, a finite series not ending within `SERIES_WITHIN`, and an open-ended one
-    that cannot be expanded up to a year from today within the work budget."""
+    that cannot be expanded up to `LOOK_AHEAD` from today within the work budget."""
     tz = zone(schedule.timezone or "UTC")
     work = work or Work()
     parsed = _parsed(schedule)
@@ -322,9 +324,9 @@ def bounds(
         and bounded.reached_horizon
     ):
         raise InvalidSchedule("a series must end within 50 years of its start: lower its COUNT")
-    if not finite:  # every listing near today must stay affordable
+    if not finite:  # every expansion near today must stay affordable
         now = datetime.now(UTC)
-        next(expand(schedule, {}, now, now + timedelta(days=366), limit=1, work=Work(parent=work)), None)
+        next(expand(schedule, {}, now, now + LOOK_AHEAD, limit=1, work=Work(parent=work)), None)
     duration = schedule.end - schedule.start
     first = to_utc(starts[0], tz)
     last: datetime | None = None if not finite else to_utc(max(starts) + duration, tz)

@@ -222,6 +222,8 @@ class EventStore:
                 raise NotFound(f"An occurrence starting at {sched.occurrence_key(key)}")
             tz = sched.zone(schedule.timezone or "UTC")
             entry: dict[str, Any] = {"cancelled": change.cancelled, "note": change.note}
+            if title := overrides_of(doc).get(sched.occurrence_key(key), {}).get("title"):
+                entry["title"] = title  # its own title, from an imported calendar
             if (change.start is None) != (change.end is None):
                 raise sched.InvalidSchedule("move an occurrence by giving both its new start and end")
             if change.start and change.end:
