@@ -168,3 +168,47 @@ def test_version_must_be_an_integer_not_a_boolean() -> None:
     doc["version"] = True
     with pytest.raises(MalformedEvent, match="integer 'version'"):
         registry.decode(json.dumps(doc))
+
+
+def _valid_doc() -> dict:
+    return json.loads(registry.encode(wrap(published(), source="witaj/content", city="lublin", subject="p1")))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than Python's own parser can recurse
+        b'{"type":"content.published","version":1,"data":' + b'{"a":' * 300 + b"1" + b"}" * 301,
+        b'{"type":"content.published","version":' + b"9" * 5_000 + b"}",  # past int conversion limits
+        json.dumps({**_valid_doc(), "subject": "\ud800"}).encode(),  # a lone surrogate: no encoder takes it
+    ],
+    ids=["deep", "deep-data", "huge-number", "surrogate"],
+)
+def test_hostile_json_is_malformed_not_a_crash(raw: bytes) -> None:
+    with pytest.raises(MalformedEvent):
+        registry.decode(raw)
+
+
+@pytest.mark.parametrize(
+    "time", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-23:59", "2300-01-01T00:00:00Z"]
+)
+def test_times_no_event_has_are_refused(time: str) -> None:
+    with pytest.raises(InvalidEventData, match="time"):
+        registry.decode(json.dumps({**_valid_doc(), "time": time}))
+
+
+def test_an_upcast_that_fails_on_odd_old_data_is_invalid_data() -> None:
+    local = EventRegistry()
+
+    @local.register("test.renamed")
+    class Renamed(EventData):
+        class_version: ClassVar[int] = 2
+        full_title: str
+
+        @staticmethod
+        def upcast_v1_v2(data: dict) -> dict:
+            return {"full_title": data.pop("title")}  # KeyError when the old field is missing
+
+    old = {"type": "test.renamed", "version": 1, "source": "s", "city": "c", "subject": "x", "data": {}}
+    with pytest.raises(InvalidEventData, match="KeyError"):
+        local.decode(json.dumps(old))

@@ -15,10 +15,21 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
+import pydantic_core
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 MAX_EVENT_BYTES = 1_000_000
 """Largest serialised event accepted; Kafka's default message limit is about the same."""
+
+MAX_EVENT_DEPTH = 200
+"""Deepest JSON nesting a message may have: the limit of pydantic's JSON parser, which reads every
+message. Python's own parser would recurse until the interpreter's stack limit (and raise
+RecursionError, which no consumer expects), so neither path ever parses deeper than this."""
+
+EARLIEST_EVENT_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_EVENT_TIME = datetime(2200, 1, 1, tzinfo=UTC)
+"""An event's `time` lies between these: far beyond any real event, and far enough from the ends of
+the calendar that converting it to UTC or adding a day to it (as every rollup window does) cannot fail."""
 
 
 class EventData(BaseModel):
@@ -72,7 +83,9 @@ class Envelope(BaseModel, Generic[D]):
     type: str
     version: int = Field(ge=1, strict=True)
     source: str = Field(min_length=1, max_length=100)
-    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    time: datetime = Field(
+        default_factory=lambda: datetime.now(UTC), ge=EARLIEST_EVENT_TIME, lt=LATEST_EVENT_TIME
+    )
     city: str = Field(min_length=1, max_length=64)
     subject: str = Field(min_length=1, max_length=200)
     data: D
@@ -134,14 +147,18 @@ class EventRegistry:
         try:
             return self._types[event_type]
         except KeyError:
-            raise UnknownEventType(f"unknown event type {event_type!r}") from None
+            raise UnknownEventType(f"unknown event type {event_type[:100]!r}") from None
 
     @property
     def types(self) -> dict[str, type[EventData]]:
         return dict(self._types)
 
     def decode(self, raw: bytes | str | dict[str, Any]) -> Envelope[EventData]:
-        """Parse and validate one message; raise an EventDecodeError subclass saying what is wrong."""
+        """Parse and validate one message; raise an EventDecodeError subclass saying what is wrong.
+
+        Messages are hostile input: whatever the bytes, the only exception that leaves is an
+        EventDecodeError, so a consumer can always park the message and go on.
+        """
         if isinstance(raw, dict):
             doc = dict(raw)
         else:
@@ -151,8 +168,11 @@ class EventRegistry:
             if current is not None:
                 return current
             try:
-                doc = json.loads(raw)
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                # pydantic's parser, not `json`: it refuses nesting deeper than MAX_EVENT_DEPTH, numbers
+                # too long to convert, invalid UTF-8 and lone surrogates with a ValueError, where `json`
+                # recurses to a RecursionError or hands on text no database or encoder will accept.
+                doc = pydantic_core.from_json(raw)
+            except ValueError as exc:
                 raise MalformedEvent(f"event is not valid JSON: {exc}") from None
         if not isinstance(doc, dict):
             raise MalformedEvent("event must be a JSON object")
@@ -162,14 +182,15 @@ class EventRegistry:
         model = self.model_for(event_type)
         if version > model.class_version or version < 1:
             raise UnsupportedEventVersion(
-                f"{event_type} version {version} is not supported (this build knows 1..{model.class_version})"
+                f"{event_type[:100]} version {str(version)[:20]} is not supported "
+                f"(this build knows 1..{model.class_version})"
             )
         data = doc.get("data")
         if not isinstance(data, dict):
             raise MalformedEvent("event 'data' must be a JSON object")
-        for step in range(version, model.class_version):
-            data = getattr(model, f"upcast_v{step}_v{step + 1}")(dict(data))
         try:
+            for step in range(version, model.class_version):
+                data = getattr(model, f"upcast_v{step}_v{step + 1}")(dict(data))
             payload = model.model_validate(data)
             # `Envelope[model]` is looked up once, at registration: pydantic's lookup of a
             # parametrised generic is about a tenth of decoding a small event, and stream consumers
@@ -177,6 +198,8 @@ class EventRegistry:
             return self._envelopes[model](**{**doc, "version": model.class_version, "data": payload})
         except ValidationError as exc:
             raise InvalidEventData(f"{event_type} v{version}: {_summarise(exc)}") from None
+        except Exception as exc:  # an upcast or a validator met data it did not expect
+            raise InvalidEventData(f"{event_type} v{version}: {type(exc).__name__}: {exc}"[:1000]) from None
 
     def _decode_current(self, raw: bytes) -> Envelope[EventData] | None:
         """The envelope in one pass of pydantic's JSON parser, when the message is a well-formed event
@@ -197,7 +220,7 @@ class EventRegistry:
         model, event_type, version = current
         try:
             envelope: Envelope[EventData] = model.__pydantic_validator__.validate_json(raw)
-        except ValidationError:
+        except Exception:  # invalid, or a validator that raised something else: `decode` explains
             return None
         if envelope.type == event_type and envelope.version == version:
             return envelope

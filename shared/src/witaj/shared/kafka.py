@@ -5,21 +5,30 @@
 - The consumer commits an offset only after its handler succeeded, retries failures with capped
   exponential back-off, waits out infrastructure outages without skipping anything, and sends messages
   it cannot decode or handle to `<topic>.dlq` with the error in the headers. A poison message never
-  stops it. Handlers are made idempotent with `witaj.shared.inbox.Inbox`.
+  stops it: not bytes that are no event, not an event its handler cannot take, and not a record the
+  Kafka client itself cannot parse (`read_past_unreadable`). Handlers are made idempotent with
+  `witaj.shared.inbox.Inbox`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    CommitFailedError,
+    CorruptRecordException,
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    TopicAlreadyExistsError,
+)
 from prometheus_client import Counter
 from pymongo.errors import ConnectionFailure, OperationFailure
 from witaj.shared.envelope import Envelope, EventDecodeError, EventRegistry, registry
@@ -46,9 +55,14 @@ class PermanentError(Exception):
 
 
 def _is_transient(exc: BaseException) -> bool:
-    """Infrastructure trouble: wait and try again for as long as it takes, never dead-letter."""
+    """Infrastructure trouble: wait and try again for as long as it takes, never dead-letter.
+
+    A record too large for the broker is the message's doing, not an outage: waiting would never end.
+    """
     if isinstance(exc, OperationFailure):
         return exc.has_error_label("TransientTransactionError")
+    if isinstance(exc, MessageSizeTooLargeError | RecordTooLargeError):
+        return False
     return isinstance(exc, ConnectionFailure | KafkaError | ConnectionError | TimeoutError)
 
 
@@ -159,7 +173,7 @@ class EventPublisher:
         value: bytes,
         *,
         key: bytes | None = None,
-        headers: Sequence[tuple[str, bytes]] = (),
+        headers: Sequence[tuple[str, bytes | None]] = (),
         prefixed: bool = False,
     ) -> None:
         name = topic if prefixed else self._namer(topic)
@@ -222,27 +236,194 @@ class EventPublisher:
             return False
 
 
+DEAD_LETTER_VALUE_BYTES = 900_000
+"""Largest value a dead letter carries whole; a longer one keeps its first bytes (the original stays
+in its own topic at the offset the headers give), so parking it can never fail for its size."""
+
+DEAD_LETTER_HEADER_BYTES = 16_384
+"""Largest total of a parked message's own headers that travel with it to the dead-letter topic."""
+
+
 def dead_letter_headers(
     topic: str,
     partition: int,
     offset: int,
-    original: Iterable[tuple[str, bytes]] | None,
+    original: Iterable[tuple[str, bytes | None]] | None,
     code: str,
     error: str,
     group: str,
-) -> list[tuple[str, bytes]]:
+) -> list[tuple[str, bytes | None]]:
     """The message's own headers plus where it came from and why it was parked, as every dead letter
     on `<topic>.dlq` carries them."""
     return [
         *(original or ()),
         ("witaj.error.code", code.encode()),
-        ("witaj.error.message", error[:1000].encode()),
+        ("witaj.error.message", error[:1000].encode(errors="replace")),
         ("witaj.original.topic", topic.encode()),
         ("witaj.original.partition", str(partition).encode()),
         ("witaj.original.offset", str(offset).encode()),
         ("witaj.consumer.group", group.encode()),
         ("witaj.failed_at", datetime.now(UTC).isoformat().encode()),
     ]
+
+
+class Unreadable(tuple[tuple[str, bytes | None], ...]):
+    """The (empty) headers of a record the Kafka client could not parse, carrying why.
+
+    `read_past_unreadable` puts such a record in place of the one it skipped, so consumers park it
+    like any other message they cannot use, in its place in the stream.
+    """
+
+    error: str
+
+    def __new__(cls, error: str) -> Unreadable:
+        headers = super().__new__(cls)
+        headers.error = error
+        return headers
+
+
+def unreadable(headers: object) -> str | None:
+    """Why the record with these headers could not be read, if it could not."""
+    return headers.error if isinstance(headers, Unreadable) else None
+
+
+async def park(
+    publisher: EventPublisher,
+    message: tuple[str, int, int, bytes | None, bytes | None, Any],
+    code: str,
+    error: str,
+    group: str,
+) -> None:
+    """Put a message (topic, partition, offset, key, value, headers) on its topic's dead-letter twin,
+    with why; keep trying while the broker is away, never drop it and never raise for its content.
+
+    A parked message keeps at most `DEAD_LETTER_VALUE_BYTES` of its value and `DEAD_LETTER_HEADER_BYTES`
+    of its own headers (headers say what was cut), and if the broker still refuses its size, it goes
+    with the first kilobyte only.
+    """
+    topic, partition, offset, key, value, original = message
+    value = value or b""
+    extra: list[tuple[str, bytes | None]] = []
+    own = [(k, v) for k, v in original or ()]
+    if sum(len(k) + len(v or b"") for k, v in own) > DEAD_LETTER_HEADER_BYTES:
+        extra.append(("witaj.dlq.headers_dropped", str(len(own)).encode()))
+        own = []
+    if len(value) > DEAD_LETTER_VALUE_BYTES:
+        extra.append(("witaj.dlq.truncated_from", str(len(value)).encode()))
+        value = value[:DEAD_LETTER_VALUE_BYTES]
+    headers = [*dead_letter_headers(topic, partition, offset, own, code, error, group), *extra]
+    attempt = 0
+    while True:
+        try:
+            await publisher.send_raw(dead_letter(topic), value, key=key, headers=headers, prefixed=True)
+            break
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            attempt += 1
+            if _is_transient(exc):
+                log.warning("kafka.dead_letter_retry", error=type(exc).__name__)
+                await asyncio.sleep(backoff_seconds(attempt, 200, 10_000))
+                continue
+            if len(value) <= 1024 and not own:
+                raise  # nothing left to cut: a bug, not the message
+            log.warning("kafka.dead_letter_shrunk", error=type(exc).__name__)
+            headers = [
+                *dead_letter_headers(topic, partition, offset, (), code, error, group),
+                ("witaj.dlq.truncated_from", str(len(message[4] or b"")).encode()),
+            ]
+            value, own = value[:1024], []
+    DEAD_LETTERED.labels(group, code).inc()
+    log.warning("kafka.dead_lettered", reason=code, topic=topic, offset=offset)
+
+
+def _unparsable(exc: Exception) -> bool:
+    """A fetch failed on what it read, not on the broker: a record the client cannot parse."""
+    return isinstance(exc, CorruptRecordException) or not isinstance(exc, KafkaError)
+
+
+Fetched = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+
+
+async def fetch_readable(
+    fetch: Callable[[], Awaitable[Fetched]],
+    consumer: AIOKafkaConsumer,
+    partitions: Collection[TopicPartition],
+    resume: Mapping[TopicPartition, int],
+    *,
+    grouped: bool,
+    max_records: int,
+    wait_ms: int,
+) -> Fetched:
+    """`fetch()`, or if it failed on a record the client cannot parse, `read_past_unreadable`."""
+    try:
+        return await fetch()
+    except Exception as exc:
+        if not _unparsable(exc):
+            raise
+        return await read_past_unreadable(
+            consumer, partitions, resume, exc, grouped=grouped, max_records=max_records, wait_ms=wait_ms
+        )
+
+
+async def read_past_unreadable(
+    consumer: AIOKafkaConsumer,
+    partitions: Collection[TopicPartition],
+    resume: Mapping[TopicPartition, int],
+    error: BaseException,
+    *,
+    grouped: bool,
+    max_records: int,
+    wait_ms: int,
+) -> Fetched:
+    """Read on after a fetch failed on a record the Kafka client cannot parse (a header key that is
+    not UTF-8, a corrupt batch): what each partition holds up to and past such records, each of them
+    in its place as an empty record whose headers are `Unreadable`, with positions moved past them.
+
+    A failed fetch loses what it had already read of other partitions, so every partition goes back
+    to `resume` (the next offset its consumer has not handled yet; else the committed offset, else the
+    beginning, as the consumers here start from the earliest offset). Then each partition is read one
+    record at a time, so a record that fails is the one at the partition's position. The client parses
+    a producer's batch from its start, so the records a (hostile) producer sent after an unreadable one
+    in the same batch cannot be read either: they are skipped the same way, one by one. Nothing else is
+    skipped, and each skipped record is parked by the caller like any poison message (its value stays
+    in its topic, at the offset the dead letter names).
+    """
+    log.warning("kafka.unreadable_record", error=type(error).__name__, detail=str(error)[:200])
+    assigned = sorted(set(partitions) & consumer.assignment())
+    for tp in assigned:
+        start = resume.get(tp)
+        if start is None and grouped:
+            start = await consumer.committed(tp)
+        if start is None:
+            start = (await consumer.beginning_offsets([tp]))[tp]
+        consumer.seek(tp, start)
+
+    async def read(tp: TopicPartition) -> list[ConsumerRecord[bytes, bytes]]:
+        records: list[ConsumerRecord[bytes, bytes]] = []
+        while len(records) < max_records:
+            try:
+                fetched = await consumer.getmany(tp, timeout_ms=wait_ms, max_records=1)
+            except Exception as exc:
+                if not _unparsable(exc):
+                    raise
+                failure = exc
+            else:
+                if not fetched.get(tp):
+                    break  # nothing more to read here now
+                records += fetched[tp]
+                continue
+            offset = await consumer.position(tp)
+            why = Unreadable(f"{type(failure).__name__}: {failure}")
+            records.append(
+                ConsumerRecord(tp.topic, tp.partition, offset, -1, 0, None, None, None, -1, -1, why)
+            )
+            consumer.seek(tp, offset + 1)
+        return records
+
+    # Each partition on its own, all at once: a partition with nothing to read waits for `wait_ms`.
+    found = await asyncio.gather(*(read(tp) for tp in assigned))
+    return {tp: records for tp, records in zip(assigned, found, strict=True) if records}
 
 
 class EventConsumer:
@@ -276,6 +457,9 @@ class EventConsumer:
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self._resume: dict[TopicPartition, int] = {}
+        """Per partition, the offset after the last message handled: where to read again after a fetch
+        that failed part-way (see `read_past_unreadable`)."""
         self.handled = 0
 
     async def start(self) -> None:
@@ -320,18 +504,39 @@ class EventConsumer:
     async def _run(self) -> None:
         assert self._consumer is not None
         consumer = self._consumer
+        failures = 0
         while not self._stopping.is_set():
             try:
-                batches = await consumer.getmany(timeout_ms=1000, max_records=self.settings.max_poll_records)
-            except KafkaError as exc:
-                log.warning("kafka.fetch_failed", group=self.group_id, error=type(exc).__name__)
-                await asyncio.sleep(1)
-                continue
-            for partition, messages in batches.items():
-                for message in messages:
-                    await self._process(message)
-                if not self.broadcast:
-                    await self._commit(consumer, partition, messages[-1].offset + 1)
+                batches = await self._fetch(consumer)
+                for partition, messages in batches.items():
+                    for message in messages:
+                        await self._process(message)
+                    self._resume[partition] = messages[-1].offset + 1
+                    if not self.broadcast:
+                        await self._commit(consumer, partition, messages[-1].offset + 1)
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # The broker went away mid-way (or a bug): wait, and read again from what was handled.
+                failures += 1
+                log.warning("kafka.consume_failed", group=self.group_id, error=type(exc).__name__)
+                await asyncio.sleep(backoff_seconds(failures, 200, 10_000))
+                for partition, offset in self._resume.items():
+                    if partition in consumer.assignment():
+                        consumer.seek(partition, offset)
+
+    async def _fetch(self, consumer: AIOKafkaConsumer) -> Fetched:
+        limit = self.settings.max_poll_records
+        return await fetch_readable(
+            lambda: consumer.getmany(timeout_ms=1000, max_records=limit),
+            consumer,
+            consumer.assignment(),
+            self._resume,
+            grouped=not self.broadcast,
+            max_records=limit,
+            wait_ms=max(1000, 2 * self.settings.fetch_max_wait_ms),
+        )
 
     async def _commit(self, consumer: AIOKafkaConsumer, partition: TopicPartition, offset: int) -> None:
         try:
@@ -345,10 +550,16 @@ class EventConsumer:
     async def _process(self, message: ConsumerRecord[bytes, bytes]) -> None:
         try:
             envelope = self.registry.decode(message.value or b"")
-        except EventDecodeError as exc:
-            await self._dead_letter(message, exc.code, str(exc))
-            return
-        if self.accept is not None and not self.accept(envelope):
+            if self.accept is not None and not self.accept(envelope):
+                return
+        except Exception as exc:
+            why = unreadable(message.headers)
+            if why is not None:
+                await self._dead_letter(message, "unreadable_record", why)
+            elif isinstance(exc, EventDecodeError):
+                await self._dead_letter(message, exc.code, str(exc))
+            else:
+                await self._dead_letter(message, "invalid_event", f"{type(exc).__name__}: {exc}")
             return
         with structlog.contextvars.bound_contextvars(
             event_id=str(envelope.id), type=envelope.type, city=envelope.city
@@ -392,23 +603,12 @@ class EventConsumer:
 
     async def _dead_letter(self, message: ConsumerRecord[bytes, bytes], code: str, error: str) -> None:
         """Park the message with its error; keep trying until the broker takes it (never drop it)."""
-        headers = dead_letter_headers(
-            message.topic, message.partition, message.offset, message.headers, code, error, self.group_id
+        parked = (
+            message.topic,
+            message.partition,
+            message.offset,
+            message.key,
+            message.value,
+            message.headers,
         )
-        attempt = 0
-        while True:
-            try:
-                await self.publisher.send_raw(
-                    dead_letter(message.topic),
-                    message.value or b"",
-                    key=message.key,
-                    headers=headers,
-                    prefixed=True,
-                )
-                break
-            except KafkaError as exc:
-                attempt += 1
-                log.warning("kafka.dead_letter_retry", error=type(exc).__name__)
-                await asyncio.sleep(backoff_seconds(attempt, 200, 10_000))
-        DEAD_LETTERED.labels(self.group_id, code).inc()
-        log.warning("kafka.dead_lettered", reason=code, topic=message.topic, offset=message.offset)
+        await park(self.publisher, parked, code, error, self.group_id)

@@ -6,6 +6,10 @@ the rest of faust — group membership, partition assignment and rebalances, flo
 and exactly-once commits through its transaction manager — and gives a receiver (the processor's
 `Pipeline`) what each fetch returned as one list. The receiver acknowledges records once they are stored
 (`acknowledge`), and faust's commit timer commits what was acknowledged.
+
+A record the Kafka client cannot parse would make every fetch fail, and faust's fetch loop with it; the
+consumer thread reads past it instead (`witaj.shared.kafka.read_past_unreadable`) and hands it over in
+its place, empty, for the processor to dead-letter.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any, Protocol
 
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP
+from witaj.shared.kafka import fetch_readable
 
 Message = tuple[str, int, int, bytes | None, bytes | None, Any]
 """(topic, partition, offset, key, value, headers) of one consumed message."""
@@ -36,6 +41,26 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         consumer._fetch_max_wait_ms = self.fetch_max_wait_ms
         return consumer
 
+    async def _fetch_records(
+        self,
+        consumer: Any,
+        active_partitions: set[TP],
+        timeout: float | None = None,
+        max_records: int | None = None,
+    ) -> Any:
+        """faust's fetch, reading past a record the client cannot parse (see the module)."""
+        return await fetch_readable(
+            lambda: super(_ConsumerThread, self)._fetch_records(
+                consumer, active_partitions, timeout=timeout, max_records=max_records
+            ),
+            consumer,
+            active_partitions or consumer.assignment(),
+            self.consumer.resume,  # type: ignore[attr-defined]
+            grouped=True,
+            max_records=max_records or 500,
+            wait_ms=max(1000, 2 * self.fetch_max_wait_ms),
+        )
+
 
 class BatchConsumer(faust_aiokafka.Consumer):
     """faust's Kafka consumer with its fetch loop replaced (see the module): offsets never pass an
@@ -48,6 +73,9 @@ class BatchConsumer(faust_aiokafka.Consumer):
         super().__init__(*args, **kwargs)
         self._stored: dict[TP, int] = {}
         """Per partition, the offset after the last stored event: what the next commit may commit."""
+        self.resume: dict[TP, int] = {}
+        """Per partition, the offset after the last one handed over: where reading goes on after a
+        fetch that failed part-way (read from the consumer thread)."""
 
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return self.thread(self, loop=self.loop, beacon=self.beacon)
@@ -76,6 +104,7 @@ class BatchConsumer(faust_aiokafka.Consumer):
             if batch and self.flow_active and generation == self.app.consumer_generation_id:
                 for tp, offset in read.items():
                     self._read_offset[tp] = offset
+                    self.resume[tp] = offset + 1
                     self.app.monitor.track_tp_end_offset(tp, self.highwater(tp))
                 await self.pipeline.add(batch)
 
@@ -99,6 +128,7 @@ class BatchConsumer(faust_aiokafka.Consumer):
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
         for tp in revoked:
             self._stored.pop(tp, None)
+            self.resume.pop(tp, None)
         await super().on_partitions_revoked(revoked)
 
 

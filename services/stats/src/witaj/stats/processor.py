@@ -26,13 +26,7 @@ from typing import Any, cast
 import faust
 from witaj.shared.envelope import EventDecodeError, registry
 from witaj.shared.events import IndicatorDatasetSubmitted
-from witaj.shared.kafka import (
-    EventPublisher,
-    _is_transient,
-    backoff_seconds,
-    dead_letter_headers,
-    ensure_topics,
-)
+from witaj.shared.kafka import EventPublisher, _is_transient, backoff_seconds, ensure_topics, park, unreadable
 from witaj.shared.logging import configure_logging, get_logger
 from witaj.shared.mongo import create_client, database, ping
 from witaj.shared.topics import (
@@ -45,7 +39,6 @@ from witaj.shared.topics import (
     STATS_INDICATORS,
     STATS_ROLLUPS,
     USAGE,
-    dead_letter,
 )
 from witaj.stats import streams
 from witaj.stats.consumer import BatchConsumer, Message, consumer_class
@@ -91,6 +84,10 @@ class HandlerFailed(EventDecodeError):
     code = "handler_failed"
 
 
+class UnreadableRecord(EventDecodeError):
+    code = "unreadable_record"
+
+
 class BatchProcessor:
     """Reads, dead-letters and counts batches; independent of faust so it can be tested alone.
 
@@ -116,7 +113,12 @@ class BatchProcessor:
 
     async def read(self, messages: list[Message]) -> list[Record]:
         """Decode messages into records; those that are not valid Witaj events go to the dead-letter
-        topic (unless an earlier run counted past them already) and are recorded as counting nothing."""
+        topic (unless an earlier run counted past them already) and are recorded as counting nothing.
+
+        Never raises: the consumer hands fetches over from faust's fetch loop, which a raised error
+        would stop (and the worker with it, to crash on the same offset at every restart). Any failure
+        on a message, whatever its bytes, parks that message and reading goes on with the next.
+        """
         await self.started.wait()  # translation states must be loaded before views are judged
         serves, counter, usage = self.settings.service.serves, self.counter, self.usage_topic
         records: list[Record] = []
@@ -127,26 +129,40 @@ class BatchProcessor:
             for message in messages[start : start + YIELD_EVERY]:
                 topic, partition, offset, _, value, _ = message
                 by_id = topic != usage
+                # One `try` per message costs nothing until it raises (Python 3.11's exceptions).
                 try:
                     envelope = registry.decode(value or b"")
                     data = envelope.data
                     if type(data) is IndicatorDatasetSubmitted and data.indicator not in CATALOGUE:
                         raise HandlerRejected(f"unknown indicator {data.indicator!r}")
-                except EventDecodeError as exc:
-                    failed.append((message, exc))
+                    if not serves(envelope.city):
+                        records.append(Record(topic, partition, offset, None, None, by_id))
+                        continue
+                    kept = envelope if by_id or counter.has_effects(envelope) else None
+                    records.append(Record(topic, partition, offset, counter.read(envelope), kept, by_id))
+                except Exception as exc:
+                    failed.append((message, _reason(message, exc)))
                     records.append(Record(topic, partition, offset, None, None, by_id))
-                    continue
-                if not serves(envelope.city):
-                    records.append(Record(topic, partition, offset, None, None, by_id))
-                    continue
-                kept = envelope if by_id or counter.has_effects(envelope) else None
-                records.append(Record(topic, partition, offset, counter.read(envelope), kept, by_id))
         if failed:
-            markers = await self.store.markers({marker(m[0], m[1]) for m, _ in failed})
-            for message, error in failed:
-                if message[2] > markers.get(marker(message[0], message[1]), -1):
-                    await self._dead_letter(message, error)
+            await self._park_unless_counted(failed)
         return records
+
+    async def _park_unless_counted(self, failed: list[tuple[Message, EventDecodeError]]) -> None:
+        """Dead-letter what an earlier run did not count past already; waits out a database outage."""
+        attempt = 0
+        while True:
+            try:
+                markers = await self.store.markers({marker(m[0], m[1]) for m, _ in failed})
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                attempt += 1
+                log.warning("stats.markers_unavailable", error=type(exc).__name__, attempt=attempt)
+                await asyncio.sleep(backoff_seconds(attempt, 200, 10_000))
+        for message, error in failed:
+            if message[2] > markers.get(marker(message[0], message[1]), -1):
+                await self._dead_letter(message, error)
 
     async def process(self, batch: list[Record]) -> None:
         """Count a batch; never raises, because the pipeline acknowledges a batch whose handling raised.
@@ -179,7 +195,7 @@ class BatchProcessor:
                 return
             record = batch[0]
             # Only a record's place is kept after reading; the message itself stays in its topic there.
-            value = registry.encode(record.envelope) if record.envelope is not None else None
+            value = record.envelope.to_json() if record.envelope is not None else None
             await self._dead_letter(
                 (record.topic, record.partition, record.offset, None, value, []), HandlerFailed(error)
             )
@@ -214,14 +230,17 @@ class BatchProcessor:
 
     async def _dead_letter(self, message: Message, exc: EventDecodeError) -> None:
         """Park the message with its error (at least once: a replay before the commit may repeat it)."""
-        topic, partition, offset, key, value, headers = message
-        parked = dead_letter_headers(
-            topic, partition, offset, headers, exc.code, str(exc), "witaj-stats-processor"
-        )
-        await self.publisher.send_raw(
-            dead_letter(topic), value or b"", key=key, headers=parked, prefixed=True
-        )
-        log.warning("stats.dead_lettered", reason=exc.code, topic=topic, offset=offset)
+        await park(self.publisher, message, exc.code, str(exc), "witaj-stats-processor")
+
+
+def _reason(message: Message, exc: Exception) -> EventDecodeError:
+    """Why a message was not counted, as the code and text its dead letter carries."""
+    why = unreadable(message[5])
+    if why is not None:
+        return UnreadableRecord(why)
+    if isinstance(exc, EventDecodeError):
+        return exc
+    return HandlerFailed(f"{type(exc).__name__}: {exc}")
 
 
 def create_app(settings: StatsSettings) -> faust.App:
