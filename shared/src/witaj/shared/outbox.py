@@ -5,7 +5,25 @@ can announce a change that never happened. Instead a service writes its events i
 collection inside the transaction that makes the change, and `OutboxRelay` publishes pending events in
 order and marks them. If the process dies before publishing, the events are still pending after restart;
 if it dies after publishing but before marking, they are published again, and idempotent consumers
-(`witaj.shared.inbox`) apply them once. One relay per database holds a lease, so replicas do not race.
+(`witaj.shared.inbox`) apply them once.
+
+Order. Each event gets the next number of its aggregate (its topic and key, hence its partition) from a
+counter document written in the same transaction, so two transactions on one aggregate conflict on the
+counter and one retries after the other committed: the numbers follow commit order, with no gaps (a
+number taken by a transaction that aborted is taken back with it). A number made at write time by the
+writer (a timestamp, an ObjectId) could not do this: the later writer may commit first, and two
+replicas' ids do not even compare by time. The relay reads pending events from one snapshot, lowest
+numbers first, so whenever a batch holds an event, it also holds every earlier event of its aggregate
+still pending; the others were published before the snapshot.
+
+The guarantee, precisely: every committed event is published at least once, and per aggregate the
+first copy of each event reaches Kafka after the first copy of every event committed before it. Extra
+copies carry the same event id and arrive only after their first copy, so consumers with an inbox apply
+each event once and in commit order. Extra copies are rare: a relay publishes only while it holds the
+lease, renewed with its epoch just before each batch is sent, and a relay that finds it lost the lease
+stops at once; only a batch that was in flight when its relay lost the lease (paused past the lease,
+or killed before marking it) is sent twice. Kafka itself cannot refuse the sends of a deposed relay
+without broker transactions, so that window stays; the order above holds regardless of leases.
 """
 
 from __future__ import annotations
@@ -18,7 +36,6 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from bson import ObjectId
 from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
@@ -29,6 +46,10 @@ from witaj.shared.mongo import Document, Session, in_transaction
 
 log = get_logger(__name__)
 T = TypeVar("T")
+
+PENDING_ORDER = [("published_at", ASCENDING), ("aggregate_seq", ASCENDING), ("seq", ASCENDING)]
+"""Pending events, lowest aggregate numbers first (`seq`, a write-time id, orders only events staged
+before aggregate numbers existed, which have none and so come first)."""
 
 
 class Outbox:
@@ -44,13 +65,15 @@ class Outbox:
         self.client = client
         self.collection = db["outbox"]
         self.leases = db["outbox_lease"]
+        self.sequences = db["outbox_sequences"]
+        """One counter per aggregate (topic and key): the number of its last event."""
         self.retention = retention
         self._pending = asyncio.Event()
 
     async def ensure_indexes(self) -> None:
-        await self.collection.create_index(
-            [("published_at", ASCENDING), ("seq", ASCENDING)], name="outbox_pending"
-        )
+        if "outbox_pending" in await self.collection.index_information():
+            await self.collection.drop_index("outbox_pending")  # ordered by write-time ids: replaced
+        await self.collection.create_index(PENDING_ORDER, name="outbox_pending_order")
         await self.collection.create_index(
             "published_at", expireAfterSeconds=int(self.retention.total_seconds()), name="outbox_ttl"
         )
@@ -58,22 +81,37 @@ class Outbox:
     async def add(
         self, session: Session, topic: str, *envelopes: Envelope[Any], key: bytes | None = None
     ) -> None:
-        """Stage events for `topic` in the caller's transaction (logical topic name)."""
+        """Stage events for `topic` in the caller's transaction (logical topic name), each numbered
+        within its aggregate in commit order (see the module)."""
         now = datetime.now(UTC)
-        docs = [
-            {
-                "_id": str(envelope.id),
-                "seq": ObjectId(),
-                "topic": topic,
-                "key": key or envelope.key,
-                "value": registry.encode(envelope),
-                "type": envelope.type,
-                "city": envelope.city,
-                "created_at": now,
-                "published_at": None,
-            }
-            for envelope in envelopes
-        ]
+        by_key: dict[bytes, list[Envelope[Any]]] = {}
+        for envelope in envelopes:
+            by_key.setdefault(key or envelope.key, []).append(envelope)
+        docs = []
+        for aggregate, events in by_key.items():
+            counter = await self.sequences.find_one_and_update(
+                {"_id": {"topic": topic, "key": aggregate}},
+                {"$inc": {"seq": len(events)}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            assert counter is not None  # upserted
+            first = counter["seq"] - len(events) + 1
+            docs += [
+                {
+                    "_id": str(envelope.id),
+                    "aggregate_seq": first + n,
+                    "topic": topic,
+                    "key": aggregate,
+                    "value": registry.encode(envelope),
+                    "type": envelope.type,
+                    "city": envelope.city,
+                    "created_at": now,
+                    "published_at": None,
+                }
+                for n, envelope in enumerate(events)
+            ]
         if docs:
             await self.collection.insert_many(docs, session=session)
 
@@ -108,6 +146,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval: float = 0.5,
         lease_seconds: float = 15.0,
+        before_publish: Callable[[list[Document]], Awaitable[None]] | None = None,
         before_mark: Callable[[list[Document]], Awaitable[None]] | None = None,
     ) -> None:
         self.outbox = outbox
@@ -116,32 +155,67 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.lease_seconds = lease_seconds
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._before_mark = before_mark  # a seam for crash tests
+        self.epoch: int | None = None
+        """The lease's epoch while this relay holds it: each take-over counts one up, so a relay that
+        lost the lease cannot renew it, even if it was never told."""
+        self._before_publish = before_publish  # seams for tests of pauses and crashes
+        self._before_mark = before_mark
         self._task: asyncio.Task[None] | None = None
         self.published = 0
 
     async def acquire_lease(self) -> bool:
+        """Renew this relay's lease, or take the lease if it expired (a new epoch); whether it holds it."""
         now = datetime.now(UTC)
-        try:
-            doc = await self.outbox.leases.find_one_and_update(
-                {"_id": "relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
-                {"$set": {"owner": self.owner, "expires_at": now + timedelta(seconds=self.lease_seconds)}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
+        until = now + timedelta(seconds=self.lease_seconds)
+        if self.epoch is not None:
+            renewed = await self.outbox.leases.find_one_and_update(
+                {"_id": "relay", "owner": self.owner, "epoch": self.epoch, "expires_at": {"$gt": now}},
+                {"$set": {"expires_at": until}},
             )
-        except DuplicateKeyError:
-            return False  # another relay holds a live lease
-        return bool(doc and doc.get("owner") == self.owner)
+            if renewed is not None:
+                return True
+            log.warning("outbox.lease_lost", epoch=self.epoch)
+            self.epoch = None
+        taken = await self.outbox.leases.find_one_and_update(
+            {"_id": "relay", "expires_at": {"$lte": now}},
+            {"$set": {"owner": self.owner, "expires_at": until}, "$inc": {"epoch": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if taken is None:
+            try:
+                await self.outbox.leases.insert_one(
+                    {"_id": "relay", "owner": self.owner, "epoch": 1, "expires_at": until}
+                )
+            except DuplicateKeyError:
+                return False  # another relay holds a live lease
+            taken = {"epoch": 1}
+        self.epoch = int(taken["epoch"])
+        log.info("outbox.lease_taken", epoch=self.epoch)
+        return True
 
     async def release_lease(self) -> None:
-        await self.outbox.leases.delete_one({"_id": "relay", "owner": self.owner})
+        if self.epoch is not None:
+            await self.outbox.leases.delete_one({"_id": "relay", "owner": self.owner, "epoch": self.epoch})
+            self.epoch = None
+
+    async def pending(self) -> list[Document]:
+        """The next batch to publish, read from one snapshot (see the module for why)."""
+        async with self.outbox.client.start_session(snapshot=True) as session:
+            return await self.outbox.collection.find(
+                {"published_at": None},
+                sort=[(field, order) for field, order in PENDING_ORDER[1:]],
+                limit=self.batch_size,
+                session=session,
+            ).to_list()
 
     async def publish_pending(self) -> int:
-        """Publish one batch of pending events; the number published."""
-        batch = await self.outbox.collection.find(
-            {"published_at": None}, sort=[("seq", ASCENDING)], limit=self.batch_size
-        ).to_list()
+        """Publish one batch of pending events if this relay holds the lease; the number published."""
+        batch = await self.pending()
         if not batch:
+            return 0
+        if self._before_publish is not None:
+            await self._before_publish(batch)
+        if not await self.acquire_lease():  # renewed just before sending: a deposed relay stops here
             return 0
         await self.publisher.send_many(
             (doc["topic"], bytes(doc["value"]), bytes(doc["key"])) for doc in batch
@@ -149,7 +223,8 @@ class OutboxRelay:
         if self._before_mark is not None:
             await self._before_mark(batch)
         await self.outbox.collection.update_many(
-            {"_id": {"$in": [doc["_id"] for doc in batch]}}, {"$set": {"published_at": datetime.now(UTC)}}
+            {"_id": {"$in": [doc["_id"] for doc in batch]}, "published_at": None},
+            {"$set": {"published_at": datetime.now(UTC)}},
         )
         self.published += len(batch)
         return len(batch)
@@ -165,8 +240,9 @@ class OutboxRelay:
         while True:
             try:
                 if await self.acquire_lease():
-                    while await self.publish_pending() == self.batch_size:
-                        await self.acquire_lease()
+                    # Each batch renews the lease before it is sent; a lost lease ends the round.
+                    while await self.publish_pending() == self.batch_size and self.epoch is not None:
+                        pass
                 failures = 0
                 await self.outbox.wait_for_work(self.poll_interval)
             except asyncio.CancelledError:
