@@ -4,6 +4,12 @@ Tokens are JWTs signed by the identity provider (Keycloak in production); keys c
 JWKS endpoint and are cached, refreshed when a token names a key we do not know yet (key rotation).
 In development Witaj signs its own tokens with a local key (`witaj.shared.devtokens`).
 
+The issuer being away must not take every authenticated call with it (`TokenVerifier`): past
+`jwks_cache_seconds` the cached keys keep verifying while one background fetch renews them, and for
+`jwks_grace_seconds` more while that fetch fails; failed fetches back off, one at a time, and a token
+naming an unknown key starts at most one fetch per `jwks_min_refresh_seconds`. Calls wait for a fetch
+only when no usable key is cached at all, and never for one that the back-off does not allow yet.
+
 Roles come from the realm roles claim; the user's city and organisation from their own claims, which
 Keycloak fills from user attributes. Anonymous readers have no token at all: public routes accept that.
 """
@@ -12,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 from collections.abc import Callable, Iterable
 from enum import StrEnum
@@ -23,7 +30,10 @@ import jwt
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict
 from witaj.shared.errors import ApiError
+from witaj.shared.logging import get_logger
 from witaj.shared.settings import AuthSettings
+
+log = get_logger(__name__)
 
 
 class Role(StrEnum):
@@ -64,6 +74,11 @@ class Principal(BaseModel):
         return self.is_platform_admin or (Role.CITY_ADMIN in self.roles and self.city == city)
 
 
+class IdentityProviderUnavailable(ApiError):
+    def __init__(self) -> None:
+        super().__init__(503, "identity_provider_unavailable", "Cannot reach the identity provider")
+
+
 class InvalidToken(ApiError):
     def __init__(self, message: str) -> None:
         super().__init__(
@@ -83,25 +98,36 @@ def _claim(claims: dict[str, Any], path: str) -> Any:
 class TokenVerifier:
     """Checks signature, issuer, audience and expiry; turns claims into a Principal."""
 
-    def __init__(self, settings: AuthSettings, *, http: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        settings: AuthSettings,
+        *,
+        http: httpx.AsyncClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings
         self._http = http
+        self._clock = clock
         self._keys: dict[str, Any] = {}
-        self._fetched_at = 0.0
-        self._lock = asyncio.Lock()
+        self._fetched_at: float | None = None
+        """When the cached keys were fetched (monotonic seconds); infinite for the static dev key."""
+        self._not_before = float("-inf")
+        """No fetch starts before this: the rate limit after a fetch, the back-off after a failure."""
+        self._failures = 0
+        self._fetch: asyncio.Task[bool] | None = None
         if settings.dev_key_path:
             from witaj.shared.devtokens import DevSigningKey
 
-            self._install(DevSigningKey.load_or_create(settings.dev_key_path).jwks(), static=True)
+            self._install(DevSigningKey.load_or_create(settings.dev_key_path).jwks())
+            self._fetched_at = float("inf")
 
-    def _install(self, jwks: dict[str, Any], *, static: bool = False) -> None:
+    def _install(self, jwks: dict[str, Any]) -> None:
         keys = {}
         for jwk in jwks.get("keys", []):
             if jwk.get("use", "sig") != "sig" or "kid" not in jwk:
                 continue
             keys[jwk["kid"]] = jwt.PyJWK.from_dict(jwk).key
         self._keys = keys
-        self._fetched_at = float("inf") if static else time.monotonic()
 
     async def _jwks_url(self, http: httpx.AsyncClient) -> str:
         if self.settings.jwks_url:
@@ -110,31 +136,76 @@ class TokenVerifier:
         discovery.raise_for_status()
         return str(discovery.json()["jwks_uri"])
 
-    async def _refresh(self, *, force: bool) -> None:
-        if self._fetched_at == float("inf"):
-            return
-        async with self._lock:
-            fresh = time.monotonic() - self._fetched_at < self.settings.jwks_cache_seconds
-            # Even forced refreshes are rate-limited: unknown key ids must not let callers hammer the issuer.
-            if fresh and (not force or time.monotonic() - self._fetched_at < 10):
-                return
-            http = self._http or httpx.AsyncClient(timeout=5)
-            try:
-                url = await self._jwks_url(http)
-                if url.startswith("file://"):
-                    text = await asyncio.to_thread(Path(url.removeprefix("file://")).read_text)
-                    self._install(json.loads(text))
-                else:
-                    response = await http.get(url)
-                    response.raise_for_status()
-                    self._install(response.json())
-            except (httpx.HTTPError, OSError, ValueError, KeyError) as exc:
-                raise ApiError(
-                    503, "identity_provider_unavailable", "Cannot reach the identity provider"
-                ) from exc
-            finally:
-                if self._http is None:
-                    await http.aclose()
+    async def _download(self) -> dict[str, Any]:
+        http = self._http or httpx.AsyncClient(timeout=self.settings.jwks_timeout_seconds)
+        try:
+            url = await self._jwks_url(http)
+            if url.startswith("file://"):
+                text = await asyncio.to_thread(Path(url.removeprefix("file://")).read_text)
+                return dict(json.loads(text))
+            response = await http.get(url)
+            response.raise_for_status()
+            return dict(response.json())
+        finally:
+            if self._http is None:
+                await http.aclose()
+
+    async def _refresh(self) -> bool:
+        """Fetch the keys once; on failure keep the cached ones and back off. Whether it worked."""
+        try:
+            jwks = await asyncio.wait_for(self._download(), self.settings.jwks_timeout_seconds)
+            self._install(jwks)
+        except (
+            httpx.HTTPError,
+            OSError,
+            ValueError,
+            KeyError,
+            TypeError,
+            TimeoutError,
+            jwt.PyJWTError,
+        ) as exc:
+            self._failures += 1
+            ceiling = min(self.settings.jwks_retry_max_seconds, 2.0 ** (self._failures - 1))
+            wait = max(self.settings.jwks_min_refresh_seconds, random.uniform(ceiling / 2, ceiling))  # noqa: S311
+            self._not_before = self._clock() + wait
+            log.warning("auth.jwks_fetch_failed", error=type(exc).__name__, failures=self._failures)
+            return False
+        self._failures = 0
+        self._fetched_at = self._clock()
+        self._not_before = self._fetched_at + self.settings.jwks_min_refresh_seconds
+        return True
+
+    def _start_fetch(self) -> asyncio.Task[bool] | None:
+        """The fetch in flight, or a new one if none is and the back-off allows; one at a time."""
+        if self._fetch is None or self._fetch.done():
+            if self._clock() < self._not_before:
+                return None
+            self._fetch = asyncio.get_running_loop().create_task(self._refresh(), name="jwks-fetch")
+        return self._fetch
+
+    async def _fetched(self) -> bool:
+        """Wait for the fetch in flight or a new one; False at once if the back-off allows none."""
+        fetch = self._start_fetch()
+        return bool(await asyncio.shield(fetch)) if fetch is not None else False
+
+    async def _key(self, kid: str | None) -> Any:
+        if self._fetched_at == float("inf"):  # the development key: nothing to fetch
+            return self._keys.get(kid) if kid is not None else None
+        age = float("inf") if self._fetched_at is None else self._clock() - self._fetched_at
+        if age >= self.settings.jwks_cache_seconds + self.settings.jwks_grace_seconds:
+            # Nothing usable cached: this call needs a fetch.
+            if not await self._fetched():
+                raise IdentityProviderUnavailable()
+        elif age >= self.settings.jwks_cache_seconds:
+            self._start_fetch()  # stale but within grace: verify with them, renew meanwhile
+        key = self._keys.get(kid) if kid is not None else None
+        if key is None and kid is not None:
+            # Perhaps the issuer rotated its keys: fetch, at most once per jwks_min_refresh_seconds.
+            await self._fetched()
+            key = self._keys.get(kid)
+            if key is None and self._failures:
+                raise IdentityProviderUnavailable()
+        return key
 
     async def verify(self, token: str) -> Principal:
         try:
@@ -144,10 +215,7 @@ class TokenVerifier:
         kid = header.get("kid")
         if header.get("alg") not in self.settings.algorithms:
             raise InvalidToken("The token's signing algorithm is not accepted")
-        await self._refresh(force=False)
-        if kid not in self._keys:
-            await self._refresh(force=True)
-        key = self._keys.get(kid)
+        key = await self._key(kid if isinstance(kid, str) else None)
         if key is None:
             raise InvalidToken("The token was signed with an unknown key")
         try:

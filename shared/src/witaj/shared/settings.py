@@ -128,6 +128,21 @@ class AuthSettings(BaseModel):
     algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
     leeway_seconds: int = Field(default=30, ge=0, le=300)
     jwks_cache_seconds: int = Field(default=300, ge=10)
+    jwks_grace_seconds: int = Field(
+        default=3600,
+        ge=0,
+        le=7 * 86_400,
+        description="How long cached keys stay in use past jwks_cache_seconds while the issuer is unreachable",
+    )
+    jwks_min_refresh_seconds: float = Field(
+        default=10,
+        ge=0,
+        description="Least time between key fetches, also for tokens naming an unknown key",
+    )
+    jwks_retry_max_seconds: float = Field(
+        default=60, ge=1, description="Longest back-off between failed key fetches"
+    )
+    jwks_timeout_seconds: float = Field(default=5, gt=0, le=60, description="Deadline of one key fetch")
     roles_claim: str = Field(default="realm_access.roles", description="Dotted path to the roles list")
     city_claim: str = "witaj_city"
     organisation_claim: str = "witaj_org"
