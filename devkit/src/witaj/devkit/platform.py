@@ -1,10 +1,11 @@
 """`witaj-platform` (what `make run` starts): the whole of Witaj on one machine, no Docker needed.
 
 Runs the Tansu broker, a SecantusDB server, the four services, the stats stream processor, the web app
-on top of them and a watcher that prints where to look once everything is ready — all under honcho, which multiplexes
-their output and stops every process cleanly on Ctrl-C (or when any of them dies, so a broken start is
-never half-running). Each service gets the same environment variables it reads in production, pointed at
-the embedded broker and database, with the demo city seeded.
+on top of them and a watcher that prints where to look once everything is ready — all under honcho,
+which multiplexes their output and stops every process cleanly on Ctrl-C. Each process runs under a
+supervisor (`witaj.devkit.supervisor`) that restarts it with back-off when it dies, saying so, so one
+crash never takes the whole platform down. Each service gets the same environment variables it reads in
+production, pointed at the embedded broker and database, with the demo city seeded.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from honcho.manager import Manager
+from witaj.devkit import supervisor
 from witaj.devkit.infra import broker_command, database_command, mongo_url
 from witaj.shared.devtokens import DevSigningKey
 
@@ -248,7 +250,7 @@ def main(argv: list[str] | None = None) -> None:
     manager = Manager()
     env = plan.environment()
     for name, command in plan.processes().items():
-        manager.add_process(name, shlex.join(command), env=env)
+        manager.add_process(name, shlex.join(supervisor.command(name, command)), env=env)
     manager.loop()
     sys.exit(manager.returncode or 0)
 
