@@ -21,11 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 MAX_EVENT_BYTES = 1_000_000
 """Largest serialised event accepted; Kafka's default message limit is about the same."""
 
-MAX_EVENT_DEPTH = 200
-"""Deepest JSON nesting a message may have: the limit of pydantic's JSON parser, which reads every
-message. Python's own parser would recurse until the interpreter's stack limit (and raise
-RecursionError, which no consumer expects), so neither path ever parses deeper than this."""
-
 EARLIEST_EVENT_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST_EVENT_TIME = datetime(2200, 1, 1, tzinfo=UTC)
 """An event's `time` lies between these: far beyond any real event, and far enough from the ends of
@@ -168,9 +163,10 @@ class EventRegistry:
             if current is not None:
                 return current
             try:
-                # pydantic's parser, not `json`: it refuses nesting deeper than MAX_EVENT_DEPTH, numbers
-                # too long to convert, invalid UTF-8 and lone surrogates with a ValueError, where `json`
-                # recurses to a RecursionError or hands on text no database or encoder will accept.
+                # pydantic's parser, as on the fast path, not `json`: it refuses nesting deeper than
+                # 200 levels, numbers too long to convert, invalid UTF-8 and lone surrogates with a
+                # ValueError, where `json` recurses into a RecursionError or hands on text that no
+                # database or encoder will take.
                 doc = pydantic_core.from_json(raw)
             except ValueError as exc:
                 raise MalformedEvent(f"event is not valid JSON: {exc}") from None

@@ -337,6 +337,27 @@ async def park(
     log.warning("kafka.dead_lettered", reason=code, topic=topic, offset=offset)
 
 
+async def rewind(
+    consumer: AIOKafkaConsumer,
+    partitions: Collection[TopicPartition],
+    resume: Mapping[TopicPartition, int],
+    *,
+    grouped: bool,
+) -> list[TopicPartition]:
+    """Move each assigned partition back to `resume` (the next offset its consumer has not handled),
+    else to the committed offset, else to the beginning (the consumers here start from the earliest
+    offset): what a fetch or a round that failed part-way read but nobody handled is read again."""
+    assigned = sorted(set(partitions) & consumer.assignment())
+    for tp in assigned:
+        start = resume.get(tp)
+        if start is None and grouped:
+            start = await consumer.committed(tp)
+        if start is None:
+            start = (await consumer.beginning_offsets([tp]))[tp]
+        consumer.seek(tp, start)
+    return assigned
+
+
 def _unparsable(exc: Exception) -> bool:
     """A fetch failed on what it read, not on the broker: a record the client cannot parse."""
     return isinstance(exc, CorruptRecordException) or not isinstance(exc, KafkaError)
@@ -381,8 +402,7 @@ async def read_past_unreadable(
     in its place as an empty record whose headers are `Unreadable`, with positions moved past them.
 
     A failed fetch loses what it had already read of other partitions, so every partition goes back
-    to `resume` (the next offset its consumer has not handled yet; else the committed offset, else the
-    beginning, as the consumers here start from the earliest offset). Then each partition is read one
+    (`rewind`) to what its consumer handled. Then each partition is read one
     record at a time, so a record that fails is the one at the partition's position. The client parses
     a producer's batch from its start, so the records a (hostile) producer sent after an unreadable one
     in the same batch cannot be read either: they are skipped the same way, one by one. Nothing else is
@@ -390,14 +410,7 @@ async def read_past_unreadable(
     in its topic, at the offset the dead letter names).
     """
     log.warning("kafka.unreadable_record", error=type(error).__name__, detail=str(error)[:200])
-    assigned = sorted(set(partitions) & consumer.assignment())
-    for tp in assigned:
-        start = resume.get(tp)
-        if start is None and grouped:
-            start = await consumer.committed(tp)
-        if start is None:
-            start = (await consumer.beginning_offsets([tp]))[tp]
-        consumer.seek(tp, start)
+    assigned = await rewind(consumer, partitions, resume, grouped=grouped)
 
     async def read(tp: TopicPartition) -> list[ConsumerRecord[bytes, bytes]]:
         records: list[ConsumerRecord[bytes, bytes]] = []
@@ -505,8 +518,12 @@ class EventConsumer:
         assert self._consumer is not None
         consumer = self._consumer
         failures = 0
+        rewinding = False
         while not self._stopping.is_set():
             try:
+                if rewinding:  # read again what the failed round fetched but did not handle
+                    await rewind(consumer, consumer.assignment(), self._resume, grouped=not self.broadcast)
+                    rewinding = False
                 batches = await self._fetch(consumer)
                 for partition, messages in batches.items():
                     for message in messages:
@@ -517,14 +534,11 @@ class EventConsumer:
                 failures = 0
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
-                # The broker went away mid-way (or a bug): wait, and read again from what was handled.
+            except Exception as exc:  # the broker went away mid-way (or a bug): wait, then rewind
                 failures += 1
+                rewinding = True
                 log.warning("kafka.consume_failed", group=self.group_id, error=type(exc).__name__)
                 await asyncio.sleep(backoff_seconds(failures, 200, 10_000))
-                for partition, offset in self._resume.items():
-                    if partition in consumer.assignment():
-                        consumer.seek(partition, offset)
 
     async def _fetch(self, consumer: AIOKafkaConsumer) -> Fetched:
         limit = self.settings.max_poll_records

@@ -47,7 +47,7 @@ from witaj.shared.mongo import Document, Session, in_transaction
 log = get_logger(__name__)
 T = TypeVar("T")
 
-PENDING_ORDER = [("published_at", ASCENDING), ("aggregate_seq", ASCENDING), ("seq", ASCENDING)]
+PUBLISH_ORDER = [("aggregate_seq", ASCENDING), ("seq", ASCENDING)]
 """Pending events, lowest aggregate numbers first (`seq`, a write-time id, orders only events staged
 before aggregate numbers existed, which have none and so come first)."""
 
@@ -73,7 +73,9 @@ class Outbox:
     async def ensure_indexes(self) -> None:
         if "outbox_pending" in await self.collection.index_information():
             await self.collection.drop_index("outbox_pending")  # ordered by write-time ids: replaced
-        await self.collection.create_index(PENDING_ORDER, name="outbox_pending_order")
+        await self.collection.create_index(
+            [("published_at", ASCENDING), *PUBLISH_ORDER], name="outbox_pending_order"
+        )
         await self.collection.create_index(
             "published_at", expireAfterSeconds=int(self.retention.total_seconds()), name="outbox_ttl"
         )
@@ -203,7 +205,7 @@ class OutboxRelay:
         async with self.outbox.client.start_session(snapshot=True) as session:
             return await self.outbox.collection.find(
                 {"published_at": None},
-                sort=[(field, order) for field, order in PENDING_ORDER[1:]],
+                sort=PUBLISH_ORDER,
                 limit=self.batch_size,
                 session=session,
             ).to_list()

@@ -234,7 +234,9 @@ class BatchProcessor:
 
 
 def _reason(message: Message, exc: Exception) -> EventDecodeError:
-    """Why a message was not counted, as the code and text its dead letter carries."""
+    """Why a message was not counted, as the code and text its dead letter carries. Reading is pure
+    computation on the message, so a failure other than decoding is parked at once (a retry would fail
+    the same way); failures of the database, which may pass, are retried by `process`."""
     why = unreadable(message[5])
     if why is not None:
         return UnreadableRecord(why)
