@@ -23,6 +23,7 @@ from witaj.shared.envelope import wrap
 from witaj.shared.errors import BadRequest
 from witaj.shared.events import ContentKind, SearchPerformed
 from witaj.shared.events.usage import MAX_QUERY_CHARS
+from witaj.shared.redaction import redact
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import USAGE
 from witaj.shared.web import Page, Pagination, SessionId, session_of
@@ -175,7 +176,7 @@ async def search(
                 }
             )
     event = SearchPerformed(
-        query=" ".join(normalise(q).split())[:MAX_QUERY_CHARS],
+        query=redact(" ".join(normalise(q).split()))[:MAX_QUERY_CHARS],  # no e-mail, phone, ID
         language=language,
         result_count=len(ranked),
         kinds=list(kind or []),
