@@ -1,14 +1,16 @@
 """'Was this helpful?': readers rate an item in a language, may leave a comment, editors see the scores.
 
 Comments wait in a moderation queue and never leave the service: the FeedbackSubmitted event only says
-whether there was one. Anyone may send feedback, so each caller is rate limited (`public_router`), with
-the limits from the service's settings.
+whether there was one. A comment is free text and may say who wrote it, so feedback is kept
+`feedback_retention_days` and then deleted by the database (the stats service keeps the counts). Anyone
+may send feedback, so each caller is rate limited (`public_router`), with the limits from the service's
+settings.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -21,7 +23,7 @@ from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import BadRequest, NotFound
 from witaj.shared.events import FeedbackSubmitted
-from witaj.shared.mongo import Document, Session
+from witaj.shared.mongo import Document, Session, ensure_expiry
 from witaj.shared.outbox import Outbox
 from witaj.shared.ratelimit import RateLimit, public_write
 from witaj.shared.topics import CONTENT_FEEDBACK
@@ -48,9 +50,10 @@ class Moderation(BaseModel):
 router = APIRouter(tags=["feedback"])
 
 
-async def ensure_indexes(collection: AsyncCollection[Document]) -> None:
-    """Editors' views: scores per city, and each city's moderation queue oldest first."""
+async def ensure_indexes(collection: AsyncCollection[Document], retention: timedelta) -> None:
+    """Editors' views: scores per city, and each city's moderation queue oldest first; and the expiry."""
     await collection.create_index([("city", 1), ("moderation", 1), ("at", 1)], name="feedback_queue")
+    await ensure_expiry(collection, "at", retention)
 
 
 def public_router(settings: ContentSettings) -> APIRouter:

@@ -62,7 +62,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             # Every replica reads every item event, so its cache follows writes made anywhere.
             runtime.consume([CONTENT_ITEMS], "published-cache", cache.handle, broadcast=True)
             app.state.feedback = runtime.db["feedback"]
-            await feedback.ensure_indexes(app.state.feedback)
+            await feedback.ensure_indexes(app.state.feedback, settings.feedback_retention)
             app.state.gaps = runtime.db["search_gaps"]
             await gaps.ensure_indexes(app.state.gaps)
             app.state.demand = demand = translation.Demand(runtime.db)

@@ -1,5 +1,6 @@
 """Content service settings: environment variables prefixed `WITAJ_CONTENT_` (nested with `__`)."""
 
+from datetime import timedelta
 from typing import ClassVar
 
 from pydantic import BaseModel, Field, SecretStr
@@ -32,8 +33,18 @@ class ContentSettings(WitajSettings):
         default=True,
         description="Count page views per item and language for the translation dashboard (a consumer group)",
     )
+    feedback_retention_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="Days feedback (with its comment, free text) is kept before the database deletes it",
+    )
     feedback_limit: LimitSettings = Field(
         default_factory=lambda: LimitSettings(per_minute=20, burst=10),
         description="Anonymous feedback one reader may send",
     )
     machine_translation: MachineTranslationSettings = Field(default_factory=MachineTranslationSettings)
+
+    @property
+    def feedback_retention(self) -> timedelta:
+        return timedelta(days=self.feedback_retention_days)

@@ -65,7 +65,7 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
         topics = [NOTIFY_DELIVERIES, CONTENT_ITEMS, AGENDA_EVENTS, AGENDA_REGISTRATIONS]
         async with Runtime(settings, source=SOURCE, topics=topics) as runtime:
             runtime.attach(app)
-            store = SubscriptionStore(runtime.db)
+            store = SubscriptionStore(runtime.db, settings.notify.retention)
             box = Mailbox(runtime.db, runtime.outbox, settings.notify.retention)
             hub = StreamHub()
             fanout = Fanout(runtime, runtime.db, box, hub, settings.notify, clock)

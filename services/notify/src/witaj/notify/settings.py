@@ -37,8 +37,8 @@ class NotifyOptions(BaseModel):
         default=180,
         ge=1,
         le=3650,
-        description="Days a delivered message (inbox, e-mail or webhook record) and a finished fan-out "
-        "job are kept before the database deletes them",
+        description="Days a delivered message (inbox, e-mail or webhook record), a finished fan-out "
+        "job and a switched-off subscription are kept before the database deletes them",
     )
     subscribe_limit: LimitSettings = Field(
         default_factory=lambda: LimitSettings(per_minute=30, burst=30),

@@ -1,13 +1,15 @@
 """Subscriptions: what a device or an account wants to hear about, and on which channels.
 
 A subscription id is random and carries no meaning: it is the pseudonymous id outcome events use. The
-e-mail address and webhook URL are kept only here and in nothing that leaves the service.
+e-mail address and webhook URL are kept only here and in nothing that leaves the service, and only as
+long as there is a reason: a subscription switched off (by its owner or by the unsubscribe link) is
+erased `notify.retention_days` later unless it is switched on again.
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -29,7 +31,7 @@ from witaj.shared.auth import MaybePrincipal
 from witaj.shared.cities import CityCatalog
 from witaj.shared.errors import ApiError
 from witaj.shared.events import Channel, Feature
-from witaj.shared.mongo import Document
+from witaj.shared.mongo import Document, ensure_expiry
 from witaj.shared.outbound import OutboundClient
 from witaj.shared.ratelimit import RateLimit, public_write
 
@@ -43,13 +45,15 @@ def new_webhook_secret() -> str:
 
 
 class SubscriptionStore:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], retention: timedelta = timedelta(days=180)) -> None:
         self.collection = db["subscriptions"]
         self.db = db
+        self.retention = retention
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index(MATCH_INDEX, name="match")
         await self.collection.create_index([("owner.subject", ASCENDING)], name="account", sparse=True)
+        await ensure_expiry(self.collection, "inactive_since", self.retention, name="inactive_retention")
 
     async def get(self, subscriber: str) -> dict[str, Any] | None:
         return await self.collection.find_one({"_id": subscriber})
@@ -61,6 +65,8 @@ class SubscriptionStore:
         return await self.collection.count_documents({"owner.subject": subject})
 
     async def update(self, subscriber: str, changes: dict[str, Any]) -> dict[str, Any] | None:
+        if "active" in changes:  # switched off: the database erases it after the retention period
+            changes = {**changes, "inactive_since": None if changes["active"] else datetime.now(UTC)}
         await self.collection.update_one({"_id": subscriber}, {"$set": changes})
         return await self.get(subscriber)
 
