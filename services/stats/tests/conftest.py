@@ -19,10 +19,12 @@ from witaj.stats.processor import environment as processor_environment
 from witaj.stats.rollups import RollupStore
 from witaj.stats.settings import ProcessorSettings, StatsSettings
 
+sys.path.insert(0, str(Path(__file__).parent))  # importlib import mode: make stats_adversary importable
+
 
 @pytest.fixture
 def settings(make_settings: Callable[..., StatsSettings]) -> StatsSettings:
-    return make_settings(StatsSettings, processor=ProcessorSettings(batch_size=200))
+    return make_settings(StatsSettings, processor=ProcessorSettings(batch_size=200, release_interval=0.5))
 
 
 def environment(settings: StatsSettings) -> dict[str, str]:
@@ -87,7 +89,8 @@ async def publisher(settings: StatsSettings) -> AsyncIterator[EventPublisher]:
 @pytest.fixture
 async def feed(settings: StatsSettings, store: RollupStore, publisher: EventPublisher) -> Any:
     """Run batches through the processor's own batch logic in-process (fast; the faust worker itself is
-    covered by the processor tests). Offsets keep growing so each call is new data."""
+    covered by the processor tests), then what the processor's timer does: release settled days of
+    counts of people and publish them. Offsets keep growing so each call is new data."""
     from witaj.shared.envelope import registry
     from witaj.stats.processor import BatchProcessor
 
@@ -104,5 +107,6 @@ async def feed(settings: StatsSettings, store: RollupStore, publisher: EventPubl
             offset += 1
         await processor.process(await processor.read(batch))
         await processor.published()
+        await processor.release()
 
     return run

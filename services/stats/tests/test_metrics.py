@@ -115,7 +115,7 @@ NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
                 registrant="p1",
                 status=RegistrationStatus.CONFIRMED,
             ),
-            False,
+            True,  # counted per occurrence besides its rollups
         ),
     ],
 )
@@ -126,7 +126,9 @@ def test_an_event_is_kept_whole_exactly_when_it_notes_more_than_counts(data: Eve
     envelope = event(data, NOON)
     effects = Effects()
     counter.note(envelope, effects)
-    noted = bool(effects.queries or effects.capacities or effects.datasets or effects.translations)
+    noted = bool(
+        effects.queries or effects.capacities or effects.datasets or effects.translations or effects.places
+    )
     assert counter.has_effects(envelope) is kept
     assert noted is kept
     if effects.queries:

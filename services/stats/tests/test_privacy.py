@@ -1,108 +1,189 @@
-"""Small counts of people are hidden in every output, and so is what would let them be recomputed."""
+"""Counts of people: released once per settled day, the same everywhere, suppressed so nothing small can
+be worked out; fill rates per occurrence; search queries kept only as long as stated."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from witaj.devkit.testing import read_topic, serve, wait_until
+from witaj.devkit.testing import read_topic, serve
 from witaj.shared.envelope import Envelope, EventData, registry, wrap
-from witaj.shared.events import EventPublished, RegistrationCreated, RegistrationStatus
+from witaj.shared.events import EventPublished, RegistrationCreated, RegistrationStatus, SearchPerformed
 from witaj.shared.topics import STATS_ROLLUPS
 from witaj.stats.main import create_app
-from witaj.stats.privacy import suppress_table
+from witaj.stats.releases import Occurrence, build
 
-NOON = datetime(2026, 3, 2, 12, 10, tzinfo=UTC)
-DAY = "2026-03-02T00:00:00Z"
-
-
-def event(data: EventData) -> Envelope[Any]:
-    return wrap(data, source="witaj/test", city="lublin", subject="s", time=NOON)
+DAY = datetime(2026, 3, 2, tzinfo=UTC)
+EVENING = DAY + timedelta(hours=18)
 
 
-def registrations(event_id: str, n: int) -> list[Envelope[Any]]:
+def event(data: EventData, time: datetime = DAY + timedelta(hours=8)) -> Envelope[Any]:
+    return wrap(data, source="witaj/test", city="lublin", subject="s", time=time)
+
+
+def registrations(
+    event_id: str, n: int, occurrence: datetime | None = EVENING, **at: Any
+) -> list[Envelope[Any]]:
     return [
         event(
             RegistrationCreated(
-                registration_id=f"{event_id}-{i}",
+                registration_id=f"{event_id}-{occurrence}-{i}",
                 event_id=event_id,
+                occurrence=occurrence,
                 organisation="ngo-1",
                 registrant=f"person-{event_id}-{i}",
                 status=RegistrationStatus.CONFIRMED,
-            )
+            ),
+            **at,
         )
         for i in range(n)
     ]
 
 
 def published(event_id: str, capacity: int) -> Envelope[Any]:
-    return event(
-        EventPublished(
-            event_id=event_id,
-            revision=1,
-            event_kind="workshop",
-            organisation="ngo-1",
-            capacity=capacity,
-            path=f"/events/{event_id}",
-        )
-    )
+    data = EventPublished(
+        event_id=event_id, revision=1, event_kind="workshop", organisation="ngo-1", capacity=capacity,
+        path=f"/events/{event_id}",
+    )  # fmt: skip
+    return event(data, DAY - timedelta(days=10))
 
 
-def test_one_hidden_cell_takes_the_next_smallest_with_it() -> None:
-    figures, total = suppress_table({"a": 10, "b": 3, "c": 6, "d": 0}, 19, threshold=5)
-    shown = {f.value: f.count for f in figures}
-    assert shown == {"a": 10, "b": None, "c": None, "d": 0}
-    assert total is not None and total.count == 19
-    # Two hidden cells already protect each other; a small total hides itself.
-    figures, total = suppress_table({"a": 3, "b": 2, "c": 9}, 14, threshold=5)
-    assert {f.value: f.count for f in figures} == {"a": None, "b": None, "c": 9}
-    _, total = suppress_table({"a": 3}, 3, threshold=5)
-    assert total is not None and total.suppressed
+def test_two_small_cells_beside_a_total_do_not_give_each_other_away() -> None:
+    """{1, 1, 10} with a total of 12: hiding the two ones alone would show both are 1."""
+    day = [
+        Occurrence(e, "ngo-1", EVENING, 30, {"registrations": n, "confirmed": n})
+        for e, n in (("big", 10), ("one", 1), ("other", 1))
+    ]
+    cells = {
+        (c["dimension"], c["value"]): c["count"]
+        for c in build(day, 5)["cells"]
+        if c["metric"] == "registrations"
+    }
+    assert cells[("event", "one")] is None and cells[("event", "other")] is None
+    shown = [v for k, v in cells.items() if k[0] in ("total", "event") and v is not None]
+    assert shown != [12, 10], "the total and the big cell would leave 2 for two non-zero cells"
 
 
-async def test_people_counts_are_suppressed_in_api_exports_and_streams(settings, feed, auth_header) -> None:
+async def stream_tables(settings: Any) -> list[Any]:
+    records = await read_topic(settings.kafka, STATS_ROLLUPS, count=100_000, timeout=2)
+    return [m.data for m in (registry.decode(r.value) for r in records) if m.data.people]
+
+
+async def test_people_are_published_once_per_settled_day_and_the_same_everywhere(
+    settings, feed, auth_header
+) -> None:
     await feed([published("big", 20), published("small", 10), published("mid", 8)], topic="agenda.events")
     await feed(
         registrations("big", 10) + registrations("small", 3) + registrations("mid", 6),
         topic="agenda.registrations",
     )
-    params = {"metric": "registrations", "dimension": "event", "start": DAY}
+    params = {"metric": "registrations", "dimension": "event", "start": DAY.isoformat()}
     async with serve(create_app(settings), headers=auth_header("analyst", city="lublin")) as client:
         table = (await client.get("/cities/lublin/breakdown", params=params)).json()
         assert table["people"] is True
-        assert table["total"] == {"value": "", "count": 19, "suppressed": False}
-        assert {c["value"]: c["count"] for c in table["cells"]} == {"big": 10, "small": None, "mid": None}
+        shown = {c["value"]: c["count"] for c in table["cells"]}
+        assert shown["small"] is None and shown["big"] == 10
+        assert shown["mid"] is None or table["total"]["count"] is None, "3 = total - 10 - 6 otherwise"
 
         csv = (await client.get("/cities/lublin/breakdown", params={**params, "format": "csv"})).text
         assert ",small,2026-03-02T00:00:00+00:00,2026-03-02T00:00:00+00:00,,true" in csv
-        assert ",mid,2026-03-02T00:00:00+00:00,2026-03-02T00:00:00+00:00,,true" in csv
         stat = (await client.get("/cities/lublin/breakdown", params={**params, "format": "jsonstat"})).json()
         index = stat["dimension"]["event"]["category"]["index"]
         assert stat["value"][index["small"]] is None and stat["status"][str(index["small"])] == "c"
-        assert stat["value"][index["big"]] == 10
+        for event_id, count in shown.items():  # the series of each cell says the same
+            series = await client.get(
+                "/cities/lublin/series",
+                params={"metric": "registrations", "granularity": "day", "dimension": "event", "value": event_id,
+                        "start": DAY.isoformat(), "end": DAY.isoformat()},
+            )  # fmt: skip
+            assert series.json()["points"][0]["count"] == count, event_id
 
-        rates = {r["event"]: r for r in (await client.get("/cities/lublin/fill-rates")).json()}
-        assert rates["big"]["fill_rate"] == 0.5 and rates["mid"]["fill_rate"] == 0.75
-        assert rates["small"]["confirmed"] is None and rates["small"]["fill_rate"] is None
-
-        hourly = await client.get(
-            "/cities/lublin/series", params={"metric": "registrations", "granularity": "hour"}
-        )
-        assert hourly.status_code == 400 and hourly.json()["error"]["code"] == "people_metric_needs_days"
+        for granularity in ("hour", "minute"):
+            finer = await client.get(
+                "/cities/lublin/series", params={"metric": "registrations", "granularity": granularity}
+            )
+            assert finer.status_code == 400 and finer.json()["error"]["code"] == "people_metric_needs_days"
         ranged = await client.get(
             "/cities/lublin/breakdown", params={**params, "end": "2026-03-05T00:00:00Z"}
         )
         assert ranged.status_code == 400
 
-    # The stat stream carries the same table: the last message for it shows the same hidden cells.
-    async def latest_table() -> Any:
-        records = await read_topic(settings.kafka, STATS_ROLLUPS, count=1, timeout=2)
-        tables = [registry.decode(r.value) for r in records]
-        found = [t for t in tables if t.data.metric == "registrations" and t.data.dimension == "event"]
-        return found and found[-1].data.cells[0].count == 19 and (found[-1], records)
+        # The stream carried that very table, once.
+        tables = [
+            t for t in await stream_tables(settings) if t.metric == "registrations" and t.dimension == "event"
+        ]
+        assert len(tables) == 1 and tables[0].window_start == DAY
+        assert {c.value: c.count for c in tables[0].cells} == {"": table["total"]["count"], **shown}
 
-    latest, records = await wait_until(latest_table, message="the registrations table on the stat stream")
-    cells = {c.value: c.count for c in latest.data.cells}
-    assert cells == {"": 19, "big": 10, "small": None, "mid": None}
-    assert "person-" not in json.dumps([r.value.decode() for r in records])
+        # A registration arriving after the release changes nothing anyone can see.
+        await feed(
+            registrations("big", 1, occurrence=EVENING, time=DAY + timedelta(days=5)),
+            topic="agenda.registrations",
+        )
+        again = (await client.get("/cities/lublin/breakdown", params=params)).json()
+        assert again == table
+        assert len([t for t in await stream_tables(settings) if t.metric == "registrations"]) == 3
+    assert "person-" not in json.dumps([t.model_dump(mode="json") for t in await stream_tables(settings)])
+
+
+async def test_a_day_not_settled_has_no_counts_of_people_yet(settings, feed, auth_header) -> None:
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    later = today + timedelta(hours=23)
+    await feed(registrations("soon", 12, occurrence=later, time=today), topic="agenda.registrations")
+    async with serve(create_app(settings), headers=auth_header("analyst", city="lublin")) as client:
+        params = {"metric": "registrations", "dimension": "event", "start": today.isoformat()}
+        early = await client.get("/cities/lublin/breakdown", params=params)
+        assert early.status_code == 409 and early.json()["error"]["code"] == "not_released"
+        series = (
+            await client.get(
+                "/cities/lublin/series",
+                params={
+                    "metric": "registrations",
+                    "granularity": "day",
+                    "start": (today - timedelta(days=3)).isoformat(),
+                    "end": today.isoformat(),
+                },
+            )
+        ).json()
+        assert [p["pending"] for p in series["points"]] == [False, True, True, True]  # 48 hours to settle
+        assert series["points"][-1]["count"] is None
+    assert not [t for t in await stream_tables(settings) if t.window_start == today]
+
+
+async def test_fill_rates_are_per_occurrence_and_never_pass_a_full_house(settings, feed, auth_header) -> None:
+    """A course of two sessions for 5 people each, both full: 100% each, not 10 places out of 5."""
+    first, second = DAY + timedelta(hours=10), DAY + timedelta(hours=16)
+    await feed([published("course", 5), published("talk", 30)], topic="agenda.events")
+    await feed(
+        registrations("course", 5, occurrence=first)
+        + registrations("course", 5, occurrence=second)
+        + registrations("talk", 6)
+        + registrations("talk", 2, occurrence=first),
+        topic="agenda.registrations",
+    )
+    async with serve(create_app(settings), headers=auth_header("analyst", city="lublin")) as client:
+        rates = (
+            await client.get(
+                "/cities/lublin/fill-rates", params={"start": DAY.isoformat(), "end": DAY.isoformat()}
+            )
+        ).json()
+    by = {(r["event"], r["occurrence"]): r for r in rates}
+    assert all(r["fill_rate"] is None or r["fill_rate"] <= 1 for r in rates)
+    for start in (first, second):
+        rate = by[("course", start.isoformat().replace("+00:00", "Z"))]
+        assert rate["capacity"] == 5 and rate["day"].startswith("2026-03-02")
+        assert rate["suppressed"] or (rate["confirmed"] == 5 and rate["fill_rate"] == 1.0)
+    assert by[("talk", EVENING.isoformat().replace("+00:00", "Z"))]["fill_rate"] == 0.2
+    small = by[("talk", first.isoformat().replace("+00:00", "Z"))]
+    assert small["suppressed"] and small["confirmed"] is None and small["fill_rate"] is None
+
+
+async def test_zero_result_queries_expire_and_carry_no_identifiers(settings, feed, store) -> None:
+    typed = "jan@example.com 600 123 456 karta pobytu"
+    await feed([event(SearchPerformed(query=typed, language="pl", result_count=0, session="s1"))])
+    [stored] = [d async for d in store.queries.find({})]
+    assert stored["query"] == "[email] [number] karta pobytu"
+    index = (await store.queries.index_information())["retention"]
+    assert index["key"] == [("day", 1)]
+    assert index["expireAfterSeconds"] == (settings.privacy.query_retention_days + 1) * 86_400

@@ -179,3 +179,46 @@ async def test_an_event_its_producer_sent_again_is_counted_once(feed, store) -> 
         {"metric": "notifications_delivered", "dimension": "total", "granularity": "day"}
     )
     assert doc["count"] == 3
+
+
+async def test_the_worker_releases_settled_days_of_people_on_its_timer(
+    publisher, processor, store, settings
+) -> None:
+    """Counts of people reach the stat stream only through a day release, which the worker makes on its
+    own once the day has settled; the release is published once and stays as it was made."""
+    from witaj.shared.events import RegistrationCreated, RegistrationStatus
+    from witaj.shared.topics import AGENDA_REGISTRATIONS, STATS_ROLLUPS
+
+    day = datetime(2026, 3, 2, tzinfo=UTC)
+    registrations = [
+        encoded(
+            event(
+                RegistrationCreated(
+                    registration_id=f"r{i}",
+                    event_id="course",
+                    occurrence=day.replace(hour=18),
+                    organisation="ngo-1",
+                    registrant=f"p{i}",
+                    status=RegistrationStatus.CONFIRMED,
+                ),
+                subject=f"r{i}",
+            )
+        )
+        for i in range(7)
+    ]
+    last = await produce(publisher, AGENDA_REGISTRATIONS, registrations)
+    processor.start()  # its release timer runs every half second here
+    await wait_until(lambda: caught_up(store, last), timeout=60, interval=0.25, message="the registrations")
+
+    async def released() -> Any:
+        return await store.releases.find_one({"_id": "lublin|2026-03-02", "published": True})
+
+    release = await wait_until(released, timeout=30, interval=0.25, message="the day's release")
+    cells = {
+        (c["metric"], c["dimension"]): c["count"] for c in release["cells"] if c["value"] in ("", "course")
+    }
+    assert cells[("registrations", "total")] == 7 and cells[("registrations", "event")] == 7
+    records = await read_topic(settings.kafka, STATS_ROLLUPS, count=18, timeout=10)
+    tables = [registry.decode(r.value).data for r in records]
+    people = [t for t in tables if t.people and t.metric == "registrations" and t.dimension == "event"]
+    assert len(people) == 1 and {c.value: c.count for c in people[0].cells} == {"": 7, "course": 7}

@@ -78,7 +78,7 @@ async def get_series(
     reader(principal, city)
     first, last = span(start, end)
     result = await dashboards.series(
-        store, city, metric, granularity, first, last, dimension, value, settings.privacy.threshold
+        store, city, metric, granularity, first, last, dimension, value, settings.privacy
     )
     return _as(format, result, exports.series_csv, exports.series_jsonstat)  # type: ignore[return-value]
 
@@ -99,7 +99,7 @@ async def get_breakdown(
     reader(principal, city)
     first = start or datetime.now(UTC)
     result = await dashboards.breakdown(
-        store, city, metric, dimension, granularity, first, end, settings.privacy.threshold
+        store, city, metric, dimension, granularity, first, end, settings.privacy
     )
     return _as(format, result, exports.breakdown_csv, exports.breakdown_jsonstat)  # type: ignore[return-value]
 
@@ -127,7 +127,7 @@ async def get_top(
     reader(principal, city)
     first, last = span(start, end)
     result = await dashboards.breakdown(
-        store, city, metric, dimension, Granularity.DAY, first, last, settings.privacy.threshold
+        store, city, metric, dimension, Granularity.DAY, first, last, settings.privacy
     )
     return result.model_copy(update={"cells": result.cells[:limit]})
 
@@ -159,12 +159,22 @@ async def get_language_demand(
     return await dashboards.language_demand(store, city, *span(start, end))
 
 
-@router.get("/cities/{city}/fill-rates", tags=["dashboards"], summary="Event fill rates")
+@router.get("/cities/{city}/fill-rates", tags=["dashboards"], summary="Fill rates per occurrence")
 async def get_fill_rates(
-    city: str, principal: CurrentPrincipal, store: Store, settings: Settings, limit: Limit = 20
+    city: str,
+    principal: CurrentPrincipal,
+    store: Store,
+    settings: Settings,
+    start: Annotated[datetime | None, Query(description="First day (UTC); defaults to 30 days ago")] = None,
+    end: Annotated[datetime | None, Query(description="Last day (UTC); defaults to today")] = None,
+    limit: Limit = 20,
 ) -> list[FillRate]:
+    """Occurrences of the released days in the range, fullest first: confirmed places over capacity.
+    Counts of people are released per day once the day has settled (`privacy.release_after_hours`)."""
     reader(principal, city)
-    return await dashboards.fill_rates(store, city, settings.privacy.threshold, limit)
+    last = end or datetime.now(UTC)
+    first = start or last - timedelta(days=30)
+    return await dashboards.fill_rates(store, city, first, last, settings.privacy, limit)
 
 
 @router.get("/cities/{city}/deliveries", tags=["dashboards"], summary="Notification delivery success")

@@ -1,8 +1,9 @@
-"""Dashboard reads: rollups turned into series, breakdowns and top lists, privacy applied on the way out.
+"""Dashboard reads: rollups turned into series, breakdowns and top lists.
 
-People-derived metrics are answered only for single day windows, so no two answers differ by a small
-group (a range of days minus one day would reveal that day's small count); their tables always go
-through complementary suppression with their total.
+Usage counts are read live from the rollups. Counts of people are read only from day releases
+(`witaj.stats.releases`, why: `witaj.stats.privacy`): one day at a time, exactly as released, so every
+answer, download and stream message shows the same figures and hides the same ones; a day not settled
+yet has none.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections import defaultdict
 from datetime import datetime
 
 from witaj.shared.errors import ApiError, BadRequest
+from witaj.shared.mongo import Document
+from witaj.stats import releases
 from witaj.stats.metrics import DIMENSIONS, METRICS, PEOPLE_METRICS
-from witaj.stats.privacy import TOTAL, suppress_series, suppress_table
+from witaj.stats.privacy import TOTAL
 from witaj.stats.rollups import RollupStore
 from witaj.stats.schemas import (
     BreakdownPublic,
@@ -24,6 +27,7 @@ from witaj.stats.schemas import (
     QueryGap,
     SeriesPublic,
 )
+from witaj.stats.settings import PrivacySettings
 from witaj.stats.windows import MAX_POINTS, Granularity, window_start, windows
 
 
@@ -49,17 +53,22 @@ async def series(
     end: datetime,
     dimension: str,
     value: str,
-    threshold: int,
+    privacy: PrivacySettings,
 ) -> SeriesPublic:
     people = check_metric(metric, dimension, granularity)
     starts = windows(start, end, granularity)
     if not starts or len(starts) > MAX_POINTS:
         raise BadRequest(f"Ask for 1 to {MAX_POINTS} windows; check start and end", code="bad_range")
-    docs = await store.cells(city, metric, dimension, granularity.value, starts[0], starts[-1])
-    found = {d["start"]: d["count"] for d in docs if d["value"] == value}
-    counts = [found.get(s, 0) for s in starts]
-    shown = suppress_series(counts, threshold) if people else counts
-    points = [Point(start=s, count=c, suppressed=c is None) for s, c in zip(starts, shown, strict=True)]
+    if people:
+        found = await _released(store, city, starts, privacy)
+        points = [
+            Point(start=s, count=None, pending=True) if s not in found else _point(s, found[s], metric, dimension, value)
+            for s in starts
+        ]  # fmt: skip
+    else:
+        docs = await store.cells(city, metric, dimension, granularity.value, starts[0], starts[-1])
+        counts = {d["start"]: d["count"] for d in docs if d["value"] == value}
+        points = [Point(start=s, count=counts.get(s, 0)) for s in starts]
     return SeriesPublic(
         city=city,
         metric=metric,
@@ -79,29 +88,33 @@ async def breakdown(
     granularity: Granularity,
     start: datetime,
     end: datetime | None,
-    threshold: int,
+    privacy: PrivacySettings,
 ) -> BreakdownPublic:
     people = check_metric(metric, dimension, granularity)
     first = window_start(start, granularity)
     last = window_start(end or start, granularity)
     if last < first or len(windows(first, last, granularity)) > MAX_POINTS:
         raise BadRequest("end must not be before start, nor too far from it", code="bad_range")
-    if people and last != first:
-        raise BadRequest("Counts of people are given for one day at a time", code="people_metric_one_day")
-    cells: dict[str, int] = defaultdict(int)
-    for doc in await store.cells(city, metric, dimension, granularity.value, first, last):
-        cells[doc["value"]] += doc["count"]
-    total = sum(d["count"] for d in await store.cells(city, metric, "total", granularity.value, first, last))
-    if dimension == "total":
-        cells = {}
     if people:
-        figures, total_figure = suppress_table(dict(cells), total, threshold)
-        assert total_figure is not None
-        shown = [CellPublic(value=f.value, count=f.count, suppressed=f.suppressed) for f in figures]
-        total_cell = CellPublic(value=TOTAL, count=total_figure.count, suppressed=total_figure.suppressed)
+        if last != first:
+            raise BadRequest("Counts of people are given for one day at a time", code="people_metric_one_day")
+        release = (await _released(store, city, [first], privacy)).get(first)
+        if release is None:
+            raise _not_released(first, privacy)
+        total_cell = _cell(release, metric, "total", TOTAL)
+        shown = [
+            CellPublic(value=c["value"], count=c["count"], suppressed=c["count"] is None)
+            for c in release["cells"]
+            if c["metric"] == metric and c["dimension"] == dimension != "total"
+        ]
     else:
+        cells: dict[str, int] = defaultdict(int)
+        if dimension != "total":
+            for doc in await store.cells(city, metric, dimension, granularity.value, first, last):
+                cells[doc["value"]] += doc["count"]
+        docs = await store.cells(city, metric, "total", granularity.value, first, last)
         shown = [CellPublic(value=v, count=c) for v, c in cells.items()]
-        total_cell = CellPublic(value=TOTAL, count=total)
+        total_cell = CellPublic(value=TOTAL, count=sum(d["count"] for d in docs))
     shown.sort(key=lambda c: (c.count is None, -(c.count or 0), c.value))
     return BreakdownPublic(
         city=city,
@@ -161,30 +174,62 @@ async def language_demand(
     return sorted(out, key=lambda d: (-d.total, d.language))
 
 
-async def fill_rates(store: RollupStore, city: str, threshold: int, limit: int) -> list[FillRate]:
-    """Confirmed places over capacity, all time; a small number of people hides the rate too."""
-    confirmed: dict[str, int] = defaultdict(int)
-    async for doc in store.rollups.find({"city": city, "metric": "confirmed", "dimension": "event"}):
-        confirmed[doc["value"]] += doc["count"]
-    facts = {d["event"]: d async for d in store.agenda.find({"city": city})}
+async def fill_rates(
+    store: RollupStore, city: str, start: datetime, end: datetime, privacy: PrivacySettings, limit: int
+) -> list[FillRate]:
+    """Confirmed places over capacity per occurrence, for the released days from `start` to `end`;
+    an occurrence's confirmed count is suppressed like every other count of people, and its rate with it."""
+    days = windows(start, end, Granularity.DAY)
+    if not days or len(days) > MAX_POINTS:
+        raise BadRequest(f"Ask for 1 to {MAX_POINTS} days; check start and end", code="bad_range")
     out = []
-    for event in sorted(set(confirmed) | set(facts)):
-        count = confirmed.get(event, 0)
-        capacity = facts.get(event, {}).get("capacity")
-        hidden = 0 < count < threshold
-        rate = None if hidden or not capacity else round(count / capacity, 4)
-        out.append(
-            FillRate(
-                event=event,
-                organisation=facts.get(event, {}).get("organisation"),
-                capacity=capacity,
-                confirmed=None if hidden else count,
-                fill_rate=rate,
-                suppressed=hidden,
+    for day, release in sorted((await _released(store, city, days, privacy)).items()):
+        for o in release["occurrences"]:
+            confirmed, capacity = o["confirmed"], o["capacity"]
+            out.append(
+                FillRate(
+                    event=o["event"],
+                    organisation=o["organisation"],
+                    occurrence=o["occurrence"],
+                    day=day,
+                    capacity=capacity,
+                    confirmed=confirmed,
+                    fill_rate=round(confirmed / capacity, 4) if confirmed is not None and capacity else None,
+                    suppressed=confirmed is None,
+                )
             )
-        )
-    out.sort(key=lambda f: (f.fill_rate is None, -(f.fill_rate or 0), f.event))
+    out.sort(key=lambda f: (f.fill_rate is None, -(f.fill_rate or 0), f.day, f.event, f.occurrence or f.day))
     return out[:limit]
+
+
+async def _released(
+    store: RollupStore, city: str, days: list[datetime], privacy: PrivacySettings
+) -> dict[datetime, Document]:
+    return await releases.released(store, city, days, privacy.threshold, privacy.release_delay)
+
+
+def _cell(release: Document, metric: str, dimension: str, value: str) -> CellPublic:
+    """A released figure; one the release does not list is zero (nobody, nothing to hide)."""
+    for c in release["cells"]:
+        if c["metric"] == metric and c["dimension"] == dimension and c["value"] == value:
+            return CellPublic(value=value, count=c["count"], suppressed=c["count"] is None)
+    return CellPublic(value=value, count=0)
+
+
+def _point(start: datetime, release: Document, metric: str, dimension: str, value: str) -> Point:
+    cell = _cell(release, metric, dimension, value)
+    return Point(start=start, count=cell.count, suppressed=cell.suppressed)
+
+
+def _not_released(day: datetime, privacy: PrivacySettings) -> ApiError:
+    at = releases.settles(day, privacy.release_delay)
+    return ApiError(
+        409,
+        "not_released",
+        f"Counts of people for {day.date().isoformat()} are released once the day has settled, "
+        f"from {at.isoformat()}",
+        {"released_from": at.isoformat()},
+    )
 
 
 async def deliveries(store: RollupStore, city: str, start: datetime, end: datetime) -> list[Delivery]:

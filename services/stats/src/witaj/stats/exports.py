@@ -2,7 +2,8 @@
 
 Both are built from the already-suppressed API models, so an export can never show more than the
 dashboard. Suppressed figures are empty in CSV (with a `suppressed` column) and null in JSON-stat with
-the status `c` (confidential), as Eurostat marks them.
+the status `c` (confidential), as Eurostat marks them; days whose counts of people are not released yet
+are empty with `pending` true in CSV and null with the status `:` (not available) in JSON-stat.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def _jsonstat(
     dims: Sequence[tuple[str, list[str], dict[str, str] | None]],
     values: list[float | int | None],
     extension: dict[str, Any],
+    pending: Sequence[bool] = (),
 ) -> Response:
     body = {
         "version": "2.0",
@@ -57,7 +59,9 @@ def _jsonstat(
             name: {"label": name, "category": _category(ids, labels)} for name, ids, labels in dims
         },
         "value": values,
-        "status": {str(i): "c" for i, v in enumerate(values) if v is None},
+        "status": {
+            str(i): ":" if i < len(pending) and pending[i] else "c" for i, v in enumerate(values) if v is None
+        },
         "extension": extension,
     }
     return JSONResponse(body, media_type=JSONSTAT)
@@ -74,10 +78,21 @@ def series_csv(s: SeriesPublic) -> Response:
             p.start.isoformat(),
             "" if p.count is None else p.count,
             str(p.suppressed).lower(),
+            str(p.pending).lower(),
         ]
         for p in s.points
     ]
-    header = ["city", "metric", "dimension", "value", "granularity", "start", "count", "suppressed"]
+    header = [
+        "city",
+        "metric",
+        "dimension",
+        "value",
+        "granularity",
+        "start",
+        "count",
+        "suppressed",
+        "pending",
+    ]
     return _csv(header, rows, f"{s.city}-{s.metric}")
 
 
@@ -85,7 +100,8 @@ def series_jsonstat(s: SeriesPublic) -> Response:
     times = [p.start.isoformat() for p in s.points]
     dims = [("city", [s.city], None), ("metric", [s.metric], None), ("time", times, None)]
     ext = {"dimension": s.dimension, "value": s.value, "granularity": s.granularity, "people": s.people}
-    return _jsonstat(f"{s.metric} in {s.city}", dims, [p.count for p in s.points], ext)
+    pending = [p.pending for p in s.points]
+    return _jsonstat(f"{s.metric} in {s.city}", dims, [p.count for p in s.points], ext, pending)
 
 
 def breakdown_csv(b: BreakdownPublic) -> Response:

@@ -179,7 +179,7 @@ async def open_series(
     last = end or datetime.now(UTC)
     first = start or last - timedelta(days=30)
     result = await dashboards.series(
-        store, city, metric, Granularity.DAY, first, last, "total", "", settings.privacy.threshold
+        store, city, metric, Granularity.DAY, first, last, "total", "", settings.privacy
     )
     if format is Format.CSV:
         return exports.series_csv(result)  # type: ignore[return-value]

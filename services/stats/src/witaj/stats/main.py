@@ -32,7 +32,7 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
         async with Runtime(settings, source=SOURCE, topics=topics) as runtime:
             runtime.attach(app)
             app.state.store = RollupStore(runtime.client, runtime.db)
-            await app.state.store.ensure_indexes()
+            await app.state.store.ensure_indexes(settings.privacy.query_retention)
             app.state.live = LiveHub()
             # Every replica serves live updates of every city: a broadcast consumer, no shared group.
             runtime.consume([STATS_ROLLUPS], "live", app.state.live.on_rollup, broadcast=True)

@@ -1,9 +1,10 @@
 """What each consumed event counts: pure functions from an event to rollup increments.
 
 A metric is counted per city and per dimension (total, topic, language, item, event, organisation,
-channel, ...). Metrics derived from people (registrations, attendance) are kept in day windows only:
-minute and hour counts of people would be small by nature and invite differencing. Nothing personal is
-kept: session ids only reach the distinct-session counter of search queries, hashed.
+channel, ...). Metrics derived from people (registrations, attendance) are also counted per occurrence
+(`witaj.stats.places`): only those counts are ever published, in day releases (`witaj.stats.privacy`); their rollups,
+by the day the registrations happened and in day windows only, stay inside the stats database. Nothing
+personal is kept: session ids only reach the distinct-session counter of search queries, hashed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any, NamedTuple
 
 from witaj.shared.envelope import Envelope
 from witaj.shared.events import (
-    AttendanceRecorded,
     ContentKind,
     EventPublished,
     EventUpdated,
@@ -26,19 +26,16 @@ from witaj.shared.events import (
     NotificationFailed,
     NotificationOpened,
     PageViewed,
-    RegistrationCancelled,
-    RegistrationCreated,
-    RegistrationPromoted,
-    RegistrationStatus,
     SearchPerformed,
     TranslationStateChanged,
 )
+from witaj.shared.redaction import redact
+from witaj.stats.places import REGISTRATIONS, Place, flows
 from witaj.stats.privacy import TOTAL, hash_session
 
-PEOPLE_METRICS = frozenset(
-    {"registrations", "waitlisted", "cancellations", "confirmed", "attended", "no_shows"}
-)
-"""Counts of people: suppressed below the privacy threshold, kept in day windows only."""
+PEOPLE = ("registrations", "confirmed", "waitlisted", "cancellations", "attended", "no_shows")
+"""Counts of people, in the order releases list them: published only in day releases (`witaj.stats.privacy`)."""
+PEOPLE_METRICS = frozenset(PEOPLE)
 
 METRICS = frozenset(
     {
@@ -70,14 +67,15 @@ for the garbage collector to scan while the batch waits for its transaction, and
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
-NOTED = (EventPublished, EventUpdated, IndicatorDatasetSubmitted, TranslationStateChanged)
+NOTED = (EventPublished, EventUpdated, IndicatorDatasetSubmitted, TranslationStateChanged, *REGISTRATIONS)
 """Events whose state `Counter.note` keeps besides their counts (with zero-result searches)."""
 
 
 def _missed_query(data: Any) -> str | None:
-    """The normalised query of a search that found nothing (an information gap), else None."""
+    """The normalised query of a search that found nothing (an information gap), else None; redacted
+    again, as producers should have done (`witaj.shared.redaction`), before it is stored."""
     if type(data) is SearchPerformed and data.zero_results:
-        return data.query.strip().lower() or None
+        return redact(data.query).strip().lower() or None
     return None
 
 
@@ -205,6 +203,7 @@ class Effects:
     tallies: list[TallyKey] = field(default_factory=list)
     queries: list[tuple[Envelope[Any], str, str, str | None]] = field(default_factory=list)
     capacities: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    places: list[Place] = field(default_factory=list)
     translations: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     datasets: list[Envelope[Any]] = field(default_factory=list)
 
@@ -253,17 +252,30 @@ class Counter:
 
     def note(self, envelope: Envelope[Any], effects: Effects) -> None:
         """What a counted event changes besides counters: zero-result queries, and the state `NOTED`
-        events carry (event capacities, indicator datasets, translation states)."""
+        events carry (event capacities and starts, people per occurrence, indicator datasets,
+        translation states)."""
         data = envelope.data
         query = _missed_query(data)
         if query is not None:
             session = hash_session(data.session, self.salt) if data.session else None
             effects.queries.append((envelope, data.language, query, session))
+        elif isinstance(data, REGISTRATIONS):
+            effects.places.append(
+                Place(
+                    envelope.city,
+                    data.event_id,
+                    data.organisation,
+                    data.occurrence,
+                    envelope.time,
+                    flows(data),
+                )
+            )
         elif isinstance(data, EventPublished | EventUpdated):
             effects.capacities[(envelope.city, data.event_id)] = {
                 "capacity": data.capacity,
                 "organisation": data.organisation,
                 "revision": data.revision,
+                "start": data.next_start,
             }
         elif isinstance(data, IndicatorDatasetSubmitted):
             effects.datasets.append(envelope)
@@ -304,25 +316,11 @@ class Counter:
     def increments(self, envelope: Envelope[Any]) -> list[Increment]:
         """Increments of the rarer events, tallied as they are."""
         d = envelope.data
-        if isinstance(d, RegistrationCreated):
-            metric = "confirmed" if d.status is RegistrationStatus.CONFIRMED else "waitlisted"
-            return _by("registrations", event=d.event_id, organisation=d.organisation) + _by(
-                metric, event=d.event_id, organisation=d.organisation
-            )
-        if isinstance(d, RegistrationPromoted):
-            return _by("confirmed", event=d.event_id, organisation=d.organisation) + _by(
-                "waitlisted", -1, event=d.event_id, organisation=d.organisation
-            )
-        if isinstance(d, RegistrationCancelled):
-            out = _by("cancellations", event=d.event_id, organisation=d.organisation)
-            if d.previous_status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
-                metric = "confirmed" if d.previous_status is RegistrationStatus.CONFIRMED else "waitlisted"
-                out += _by(metric, -1, event=d.event_id, organisation=d.organisation)
+        if isinstance(d, REGISTRATIONS):
+            out: list[Increment] = []
+            for metric, amount in flows(d).items():
+                out += _by(metric, amount, event=d.event_id, organisation=d.organisation)
             return out
-        if isinstance(d, AttendanceRecorded):
-            return _by(
-                "attended" if d.attended else "no_shows", event=d.event_id, organisation=d.organisation
-            )
         if isinstance(d, NotificationDelivered | NotificationFailed | NotificationOpened):
             metric = {
                 NotificationDelivered: "notifications_delivered",

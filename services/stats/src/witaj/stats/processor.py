@@ -40,7 +40,7 @@ from witaj.shared.topics import (
     STATS_ROLLUPS,
     USAGE,
 )
-from witaj.stats import streams
+from witaj.stats import releases, streams
 from witaj.stats.consumer import BatchConsumer, Message, consumer_class
 from witaj.stats.credentials import broker_credentials
 from witaj.stats.indicators import CATALOGUE
@@ -107,7 +107,7 @@ class BatchProcessor:
         self.usage_topic = settings.kafka.topics(USAGE)
 
     async def start(self) -> None:
-        await self.store.ensure_indexes()
+        await self.store.ensure_indexes(self.settings.privacy.query_retention)
         self.counter.translations = await self.store.load_translations()
         self.started.set()
 
@@ -228,6 +228,15 @@ class BatchProcessor:
         except Exception as exc:
             log.warning("stats.publish_failed", error=type(exc).__name__)
 
+    async def release(self) -> None:
+        """Release the settled days' counts of people and send releases not sent yet (on a timer)."""
+        privacy, serves = self.settings.privacy, self.settings.service.serves
+        try:
+            await releases.release_due(self.store, privacy.threshold, privacy.release_delay, serves)
+            await streams.publish_releases(self.publisher, self.store, serves)
+        except Exception as exc:
+            log.warning("stats.release_failed", error=type(exc).__name__)
+
     async def _dead_letter(self, message: Message, exc: EventDecodeError) -> None:
         """Park the message with its error (at least once: a replay before the commit may repeat it)."""
         await park(self.publisher, message, exc.code, str(exc), "witaj-stats-processor")
@@ -291,6 +300,11 @@ def create_app(settings: StatsSettings) -> faust.App:
         return worker.started.is_set()
 
     checks = {"mongodb": mongo_ready, "kafka": publisher.ready, "writer": writing}
+
+    @app.timer(interval=settings.processor.release_interval)
+    async def release() -> None:
+        await worker.started.wait()
+        await worker.release()
 
     @app.task
     async def rollup() -> None:

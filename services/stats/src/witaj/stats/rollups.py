@@ -24,7 +24,8 @@ from typing import Any, NamedTuple
 from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from witaj.shared.envelope import Envelope
-from witaj.shared.mongo import Document, Session, in_transaction
+from witaj.shared.mongo import Document, Session, ensure_expiry, in_transaction
+from witaj.stats import places
 from witaj.stats.indicators import dataset_documents
 from witaj.stats.metrics import PEOPLE_METRICS, Counter, Effects, TallyKey
 from witaj.stats.windows import Granularity, window_start
@@ -96,10 +97,13 @@ class RollupStore:
         self.applied = db["applied_events"]
         self.queries = db["zero_queries"]
         self.agenda = db["agenda"]
+        self.people = db["people"]
+        self.releases = db["releases"]
         self.translations = db["translations"]
         self.indicators = db["indicator_values"]
 
-    async def ensure_indexes(self) -> None:
+    async def ensure_indexes(self, query_retention: timedelta) -> None:
+        """`query_retention`: how long the text of a zero-result query is kept after its day."""
         await self.rollups.create_index(
             [
                 ("city", ASCENDING),
@@ -115,6 +119,11 @@ class RollupStore:
             # each counter update of every batch (twice the time on the development database).
             await self.rollups.drop_index("rollup_window")
         await self.queries.create_index([("city", ASCENDING), ("language", ASCENDING), ("day", ASCENDING)])
+        await ensure_expiry(self.queries, "day", query_retention + timedelta(days=1))
+        await self.people.create_index([("city", ASCENDING), ("day", ASCENDING)], name="people_day")
+        await self.people.create_index([("released", ASCENDING), ("day", ASCENDING)], name="people_due")
+        await self.releases.create_index([("city", ASCENDING), ("day", ASCENDING)], name="release_day")
+        await self.releases.create_index([("published", ASCENDING)], name="release_published")
         await self.indicators.create_index(
             [("indicator", ASCENDING), ("city", ASCENDING), ("period", ASCENDING)]
         )
@@ -222,6 +231,7 @@ class RollupStore:
             await self.rollups.bulk_write(ops, ordered=False, session=session)
         await self._write_queries(effects, session)
         await self._write_state(effects, session)
+        await places.write(self.people, self.agenda, effects.places, session)
         for dataset in effects.datasets:
             await self.indicators.delete_many(
                 {"city": dataset.city, "indicator": dataset.data.indicator, "period": dataset.data.period},
@@ -253,12 +263,13 @@ class RollupStore:
             await self.queries.bulk_write(ops, ordered=False, session=session)
 
     async def _write_state(self, effects: Effects, session: Session) -> None:
-        ops = [
-            UpdateOne(
-                {"_id": f"{city}|{event}"}, {"$set": {"city": city, "event": event, **facts}}, upsert=True
-            )
-            for (city, event), facts in effects.capacities.items()
-        ]
+        ops = []
+        for (city, event), facts in effects.capacities.items():
+            change: dict[str, Any] = {"$set": {"city": city, "event": event, **facts}}
+            start = change["$set"].pop("start")
+            if start is not None:
+                change["$min"] = {"start": start}  # a course's first start, not its next one
+            ops.append(UpdateOne({"_id": f"{city}|{event}"}, change, upsert=True))
         if ops:
             await self.agenda.bulk_write(ops, ordered=False, session=session)
         ops = [

@@ -9,8 +9,11 @@ from pydantic import BaseModel, Field
 
 class Point(BaseModel):
     start: datetime
-    count: int | None = Field(description="null when suppressed")
+    count: int | None = Field(description="null when suppressed or pending")
     suppressed: bool = False
+    pending: bool = Field(
+        default=False, description="A day whose counts of people are not released yet (null count)"
+    )
 
 
 class SeriesPublic(BaseModel):
@@ -56,10 +59,14 @@ class LanguageDemand(BaseModel):
 
 
 class FillRate(BaseModel):
+    """How full one occurrence of an event was, as released with its day's counts of people."""
+
     event: str
     organisation: str | None
+    occurrence: datetime | None = Field(description="Its start; null for a course registered as a whole")
+    day: datetime = Field(description="The day whose release holds it (a whole course: the day it starts)")
     capacity: int | None
-    confirmed: int | None = Field(description="null when suppressed")
+    confirmed: int | None = Field(description="Places confirmed for this occurrence; null when suppressed")
     fill_rate: float | None = Field(description="confirmed / capacity; null when unknown or suppressed")
     suppressed: bool = False
 

@@ -5,6 +5,7 @@ configures both, e.g. `WITAJ_STATS_KAFKA__BOOTSTRAP_SERVERS`, `WITAJ_STATS_MONGO
 `WITAJ_STATS_PRIVACY__THRESHOLD`, `WITAJ_STATS_PROCESSOR__BATCH_SIZE`.
 """
 
+from datetime import timedelta
 from typing import ClassVar
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
@@ -24,6 +25,27 @@ class PrivacySettings(BaseModel):
     session_salt: SecretStr = Field(
         default=SecretStr(DEV_SALT), description="Key of the one-way hash applied to session ids"
     )
+    release_after_hours: int = Field(
+        default=48,
+        ge=0,
+        le=24 * 60,
+        description="Hours after a day ends before its counts of people are released (once, for good): "
+        "time for late registrations, cancellations and attendance to arrive",
+    )
+    query_retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Days the text of a zero-result search query is kept (the database deletes it then)",
+    )
+
+    @property
+    def release_delay(self) -> timedelta:
+        return timedelta(hours=self.release_after_hours)
+
+    @property
+    def query_retention(self) -> timedelta:
+        return timedelta(days=self.query_retention_days)
 
 
 class ProcessorSettings(BaseModel):
@@ -42,6 +64,9 @@ class ProcessorSettings(BaseModel):
         ge=1,
         le=65535,
         description="Serve /health, /ready and /metrics on this port (8000 in containers); unset: none",
+    )
+    release_interval: float = Field(
+        default=60.0, gt=0, le=3600, description="Seconds between two looks for settled days to release"
     )
 
 

@@ -1,10 +1,12 @@
-"""Stat streams: after each batch commits, the changed tables go out on `stats.rollups`.
+"""Stat streams: after each batch commits, the changed usage tables go out on `stats.rollups`; counts of
+people go out once per day release.
 
-Messages carry absolute, privacy-safe counts (see `witaj.shared.events.stats`). A people-derived table
-is always sent whole, total included, so complementary suppression is applied to exactly what a
-subscriber can see together; usage tables send only their changed cells. If the processor dies between
-its commit and this publication the next change of the same table carries the current absolute
-figures, so subscribers converge without counting anything twice.
+Messages carry absolute counts (see `witaj.shared.events.stats`). Usage tables send only their changed
+cells; if the processor dies between its commit and this publication the next change of the same table
+carries the current absolute figures, so subscribers converge without counting anything twice. Tables
+of people never follow batches (each new version would tell how many people came since the last): they
+are sent whole, total included, exactly as their day's release holds them (`witaj.stats.releases`), and
+a release sent twice is the same release.
 """
 
 from __future__ import annotations
@@ -15,55 +17,55 @@ from typing import Any
 from witaj.shared.envelope import Envelope, registry, wrap
 from witaj.shared.events import Cell, IndicatorUpdated, RollupUpdated
 from witaj.shared.kafka import EventPublisher
+from witaj.shared.mongo import Document
 from witaj.shared.topics import STATS_INDICATORS, STATS_ROLLUPS
 from witaj.stats.indicators import CATALOGUE, suppress_cells
 from witaj.stats.metrics import PEOPLE_METRICS
-from witaj.stats.privacy import TOTAL, suppress_table
 from witaj.stats.rollups import Applied, GroupKey, RollupStore
 
 SOURCE = "witaj/stats"
 
 
-async def people_table(store: RollupStore, group: GroupKey, threshold: int) -> list[Cell]:
-    """A people-derived table with its total, suppressed; the same cells the API and exports show."""
-    docs = await store.cells(
-        group.city, group.metric, group.dimension, group.granularity, group.start, group.start
-    )
-    totals = await store.cells(group.city, group.metric, "total", group.granularity, group.start, group.start)
-    total = totals[0]["count"] if totals else 0
-    if group.dimension == "total":
-        figures, total_figure = suppress_table({}, total, threshold)
-    else:
-        figures, total_figure = suppress_table({d["value"]: d["count"] for d in docs}, total, threshold)
-    out = [Cell(value=f.value, count=f.count, suppressed=f.suppressed) for f in figures]
-    assert total_figure is not None
-    return [Cell(value=TOTAL, count=total_figure.count, suppressed=total_figure.suppressed), *out]
-
-
 async def rollup_events(
-    store: RollupStore, applied: Applied, threshold: int, *, minutes: bool
+    store: RollupStore, applied: Applied, *, minutes: bool
 ) -> list[Envelope[RollupUpdated]]:
-    events: list[Envelope[RollupUpdated]] = []
+    """The usage tables a batch changed, their changed cells only."""
     changed: dict[GroupKey, list[Cell]] = defaultdict(list)
     for doc in await store.changed(applied, minutes=minutes):
         if doc["metric"] in PEOPLE_METRICS:
-            continue
+            continue  # published only in releases
         key = GroupKey(doc["city"], doc["metric"], doc["dimension"], doc["granularity"], doc["start"])
         changed[key].append(Cell(value=doc["value"], count=doc["count"]))
-    for group in applied.groups:
-        if group.metric in PEOPLE_METRICS:
-            changed[group] = await people_table(store, group, threshold)
-    for group, cells in changed.items():
-        data = RollupUpdated(
-            metric=group.metric,
-            dimension=group.dimension,
-            granularity=group.granularity,
-            window_start=group.start,
-            people=group.metric in PEOPLE_METRICS,
-            cells=cells,
+    return [_rollup(group, cells, people=False) for group, cells in changed.items()]
+
+
+def release_events(release: Document) -> list[Envelope[RollupUpdated]]:
+    """A day release as stream messages: each metric by each dimension, whole, with its total first."""
+    tables: dict[tuple[str, str], list[Cell]] = defaultdict(list)
+    for cell in release["cells"]:
+        count = cell["count"]
+        tables[(cell["metric"], cell["dimension"])].append(
+            Cell(value=cell["value"], count=count, suppressed=count is None)
         )
-        events.append(wrap(data, source=SOURCE, city=group.city, subject=f"{group.metric}.{group.dimension}"))
-    return events
+    out = []
+    for (metric, dimension), cells in tables.items():
+        if dimension != "total":
+            cells = tables[(metric, "total")] + cells
+        group = GroupKey(release["city"], metric, dimension, "day", release["day"])
+        out.append(_rollup(group, cells, people=True))
+    return out
+
+
+def _rollup(group: GroupKey, cells: list[Cell], *, people: bool) -> Envelope[RollupUpdated]:
+    data = RollupUpdated(
+        metric=group.metric,
+        dimension=group.dimension,
+        granularity=group.granularity,
+        window_start=group.start,
+        people=people,
+        cells=cells,
+    )
+    return wrap(data, source=SOURCE, city=group.city, subject=f"{group.metric}.{group.dimension}")
 
 
 def indicator_event(dataset: Envelope[Any], threshold: int) -> Envelope[IndicatorUpdated]:
@@ -84,7 +86,7 @@ async def publish(
     publisher: EventPublisher, store: RollupStore, applied: Applied, threshold: int, *, minutes: bool
 ) -> int:
     """Send the batch's stat-stream messages, keyed by city; returns how many went out."""
-    events: list[Envelope[Any]] = list(await rollup_events(store, applied, threshold, minutes=minutes))
+    events: list[Envelope[Any]] = list(await rollup_events(store, applied, minutes=minutes))
     messages = [(STATS_ROLLUPS, registry.encode(e), e.city.encode()) for e in events]
     for dataset in applied.datasets:
         event = indicator_event(dataset, threshold)
@@ -92,3 +94,16 @@ async def publish(
     if messages:
         await publisher.send_many(messages)
     return len(messages)
+
+
+async def publish_releases(publisher: EventPublisher, store: RollupStore, serves: Any) -> int:
+    """Send the releases not sent yet (those of served cities); returns how many went out."""
+    sent = 0
+    async for release in store.releases.find({"published": False}):
+        if not serves(release["city"]):
+            continue
+        events = release_events(release)
+        await publisher.send_many([(STATS_ROLLUPS, registry.encode(e), e.city.encode()) for e in events])
+        await store.releases.update_one({"_id": release["_id"]}, {"$set": {"published": True}})
+        sent += 1
+    return sent

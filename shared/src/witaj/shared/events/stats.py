@@ -2,7 +2,8 @@
 
 Every value is already privacy-safe: counts derived from people (registrations, attendance, indicator
 cells) below the service's threshold arrive as `count: null, suppressed: true`, with complementary cells
-suppressed too, so no published figure singles out a person. Rollup messages carry absolute counts, not
+suppressed too, so no published figure singles out a person. Tables of people come once per day, when
+the stats service releases that day, and never change. Rollup messages carry absolute counts, not
 deltas, so a subscriber that sees one twice (at-least-once delivery) is still right: the last one wins.
 """
 
@@ -28,7 +29,8 @@ class Cell(BaseModel):
 
 @event_type("stats.rollup_updated")
 class RollupUpdated(EventData):
-    """Counts of one metric in one time window changed; keyed by city. Cells hold absolute counts."""
+    """Counts of one metric in one time window changed; keyed by city. Cells hold absolute counts.
+    With `people` true, the day's released table, whole with its total (`value` ''), sent once."""
 
     metric: str = Field(description="page_views, searches, zero_result_searches, registrations, ...")
     dimension: str = Field(description="total, topic, language, item, event, organisation, channel, ...")
