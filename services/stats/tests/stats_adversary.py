@@ -81,10 +81,16 @@ class Adversary:
             row = {index[v]: c for v, c in terms.items()}
             determined = basis.determines(row)
             largest = self._largest(variables, index, row, published=True)
-            if self._largest(variables, index, row, published=False, attainable=True) >= self.threshold:
+            negated = {i: -c for i, c in row.items()}
+            attainable = self._largest(variables, index, row, published=False, attainable=True)
+            if attainable >= self.threshold:
                 exposed = largest < self.threshold - 1e-6
+            elif (
+                attainable
+                <= -self._largest(variables, index, negated, published=False, attainable=True) + 1e-6
+            ):
+                continue  # public facts alone pin it (a full occurrence's places): nothing to protect
             else:  # even hiding everything would keep it small: it must not be narrowed to one value
-                negated = {i: -c for i, c in row.items()}
                 exposed = largest <= -self._largest(variables, index, negated, published=True) + 1e-6
             if determined or exposed:
                 out.append(Leak(name, true, largest, determined))

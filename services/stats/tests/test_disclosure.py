@@ -265,6 +265,8 @@ def attacker(truth: dict[tuple[int, Slot, str], int]) -> Adversary:
                             **of("cancellations", -1)}, 0, 0)  # fmt: skip
             adversary.know({**of("attended"), **of("no_shows"), **of("confirmed", -1)}, -float("inf"), 0)
             adversary.know(of("confirmed"), -float("inf"), capacity)
+            if adversary.value(of("waitlisted")) > 0:  # a waitlist: full, as trying to book tells
+                adversary.know(of("confirmed"), capacity, capacity)
     return adversary
 
 
@@ -354,6 +356,8 @@ def test_no_random_release_gives_a_small_count_away(day: list[Occurrence], thres
         adversary.know({(i, "attended"): 1, (i, "no_shows"): 1, (i, "confirmed"): -1}, -float("inf"), 0)
         if o.capacity is not None:
             adversary.know({(i, "confirmed"): 1}, -float("inf"), o.capacity)
+            if o.counts["waitlisted"] > 0:  # a waitlist: full, as trying to book tells
+                adversary.know({(i, "confirmed"): 1}, o.capacity, o.capacity)
     targets = []
     for cell in release["cells"]:
         members = [

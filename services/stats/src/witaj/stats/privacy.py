@@ -60,8 +60,8 @@ from scipy.sparse import csr_array
 TOTAL = ""
 """Dimension value of a table's total cell."""
 
-CEILING = 10**7
-"""Upper bound of every count in the audit (an attacker's "unbounded"), so every program has an optimum."""
+UNSOLVED = -(10**9)
+"""What an integer program that found no answer reports: exposed, so that more is hidden (fail safe)."""
 
 TRIES = 6
 """Candidates tried one by one before the most helpful one is hidden anyway."""
@@ -107,6 +107,10 @@ def protect(problem: Problem, threshold: int) -> set[int]:
     ):
         # The most that hiding everything would leave open: the threshold, unless public facts forbid.
         goal = min(threshold, audit.highest(terms, audit.zeros))
+        if goal < threshold and not audit.safe(
+            terms, value, set(range(len(problem.figures))) - audit.zeros, goal
+        ):
+            continue  # public facts alone give it away (a full occurrence's places): nothing to protect
         while not audit.safe(terms, value, hidden, goal):
             more = _complement(audit, problem, terms, value, hidden, goal)
             if more is None:
@@ -144,14 +148,17 @@ class _Audit:
     """Largest value a sum of counts can take given what is shown: one integer program per question.
 
     Every figure is one row of a fixed matrix; what is shown or hidden only changes the row's bounds
-    (its value exactly, or at least 1, or anything). The linear relaxation answers first: when even it
-    cannot reach the goal, the integer program cannot either."""
+    (its value exactly, or at least 1, or anything). The linear relaxation answers first: when its
+    optimum is in whole numbers it is the integer program's too, which is nearly always the case here."""
 
     def __init__(self, problem: Problem, threshold: int) -> None:
         self.problem = problem
         self.threshold = threshold
         self.size = len(problem.counts)
         self.lower = np.minimum(0, np.array(problem.counts, dtype=float))
+        # An attacker's "unbounded": above every true count and the threshold, so that it changes no
+        # verdict, yet small enough to keep the programs well conditioned.
+        self.upper = np.full(self.size, 2.0 * (sum(abs(c) for c in problem.counts) + threshold))
         rows = [dict.fromkeys(f.terms, 1.0) for f in problem.figures]
         rows += [{i: float(c) for i, c in r.items()} for r in problem.relations]
         rows += [{i: float(c) for i, c in r.items()} for r, _ in problem.limits]
@@ -166,7 +173,7 @@ class _Audit:
         self.fixed_low = np.array([0.0] * len(problem.relations) + [-np.inf] * len(problem.limits))
         self.fixed_high = np.array([0.0] * len(problem.relations) + [float(b) for _, b in problem.limits])
         self.values = np.array([f.value for f in problem.figures], dtype=float)
-        self.memo: dict[tuple[Any, ...], float] = {}
+        self.memo: dict[tuple[Any, ...], tuple[float, bool]] = {}
         self.small: set[int] = set()
         self.silent: frozenset[int] = frozenset()
         self.zeros = frozenset(i for i, f in enumerate(problem.figures) if f.value == 0)
@@ -186,6 +193,7 @@ class _Audit:
                 i
                 for i, f in enumerate(figures)
                 if i not in self.small
+                and abs(f.value) < self.threshold  # a figure that reached it can
                 and self.highest(f.terms, self.zeros, loud=everything) < self.threshold - 1e-6
             }
             if not more:
@@ -206,10 +214,7 @@ class _Audit:
         facts keep it lower, whether it is still more than one value."""
         shown = self.shown(hidden)
         if goal >= self.threshold:
-            return (
-                self.highest(terms, shown, integral=False) >= goal - 1e-6
-                and self.highest(terms, shown) >= goal - 1e-6
-            )
+            return self.highest(terms, shown) >= goal - 1e-6
         return (
             self.highest(terms, shown) > value + 1e-6 or -self.highest(terms, shown, sign=-1) < value - 1e-6
         )
@@ -226,14 +231,21 @@ class _Audit:
         """The largest value of the sum `terms` when the figures `shown` are known and every other one is
         known not to be zero unless silent (or outside `loud`, when given); with `sign` -1 the largest
         value of minus the sum, i.e. minus its smallest value."""
-        key = (tuple(terms), shown, integral, sign, self.silent if loud is None else None)
+        key = (tuple(terms), shown, sign, self.silent if loud is None else None)
         if key not in self.memo:
-            self.memo[key] = self._solve(terms, shown, integral, sign, loud)
-        return self.memo[key]
+            self.memo[key] = self._solve(terms, shown, False, sign, loud)  # the relaxation first
+        relaxed, whole = self.memo[key]
+        if not integral or whole:
+            return relaxed  # an integral optimum of the relaxation is the integer optimum
+        key = (*key, "integral")
+        if key not in self.memo:
+            self.memo[key] = self._solve(terms, shown, True, sign, loud)
+        return self.memo[key][0]
 
     def _solve(
         self, terms: Sequence[int], shown: frozenset[int], integral: bool, sign: int, loud: set[int] | None
-    ) -> float:
+    ) -> tuple[float, bool]:
+        """The optimum, and whether the solution found is in whole numbers."""
         figures = len(self.problem.figures)
         low, high = np.full(figures, -np.inf), np.full(figures, np.inf)
         for i in range(figures):
@@ -256,12 +268,12 @@ class _Audit:
                 )
             ],
             integrality=np.ones(self.size) if integral else np.zeros(self.size),
-            bounds=Bounds(self.lower, CEILING),
+            bounds=Bounds(self.lower, self.upper),
             options={"time_limit": 20},
         )
         if result.status != 0 or result.x is None:
-            return -CEILING  # unsolved: treat the count as exposed, so more is hidden (fail safe)
-        return float(-result.fun)
+            return UNSOLVED, True
+        return float(-result.fun), bool(np.all(np.abs(result.x - np.round(result.x)) < 1e-7))
 
 
 def hash_session(session: str, salt: str) -> str:

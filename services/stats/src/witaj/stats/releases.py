@@ -103,8 +103,9 @@ def build(occurrences: list[Occurrence], threshold: int) -> dict[str, Any]:
 
 def _relations(problem: Problem, occurrences: list[Occurrence], index: dict[tuple[int, str], int]) -> None:
     """What anyone knows of every occurrence, added wherever the data bear it out: registrations are
-    confirmed + waitlisted + cancelled, attendance is recorded for confirmed places, and confirmed places
-    never exceed the published capacity."""
+    confirmed + waitlisted + cancelled, attendance is recorded for confirmed places, confirmed places
+    never exceed the published capacity, and people wait only while every place is taken (so an
+    occurrence with a waitlist is full, which anyone can find out by trying to book)."""
     counts = problem.counts
     for slot, occurrence in enumerate(occurrences):
         at = {metric: index[(slot, metric)] for metric in PEOPLE}
@@ -122,6 +123,8 @@ def _relations(problem: Problem, occurrences: list[Occurrence], index: dict[tupl
         capacity = occurrence.capacity
         if capacity is not None and counts[at["confirmed"]] <= capacity:
             problem.limits.append(({at["confirmed"]: 1}, capacity))
+            if counts[at["waitlisted"]] > 0 and counts[at["confirmed"]] == capacity:
+                problem.limits.append(({at["confirmed"]: -1}, -capacity))  # full: anyone may try to book
 
 
 async def occurrences_of(
