@@ -11,6 +11,7 @@ from witaj.content import (
     feedback,
     gaps,
     machine,
+    preview,
     reading,
     search,
     topic_tree,
@@ -94,6 +95,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     app.include_router(gaps.router)
     app.include_router(gaps.public_router(settings))
     app.include_router(workbench.router)
+    app.include_router(preview.router)
     app.include_router(search.router)
     return app
 

@@ -8,11 +8,11 @@ is addressed by item id.
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from witaj.content import access
 from witaj.content.cache import PublishedCache
 from witaj.content.kinds import MODELS, PATHS, Body
-from witaj.content.store import ItemStore, Status, translations_of
+from witaj.content.store import ItemStore, Status, source_texts, translations_of
 from witaj.shared.auth import CurrentPrincipal, Principal
 from witaj.shared.errors import ApiError, BadRequest, NotFound
 from witaj.shared.events import CityConfig, ContentKind
@@ -103,6 +103,7 @@ def editor_view(doc: Document, languages: list[str]) -> dict[str, Any]:
         "revision": doc["revision"],
         "source_language": translations.source_language,
         "content": doc["content"],
+        "texts": source_texts(doc),
         "translations": {
             lang: {**status.model_dump(mode="json"), "fields": translations.get(lang).fields}
             for lang, status in translations.status(languages).items()
@@ -237,17 +238,29 @@ async def change_status(
 async def versions(
     city: str, item_id: str, principal: CurrentPrincipal, request: Request
 ) -> list[dict[str, Any]]:
+    """Every source revision, newest first, with its translatable texts flat by path (`texts`), so a
+    translator sees what changed since the revision they translated from."""
     store = store_of(request)
-    access.require_edit(principal, await store.get(city, item_id))
+    current = await store.get(city, item_id)
+    access.require_translate(principal, current)
     return [
         {
             "revision": v["revision"],
             "content": v["content"],
+            "texts": _texts_of_version(current["kind"], v["content"]),
             "organisation": v.get("organisation"),
             "at": v["at"].isoformat(),
         }
         for v in await store.history(item_id)
     ]
+
+
+def _texts_of_version(kind: str, content: dict[str, Any]) -> dict[str, str]:
+    """An old revision's texts; one the kind's model no longer accepts shows no texts, not an error."""
+    try:
+        return source_texts({"kind": kind, "content": content})
+    except ValidationError:
+        return {}
 
 
 @router.put(
