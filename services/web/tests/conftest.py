@@ -5,6 +5,11 @@ the web app is served over real HTTP on top of them (for httpx and for the brows
 posing as different readers: each gets its own address (`X-Forwarded-For`, trusted from the loopback as
 behind a real proxy), so the services' per-reader rate limits never mix tests up.
 
+Staff sign in to the back office through a real OpenID Connect provider the session starts
+(`witaj.devkit.oidc.IdentityProvider`), and the services trust its keys and issuer as they trust
+Keycloak's; `auth_header` here gives tokens that provider issued (through the code flow), so every
+test's bearer token is one the platform accepts.
+
 Browser tests drive Debian's Chromium (`/usr/bin/chromium`, which `make test` installs) through
 pytest-playwright at a 360x640 phone viewport; Playwright's own browser download is never used.
 """
@@ -21,10 +26,12 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserType, Playwright, sync_playwright
+from witaj.devkit.oidc import IdentityProvider
 from witaj.devkit.sandbox import Sandbox
 from witaj.devkit.testing import LiveServer, running_platform
-from witaj.shared.settings import Environment, ServiceSettings
+from witaj.shared.settings import Environment, MongoSettings, ServiceSettings
 from witaj.web.main import create_app
+from witaj.web.office.settings import OfficeSettings
 
 sys.path.insert(0, str(Path(__file__).parent))  # importlib import mode: make web_helpers importable
 
@@ -32,20 +39,59 @@ from web_helpers import CHROMIUM, PHONE, reader_address, web_settings
 
 
 @pytest.fixture(scope="session")
-def platform(kafka_bootstrap: str, mongo_server_url: str, dev_key_path: Path) -> Iterator[dict[str, str]]:
+def identity_provider() -> Iterator[IdentityProvider]:
+    """The OpenID Connect provider staff sign in with (and whose tokens the services trust)."""
+    with IdentityProvider() as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def sessions_db(mongo_server_url: str) -> MongoSettings:
+    """The web app's own database (back-office sessions), on the session's database server."""
+    return MongoSettings(url=mongo_server_url, database=f"t_web{uuid.uuid4().hex[:6]}_sessions")
+
+
+@pytest.fixture(scope="session")
+def platform(
+    kafka_bootstrap: str, mongo_server_url: str, dev_key_path: Path, identity_provider: IdentityProvider
+) -> Iterator[dict[str, str]]:
     sandbox = Sandbox(kafka_bootstrap, mongo_server_url, dev_key_path, name=f"web{uuid.uuid4().hex[:6]}")
     service = ServiceSettings(
         environment=Environment.TEST, log_format="console", log_level="WARNING", seed_demo=True
     )
-    with running_platform(sandbox, service) as urls:
+    with running_platform(sandbox, service, identity_provider.auth_settings()) as urls:
         yield urls
 
 
 @pytest.fixture(scope="session")
-def web_url(platform: dict[str, str]) -> Iterator[str]:
-    """The web app over real HTTP, on the session's platform."""
-    with LiveServer(create_app(web_settings(platform))) as url:
+def office_settings(identity_provider: IdentityProvider) -> OfficeSettings:
+    return OfficeSettings(
+        issuer=identity_provider.url, client_id=identity_provider.client_id,
+        client_secret=identity_provider.client_secret,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def web_url(
+    platform: dict[str, str], sessions_db: MongoSettings, office_settings: OfficeSettings
+) -> Iterator[str]:
+    """The web app over real HTTP, on the session's platform, its staff signing in with the provider."""
+    with LiveServer(create_app(web_settings(platform, mongo=sessions_db, office=office_settings))) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def auth_header(identity_provider: IdentityProvider) -> Callable[..., dict[str, str]]:
+    """A bearer header for a person with these roles, from the provider the platform trusts."""
+
+    def make(
+        *roles: str, city: str | None = None, org: str | None = None, sub: str | None = None
+    ) -> dict[str, str]:
+        subject = sub or f"api-{uuid.uuid4().hex[:8]}"
+        identity_provider.add_user(subject, roles=list(roles), city=city, organisation=org)
+        return {"Authorization": f"Bearer {identity_provider.token(subject)['access_token']}"}
+
+    return make
 
 
 @pytest.fixture

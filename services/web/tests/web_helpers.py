@@ -23,6 +23,10 @@ def reader_address() -> str:
     return f"198.18.{n // 250}.{n % 250 + 1}"
 
 
+SECRET = "web-tests-secret-" + "x" * 32
+"""The web app's secret in the tests, so a test can open the back office's sealed sessions itself."""
+
+
 def web_settings(platform: dict[str, str], **overrides: Any) -> WebSettings:
     values: dict[str, Any] = {
         "service": WebServiceSettings(
@@ -33,6 +37,7 @@ def web_settings(platform: dict[str, str], **overrides: Any) -> WebSettings:
         "notify_url": platform["notify"],
         "stats_url": platform["stats"],
         "backend": BackendSettings(fresh_seconds=2),
+        "secret_key": SECRET,
     }
     values.update(overrides)
     return WebSettings(**values)

@@ -15,7 +15,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from fastapi import FastAPI
 from witaj.devkit.sandbox import Sandbox
-from witaj.shared.settings import KafkaSettings, ServiceSettings
+from witaj.shared.settings import AuthSettings, KafkaSettings, ServiceSettings
 
 T = TypeVar("T")
 
@@ -170,22 +170,28 @@ SERVICES: dict[str, tuple[str, str]] = {
 """The four backend services: the module with `create_app`, and their settings class."""
 
 
-def service_app(name: str, sandbox: Sandbox, service: ServiceSettings) -> FastAPI:
-    """One backend service's app, built with its settings inside the sandbox."""
+def service_app(
+    name: str, sandbox: Sandbox, service: ServiceSettings, auth: AuthSettings | None = None
+) -> FastAPI:
+    """One backend service's app, built with its settings inside the sandbox (trusting `auth`'s issuer
+    instead of the development key when given: an identity provider the tests started)."""
     import importlib
 
     module, settings_path = SERVICES[name]
     settings_module, _, class_name = settings_path.partition(":")
     settings_class = getattr(importlib.import_module(settings_module), class_name)
     create_app = importlib.import_module(module).create_app
-    return create_app(sandbox.settings(settings_class, service=service))  # type: ignore[no-any-return]
+    overrides: dict[str, Any] = {"service": service, **({"auth": auth} if auth else {})}
+    return create_app(sandbox.settings(settings_class, **overrides))  # type: ignore[no-any-return]
 
 
 @contextlib.contextmanager
-def running_platform(sandbox: Sandbox, service: ServiceSettings) -> Iterator[dict[str, str]]:
+def running_platform(
+    sandbox: Sandbox, service: ServiceSettings, auth: AuthSettings | None = None
+) -> Iterator[dict[str, str]]:
     """Every backend service served over real HTTP on the sandbox's broker and database (content first,
     so a seeded demo city reaches the others); yields the base URL of each. Stops them all after."""
-    servers = {name: LiveServer(service_app(name, sandbox, service)) for name in SERVICES}
+    servers = {name: LiveServer(service_app(name, sandbox, service, auth)) for name in SERVICES}
     urls: dict[str, str] = {}
     try:
         for name, server in servers.items():

@@ -141,6 +141,8 @@ def json_depth_exceeds(body: bytes, limit: int) -> bool:
 Refusal = Callable[[Scope, int], Response]
 """Builds the answer to a request the middleware refuses (by its scope and status), for services whose
 errors are not JSON: the web app answers a person with a page."""
+BodyLimit = int | Callable[[Scope], int]
+"""The largest body accepted: one number, or one per request (the web app allows its back office more)."""
 
 
 class PlatformMiddleware:
@@ -151,7 +153,7 @@ class PlatformMiddleware:
         app: ASGIApp,
         *,
         service: str,
-        max_body_bytes: int,
+        max_body_bytes: BodyLimit,
         max_json_depth: int,
         refusal: Refusal | None = None,
     ) -> None:
@@ -179,9 +181,10 @@ class PlatformMiddleware:
 
         structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
-            rejection = _declared_length_error(scope, self.max_body_bytes)
+            limit = self.max_body_bytes(scope) if callable(self.max_body_bytes) else self.max_body_bytes
+            rejection = _declared_length_error(scope, limit)
             if rejection is None and scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
-                body, rejection = await self._read_body(receive, _is_json(scope))
+                body, rejection = await self._read_body(receive, _is_json(scope), limit)
                 receive = _replay(body, receive)
             if rejection is not None:
                 answer = rejection if self.refusal is None else self.refusal(scope, rejection.status_code)
@@ -204,7 +207,9 @@ class PlatformMiddleware:
                 )
             structlog.contextvars.unbind_contextvars("request_id")
 
-    async def _read_body(self, receive: Receive, is_json: bool) -> tuple[bytes, JSONResponse | None]:
+    async def _read_body(
+        self, receive: Receive, is_json: bool, limit: int
+    ) -> tuple[bytes, JSONResponse | None]:
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -213,8 +218,8 @@ class PlatformMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
-                return b"", _too_large(self.max_body_bytes)
+            if size > limit:
+                return b"", _too_large(limit)
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break

@@ -19,6 +19,7 @@ from witaj.shared.events import CityConfig, Feature
 from witaj.web.clients.base import BackendClient
 from witaj.web.clients.content import ContentClient
 from witaj.web.i18n import LANGUAGE_COOKIE, Translator, has_texts, reader_language, translated_languages
+from witaj.web.office.container import Office
 from witaj.web.pages import Reader, Templates
 from witaj.web.settings import WebSettings
 
@@ -32,6 +33,8 @@ class Web:
     backends: dict[str, BackendClient]
     """Every service by name (content too), for readiness and for the pages that need them."""
     templates: Templates
+    office: Office
+    """The back office: sessions, sign-in, the workbench (see `office/`)."""
 
     @property
     def secret(self) -> bytes:

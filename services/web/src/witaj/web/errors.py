@@ -8,6 +8,7 @@ every service is down.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
@@ -46,11 +47,18 @@ PROBLEMS = {
 }
 
 
+AREAS: dict[str, Callable[[Request], Reader]] = {}
+"""Address prefixes with readers of their own (the back office): errors there use its layout and texts."""
+
+
 def _reader(request: Request) -> Reader:
     """The request's reader if it got that far, else one in the language the address or cookie says."""
     existing = getattr(request.state, "reader", None)
     if isinstance(existing, Reader):
         return existing
+    for prefix, make in AREAS.items():
+        if request.url.path == prefix or request.url.path.startswith(prefix + "/"):
+            return make(request)
     lang = request.path_params.get("lang") if isinstance(request.path_params.get("lang"), str) else None
     language = interface_language(request, lang)
     return Reader(request, get_web(request), Translator(language), language)
@@ -63,7 +71,7 @@ def problem_page(request: Request, kind: str, *, asked_language: str | None = No
     if problem.status == 503:
         reader.extra_headers["Retry-After"] = "30"
     return reader.render(
-        "errors/error.html",
+        reader.error_template,
         status=problem.status,
         problem=problem,
         kind=kind,

@@ -3,7 +3,8 @@
 Interface texts live as data in `locales/<code>.json` (one flat `key -> text` map per language, `{name}`
 placeholders; a text that depends on a number is a map of CLDR plural categories). A language without a
 file of its own borrows a close one (`BORROWED`) or English, key by key, so a missing text never breaks a
-page. Content comes from the services in whatever language they served; this module only labels it.
+page. The back office keeps its own texts apart, in `locales/office/<code>.json` (a "book"), so the
+migrant app's twelve catalogues stay about what migrants read; office pages look there first. Content comes from the services in whatever language they served; this module only labels it.
 Dates, money, numbers, day names and plural rules come from CLDR through Babel.
 """
 
@@ -32,9 +33,9 @@ LANGUAGE_COOKIE = "witaj_lang"
 
 
 @cache
-def catalogue(code: str) -> dict[str, Any]:
-    """One language's texts as shipped, or {} when it has none."""
-    path = resources.files("witaj.web").joinpath("locales", f"{code}.json")
+def catalogue(code: str, book: str = "") -> dict[str, Any]:
+    """One language's texts as shipped (of a book: `locales/<book>/<code>.json`), or {} when it has none."""
+    path = resources.files("witaj.web").joinpath("locales", *([book] if book else []), f"{code}.json")
     if not path.is_file():
         return {}
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -42,9 +43,9 @@ def catalogue(code: str) -> dict[str, Any]:
 
 
 @cache
-def translated_languages() -> tuple[str, ...]:
+def translated_languages(book: str = "") -> tuple[str, ...]:
     """Languages with a catalogue of their own, in the order of the file names."""
-    folder = resources.files("witaj.web").joinpath("locales")
+    folder = resources.files("witaj.web").joinpath("locales", *([book] if book else []))
     return tuple(sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json")))
 
 
@@ -72,6 +73,8 @@ class Translator:
     """The interface in one language: `t("key", name=...)`, `t.plural("key", n)`, and CLDR formats."""
 
     language: str
+    book: str = ""
+    """The back office's pages say "office": their own texts first, then the app's."""
 
     @property
     def rtl(self) -> bool:
@@ -82,9 +85,10 @@ class Translator:
         return "rtl" if self.rtl else "ltr"
 
     def _lookup(self, key: str) -> Any:
-        for code in (self.language, BORROWED.get(self.language), SOURCE):
-            if code and key in catalogue(code):
-                return catalogue(code)[key]
+        for book in (self.book, "") if self.book else ("",):
+            for code in (self.language, BORROWED.get(self.language), SOURCE):
+                if code and key in catalogue(code, book):
+                    return catalogue(code, book)[key]
         return key  # a missing key shows itself rather than breaking the page (the tests forbid it)
 
     def __call__(self, key: str, **values: Any) -> str:

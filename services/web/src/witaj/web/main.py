@@ -25,8 +25,9 @@ from witaj.web import errors, operations, security
 from witaj.web.clients.base import BackendClient
 from witaj.web.clients.content import ContentClient
 from witaj.web.deps import Web, get_web
+from witaj.web.office.container import Office
 from witaj.web.pages import Templates
-from witaj.web.routes import cities, feedback, items, search, topics
+from witaj.web.routes import cities, feedback, items, office, search, topics
 from witaj.web.settings import WebSettings
 
 
@@ -64,12 +65,16 @@ def create_app(
         backends: dict[str, BackendClient] = {"content": content}
         for name in ("events", "notify", "stats"):  # reached by no page yet: readiness only
             backends[name] = BackendClient(urls[name], settings.backend, service=name, transport=transport)
-        app.state.web = Web(settings=settings, content=content, backends=backends, templates=templates)
+        back_office = Office.build(settings, transport=transport)
+        app.state.web = Web(
+            settings=settings, content=content, backends=backends, templates=templates, office=back_office
+        )
         try:
             yield
         finally:
             for client in backends.values():
                 await client.aclose()
+            await back_office.aclose()
 
     templates = Templates()
     app = FastAPI(
@@ -87,7 +92,7 @@ def create_app(
     app.add_middleware(
         PlatformMiddleware,
         service="web",
-        max_body_bytes=settings.service.max_body_bytes,
+        max_body_bytes=office.body_limit(settings),
         max_json_depth=settings.service.max_json_depth,
         refusal=refusal,
     )
@@ -96,6 +101,7 @@ def create_app(
     app.add_middleware(ForwardedClient, proxies=TrustedProxies(settings.service.trusted_proxies))
     app.mount("/static", Static(packages=[("witaj.web", "static")]), name="static")
     app.include_router(operations.router)
+    office.install(app)  # before the migrant routes, whose /{city}/{lang} would match /office/...
     app.include_router(cities.router)
     app.include_router(search.router)
     app.include_router(topics.router)

@@ -3,7 +3,8 @@
 Readiness follows what the app cannot do without: with the content service unreachable no page can be
 shown, so the replica is not ready (503). The other services each serve only some pages, which say so
 when theirs is down; taking every replica out of rotation for one of them would hide the pages that
-still work, so they are reported in `checks` and turn the status to "degraded" without failing it.
+still work, so they are reported in `checks` and turn the status to "degraded" without failing it. The
+web app's own database (`sessions`) is the back office's alone, and is reported the same way.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ async def health() -> Health:
 
 @router.get("/ready")
 async def ready(web: WebDep) -> Response:
-    names = list(web.backends)
-    results = await asyncio.gather(*(web.backends[name].reachable() for name in names))
-    checks = dict(zip(names, results, strict=True))
+    probes = {name: client.reachable() for name, client in web.backends.items()}
+    if web.office.can_sign_in:
+        probes["sessions"] = web.office.reachable()
+    results = await asyncio.gather(*probes.values())
+    checks = dict(zip(probes, results, strict=True))
     if not checks.get(REQUIRED, False):
         status, code = "not_ready", 503
     else:

@@ -97,6 +97,8 @@ class Reader:
     remember_language: bool = False
     saved_at: datetime | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    error_template = "errors/error.html"
+    """The error page for this kind of reader (the back office has its own layout)."""
 
     def use(self, answer: Answer[T]) -> T:
         """The answer's data; a saved copy marks the page as shown from memory."""

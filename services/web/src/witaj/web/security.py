@@ -27,6 +27,9 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_MAX_AGE = 7 * 24 * 3600
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_FORM_FIELDS = 50
+LARGE_FORMS: dict[str, tuple[int, int]] = {}
+"""Address prefixes whose forms are bigger (the back office: a procedure's every step, a file), with their
+(fields, files) limits; everywhere else a form has at most MAX_FORM_FIELDS fields and no file."""
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -116,6 +119,14 @@ def set_cookie(request: Request, response: Response, *, secure: bool) -> None:
         )
 
 
+def form_limits(path: str) -> tuple[int, int]:
+    """How many fields and files a form posted to `path` may have (the first parse of a form sets them)."""
+    for prefix, limits in LARGE_FORMS.items():
+        if path.startswith(prefix):
+            return limits
+    return MAX_FORM_FIELDS, 0
+
+
 async def check_form(request: Request, secret: bytes) -> None:
     """Refuse an unsafe request unless it carries the token signed for the reader's cookie."""
     if request.method in SAFE_METHODS:
@@ -127,7 +138,8 @@ async def check_form(request: Request, secret: bytes) -> None:
         raise CsrfRefused
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
-        form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+        fields, files = form_limits(request.url.path)
+        form = await request.form(max_files=files, max_fields=fields)
         field = form.get(CSRF_FIELD)
         sent = field if isinstance(field, str) else None
     if not sent or not hmac.compare_digest(sent.encode(), _sign(secret, cookie or "").encode()):

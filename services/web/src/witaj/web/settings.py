@@ -1,9 +1,9 @@
 """Web app settings: environment variables prefixed `WITAJ_WEB_` (nested with `__`).
 
-The web app talks to no broker and, for now, to no database: it renders what the four services' public
-HTTP APIs answer. It shares the platform's `service` block (host, port, environment, logging, limits)
-and adds where the services are, how long to wait for them, and the secret its forms are signed with.
-When the back office arrives it adds a `mongo` block for its sessions.
+The web app talks to no broker: it renders what the four services' HTTP APIs answer. It shares the
+platform's `service` block (host, port, environment, logging, limits) and adds where the services are,
+how long to wait for them, and the secret its forms are signed with. Its own database (`mongo`) holds
+only the back office's sessions; `office` says how staff sign in (see `office/`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from witaj.shared.settings import Environment, ServiceSettings
+from witaj.shared.settings import Environment, MongoSettings, ServiceSettings
+from witaj.web.office.settings import OfficeSettings
 
 URL = r"^https?://[^\s/]+(:\d+)?(/\S*)?$"
 
@@ -69,6 +70,11 @@ class WebSettings(BaseSettings):
     secure_cookies: bool | None = Field(
         default=None, description="Cookies only over HTTPS; unset: on in production, off otherwise"
     )
+    mongo: MongoSettings = Field(
+        default_factory=lambda: MongoSettings(database="witaj_web"),
+        description="The web app's own database: back-office sessions, nothing else",
+    )
+    office: OfficeSettings = Field(default_factory=OfficeSettings)
 
     @property
     def cookies_secure(self) -> bool:
@@ -79,9 +85,12 @@ class WebSettings(BaseSettings):
     @model_validator(mode="after")
     def _production_is_safe(self) -> WebSettings:
         if self.service.environment is Environment.PRODUCTION:
+            problems = []
             if "secret_key" not in self.model_fields_set or len(self.secret_key.get_secret_value()) < 32:
-                raise ValueError(
-                    "unsafe production settings: secret_key must be set (32 characters or more), "
-                    "the same on every replica"
-                )
+                problems.append("secret_key must be set (32 characters or more), the same on every replica")
+            problems += self.office.production_problems(self.service.public_url)
+            if self.office.issuer and "127.0.0.1" in self.mongo.url.get_secret_value():
+                problems.append("mongo.url still points at the development default (sessions live there)")
+            if problems:
+                raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self

@@ -146,6 +146,38 @@ class BackendClient:
             raise self._refusal(status, data)
         return data
 
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str,
+        params: Params | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+        raw: bool = False,
+    ) -> tuple[Any, httpx.Headers]:
+        """A call on behalf of a signed-in person, with their bearer token. Never answered from, nor
+        kept in, the saved answers: those are shared by every reader of this replica. `raw` answers the
+        body's bytes (a file to download) instead of its JSON."""
+        sent = {**(headers or {}), "Authorization": f"Bearer {token}"}
+        options: dict[str, Any] = {"params": params}
+        if json is not None:
+            options["json"] = json
+        if content is not None:
+            options["content"] = content
+        if timeout is not None:
+            options["timeout"] = httpx.Timeout(timeout, connect=self.settings.connect_timeout_seconds)
+        status, body, response_headers = await self._exchange(method, path, headers=sent, **options)
+        if status >= 400 or not raw:
+            data = self._decode(status, body)
+            if status >= 400:
+                raise self._refusal(status, data)
+            return data, response_headers
+        return body, response_headers
+
     async def _exchange(
         self, method: str, path: str, *, headers: dict[str, str], **options: Any
     ) -> tuple[int, bytes, httpx.Headers]:

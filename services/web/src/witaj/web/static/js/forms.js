@@ -12,9 +12,11 @@ function resubmit(event) {
 document.addEventListener("htmx:responseError", resubmit);
 document.addEventListener("htmx:sendError", resubmit);
 
-// After a box is swapped in, move focus to its message so screen readers and keyboards follow the
-// change. The box replaced itself (outerHTML), so it is found again by its id.
+// After a form's box is swapped in, move focus to its message so screen readers and keyboards follow
+// the change. The box replaced itself (outerHTML), so it is found again by its id. Boxes that update by
+// themselves as someone types (the back office's live preview) are not forms and keep the focus away.
 document.addEventListener("htmx:afterSwap", (event) => {
+  if (!(event.detail && event.detail.elt instanceof HTMLFormElement)) return;
   const old = event.detail && event.detail.target;
   const box = old && old.id ? document.getElementById(old.id) : null;
   if (box) {

@@ -1,0 +1,59 @@
+"""Where a signed-in person starts: their city's dashboard (platform admins pick a city first)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from witaj.web.clients.base import BackendUnavailable
+from witaj.web.deps import WebDep
+from witaj.web.office.container import PREFIX
+from witaj.web.office.desk import CityDesk, SignedDesk
+from witaj.web.office.forms import FORMS
+from witaj.web.office.staff import OFFICE_ROLES
+
+router = APIRouter(prefix=PREFIX)
+
+
+@router.get("")
+async def start(desk: SignedDesk, web: WebDep) -> Response:
+    staff = desk.staff
+    if staff.is_platform_admin:
+        cities = sorted(desk.use(await web.content.cities()), key=lambda c: c.name)
+        return desk.render("office/cities.html", cities=cities)
+    if staff.city and staff.works_in(staff.city):
+        return RedirectResponse(f"{PREFIX}/{staff.city}", status_code=303)
+    no_organisation = staff.has(*OFFICE_ROLES) and staff.ngo is None
+    return desk.render("office/no_work.html", no_organisation=no_organisation)
+
+
+@router.get("/{city}")
+async def dashboard(desk: CityDesk) -> HTMLResponse:
+    """What there is to do: each kind of content (how many, what waits for review), translation work."""
+    staff, city = desk.staff, desk.city_id
+    organisation = None if staff.sees_whole_city(city) else staff.ngo
+    kinds = list(FORMS)
+
+    async def count(kind_path: str, status: str | None) -> int | None:
+        try:
+            listing = await desk.workbench.listing(
+                desk.token, city, kind_path, status=status, organisation=organisation, limit=1
+            )
+        except BackendUnavailable:
+            return None
+        return listing.total
+
+    totals = await asyncio.gather(*(count(k, None) for k in kinds))
+    waiting = await asyncio.gather(*(count(k, "in_review") for k in kinds))
+    work = None
+    if staff.sees_whole_city(city) or staff.ngo:
+        try:
+            work = await desk.workbench.dashboard(desk.token, city)
+        except BackendUnavailable:
+            work = None
+    return desk.render(
+        "office/dashboard.html",
+        kinds=list(zip(kinds, totals, waiting, strict=True)),
+        work=work,
+    )
