@@ -18,15 +18,18 @@ import asyncio
 import time
 import weakref
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from witaj.shared.events import CityConfig
 from witaj.web.clients.workbench import WorkbenchClient
 from witaj.web.deps import WebDep, find_city, get_web
-from witaj.web.i18n import Translator, reader_language, translated_languages
+from witaj.web.i18n import Translator, babel_locale, reader_language, translated_languages
 from witaj.web.office.container import LANGUAGE_COOKIE, PREFIX, Office
 from witaj.web.office.forms import FORMS
 from witaj.web.office.oidc import ProviderUnavailable, SignInFailed
@@ -108,6 +111,13 @@ class Desk(Reader):
     def reader_link(self, kind_path: str, item_id: str, language: str) -> str:
         """The item in the migrant app, as readers see it."""
         return f"/{self.city_id}/{language}/{kind_path}/{item_id}"
+
+    def when(self, moment: str) -> str:
+        """A date and time from an API ('2026-03-02T09:15:00+00:00') in the city's time zone, the
+        office's language: revisions of one day differ by their time."""
+        value = datetime.fromisoformat(moment)
+        zone = ZoneInfo(self.city.timezone) if self.city else UTC
+        return str(format_datetime(value, "medium", tzinfo=zone, locale=babel_locale(self.t.language)))
 
     def render(self, template: str, *, status: int = 200, **context: object) -> HTMLResponse:
         response = super().render(
