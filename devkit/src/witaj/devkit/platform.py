@@ -136,12 +136,15 @@ class PlatformPlan:
         return env
 
     def web_env(self) -> dict[str, str]:
-        """The web app's settings: where each service answers (it needs no broker or database)."""
+        """The web app's settings: where each service answers, its own database (back-office sessions),
+        and the development sign-in (the development key, which the services trust here)."""
         values = {
             "SERVICE__PORT": str(self.web.port),
             "SERVICE__ENVIRONMENT": "development",
             "SERVICE__LOG_FORMAT": "console",
             **{f"{service.name.upper()}_URL": service.url for service in self.services},
+            "MONGO__URL": mongo_url(self.mongo_port),
+            "OFFICE__DEV_KEY_PATH": str(self.dev_key_path.resolve()),
         }
         return {self.web.env_prefix + name: value for name, value in values.items()}
 
@@ -220,6 +223,7 @@ def banner(plan: PlatformPlan) -> str:
         "Witaj is running with the demo city 'lublin' (pl, en, uk, ru, ar).",
         "",
         f"  Start here: {web.url}   the migrant app ({web.url}/lublin/en for the demo city in English)",
+        f"  Back office: {web.url}/office   (development sign-in: pick a role, city and organisation)",
         "",
     ]
     for service in plan.services:

@@ -1,0 +1,69 @@
+"""Each role sees in the back office only the actions it may take (and the APIs refuse the rest anyway).
+
+The pages of one city item (the demo's renting page, owned by the city hall) and the city's lists, as
+each role sees them: who gets "New", "Edit", the publishing buttons, "Translate", and "Published" as a
+translation state to save.
+"""
+
+from __future__ import annotations
+
+import pytest
+from office_helpers import sign_in, text_of
+
+CITY = "/office/lublin"
+ITEM = "lublin-renting"
+ROLES = {
+    # role, organisation: (creates, edits the city's item, translates it, publishes a translation)
+    "pa_editor": (None, True, True, True, True),
+    "city_admin": (None, True, True, True, True),
+    "platform_admin": (None, True, True, True, True),
+    "translator": (None, False, False, True, False),
+    "ngo_editor": ("homo-faber", True, False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+async def test_each_role_sees_only_the_actions_it_may_take(web, identity_provider, role) -> None:
+    org, creates, edits, translates, publishes = ROLES[role]
+    await sign_in(web, identity_provider, role, org=org, city=None if role == "platform_admin" else "lublin")
+
+    listing = await web.get(f"{CITY}/content/pages")
+    assert listing.status_code == 200
+    assert (f'href="{CITY}/content/pages/new"' in listing.text) is creates
+    dashboard = await web.get(CITY)
+    assert (f'href="{CITY}/content/processes/new"' in dashboard.text) is creates
+    new_form = await web.get(f"{CITY}/content/pages/new")
+    assert new_form.status_code == (200 if creates else 403)
+
+    item = await web.get(f"{CITY}/items/{ITEM}")
+    if item.status_code == 403:  # an NGO editor may not even see another owner's item
+        assert not edits and not translates
+    else:
+        assert (f'href="{CITY}/items/{ITEM}/edit"' in item.text) is edits
+        assert (f'action="{CITY}/items/{ITEM}/status"' in item.text) is edits
+        assert (f'href="{CITY}/items/{ITEM}/translations/uk"' in item.text) is translates
+    assert (await web.get(f"{CITY}/items/{ITEM}/edit")).status_code == (200 if edits else 403)
+
+    translation = await web.get(f"{CITY}/items/{ITEM}/translations/uk")
+    assert translation.status_code == (200 if translates else 403)
+    if translates:
+        assert ('name="state" value="published"' in translation.text) is publishes
+
+
+async def test_people_without_back_office_work_are_told_so(web, identity_provider) -> None:
+    await sign_in(web, identity_provider, "analyst")
+    start = await web.get("/office")
+    assert start.status_code == 200 and "Nothing to do here yet" in text_of(start)
+    assert (await web.get(CITY)).status_code == 403
+
+    web.cookies.clear()
+    await sign_in(web, identity_provider, "ngo_editor")  # no organisation claim: no NGO rights at all
+    start = await web.get("/office")
+    assert "it does not say which organisation" in text_of(start)
+    assert (await web.get(f"{CITY}/content/pages")).status_code == 403
+
+
+async def test_staff_of_another_city_do_not_get_into_this_one(web, identity_provider) -> None:
+    await sign_in(web, identity_provider, "pa_editor", city="warszawa")
+    page = await web.get(f"{CITY}/content/pages")
+    assert page.status_code == 403 and "You cannot open this page" in text_of(page)
