@@ -67,3 +67,28 @@ def forms_of(page: httpx.Response) -> list[dict[str, Any]]:
     for match in re.finditer(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', page.text, re.S):
         found.append({"action": html.unescape(match.group(1)), "body": match.group(2)})
     return found
+
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def browser_sign_in(
+    page: Any,
+    web_url: str,
+    provider: IdentityProvider,
+    role: str,
+    *,
+    city: str | None = "lublin",
+    org: str | None = None,
+) -> str:
+    """In a real browser: the sign-in page, the provider's page (who are you? Authorize), and back."""
+    subject = person(role)
+    provider.add_user(
+        subject, roles=[role], city=city, organisation=org, name=f"Test {role.replace('_', ' ')}"
+    )
+    page.goto(f"{web_url}/office/sign-in")
+    page.get_by_role("link", name="Sign in").click()
+    page.locator("input[name=sub]").fill(subject)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(re.compile(r".*/office(/.*)?$"))
+    return subject

@@ -65,7 +65,7 @@ class IdentityProvider:
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         logging.getLogger("oidc_provider_mock").setLevel(logging.WARNING)
-        app = flask.Flask("witaj-test-identity-provider")
+        app = flask.Flask("oidc_provider_mock")  # its pages' templates are found from the package
         app.secret_key = secrets.token_bytes(16)
         app.config["OAUTH2_ACCESS_TOKEN_GENERATOR"] = self._access_token
         oidc_provider_mock.init_app(app, access_token_max_age=self.token_lifetime, require_nonce=True)

@@ -23,7 +23,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from witaj.shared.events import CityConfig
@@ -117,7 +117,8 @@ class Desk(Reader):
         office's language: revisions of one day differ by their time."""
         value = datetime.fromisoformat(moment)
         zone = ZoneInfo(self.city.timezone) if self.city else UTC
-        return str(format_datetime(value, "medium", tzinfo=zone, locale=babel_locale(self.t.language)))
+        locale = babel_locale(self.t.language)
+        return f"{format_date(value.astimezone(zone), 'medium', locale=locale)}, {format_time(value, 'short', tzinfo=zone, locale=locale)}"
 
     def render(self, template: str, *, status: int = 200, **context: object) -> HTMLResponse:
         response = super().render(

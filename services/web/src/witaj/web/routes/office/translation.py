@@ -30,6 +30,7 @@ from witaj.web.routes.office.content import load_item
 
 router = APIRouter(prefix=PREFIX + "/{city}")
 DONE = ("saved", "machine")
+ORDER = list(TranslationState)
 
 
 def city_language(desk: Desk, language: str) -> str:
@@ -84,17 +85,30 @@ def rows_for(text: str) -> int:
     return min(20, max(3, len(text) // 70 + text.count("\n") + 1))
 
 
+def path_to(current: TranslationState, wanted: TranslationState) -> list[TranslationState] | None:
+    """The workflow's steps from one state to another (none when it is the same state, None when it
+    cannot be reached): a translator who finishes a text marks it "translated" from "missing", and the
+    text passes through "draft" on the way, as the API's workflow wants."""
+    if wanted is current:
+        return []
+    paths: dict[TranslationState, list[TranslationState]] = {current: []}
+    frontier = [current]
+    while frontier:
+        state = frontier.pop(0)
+        for following in sorted(ALLOWED[state], key=ORDER.index):
+            if following not in paths:
+                paths[following] = [*paths[state], following]
+                frontier.append(following)
+    return paths.get(wanted)
+
+
 def states_for(desk: Desk, item: EditorItem, current: str) -> list[str]:
-    """The states the person may move the text to from `current` (saving in the same state included)."""
+    """The states the person may save the text in from `current` (its own included, missing never)."""
     now = TranslationState(current)
-    offered = [
-        s
-        for s in (now, *sorted(ALLOWED[now], key=list(TranslationState).index))
-        if s is not TranslationState.MISSING
-    ]
+    offered = [s for s in ORDER if s is not TranslationState.MISSING and path_to(now, s) is not None]
     if not desk.staff.may_publish_translation(item.facts()):
         offered = [s for s in offered if s is not TranslationState.PUBLISHED]
-    return [s.value for s in dict.fromkeys(offered)] or [TranslationState.DRAFT.value]
+    return [s.value for s in offered]
 
 
 async def _changes_since(desk: Desk, item: EditorItem, revision: int) -> list[Change] | None:
@@ -134,7 +148,8 @@ async def editor_page(
         fields=fields if fields is not None else (state.fields if state else {}),
         changed={c.path: c for c in changes or []},
         outdated=changes is not None,
-        states=states_for(desk, item, current) if current != "missing" else ["draft", "in_translation"],
+        states=states_for(desk, item, current),
+        chosen=current if current != "missing" else TranslationState.DRAFT.value,
         machine=machine,
         problems=problems or Problems(),
         done=done,
@@ -173,13 +188,19 @@ async def save_translation(item_id: str, language: str, desk: CityDesk, request:
         for path in item.texts
         if isinstance(text := form.get(f"text.{path}"), str) and text.strip()
     }
-    state = str(form.get("state", "draft"))
+    state = item.translations.get(language)
+    current = TranslationState(state.state if state else "missing")
+    chosen = str(form.get("state", "draft"))
+    wanted = TranslationState(chosen) if chosen in {s.value for s in TranslationState} else current
+    steps = path_to(current, wanted) or [wanted]
     revision_text = str(form.get("revision", ""))
     revision = int(revision_text) if revision_text.isdigit() else None
     try:
-        await desk.workbench.translate(
-            desk.token, desk.city_id, item_id, language, state=state, fields=fields, source_revision=revision
-        )
+        for number, step in enumerate(steps):  # the text goes with the first step, which checks the revision
+            await desk.workbench.translate(
+                desk.token, desk.city_id, item_id, language, state=step.value,
+                fields=fields if number == 0 else None, source_revision=revision if number == 0 else None,
+            )  # fmt: skip
     except BackendRefused as refused:
         if refused.status in (401, 403, 404):
             raise

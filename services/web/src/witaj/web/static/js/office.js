@@ -16,13 +16,19 @@ function focusOn(element) {
   return document.activeElement === target;
 }
 
-const summary = document.querySelector("[data-error-summary]");
-if (summary) {
-  focusOn(summary);
-} else {
+function focusWhereThePageSays() {
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    focusOn(summary);
+    return;
+  }
   const wanted = window.location.hash ? document.getElementById(decodeURIComponent(window.location.hash.slice(1))) : null;
   if (!focusOn(wanted)) focusOn(document.querySelector("[data-announce]"));
 }
+
+// After the browser's own scroll to the address's fragment, which moves the focus to the fragment (or,
+// for an element that cannot take it, back to the page) once the page has loaded.
+window.addEventListener("load", () => window.setTimeout(focusWhereThePageSays, 0));
 
 // A link in the error summary moves the focus to its input, not only the view.
 for (const link of document.querySelectorAll("[data-error-summary] a[href^='#']")) {
