@@ -149,9 +149,11 @@ async def create_item(kind_path: str, desk: CityDesk, request: Request) -> Respo
 async def edit_item(item_id: str, desk: CityDesk) -> HTMLResponse:
     item = await load_item(desk, item_id)
     _may_edit(desk, item)
+    shown, problems = await preview.render(desk, item.kind_path, item.content, item.source_language)
     return await edit_page(
-        desk, item.kind_path, item.content, language=item.source_language, item=item, version=item.version
-    )
+        desk, item.kind_path, item.content, language=item.source_language, item=item, version=item.version,
+        shown=shown, preview_problems=problems,
+    )  # fmt: skip
 
 
 @router.post("/items/{item_id}/edit")
