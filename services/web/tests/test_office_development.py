@@ -101,3 +101,15 @@ def test_production_refuses_the_development_sign_in_and_needs_an_address_for_the
         office=OfficeSettings(issuer="https://id.example/realms/witaj"),
     )
     assert settings.office.issuer and not settings.office.development_sign_in
+
+
+def test_the_development_sign_in_page_has_no_accessibility_violations(page, development_web: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+    from web_helpers import screenshot
+
+    page.goto(f"{development_web}/office/sign-in/development")
+    result = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}
+    )
+    screenshot(page, "office-development-sign-in-phone")
+    assert result.violations_count == 0, result.generate_report()

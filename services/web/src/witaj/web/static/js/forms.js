@@ -16,7 +16,10 @@ document.addEventListener("htmx:sendError", resubmit);
 // the change. The box replaced itself (outerHTML), so it is found again by its id. Boxes that update by
 // themselves as someone types (the back office's live preview) are not forms and keep the focus away.
 document.addEventListener("htmx:afterSwap", (event) => {
-  if (!(event.detail && event.detail.elt instanceof HTMLFormElement)) return;
+  // htmx names the swapped-in element `elt`; the element that made the request is in the request's
+  // configuration.
+  const config = event.detail && event.detail.requestConfig;
+  if (!(config && config.elt instanceof HTMLFormElement)) return;
   const old = event.detail && event.detail.target;
   const box = old && old.id ? document.getElementById(old.id) : null;
   if (box) {
