@@ -184,3 +184,10 @@ def test_who_may_do_what_mirrors_the_content_api() -> None:
     admin = Staff("s", ("platform_admin",))
     assert admin.may_edit({"city": "gdansk"}) and admin.works_in("gdansk")
     assert not Staff("s", ("pa_editor",), city="gdansk").works_in("lublin")
+
+
+def test_a_database_address_alone_from_the_environment_still_names_the_web_apps_database(monkeypatch) -> None:
+    from witaj.web.settings import WebSettings
+
+    monkeypatch.setenv("WITAJ_WEB_MONGO__URL", "mongodb://127.0.0.1:27018")
+    assert WebSettings().mongo.database == "witaj_web"

@@ -83,6 +83,14 @@ class WebSettings(BaseSettings):
         return self.service.environment is Environment.PRODUCTION
 
     @model_validator(mode="after")
+    def _own_database(self) -> WebSettings:
+        """A database named by the environment's `MONGO__URL` alone (as `make run` and Kubernetes give
+        it) is still the web app's own, as every service's is."""
+        if self.mongo.database is None:
+            self.mongo.database = "witaj_web"
+        return self
+
+    @model_validator(mode="after")
     def _production_is_safe(self) -> WebSettings:
         if self.service.environment is Environment.PRODUCTION:
             problems = []
