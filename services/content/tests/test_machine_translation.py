@@ -180,7 +180,8 @@ async def test_server_errors_and_time_outs_are_clear_and_write_nothing(
 async def test_it_is_off_for_a_city_that_did_not_switch_it_on(client, api, translator, auth_header):
     item = await api.create("pages", PAGE)
     off = await client.post(draft_url(item["id"], "uk"), headers=translator)
-    assert off.status_code == 409 and off.json()["error"]["code"] == "machine_translation_disabled"
+    assert off.status_code == 404 and off.json()["error"]["code"] == "feature_disabled"
+    assert "machine_translation" in off.json()["error"]["message"]
     # Permissions are the translation workflow's: another organisation's NGO editor may not.
     ngo = auth_header("ngo_editor", city=CITY["id"], org="caritas")
     assert (await client.post(draft_url(item["id"], "uk"), headers=ngo)).status_code == 403

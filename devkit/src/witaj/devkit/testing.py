@@ -9,11 +9,15 @@ import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 from witaj.devkit.sandbox import Sandbox
 from witaj.shared.settings import AuthSettings, KafkaSettings, ServiceSettings
 
@@ -201,3 +205,41 @@ def running_platform(
         for name, server in servers.items():
             if name in urls:
                 server.__exit__(None, None, None)
+
+
+@dataclass(frozen=True)
+class ServedRoute:
+    """A route as an app serves it: its full path and every dependency it runs (router-level ones too),
+    so tests can find every route of a kind and a new route cannot be forgotten."""
+
+    route: APIRoute
+    path: str
+    include_dependencies: tuple[object, ...]
+
+    @property
+    def methods(self) -> set[str]:
+        return set(self.route.methods)
+
+    def calls(self) -> list[object]:
+        return [*self.include_dependencies, *_calls(self.route.dependant)]
+
+
+def _calls(dependant: Dependant) -> Iterator[object]:
+    for dependency in dependant.dependencies:
+        yield dependency.call
+        yield from _calls(dependency)
+
+
+def served_routes(
+    routes: list[BaseRoute], prefix: str = "", dependencies: tuple[object, ...] = ()
+) -> Iterator[ServedRoute]:
+    """Every APIRoute of `app.routes`, also inside included routers (FastAPI keeps those nested)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield ServedRoute(route, prefix + route.path, dependencies)
+        elif hasattr(route, "original_router") and hasattr(route, "include_context"):
+            context = route.include_context
+            extra = tuple(d.dependency for d in context.dependencies)
+            yield from served_routes(
+                route.original_router.routes, prefix + context.prefix, dependencies + extra
+            )

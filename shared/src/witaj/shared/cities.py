@@ -16,7 +16,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from witaj.shared.envelope import Envelope
 from witaj.shared.errors import ApiError
-from witaj.shared.events.cities import CityConfig, CityConfigured, TopicTreeChanged
+from witaj.shared.events.cities import CityConfig, CityConfigured, Feature, TopicTreeChanged
+from witaj.shared.events.content import ContentKind
 from witaj.shared.languages import LanguageChoice, choose_language, is_known, parse_accept_language
 from witaj.shared.mongo import Document
 
@@ -24,6 +25,52 @@ from witaj.shared.mongo import Document
 class CityNotFound(ApiError):
     def __init__(self, city: str) -> None:
         super().__init__(404, "city_not_found", f"Witaj does not serve a city called '{city}' here")
+
+
+FEATURE_NAMES: dict[Feature, str] = {
+    Feature.CONTENT: "Information pages are",
+    Feature.PROCEDURES: "Step-by-step procedures are",
+    Feature.GLOSSARY: "The glossary is",
+    Feature.DIRECTORY: "The directory of offices and organisations is",
+    Feature.PRACTICES: "Good practices are",
+    Feature.EVENTS: "Events and courses are",
+    Feature.REGISTRATION: "Registration for events is",
+    Feature.NOTIFICATIONS: "Notifications are",
+    Feature.FEEDBACK: "Feedback on content is",
+    Feature.MACHINE_TRANSLATION: "Machine translation is",
+    Feature.STATS: "Statistics are",
+    Feature.OPEN_DATA: "Open data is",
+}
+
+
+FEATURE_OF_KIND: dict[ContentKind, Feature] = {
+    ContentKind.PAGE: Feature.CONTENT,
+    ContentKind.PROCESS: Feature.PROCEDURES,
+    ContentKind.GLOSSARY_TERM: Feature.GLOSSARY,
+    ContentKind.ORGANISATION: Feature.DIRECTORY,
+    ContentKind.PRACTICE: Feature.PRACTICES,
+}
+"""The switch that shows each kind of content to readers (and lets subscribers hear of it)."""
+
+
+class FeatureOff(ApiError):
+    """A feature the city switched off: for its readers it does not exist there (404)."""
+
+    def __init__(self, config: CityConfig, feature: Feature) -> None:
+        super().__init__(
+            404,
+            "feature_disabled",
+            f"{FEATURE_NAMES[feature]} switched off in {config.name}; "
+            f"a city admin can switch on the '{feature.value}' feature",
+            details={"city": config.id, "feature": feature.value},
+        )
+
+
+def require_feature(config: CityConfig, feature: Feature) -> CityConfig:
+    """The city's configuration, once `feature` is known to be switched on there."""
+    if not config.has(feature):
+        raise FeatureOff(config, feature)
+    return config
 
 
 def refuse_unknown_topics(city: str, tags: Iterable[str], known: set[str] | frozenset[str]) -> None:
@@ -132,6 +179,10 @@ class CityCatalog:
         if config is None:
             raise CityNotFound(city)
         return config
+
+    def require_feature(self, city: str, feature: Feature) -> CityConfig:
+        """The city's configuration; 404 for an unknown city or one that switched `feature` off."""
+        return require_feature(self.require(city), feature)
 
     def revision(self, city: str) -> int:
         return self._revisions.get(city, 0)

@@ -65,6 +65,13 @@ class InvalidTransition(ApiError):
         )
 
 
+def require_publisher(state: TranslationState, may_publish: bool) -> None:
+    """Translators draft, translate and review; only an editor of the item publishes a translation
+    (content and events alike), so nothing reaches readers without the owner's say."""
+    if state is TranslationState.PUBLISHED and not may_publish:
+        raise ApiError(403, "forbidden", "Translators prepare and review; an editor of the item publishes")
+
+
 class Translation(BaseModel):
     """One language of one item."""
 

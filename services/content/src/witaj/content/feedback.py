@@ -18,14 +18,17 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.asynchronous.collection import AsyncCollection
 from witaj.content import access
+from witaj.content.kinds import PATHS
 from witaj.content.settings import ContentSettings
-from witaj.shared.auth import CurrentPrincipal
+from witaj.shared.auth import CurrentPrincipal, Principal
+from witaj.shared.cities import FEATURE_OF_KIND, require_feature
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import BadRequest, NotFound
-from witaj.shared.events import FeedbackSubmitted
+from witaj.shared.events import Feature, FeedbackSubmitted
 from witaj.shared.mongo import Document, Session, ensure_expiry
 from witaj.shared.outbox import Outbox
 from witaj.shared.ratelimit import RateLimit, public_write
+from witaj.shared.runtime import Runtime
 from witaj.shared.topics import CONTENT_FEEDBACK
 from witaj.shared.web import Page, Pagination, SessionId, session_of
 
@@ -48,6 +51,16 @@ class Moderation(BaseModel):
 
 
 router = APIRouter(tags=["feedback"])
+
+
+async def scoped(request: Request, principal: Principal, city: str) -> dict[str, Any]:
+    """Which feedback the caller sees and moderates: the city's, or for an NGO editor only the feedback
+    on their organisation's items."""
+    scope = access.workbench_scope(principal, city)
+    if not scope:
+        return {"city": city}
+    items = request.app.state.item_store.items
+    return {"city": city, "item_id": {"$in": await items.distinct("_id", {"city": city, **scope})}}
 
 
 async def ensure_indexes(collection: AsyncCollection[Document], retention: timedelta) -> None:
@@ -79,15 +92,19 @@ async def give_feedback(
     request: Request,
     x_session_id: SessionId = None,
 ) -> dict[str, str]:
+    # Before the cache: it loads a city on first read, and a made-up name must not cost a load.
+    runtime: Runtime = request.app.state.runtime
+    config = runtime.cities.require_feature(city, Feature.FEEDBACK)
     content = await request.app.state.published.city(city)
     item = content.items.get(item_id)
-    if item is None:
+    if item is None or PATHS.get(kind_path) is not item.kind:
         raise NotFound(f"The published item '{item_id}' in '{city}'")
+    require_feature(config, FEATURE_OF_KIND[item.kind])
     if body.language not in item.languages:
         raise BadRequest(f"The item is not published in '{body.language}'", code="unknown_language")
     if body.helpful is None and not body.comment:
         raise BadRequest("Say whether it helped, leave a comment, or both", code="empty_feedback")
-    outbox: Outbox = request.app.state.runtime.outbox
+    outbox: Outbox = runtime.outbox
     session_id = session_of(x_session_id)
     doc = {
         "_id": uuid.uuid4().hex,
@@ -117,9 +134,8 @@ async def give_feedback(
 
 @router.get("/cities/{city}/workbench/feedback", summary="Helpfulness per item and language")
 async def scores(city: str, principal: CurrentPrincipal, request: Request) -> list[dict[str, Any]]:
-    access.require_workbench(principal, city)
     pipeline = [
-        {"$match": {"city": city}},
+        {"$match": await scoped(request, principal, city)},
         {
             "$group": {
                 "_id": {"item": "$item_id", "language": "$language"},
@@ -145,8 +161,7 @@ async def scores(city: str, principal: CurrentPrincipal, request: Request) -> li
 async def queue(
     city: str, principal: CurrentPrincipal, request: Request, page: Pagination
 ) -> Page[dict[str, Any]]:
-    access.require_workbench(principal, city)
-    query = {"city": city, "moderation": "pending"}
+    query = {**await scoped(request, principal, city), "moderation": "pending"}
     collection = request.app.state.feedback
     total = await collection.count_documents(query)
     docs = await collection.find(query, sort=[("at", 1)], skip=page.offset, limit=page.limit).to_list()
@@ -164,7 +179,12 @@ async def moderate(
     city: str, feedback_id: str, body: Moderation, principal: CurrentPrincipal, request: Request
 ) -> dict[str, str]:
     access.require_workbench(principal, city)
-    result = await request.app.state.feedback.update_one(
+    collection = request.app.state.feedback
+    found = await collection.find_one({"_id": feedback_id, "city": city}, {"item_id": 1})
+    if found is None:
+        raise NotFound(f"A pending comment '{feedback_id}'")
+    access.require_view(principal, await request.app.state.item_store.get(city, found["item_id"]))
+    result = await collection.update_one(
         {"_id": feedback_id, "city": city, "moderation": "pending"},
         {"$set": {"moderation": body.decision.value}},
     )

@@ -7,7 +7,7 @@ translation that is reviewed or published, or that a person wrote, is replaced o
 change meanwhile, so an error, a time-out or a concurrent edit leaves the item as it was.
 
 The city must have the `machine_translation` feature (off by default: texts leave the platform for the
-server), and the deployment must name a server (`WITAJ_CONTENT_MACHINE_TRANSLATION__URL`).
+server; 404 while it is off), and the deployment must name a server (`WITAJ_CONTENT_MACHINE_TRANSLATION__URL`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from witaj.content.settings import MachineTranslationSettings
 from witaj.content.store import source_texts, translations_of
 from witaj.content.workbench import after_write, city_language, respond, store_of
 from witaj.shared.auth import CurrentPrincipal
+from witaj.shared.cities import require_feature
 from witaj.shared.errors import ApiError, Conflict, ErrorResponse
 from witaj.shared.events import Feature
 from witaj.shared.mongo import Document, Session
@@ -163,12 +164,7 @@ async def machine_draft(
     store = store_of(request)
     current = await store.get(city, item_id)
     access.require_translate(principal, current)
-    if not config.has(Feature.MACHINE_TRANSLATION):
-        raise Conflict(
-            f"Machine translation is switched off for '{city}'; a city admin can enable the "
-            f"'{Feature.MACHINE_TRANSLATION.value}' feature",
-            code="machine_translation_disabled",
-        )
+    require_feature(config, Feature.MACHINE_TRANSLATION)
     engine: MachineTranslator | None = request.app.state.machine_translator
     if engine is None:
         raise ApiError(

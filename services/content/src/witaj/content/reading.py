@@ -14,9 +14,10 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from witaj.content.cache import CachedItem, PublishedCache
 from witaj.content.kinds import PATHS, PracticeCategory
 from witaj.content.localize import response_bytes, summary
+from witaj.shared.cities import FEATURE_OF_KIND
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import BadRequest, NotFound
-from witaj.shared.events import ContentKind, PageViewed
+from witaj.shared.events import ContentKind, Feature, PageViewed
 from witaj.shared.languages import LanguageChoice
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import USAGE
@@ -58,8 +59,8 @@ def choose(
 async def read_item(city: str, kind_path: str, item_id: str, request: Request) -> Response:
     lang, accept_language, if_none_match, session = read_optional(request, *ITEM_PARAMS)
     runtime: Runtime = request.app.state.runtime
-    runtime.cities.require(city)
     kind = _kind(kind_path)
+    runtime.cities.require_feature(city, FEATURE_OF_KIND[kind])
     content = await _cache(request).city(city)
     item = content.items.get(item_id)
     if item is None or item.kind is not kind:
@@ -94,8 +95,8 @@ async def list_items(
     ] = None,
 ) -> Page[dict[str, Any]]:
     runtime: Runtime = request.app.state.runtime
-    config = runtime.cities.require(city)
     kind = _kind(kind_path)
+    config = runtime.cities.require_feature(city, FEATURE_OF_KIND[kind])
     content = await _cache(request).city(city)
     items = sorted(
         content.of_kind(kind), key=lambda i: str(i.texts(i.translations.source_language).get("title", ""))
@@ -131,6 +132,8 @@ async def practices_everywhere(
     runtime: Runtime = request.app.state.runtime
     rows = []
     for config in runtime.cities.all():
+        if not config.has(Feature.PRACTICES):
+            continue
         content = await _cache(request).city(config.id)
         for item in content.of_kind(ContentKind.PRACTICE):
             if category is None or item.doc["content"].get("category") == category.value:

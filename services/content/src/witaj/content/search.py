@@ -19,6 +19,7 @@ from witaj.content.kinds import MODELS, texts_of
 from witaj.content.localize import summary
 from witaj.content.reading import AcceptLanguage, Lang, choose
 from witaj.content.stemming import normalise, stem, terms, words
+from witaj.shared.cities import FEATURE_OF_KIND, require_feature
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import BadRequest
 from witaj.shared.events import ContentKind, SearchPerformed
@@ -163,7 +164,10 @@ async def search(
     content = await cache.city(city)
     language = choose(runtime, city, config.languages, lang, accept_language).language
     index: SearchIndex = request.app.state.search_index
-    ranked = index.search(city, language, q, set(kind or []))
+    for wanted in kind or []:
+        require_feature(config, FEATURE_OF_KIND[wanted])
+    shown = set(kind or []) or {k for k, feature in FEATURE_OF_KIND.items() if config.has(feature)}
+    ranked = index.search(city, language, q, shown) if shown else []
     rows = []
     for item_id, score in ranked[page.offset : page.offset + page.limit]:
         item = content.items.get(item_id)

@@ -52,13 +52,13 @@ router = APIRouter(prefix="/cities/{city}/workbench", tags=["translation"])
 
 @router.get("/translations", summary="What needs translating, per language, ordered by demand")
 async def dashboard(city: str, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
-    access.require_workbench(principal, city)
+    scope = access.workbench_scope(principal, city)
     runtime: Runtime = request.app.state.runtime
     config = runtime.cities.require(city)
     store: ItemStore = request.app.state.item_store
     demand = await request.app.state.demand.of_city(city)
     cursor = store.items.find(
-        {"city": city, "status": NOT_ARCHIVED},
+        {"city": city, "status": NOT_ARCHIVED, **scope},
         {"kind": 1, "status": 1, "translations": 1, "content.title": 1},
         limit=MAX_DASHBOARD_ITEMS,
     )

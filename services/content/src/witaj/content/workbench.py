@@ -19,7 +19,7 @@ from witaj.shared.events import CityConfig, ContentKind
 from witaj.shared.languages import is_known
 from witaj.shared.mongo import Document
 from witaj.shared.runtime import Runtime
-from witaj.shared.translations import TranslationState
+from witaj.shared.translations import TranslationState, require_publisher
 from witaj.shared.web import Page, Pagination
 
 router = APIRouter(prefix="/cities/{city}/workbench", tags=["workbench"])
@@ -196,7 +196,10 @@ async def list_for_editors(
     status: Status | None = None,
     organisation: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[dict[str, Any]]:
-    access.require_workbench(principal, city)
+    scope = access.workbench_scope(principal, city)
+    if scope and organisation not in (None, scope["organisation"]):
+        raise ApiError(403, "forbidden", "NGO editors see their own organisation's items only")
+    organisation = scope.get("organisation", organisation)
     kind = PATHS.get(kind_path)
     if kind is None:
         raise NotFound(f"The kind of content '{kind_path}'")
@@ -212,7 +215,9 @@ async def get_for_editors(
     city: str, item_id: str, principal: CurrentPrincipal, request: Request, response: Response
 ) -> dict[str, Any]:
     access.require_workbench(principal, city)
-    return respond(response, await store_of(request).get(city, item_id), request)
+    doc = await store_of(request).get(city, item_id)
+    access.require_view(principal, doc)
+    return respond(response, doc, request)
 
 
 @router.post("/items/{item_id}/status", summary="Submit for review, publish, archive or send back")
@@ -279,8 +284,7 @@ async def translate(
     store = store_of(request)
     current = await store.get(city, item_id)
     access.require_translate(principal, current)
-    if change.state is TranslationState.PUBLISHED and not access.may_edit(principal, current):
-        raise ApiError(403, "forbidden", "Translators prepare and review; an editor publishes")
+    require_publisher(change.state, access.may_edit(principal, current))
     doc = await store.translate(
         city, item_id, language, state=change.state, fields=change.fields, by=principal.subject,
         expected_revision=change.source_revision,

@@ -59,14 +59,14 @@ def export_document(docs: list[Document], source: str, target: str) -> bytes:
 async def export(
     city: str, language: str, principal: CurrentPrincipal, request: Request, source: str | None = None
 ) -> Response:
-    access.require_workbench(principal, city)
+    scope = access.workbench_scope(principal, city)
     languages = city_language(request, city, language).languages
     runtime: Runtime = request.app.state.runtime
     source = source or runtime.cities.require(city).default_language
     if source == language:
         raise BadRequest("The target language is the source language", code="same_language")
     store: ItemStore = request.app.state.item_store
-    query = {"city": city, "status": NOT_ARCHIVED, "translations.source_language": source}
+    query = {"city": city, "status": NOT_ARCHIVED, "translations.source_language": source, **scope}
     docs = [
         d
         for d in await store.items.find(query, limit=MAX_FILES).to_list()
