@@ -101,6 +101,11 @@ def calendar_server() -> type[CalendarServer]:
     return CalendarServer
 
 
+def device(subscriber: str) -> dict[str, str]:
+    """The header proving a registrant holds a (device) notify subscription: its subscriber token."""
+    return {"X-Subscriber-Token": f"subscriber-token-of-{subscriber}"}
+
+
 @pytest.fixture
 def settings(make_settings) -> EventsSettings:
     """Rate limits off: these tests register far faster than a person (test_rate_limits turns them on).

@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from witaj.devkit.testing import read_topic, wait_until
 from witaj.shared.envelope import wrap
-from witaj.shared.events import Topic, TopicTreeChanged
+from witaj.shared.events import CityConfigured, Feature, Topic, TopicTreeChanged
+from witaj.shared.events.cities import DEFAULT_FEATURES
 from witaj.shared.kafka import EventPublisher
 from witaj.shared.topics import AGENDA_EVENTS, CITY_CONFIG, USAGE
 
-from .conftest import app_state
+from .conftest import LUBLIN, app_state
 
 SOON = (datetime.now(UTC) + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
 
@@ -185,3 +186,52 @@ async def test_events_carry_only_topics_of_the_city_tree_and_known_target_groups
     assert (
         await client.post("/cities/lublin/events", json=make_event(topics=["culture"]), headers=editor)
     ).status_code == 201
+
+
+async def _switch(client, settings, revision: int, *off: Feature) -> None:
+    """Lublin's admin switches features off; the events service's copy of the configuration follows."""
+    config = LUBLIN.model_copy(update={"features": sorted(DEFAULT_FEATURES - set(off))})
+    async with EventPublisher(settings.kafka) as publisher:
+        event = wrap(
+            CityConfigured(config=config, revision=revision), source="test", city="lublin", subject="lublin"
+        )
+        await publisher.publish(CITY_CONFIG, event, key=b"lublin")
+    runtime = app_state(client).runtime
+    await wait_until(lambda: runtime.cities.revision("lublin") == revision, message="the new configuration")
+
+
+def _switched_off(response, feature: str) -> bool:
+    error = response.json()["error"]
+    return response.status_code == 404 and error["code"] == "feature_disabled" and feature in error["message"]
+
+
+async def test_a_city_without_events_has_no_events_routes(client, editor, settings, make_event) -> None:
+    event = (await client.post("/cities/lublin/events", json=make_event(), headers=editor)).json()
+    await _switch(client, settings, 2, Feature.EVENTS)
+    base = "/cities/lublin"
+    answers = [
+        await client.get(f"{base}/events"),
+        await client.get(f"{base}/events/{event['id']}"),
+        await client.get(f"{base}/events.ics"),
+        await client.post(f"{base}/events", json=make_event(), headers=editor),
+        await client.post(f"{base}/events/{event['id']}/cancel", headers=editor),
+        await client.post(
+            f"{base}/events/{event['id']}/registrations",
+            json={"occurrence": event["occurrences"][0]["occurrence"]},
+        ),
+    ]
+    assert all(_switched_off(answer, "events") for answer in answers), [a.text for a in answers]
+    await _switch(client, settings, 3)
+    assert (await client.get(f"{base}/events/{event['id']}")).status_code == 200
+
+
+async def test_a_city_without_registration_takes_none(client, editor, settings, make_event) -> None:
+    event = (await client.post("/cities/lublin/events", json=make_event(), headers=editor)).json()
+    url = f"/cities/lublin/events/{event['id']}/registrations"
+    body = {"occurrence": event["occurrences"][0]["occurrence"]}
+    assert (await client.post(url, json=body)).status_code == 201
+    await _switch(client, settings, 2, Feature.REGISTRATION)
+    assert _switched_off(await client.post(url, json=body), "registration")
+    assert (await client.get(f"/cities/lublin/events/{event['id']}")).status_code == 200
+    listed = await client.get(url, headers=editor)  # the organiser still sees who registered before
+    assert listed.status_code == 200 and listed.json()["total"] == 1

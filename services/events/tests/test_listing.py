@@ -120,12 +120,17 @@ async def test_titles_follow_the_city_fallback_chain(client, editor, auth_header
     window = {"from": "2030-06-01T00:00:00Z", "to": "2030-06-30T00:00:00Z"}
     english = {"title": "CV workshop", "description": "How to write a CV"}
     translator = auth_header("translator", city="lublin")
-    for state in ("draft", "translated", "reviewed", "published"):
+    for state in ("draft", "translated", "reviewed"):
         response = await client.put(
             f"{url}/translations/en", json={"state": state, "texts": english}, headers=translator
         )
         assert response.status_code == 200, response.text
-    skip = await client.put(f"{url}/translations/uk", json={"state": "published"}, headers=translator)
+    # Translators prepare and review; the organiser publishes, as in content.
+    refused = await client.put(f"{url}/translations/en", json={"state": "published"}, headers=translator)
+    assert refused.status_code == 403 and "publishes" in refused.json()["error"]["message"]
+    published = await client.put(f"{url}/translations/en", json={"state": "published"}, headers=editor)
+    assert published.status_code == 200, published.text
+    skip = await client.put(f"{url}/translations/uk", json={"state": "published"}, headers=editor)
     assert skip.status_code == 409 and skip.json()["error"]["code"] == "invalid_translation_transition"
 
     [item] = (await client.get("/cities/lublin/events", params={**window, "lang": "en"})).json()["items"]

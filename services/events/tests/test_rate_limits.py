@@ -42,6 +42,9 @@ async def test_a_burst_of_registrations_from_one_caller_is_refused_and_stores_no
 async def test_cancelling_is_limited_so_tokens_cannot_be_guessed_quickly(make_settings) -> None:
     settings = make_settings(EventsSettings)
     async with serve(create_app(settings)) as client:
+        await announce_city(settings.kafka)
+        runtime = app_state(client).runtime
+        await wait_until(lambda: runtime.cities.get("lublin"), message="the events service to learn Lublin")
         guesses = [
             await client.delete(
                 "/cities/lublin/registrations/r-unknown", headers={"X-Registration-Token": "x" * 32}

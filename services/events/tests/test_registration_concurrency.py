@@ -11,6 +11,8 @@ from witaj.devkit.testing import read_topic, serve, wait_until
 from witaj.events.main import create_app
 from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS
 
+from .conftest import device
+
 
 def app_state(client):
     return client._transport.app.state
@@ -114,8 +116,15 @@ async def test_cancelling_one_occurrence_cancels_only_its_registrations(
     event = (await client.post("/cities/lublin/events", json=weekly, headers=editor)).json()
     url = f"/cities/lublin/events/{event['id']}"
     first, second = event["occurrences"][0]["occurrence"], event["occurrences"][1]["occurrence"]
-    keep = (await client.post(f"{url}/registrations", json={"occurrence": first, "subscriber": "s1"})).json()
-    lose = (await client.post(f"{url}/registrations", json={"occurrence": second, "subscriber": "s2"})).json()
+    registrations = f"{url}/registrations"
+    keep = (
+        await client.post(registrations, json={"occurrence": first, "subscriber": "s1"}, headers=device("s1"))
+    ).json()
+    lose = (
+        await client.post(
+            registrations, json={"occurrence": second, "subscriber": "s2"}, headers=device("s2")
+        )
+    ).json()
     assert (
         await client.patch(f"{url}/occurrences/{second}", json={"cancelled": True}, headers=editor)
     ).status_code == 200
@@ -127,3 +136,57 @@ async def test_cancelling_one_occurrence_cancels_only_its_registrations(
     agenda = [json.loads(r.value) for r in await read_topic(settings.kafka, AGENDA_EVENTS, count=2)]
     cancelled = next(e for e in agenda if e["type"] == "agenda.event_cancelled")
     assert cancelled["data"]["occurrence"].startswith(second[:16])
+
+
+async def test_a_registration_that_read_the_event_before_it_was_cancelled_is_refused(
+    client, editor, state, make_event
+) -> None:
+    """The registration reads the event (published), the organiser cancels it, then the registration
+    goes on to store its place: it must see the cancellation and take no place."""
+    event = (await client.post("/cities/lublin/events", json=make_event(capacity=5), headers=editor)).json()
+    url = f"/cities/lublin/events/{event['id']}"
+    store = state.registration_store
+    checked, go_on = asyncio.Event(), asyncio.Event()
+    ensure_slot = store._ensure_slot
+
+    async def slot_after_cancellation(*args):
+        checked.set()  # the event was read and found open
+        await go_on.wait()
+        await ensure_slot(*args)
+
+    store._ensure_slot = slot_after_cancellation
+    body = {"occurrence": event["occurrences"][0]["occurrence"]}
+    registering = asyncio.create_task(client.post(f"{url}/registrations", json=body))
+    await asyncio.wait_for(checked.wait(), 10)
+    assert (await client.post(f"{url}/cancel", headers=editor)).status_code == 204
+    go_on.set()
+    answer = await registering
+    assert answer.status_code == 409 and answer.json()["error"]["code"] == "event_not_open"
+    live = await store.collection.count_documents({"event_id": event["id"], "status": {"$ne": "cancelled"}})
+    assert live == 0
+
+
+async def test_cancelling_while_people_register_leaves_nobody_registered(
+    client, editor, state, make_event
+) -> None:
+    """Registrations and the cancellation race for real: whatever order the database commits them in,
+    no place is held on the cancelled event, and everyone told 201 was cancelled afterwards."""
+    for _ in range(3):
+        event = (
+            await client.post("/cities/lublin/events", json=make_event(capacity=100), headers=editor)
+        ).json()
+        url = f"/cities/lublin/events/{event['id']}"
+        body = {"occurrence": event["occurrences"][0]["occurrence"]}
+        registering = [client.post(f"{url}/registrations", json=body) for _ in range(40)]
+        answers = await asyncio.gather(
+            *registering[:20], client.post(f"{url}/cancel", headers=editor), *registering[20:]
+        )
+        cancel = answers.pop(20)
+        assert cancel.status_code == 204
+        assert {a.status_code for a in answers} <= {201, 409}
+        stored = {
+            d["_id"]: d["status"]
+            async for d in state.registration_store.collection.find({"event_id": event["id"]})
+        }
+        accepted = {a.json()["id"] for a in answers if a.status_code == 201}
+        assert set(stored) == accepted and set(stored.values()) <= {"cancelled"}

@@ -8,7 +8,10 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from witaj.devkit.testing import read_topic, wait_until
+from witaj.shared.subscriber_proof import account_key, device_key, verify
 from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS
+
+from .conftest import device
 
 
 async def _event(client, editor, make_event, **fields) -> tuple[dict, str]:
@@ -74,7 +77,11 @@ async def test_organiser_lists_marks_attendance_and_raising_capacity_promotes(
     event, url = await _event(client, editor, make_event, capacity=1)
     occurrence = event["occurrences"][0]["occurrence"]
     regs = [
-        (await client.post(url, json={"occurrence": occurrence, "subscriber": f"sub-{i}"})).json()
+        (
+            await client.post(
+                url, json={"occurrence": occurrence, "subscriber": f"sub-{i}"}, headers=device(f"sub-{i}")
+            )
+        ).json()
         for i in range(3)
     ]
     outsider = auth_header("ngo_editor", city="lublin", org="org-2")
@@ -111,7 +118,9 @@ async def test_cancelling_an_event_tells_every_registrant(
     event, url = await _event(client, editor, make_event, capacity=1)
     occurrence = event["occurrences"][0]["occurrence"]
     for i in range(2):
-        await client.post(url, json={"occurrence": occurrence, "subscriber": f"sub-{i}"})
+        await client.post(
+            url, json={"occurrence": occurrence, "subscriber": f"sub-{i}"}, headers=device(f"sub-{i}")
+        )
     assert (
         await client.post(f"/cities/lublin/events/{event['id']}/cancel", headers=editor)
     ).status_code == 204
@@ -175,7 +184,11 @@ async def test_rescheduling_away_a_booked_occurrence_cancels_it_for_its_registra
 ) -> None:
     event, url = await _event(client, editor, make_event, capacity=5)
     occurrence = event["occurrences"][0]["occurrence"]
-    reg = (await client.post(url, json={"occurrence": occurrence, "subscriber": "sub-9"})).json()
+    reg = (
+        await client.post(
+            url, json={"occurrence": occurrence, "subscriber": "sub-9"}, headers=device("sub-9")
+        )
+    ).json()
     later = datetime.fromisoformat(occurrence) + timedelta(days=1)
     moved = await client.put(
         f"/cities/lublin/events/{event['id']}", json=make_event(start=later), headers=editor
@@ -194,7 +207,8 @@ async def test_resending_with_the_same_idempotency_key_books_one_place(
     also when both attempts are being stored at the same moment."""
     event, url = await _event(client, editor, make_event, capacity=5)
     body = {"occurrence": event["occurrences"][0]["occurrence"]}
-    mine = {"X-Registration-Token": "my-own-random-token-0123456789"}
+    first = (await client.post(url, json=body)).json()
+    mine = {"X-Registration-Token": first["token"]}
     keyed = {**mine, "Idempotency-Key": "attempt-0001"}
 
     together = await asyncio.gather(*(client.post(url, json=body, headers=keyed) for _ in range(3)))
@@ -207,14 +221,124 @@ async def test_resending_with_the_same_idempotency_key_books_one_place(
     assert other.status_code == 201 and other.json()["id"] != again.json()["id"]
     stored = await state.registration_store.collection.count_documents({"event_id": event["id"]})
     slot = await state.registration_store.slots.find_one({"event_id": event["id"]})
-    assert stored == 2 and slot["confirmed"] == 2 and slot["remaining"] == 3
+    assert stored == 3 and slot["confirmed"] == 3 and slot["remaining"] == 2
 
     # The key is the token's own: someone else's key cannot fetch another person's registration.
-    stranger = await client.post(
-        url,
-        json=body,
-        headers={"X-Registration-Token": "someone-elses-token-0123456789", "Idempotency-Key": "attempt-0001"},
+    stranger = (await client.post(url, json=body)).json()["token"]
+    theirs = await client.post(
+        url, json=body, headers={"X-Registration-Token": stranger, "Idempotency-Key": "attempt-0001"}
     )
-    assert stranger.status_code == 201 and stranger.json()["id"] != again.json()["id"]
+    assert theirs.status_code == 201 and theirs.json()["id"] != again.json()["id"]
     needs_token = await client.post(url, json=body, headers={"Idempotency-Key": "attempt-0003"})
     assert needs_token.status_code == 422 and needs_token.json()["error"]["code"] == "token_required"
+
+
+async def test_an_idempotency_key_belongs_to_one_event(client, editor, make_event) -> None:
+    """The same token and key sent for another event register there; they never answer with the
+    registration made for the first event."""
+    one, one_url = await _event(client, editor, make_event, capacity=5)
+    two, two_url = await _event(client, editor, make_event, capacity=5)
+    token = (await client.post(one_url, json={"occurrence": one["occurrences"][0]["occurrence"]})).json()[
+        "token"
+    ]
+    keyed = {"X-Registration-Token": token, "Idempotency-Key": "family-2031"}
+    first = await client.post(
+        one_url, json={"occurrence": one["occurrences"][0]["occurrence"]}, headers=keyed
+    )
+    second = await client.post(
+        two_url, json={"occurrence": two["occurrences"][0]["occurrence"]}, headers=keyed
+    )
+    assert first.status_code == second.status_code == 201
+    assert (first.json()["event_id"], second.json()["event_id"]) == (one["id"], two["id"])
+    assert second.json()["id"] != first.json()["id"]
+
+
+async def test_tokens_are_made_by_the_service_and_only_those_are_taken_back(
+    client, editor, make_event, state
+) -> None:
+    """A made-up token is refused, so nobody registers under a guessable token; a token the service
+    gave keeps a family's registrations together."""
+    event, url = await _event(client, editor, make_event, capacity=5)
+    body = {"occurrence": event["occurrences"][0]["occurrence"]}
+    chosen = {"X-Registration-Token": "aaaaaaaaaaaaaaaaaaaaaaaa"}
+    refused = await client.post(url, json=body, headers=chosen)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "unknown_registration_token"
+    assert await state.registration_store.collection.count_documents({"event_id": event["id"]}) == 0
+    assert (await client.get("/cities/lublin/registrations/mine", headers=chosen)).json() == []
+
+    parent = (await client.post(url, json=body)).json()
+    assert len(parent["token"]) >= 32
+    child = await client.post(url, json=body, headers={"X-Registration-Token": parent["token"]})
+    assert child.status_code == 201 and child.json()["token"] == parent["token"]
+    mine = await client.get(
+        "/cities/lublin/registrations/mine", headers={"X-Registration-Token": parent["token"]}
+    )
+    assert sorted(r["id"] for r in mine.json()) == sorted([parent["id"], child.json()["id"]])
+
+
+async def test_a_subscriber_is_named_only_with_its_own_credential(
+    client, editor, auth_header, make_event, settings
+) -> None:
+    """Naming a notify subscriber needs its token (or its account's sign-in); the events carry a proof
+    notify can check against what it stores, and never the credential itself."""
+    event, url = await _event(client, editor, make_event, capacity=5)
+    body = {"occurrence": event["occurrences"][0]["occurrence"], "subscriber": "s-victim"}
+    unproven = await client.post(url, json=body)
+    assert unproven.status_code == 422 and unproven.json()["error"]["code"] == "subscriber_proof_required"
+
+    by_device = (await client.post(url, json=body, headers=device("s-victim"))).json()
+    account = auth_header("migrant", city="lublin", sub="user-olena")
+    by_account = (await client.post(url, json={**body, "subscriber": "s-account"}, headers=account)).json()
+    records = await read_topic(settings.kafka, AGENDA_REGISTRATIONS, count=2)
+    created = {json.loads(r.value)["data"]["registration_id"]: json.loads(r.value)["data"] for r in records}
+    own = created[by_device["id"]]
+    assert verify(
+        device_key(device("s-victim")["X-Subscriber-Token"]),
+        "s-victim",
+        by_device["id"],
+        own["subscriber_proof"],
+    )
+    assert not verify(
+        device_key("another-device-token-0000"), "s-victim", by_device["id"], own["subscriber_proof"]
+    )
+    assert not verify(
+        device_key(device("s-victim")["X-Subscriber-Token"]),
+        "s-victim",
+        by_account["id"],
+        own["subscriber_proof"],
+    )
+    assert verify(
+        account_key("user-olena"),
+        "s-account",
+        by_account["id"],
+        created[by_account["id"]]["subscriber_proof"],
+    )
+    assert all(b"subscriber-token-of" not in r.value for r in records)
+
+
+async def test_only_a_published_event_announces_its_cancellation(client, editor, make_event, state) -> None:
+    """A draft nobody was told of goes quietly: no notice for every catch-all subscriber."""
+    draft = (
+        await client.post("/cities/lublin/events", json=make_event(publish=False), headers=editor)
+    ).json()
+    weekly = make_event(publish=False)
+    weekly["schedule"]["rrule"] = "FREQ=WEEKLY;COUNT=3"
+    series = (await client.post("/cities/lublin/events", json=weekly, headers=editor)).json()
+    published = (await client.post("/cities/lublin/events", json=make_event(), headers=editor)).json()
+    assert (
+        await client.post(f"/cities/lublin/events/{draft['id']}/cancel", headers=editor)
+    ).status_code == 204
+    occurrence = series["occurrences"][0]["occurrence"]
+    changed = await client.patch(
+        f"/cities/lublin/events/{series['id']}/occurrences/{occurrence}",
+        json={"cancelled": True},
+        headers=editor,
+    )
+    assert changed.status_code == 200
+    assert (
+        await client.post(f"/cities/lublin/events/{published['id']}/cancel", headers=editor)
+    ).status_code == 204
+
+    staged = state.runtime.outbox.collection
+    cancelled = [d async for d in staged.find({"type": "agenda.event_cancelled"})]
+    assert [json.loads(d["value"])["subject"] for d in cancelled] == [published["id"]]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from witaj.events import schedule as sched
-from witaj.events.auth import editor_guard, may_edit, may_translate, organisation_for
+from witaj.events.auth import editor_guard, may_edit, organisation_for, translator_guard
 from witaj.events.documents import PUBLISHED, schedule_of, translations_of
 from witaj.events.listing import FiltersDep, candidates, expand_all
 from witaj.events.schemas import (
@@ -21,18 +21,28 @@ from witaj.events.store import EventStore
 from witaj.shared.auth import CurrentPrincipal, MaybePrincipal, forbid_unless
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import ERROR_RESPONSES, NotFound
-from witaj.shared.events import EventViewed
+from witaj.shared.events import EventViewed, Feature
 from witaj.shared.languages import LanguageChoice
 from witaj.shared.mongo import Document
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import USAGE
 from witaj.shared.web import Page, Pagination, SessionId, session_of
 
-router = APIRouter(prefix="/cities/{city}/events", tags=["events"], responses=ERROR_RESPONSES)
-
 
 def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def events_on(city: str, request: Request) -> None:
+    """Run before every route of a city's events: 404 for a city Witaj does not serve or one that
+    switched events off, so nothing of such a city is read, written or cached."""
+    _runtime(request).cities.require_feature(city, Feature.EVENTS)
+
+
+EventsOn = Depends(events_on)
+router = APIRouter(
+    prefix="/cities/{city}/events", tags=["events"], responses=ERROR_RESPONSES, dependencies=[EventsOn]
+)
 
 
 def _store(request: Request) -> EventStore:
@@ -195,9 +205,7 @@ async def translate_event(
     if language not in config.languages:
         raise NotFound(f"The language '{language}' in '{city}'")
 
-    def guard(doc: Document) -> None:
-        forbid_unless(may_translate(principal, doc), "Only the organiser or a translator may translate this")
-
+    guard = translator_guard(principal, body.state)
     doc = await store.translate(city, event_id, language, body, by=principal.subject, guard=guard)
     return event_out(runtime, doc, language, None)
 

@@ -1,10 +1,15 @@
-"""Who may do what with events: editors act for their own organisation, admins for the whole city."""
+"""Who may do what with events: editors act for their own organisation, admins for the whole city;
+translators prepare and review translations in their city, and an editor of the event publishes them.
+
+An editor's rights hang on the organisation claim of their token: without one an editor acts for nobody.
+"""
 
 from __future__ import annotations
 
 from witaj.shared.auth import Principal, Role, forbid_unless
 from witaj.shared.errors import ApiError
 from witaj.shared.mongo import Document
+from witaj.shared.translations import TranslationState, require_publisher
 
 EDITOR_ROLES = (Role.PA_EDITOR, Role.NGO_EDITOR, Role.CITY_ADMIN, Role.PLATFORM_ADMIN)
 
@@ -32,6 +37,7 @@ def may_edit(principal: Principal, doc: Document) -> bool:
     return (
         principal.has(Role.PA_EDITOR, Role.NGO_EDITOR)
         and principal.in_city(doc["city"])
+        and principal.organisation is not None
         and principal.organisation == doc["organisation"]
     )
 
@@ -47,3 +53,13 @@ def editor_guard(principal: Principal):  # type: ignore[no-untyped-def]
 
 def may_translate(principal: Principal, doc: Document) -> bool:
     return may_edit(principal, doc) or (principal.has(Role.TRANSLATOR) and principal.in_city(doc["city"]))
+
+
+def translator_guard(principal: Principal, state: TranslationState):  # type: ignore[no-untyped-def]
+    """A check run inside the translating transaction: translators draft, the organiser publishes."""
+
+    def guard(doc: Document) -> None:
+        forbid_unless(may_translate(principal, doc), "Only the organiser or a translator may translate this")
+        require_publisher(state, may_edit(principal, doc))
+
+    return guard

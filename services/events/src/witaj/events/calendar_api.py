@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
-from witaj.events.api import Lang, RuntimeDep, Store, localise
+from witaj.events.api import EventsOn, Lang, RuntimeDep, Store, localise
 from witaj.events.auth import organisation_for
 from witaj.events.documents import CANCELLED
 from witaj.events.ical import ImportedEvent, ParsedCalendar, parse, render
@@ -34,7 +34,9 @@ from witaj.shared.outbound import OutboundClient
 from witaj.shared.runtime import Runtime
 
 log = get_logger(__name__)
-router = APIRouter(prefix="/cities/{city}", tags=["icalendar"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/cities/{city}", tags=["icalendar"], responses=ERROR_RESPONSES, dependencies=[EventsOn]
+)
 CALENDAR_FIELDS = ("texts", "schedule", "place", "overrides", "kind")
 SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 SourceName = Annotated[str, Query(min_length=1, max_length=60, pattern=SOURCE_PATTERN)]

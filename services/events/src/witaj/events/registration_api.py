@@ -1,24 +1,42 @@
-"""HTTP routes for registrations: anyone registers with a private token; organisers see and mark them."""
+"""HTTP routes for registrations: anyone registers with a private token; organisers see and mark them.
+
+Tokens are made by this service only. A client may send back a token it was given, to keep a family's
+registrations under one token; a token it made up is refused. Tokens are stored and looked up only by
+their SHA-256 and compared in constant time.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from witaj.events.api import RuntimeDep, Store
+from witaj.events.api import EventsOn, RuntimeDep, Store
 from witaj.events.auth import may_edit
-from witaj.events.registrations import RegistrationStore, new_token, token_hash
+from witaj.events.registrations import RegistrationStore, new_token, token_matches
 from witaj.events.schemas import Attendance, RegistrationForOrganiser, RegistrationIn, RegistrationPublic
-from witaj.shared.auth import CurrentPrincipal, MaybePrincipal, forbid_unless
+from witaj.shared.auth import CurrentPrincipal, MaybePrincipal, Principal, forbid_unless
 from witaj.shared.errors import ERROR_RESPONSES, ApiError
+from witaj.shared.events import Feature
 from witaj.shared.mongo import Document
 from witaj.shared.ratelimit import RateLimit, public_write
+from witaj.shared.subscriber_proof import account_key, device_key
 from witaj.shared.web import Page, Pagination
 
-router = APIRouter(prefix="/cities/{city}", tags=["registrations"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/cities/{city}", tags=["registrations"], responses=ERROR_RESPONSES, dependencies=[EventsOn]
+)
 TokenHeader = Annotated[
     str | None,
     Header(alias="X-Registration-Token", min_length=20, max_length=100, description="The token you got when registering"),
+]  # fmt: skip
+
+
+SubscriberTokenHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Subscriber-Token", min_length=20, max_length=200,
+        description="The notify subscription's own token, proving `subscriber` is yours (device subscriptions)",
+    ),
 ]  # fmt: skip
 
 
@@ -26,7 +44,8 @@ IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key", min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$",
-        description="Your own unique key for this registration; resending it returns the same one",
+        description="Your own unique key for this registration (with your token, for this event); "
+        "resending it returns the same one",
     ),
 ]  # fmt: skip
 
@@ -56,19 +75,49 @@ def public(doc: Document, token: str | None = None) -> RegistrationPublic:
 )  # fmt: skip
 async def register(
     city: str, event_id: str, body: RegistrationIn, runtime: RuntimeDep, events: Store,
-    registrations: Registrations, token: TokenHeader = None, idempotency_key: IdempotencyKey = None,
+    registrations: Registrations, principal: MaybePrincipal, token: TokenHeader = None,
+    idempotency_key: IdempotencyKey = None, subscriber_token: SubscriberTokenHeader = None,
 ) -> RegistrationPublic:  # fmt: skip
     """Send back the token from an earlier registration to keep all of yours under one token. With the
-    token and an `Idempotency-Key`, resending after a lost answer returns the same registration."""
-    runtime.cities.require(city)
+    token and an `Idempotency-Key`, resending after a lost answer returns the same registration.
+
+    To be told of changes, name your notify `subscriber` and prove it is yours: send the subscription's
+    token as `X-Subscriber-Token` (a device's subscription) or the owning account's bearer token.
+    Notify delivers nothing for a subscriber the proof does not match."""
+    runtime.cities.require_feature(city, Feature.REGISTRATION)
     event = await events.get(city, event_id)
     if idempotency_key is not None and token is None:
         raise ApiError(
             422, "token_required", "An Idempotency-Key needs the X-Registration-Token it belongs to"
         )
+    if token is not None and not await registrations.known_token(token):
+        raise ApiError(
+            403,
+            "unknown_registration_token",
+            "This is not a token Witaj gave you; register without one to get a new token",
+        )
     token = token or new_token()
-    doc = await registrations.register(event, body, token, idempotency_key)
+    proof_key = _subscriber_key(body, subscriber_token, principal)
+    doc = await registrations.register(event, body, token, idempotency_key, proof_key)
     return public(doc, token)
+
+
+def _subscriber_key(
+    body: RegistrationIn, subscriber_token: str | None, principal: Principal | None
+) -> str | None:
+    """The key of the credential that proves `body.subscriber` (see `witaj.shared.subscriber_proof`)."""
+    if body.subscriber is None:
+        return None
+    if subscriber_token is not None:
+        return device_key(subscriber_token)
+    if principal is not None:
+        return account_key(principal.subject)
+    raise ApiError(
+        422,
+        "subscriber_proof_required",
+        "To be told about this registration, send your subscription's X-Subscriber-Token "
+        "(or sign in with the account that owns the subscription)",
+    )
 
 
 @router.get("/registrations/mine", summary="Your registrations, by your token")
@@ -90,7 +139,7 @@ async def cancel_registration(
 ) -> None:  # fmt: skip
     """The registrant cancels with their token; the organiser with their account."""
     reg = await registrations.get(city, registration_id)
-    if token is not None and token_hash(token) == reg["token_hash"]:
+    if token_matches(token, reg["token_hash"]):
         await registrations.cancel(reg, by="registrant")
         return
     if principal is not None and may_edit(principal, await events.get(city, reg["event_id"])):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import secrets
 import uuid
 import weakref
@@ -37,6 +38,7 @@ from witaj.shared.events import (
 )
 from witaj.shared.mongo import Document, Session
 from witaj.shared.outbox import Outbox
+from witaj.shared.subscriber_proof import prove
 from witaj.shared.topics import AGENDA_REGISTRATIONS
 
 SOURCE = "witaj/events"
@@ -47,11 +49,19 @@ BATCH = 100
 
 
 def new_token() -> str:
+    """A registrant's token: made here only, never chosen by the client, so it is never guessable."""
     return secrets.token_urlsafe(24)
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_matches(token: str | None, stored_hash: str) -> bool:
+    """Whether `token` is the one `stored_hash` was made from, in constant time."""
+    if token is None:
+        return False
+    return hmac.compare_digest(token_hash(token).encode(), stored_hash.encode())
 
 
 def registrant_id(token: str) -> str:
@@ -67,6 +77,7 @@ class RegistrationStore:
     def __init__(self, db: AsyncDatabase[Document], outbox: Outbox, *, retention: timedelta) -> None:
         self.collection = db["registrations"]
         self.slots = db["slots"]
+        self.events = db["events"]
         self.outbox = outbox
         self.retention = retention
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -108,6 +119,7 @@ class RegistrationStore:
             "organisation": reg["organisation"],
             "registrant": reg["registrant"],
             "subscriber": reg.get("subscriber"),
+            "subscriber_proof": reg.get("subscriber_proof"),
         }
 
     def _place_of(
@@ -162,23 +174,40 @@ class RegistrationStore:
             self._known_slots.clear()
         self._known_slots.add(slot)
 
+    async def known_token(self, token: str) -> bool:
+        """Whether this service issued `token` (some registration holds it): found by its hash."""
+        return await self.collection.find_one({"token_hash": token_hash(token)}, {"_id": 1}) is not None
+
     async def register(
-        self, event: Document, body: RegistrationIn, token: str, idempotency_key: str | None = None
+        self,
+        event: Document,
+        body: RegistrationIn,
+        token: str,
+        idempotency_key: str | None = None,
+        subscriber_key: str | None = None,
     ) -> Document:
-        """Register, or with an `idempotency_key` this token used before, answer that registration
-        again: a client that lost the answer can resend without booking a second place."""
+        """Register, or with an `idempotency_key` this token used before for this event, answer that
+        registration again: a client that lost the answer can resend without booking a second place.
+        `subscriber_key` is the key of the credential presented for `body.subscriber`, turned into the
+        registration's proof (see `witaj.shared.subscriber_proof`)."""
         now = datetime.now(UTC)
         occurrence, erase_after = self._place_of(event, body, now)
         slot = slot_key(event["_id"], occurrence)
         await self._ensure_slot(slot, event, occurrence)
+        reg_id = uuid.uuid4().hex
+        proof = None
+        if body.subscriber is not None and subscriber_key is not None:
+            proof = prove(subscriber_key, body.subscriber, reg_id)
         reg: Document = {
-            "city": event["city"], "event_id": event["_id"], "organisation": event["organisation"],
+            "_id": reg_id, "city": event["city"], "event_id": event["_id"], "organisation": event["organisation"],
             "slot": slot, "occurrence": occurrence, "registrant": registrant_id(token),
             "token_hash": token_hash(token), "contact": body.contact.model_dump(exclude_none=True),
-            "subscriber": body.subscriber, "attended": None, "created_at": now, "erase_after": erase_after,
+            "subscriber": body.subscriber, "subscriber_proof": proof, "attended": None, "created_at": now,
+            "erase_after": erase_after,
         }  # fmt: skip
         if idempotency_key is not None:
-            reg["idempotency"] = f"{reg['token_hash']}:{idempotency_key}"
+            # Scoped to the event: the same key sent for another event is another registration.
+            reg["idempotency"] = f"{reg['token_hash']}:{event['_id']}:{idempotency_key}"
 
         loop = asyncio.get_running_loop()
         waiting: asyncio.Future[Document] = loop.create_future()
@@ -204,6 +233,7 @@ class RegistrationStore:
             answers, fresh = await self._repeats(session, batch)
             if not fresh:
                 return answers  # type: ignore[return-value]
+            await self._still_open(session, batch[fresh[0]][0])
             counter = await self.slots.find_one({"_id": slot}, session=session)
             assert counter is not None
             free = len(fresh) if counter["capacity"] is None else min(len(fresh), counter["remaining"])
@@ -216,7 +246,7 @@ class RegistrationStore:
             if after is None or (after["remaining"] is not None and after["remaining"] < 0):
                 raise RuntimeError("places were overbooked; the transaction is rolled back")
             docs = [
-                {**batch[index][0], "_id": uuid.uuid4().hex, "status": CONFIRMED if i < free else WAITLISTED, "seq": counter["seq"] + i + 1}
+                {**batch[index][0], "status": CONFIRMED if i < free else WAITLISTED, "seq": counter["seq"] + i + 1}
                 for i, index in enumerate(fresh)
             ]  # fmt: skip
             await self.collection.insert_many(docs, session=session)
@@ -240,6 +270,31 @@ class RegistrationStore:
             return
         for doc, (_, waiting) in zip(docs, batch, strict=True):
             waiting.set_result(doc)
+
+    async def _still_open(self, session: Session, reg: Document) -> None:
+        """The event, read and written inside the registering transaction, still takes registrations.
+
+        The route checked the event before, outside any transaction, and it may have been cancelled
+        since. Reading it again here is not enough under snapshot isolation: a cancellation committing
+        meanwhile would not see this registration, nor this transaction the cancellation. So the check
+        is a write to the event document, which every cancellation, occurrence change and edit also
+        writes: of two such transactions the database lets one commit and makes the other start over
+        (and then see the first), so a registration is never confirmed on a cancelled event."""
+        event = await self.events.find_one_and_update(
+            {"_id": reg["event_id"]},
+            {"$set": {"last_registration_at": reg["created_at"]}},
+            session=session,
+            return_document=ReturnDocument.AFTER,
+        )
+        if event is None or event["status"] != PUBLISHED:
+            raise Conflict("The event is not open for registration", code="event_not_open")
+        occurrence = reg["occurrence"]
+        if occurrence is None:
+            return
+        if not sched.is_occurrence(schedule_of(event), occurrence) or overrides_of(event).get(
+            sched.occurrence_key(occurrence), {}
+        ).get("cancelled"):
+            raise Conflict("That occurrence is cancelled", code="occurrence_cancelled")
 
     async def _repeats(
         self, session: Session, batch: list[tuple[Document, asyncio.Future[Document]]]
@@ -387,6 +442,6 @@ class RegistrationStore:
         """Erase contact data whose retention period is over; the pseudonymous record stays for counts."""
         result = await self.collection.update_many(
             {"erase_after": {"$lt": now}, "erased_at": None},
-            {"$set": {"contact": None, "subscriber": None, "erased_at": now}},
+            {"$set": {"contact": None, "subscriber": None, "subscriber_proof": None, "erased_at": now}},
         )
         return result.modified_count

@@ -156,11 +156,7 @@ class EventStore:
         schedule = schedule_of(doc)
         for occurrence in await self.booked_occurrences(session, doc["_id"]):
             if not sched.is_occurrence(schedule, occurrence):
-                cancelled = EventCancelled(
-                    event_id=doc["_id"], occurrence=occurrence, organisation=doc["organisation"],
-                    titles=titles(doc), path=path(doc["city"], doc["_id"]),
-                )  # fmt: skip
-                await self.emit(session, doc, cancelled)
+                await self._announce_cancellation(session, doc, occurrence)
                 await self.cancel_registrations(session, doc, occurrence)
 
     async def replace(
@@ -251,17 +247,7 @@ class EventStore:
             )
             if change.cancelled and not was_cancelled:
                 occurrence = key.astimezone(UTC)
-                await self.emit(
-                    session,
-                    doc,
-                    EventCancelled(
-                        event_id=event_id,
-                        occurrence=occurrence,
-                        organisation=doc["organisation"],
-                        titles=titles(doc),
-                        path=path(city, event_id),
-                    ),
-                )
+                await self._announce_cancellation(session, doc, occurrence)
                 if self.cancel_registrations is not None:
                     await self.cancel_registrations(session, doc, occurrence)
             elif doc["status"] == PUBLISHED:
@@ -277,18 +263,22 @@ class EventStore:
         await self.collection.update_one(
             {"_id": doc["_id"]}, {"$set": {"status": CANCELLED}, "$inc": {"revision": 1}}, session=session
         )
-        await self.emit(
-            session,
-            doc,
-            EventCancelled(
-                event_id=doc["_id"],
-                organisation=doc["organisation"],
-                titles=titles(doc),
-                path=path(doc["city"], doc["_id"]),
-            ),
-        )
+        await self._announce_cancellation(session, doc, None)
         if self.cancel_registrations is not None:
             await self.cancel_registrations(session, doc, None)
+
+    async def _announce_cancellation(
+        self, session: Session, doc: Document, occurrence: datetime | None
+    ) -> None:
+        """Tell subscribers of a cancelled event or occurrence, if they were ever told of the event: a
+        draft (never published) or an event that has ended and left the listing goes quietly."""
+        if doc["status"] != PUBLISHED:
+            return
+        cancelled = EventCancelled(
+            event_id=doc["_id"], occurrence=occurrence, organisation=doc["organisation"],
+            titles=titles(doc), path=path(doc["city"], doc["_id"]),
+        )  # fmt: skip
+        await self.emit(session, doc, cancelled)
 
     async def cancel(self, city: str, event_id: str, *, guard: Callable[[Document], None]) -> None:
         async def work(session: Session) -> None:

@@ -75,6 +75,11 @@ class _RegistrationFacts(EventData):
     subscriber: str | None = Field(
         default=None, description="Notify subscriber to tell, if the person opted in"
     )
+    subscriber_proof: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Shows the registrant held the subscriber's credential (witaj.shared.subscriber_proof)",
+    )
 
 
 @event_type("agenda.registration_created")
