@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import mailbox
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from witaj.devkit.infra import free_port, wait_for_port
 from witaj.devkit.testing import live_server, serve, wait_until
 from witaj.notify.access import token_hash
 from witaj.notify.main import create_app
 from witaj.notify.matching import match_keys
-from witaj.notify.settings import NotifyOptions, NotifySettings
+from witaj.notify.settings import NotifyOptions, NotifySettings, SmtpSettings
 from witaj.shared.envelope import Envelope, wrap
 from witaj.shared.events import (
     CityConfig,
@@ -172,9 +176,14 @@ async def open_stream(
         yield EventStream(response)
 
 
-def content_published(topics: list[str], titles: dict[str, str] | None = None, **extra: Any) -> Envelope[Any]:
+def content_published(
+    topics: list[str],
+    titles: dict[str, str] | None = None,
+    kind: ContentKind = ContentKind.PAGE,
+    **extra: Any,
+) -> Envelope[Any]:
     data = ContentPublished(
-        kind=ContentKind.PAGE,
+        kind=kind,
         item_id="page-1",
         revision=1,
         topics=topics,
@@ -225,3 +234,51 @@ async def subscribe(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
 
 def device(subscription: dict[str, Any]) -> dict[str, str]:
     return {"X-Subscriber-Token": subscription["token"]}
+
+
+@asynccontextmanager
+async def smtp_server(folder: Path) -> AsyncIterator[tuple[SmtpSettings, mailbox.Maildir]]:
+    """A real SMTP server process (aiosmtpd) storing what it receives in a Maildir under `folder`."""
+    port, maildir = free_port(), folder / "mail"
+    smtpd = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox",
+        str(maildir),
+    )  # fmt: skip
+    try:
+        await asyncio.to_thread(wait_for_port, port, 10)
+        yield SmtpSettings(host="127.0.0.1", port=port), mailbox.Maildir(maildir)
+    finally:
+        smtpd.kill()
+        await smtpd.wait()
+
+
+def text_of(message: mailbox.MaildirMessage) -> str:
+    part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    return str(part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8"))
+
+
+def confirmations(maildir: mailbox.Maildir, to: str) -> list[str]:
+    """The paths of the confirmation links e-mailed to `to`, in no particular order."""
+    found = []
+    for message in maildir:
+        text = text_of(message)
+        if message["To"] == to and "/email-confirmations/" in text:
+            found.append(text[text.index("/email-confirmations/") :].split()[0])
+    return found
+
+
+def notifications(maildir: mailbox.Maildir) -> list[mailbox.MaildirMessage]:
+    """The e-mails that are not confirmations."""
+    return [m for m in maildir if "/email-confirmations/" not in text_of(m)]
+
+
+async def confirm_address(client: httpx.AsyncClient, maildir: mailbox.Maildir, to: str) -> str:
+    """Wait for the confirmation e-mail to `to`, open its link and press its button; the link's path."""
+    [link] = await wait_until(
+        lambda: confirmations(maildir, to), timeout=15, message="the confirmation e-mail"
+    )
+    page = await client.get(link)
+    assert page.status_code == 200 and '<form method="post">' in page.text
+    confirmed = await client.post(link)
+    assert confirmed.status_code == 200 and confirmed.json() == {"status": "confirmed"}
+    return link

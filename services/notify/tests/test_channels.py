@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import mailbox
-import sys
 from email.header import decode_header, make_header
 
 from notify_helpers import (
     Receiver,
+    confirm_address,
     content_published,
     device,
     make_options,
+    notifications,
     notify_service,
     publish_content,
     services_of,
+    smtp_server,
     subscribe,
 )
-from witaj.devkit.infra import free_port, wait_for_port
 from witaj.devkit.testing import read_topic, wait_until
-from witaj.notify.settings import NotifySettings, SmtpSettings
+from witaj.notify.settings import NotifySettings
 from witaj.notify.webhooks import verify_signature
 from witaj.shared.envelope import registry
 from witaj.shared.topics import NOTIFY_DELIVERIES
@@ -65,23 +65,8 @@ async def test_webhooks_are_signed_retried_and_dead_lettered(settings, publisher
 async def test_email_goes_through_a_real_smtp_server_with_unsubscribe_headers(
     make_settings, publisher, tmp_path
 ) -> None:
-    port, maildir = free_port(), tmp_path / "mail"
-    smtpd = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "aiosmtpd",
-        "-n",
-        "-l",
-        f"127.0.0.1:{port}",
-        "-c",
-        "aiosmtpd.handlers.Mailbox",
-        str(maildir),
-    )
-    try:
-        await asyncio.to_thread(wait_for_port, port, 10)
-        settings = make_settings(
-            NotifySettings, notify=make_options(smtp=SmtpSettings(host="127.0.0.1", port=port))
-        )
+    async with smtp_server(tmp_path) as (smtp, maildir):
+        settings = make_settings(NotifySettings, notify=make_options(smtp=smtp))
         async with notify_service(settings, publisher) as client:
             mine = await subscribe(
                 client,
@@ -90,9 +75,9 @@ async def test_email_goes_through_a_real_smtp_server_with_unsubscribe_headers(
                 email="olena@example.org",
                 language="uk",
             )
+            await confirm_address(client, maildir, "olena@example.org")
             await publish_content(publisher, content_published(["housing"], titles={"uk": "<b>Житло</b>"}))
-            await wait_until(lambda: len(mailbox.Maildir(maildir)) == 1, timeout=15, message="e-mail arrived")
-            message = next(iter(mailbox.Maildir(maildir)))
+            [message] = await wait_until(lambda: notifications(maildir), timeout=15, message="e-mail arrived")
             assert message["To"] == "olena@example.org" and "Житло" in str(
                 make_header(decode_header(message["Subject"]))
             )
@@ -106,9 +91,6 @@ async def test_email_goes_through_a_real_smtp_server_with_unsubscribe_headers(
             assert gone.status_code == 200, (link, gone.text)
             stored = await services_of(client).subscriptions.get(mine["id"])
             assert stored["active"] is False and stored["match_keys"] == []
-    finally:
-        smtpd.kill()
-        await smtpd.wait()
 
 
 async def _count(collection, query, expected):

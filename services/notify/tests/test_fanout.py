@@ -24,6 +24,7 @@ from witaj.notify.main import create_app
 from witaj.shared.envelope import registry, wrap
 from witaj.shared.events import ContentKind, ContentUpdated, EventPublished, RegistrationPromoted
 from witaj.shared.mongo import create_client, database
+from witaj.shared.subscriber_proof import device_key, prove
 from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS, CONTENT_ITEMS, NOTIFY_DELIVERIES
 
 
@@ -126,6 +127,7 @@ async def test_waitlist_promotion_reaches_only_that_registrant_even_before_the_e
             organisation="ngo-1",
             registrant="p-1",
             subscriber=promoted["id"],
+            subscriber_proof=prove(device_key(promoted["token"]), promoted["id"], "r-1"),
         )
         # The promotion comes first: nothing orders the two topics, and its message needs the title.
         await publisher.publish(

@@ -27,6 +27,7 @@ from witaj.notify.mailbox import outcome
 from witaj.notify.quiet import Clock, utc_now
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.templates import Rendered, RenderedDigest, render_digest
+from witaj.notify.waking import until_woken
 from witaj.shared.cities import CityCatalog
 from witaj.shared.events import NotificationDelivered, NotificationFailed
 from witaj.shared.kafka import backoff_seconds
@@ -119,6 +120,8 @@ class DeliveryWorker:
         sub = await self.subscriptions.find_one({"_id": due["subscriber"], "active": True})
         if sub is None or due["channel"] not in sub["channels"]:
             raise Gone("subscription gone")
+        if due["channel"] == "email" and not sub.get("email_confirmed"):
+            raise Gone("address not confirmed")  # it changed since the fan-out: confirmed anew first
         return sub
 
     async def _send(
@@ -248,11 +251,7 @@ class DeliveryWorker:
             try:
                 while await self.run_once():
                     failures = 0
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self.options.delivery_poll_seconds)
-                except TimeoutError:
-                    pass
-                self._wake.clear()
+                await until_woken(self._wake, self.options.delivery_poll_seconds)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

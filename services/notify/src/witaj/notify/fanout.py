@@ -36,6 +36,8 @@ from witaj.notify.quiet import Clock, due_at, utc_now
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.stream import StreamHub
 from witaj.notify.templates import RenderCache
+from witaj.notify.waking import Worker
+from witaj.shared.cities import FEATURE_OF_KIND
 from witaj.shared.envelope import Envelope, registry
 from witaj.shared.events import (
     ContentPublished,
@@ -43,18 +45,32 @@ from witaj.shared.events import (
     EventCancelled,
     EventPublished,
     EventUpdated,
+    Feature,
     NotificationDelivered,
     RegistrationCancelled,
     RegistrationPromoted,
 )
-from witaj.shared.kafka import backoff_seconds
 from witaj.shared.logging import get_logger
 from witaj.shared.mongo import Document, ensure_expiry
 from witaj.shared.runtime import Runtime
+from witaj.shared.subscriber_proof import account_key, verify
 from witaj.shared.topics import NOTIFY_DELIVERIES
 
 log = get_logger(__name__)
 T = TypeVar("T")
+FIELDS = {**PROJECTION, "email_confirmed": 1}
+"""What a fan-out reads of each subscriber: the matching fields and whether its e-mail is confirmed."""
+
+
+def proven(subscription: dict[str, Any], proof: dict[str, Any]) -> bool:
+    """Whether a registration's proof shows the registrant held this subscription's own credential
+    (see `witaj.shared.subscriber_proof`): the device's token, or a sign-in of the owning account."""
+    owner = subscription.get("owner") or {}
+    key = owner.get("token_hash") or (account_key(owner["subject"]) if owner.get("subject") else None)
+    registration = proof.get("registration")
+    return bool(key and registration) and verify(key, subscription["_id"], registration, proof.get("value"))
+
+
 FACTS_WAIT = timedelta(minutes=5)
 FACTS_RETRY = timedelta(seconds=0.5)
 
@@ -80,7 +96,9 @@ async def read_ahead(source: AsyncIterator[T]) -> AsyncGenerator[T, None]:
             await aclose()
 
 
-class Fanout:
+class Fanout(Worker):
+    name = "fanout"
+
     def __init__(
         self,
         runtime: Runtime,
@@ -90,6 +108,7 @@ class Fanout:
         options: NotifyOptions,
         clock: Clock = utc_now,
     ) -> None:
+        super().__init__()
         self.runtime = runtime
         self.clock = clock  # message times; the jobs' own leases keep to the real time
         self.jobs = db["fanout_jobs"]
@@ -102,8 +121,6 @@ class Fanout:
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
         self.on_pending_channel: list[Any] = []  # wakers of the e-mail/webhook worker
         self.lease = timedelta(seconds=options.fanout_lease_seconds)
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     async def ensure_indexes(self) -> None:
         await self.jobs.create_index("state", name="state")
@@ -126,6 +143,7 @@ class Fanout:
                 return
             criteria = Criteria(city, self._with_ancestors(city, data.topics), data.user_types)
             job = {"criteria": criteria.as_document(), "titles": data.titles, "path": data.path}
+            job["feature"] = FEATURE_OF_KIND[data.kind].value
         elif isinstance(data, EventPublished | EventUpdated):
             await self._remember_event(city, data)
             if isinstance(data, EventUpdated) and not data.important:
@@ -135,14 +153,21 @@ class Fanout:
             )
             job = {"criteria": criteria.as_document(), "titles": data.titles, "path": data.path}
             job["when"] = data.next_start.isoformat() if data.next_start else None
+            job["feature"] = Feature.EVENTS.value
         elif isinstance(data, EventCancelled):
+            # Its facts come from the EventPublished before it (same topic and key, so read first): none
+            # means nobody was ever told of this event, so nobody is told of its cancellation either.
+            if await self.facts.find_one({"_id": f"{city}:{data.event_id}"}, {"_id": 1}) is None:
+                return
             job = {"facts": f"{city}:{data.event_id}", "titles": data.titles, "path": data.path}
             job["when"] = data.occurrence.isoformat() if data.occurrence else None
+            job["feature"] = Feature.EVENTS.value
         elif isinstance(data, RegistrationPromoted | RegistrationCancelled):
             if not data.subscriber:
                 return  # the registrant did not ask to be told
             job = {"facts": f"{city}:{data.event_id}", "target": data.subscriber}
             job["when"] = data.occurrence.isoformat() if data.occurrence else None
+            job["proof"] = {"registration": data.registration_id, "value": data.subscriber_proof}
         if job is None:
             return
         await self.record(envelope, job)
@@ -215,9 +240,6 @@ class Fanout:
 
     # ------------------------------------------------------------------------------------- work
 
-    def wake(self) -> None:
-        self._wake.set()
-
     async def claim(self) -> dict[str, Any] | None:
         now = datetime.now(UTC)
         return await self.jobs.find_one_and_update(
@@ -234,33 +256,6 @@ class Fanout:
         await self.process(job)
         return True
 
-    async def run(self) -> None:
-        failures = 0
-        while True:
-            try:
-                while await self.run_once():
-                    failures = 0
-                try:
-                    await asyncio.wait_for(self._wake.wait(), 1.0)
-                except TimeoutError:
-                    pass
-                self._wake.clear()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # database or broker away: the job stays, its lease expires
-                failures += 1
-                log.warning("fanout.retry", error=type(exc).__name__, attempt=failures)
-                await asyncio.sleep(backoff_seconds(failures, 200, 10_000))
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self.run(), name="notify-fanout")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
     async def process(self, job: dict[str, Any]) -> None:
         completed = await self._with_facts(job)
         if completed is None:
@@ -271,6 +266,12 @@ class Fanout:
             await self.jobs.update_one(
                 {"_id": job["_id"]}, {"$set": {"lease_until": datetime.now(UTC) + self.lease}}
             )
+            return
+        switched_off = [
+            f for f in (Feature.NOTIFICATIONS, job.get("feature")) if f and not city.has(Feature(f))
+        ]
+        if switched_off:  # the city has no notifications, or not of this: its subscribers hear nothing
+            await self._done(job, skipped=f"feature_off:{switched_off[0]}")
             return
         when = job.get("when")
         if when:
@@ -283,10 +284,13 @@ class Fanout:
                 await self._flush(job, subscribers, cache, stream=stream, after=after)
         finally:
             await batches.aclose()
+        await self._done(job)
+
+    async def _done(self, job: dict[str, Any], **why: str) -> None:
         await self.jobs.update_one(
-            {"_id": job["_id"]}, {"$set": {"state": "done", "done_at": datetime.now(UTC)}}
+            {"_id": job["_id"]}, {"$set": {"state": "done", "done_at": datetime.now(UTC), **why}}
         )
-        log.info("fanout.done", job=job["_id"], kind=job["kind"], city=job["city"])
+        log.info("fanout.done", job=job["_id"], kind=job["kind"], city=job["city"], **why)
 
     async def _batches(
         self, job: dict[str, Any]
@@ -294,8 +298,11 @@ class Fanout:
         """The job's subscribers in batches, each with the cursor to record once it is delivered."""
         if job.get("target"):
             found = await self.subscriptions.find_one(
-                {"_id": job["target"], "city": job["city"], "active": True}, PROJECTION
+                {"_id": job["target"], "city": job["city"], "active": True}, {**FIELDS, "owner": 1}
             )
+            if found is not None and not proven(found, job.get("proof") or {}):
+                log.warning("fanout.unproven_subscriber", job=job["_id"], city=job["city"])
+                found = None
             yield [found] if found else [], 1, ""
             return
         criteria = Criteria.from_document(job["criteria"])
@@ -306,7 +313,7 @@ class Fanout:
             if index == job["stream"] and job["after"]:
                 query["_id"] = {"$gt": job["after"]}
             batch: list[dict[str, Any]] = []
-            async for sub in self.subscriptions.find(query, PROJECTION, sort=STREAM_ORDER, batch_size=size):
+            async for sub in self.subscriptions.find(query, FIELDS, sort=STREAM_ORDER, batch_size=size):
                 if criteria.first_stream_of(sub) == index and criteria.wants(sub):
                     batch.append(sub)
                 if len(batch) >= size:
@@ -340,6 +347,8 @@ class Fanout:
         for sub in subscribers:
             rendered = cache.get(sub["language"], sub.get("fallbacks") or [])
             for channel in sub["channels"]:
+                if channel == "email" and not sub.get("email_confirmed"):
+                    continue  # double opt-in: nothing goes to an address before it is confirmed
                 doc = {
                     "_id": delivery_key(job["_id"], sub["_id"], channel),
                     "subscriber": sub["_id"],

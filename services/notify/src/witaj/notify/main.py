@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from witaj.notify import mailbox, subscriptions, webhooks
+from witaj.notify.confirmation import ConfirmationMailer
 from witaj.notify.delivery import DeliveryWorker
 from witaj.notify.demo import seed_demo_subscriptions
 from witaj.notify.fanout import Fanout
@@ -33,6 +34,14 @@ the device: the answer's `token` (shown once) goes in the `X-Subscriber-Token` h
 call. With a bearer token it belongs to the account. Nobody can read or change another's subscription;
 `DELETE /subscriptions/{id}` erases everything stored about it.
 
+**E-mail** is double opt-in: a new or changed address first gets one confirmation e-mail (in the
+subscriber's language) whose link opens a page with a button; nothing else is sent to it until that
+is pressed, and an address left unconfirmed is forgotten after `notify.email_confirmation_hours`.
+
+**Registrations** (events service) may name a subscriber to be told of promotions and cancellations
+only with that subscription's own token (or its account's sign-in); the events carry a proof that is
+checked here, and nothing is delivered without it.
+
 **Webhooks** are JSON `POST`s signed with the subscription's `webhook_secret` (shown once):
 `Witaj-Signature: v1=<hex>` is HMAC-SHA256 over `"<Witaj-Timestamp>.<raw body>"`. Recompute it, compare
 in constant time, refuse timestamps more than 5 minutes off, and use `Witaj-Delivery-Id` to drop
@@ -54,6 +63,7 @@ class Services:
     hub: StreamHub
     fanout: Fanout
     delivery: DeliveryWorker
+    confirmations: ConfirmationMailer
 
 
 def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
@@ -79,9 +89,14 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
                 clock,
             )
             fanout.on_pending_channel.append(delivery.wake)
-            for part in (store, box, fanout):
+            confirmations = ConfirmationMailer(
+                runtime.db, settings.notify, settings.service.public_url, runtime.cities, clock
+            )
+            for part in (store, box, fanout, confirmations):
                 await part.ensure_indexes()
-            app.state.notify = Services(runtime, settings.notify, store, box, hub, fanout, delivery)
+            app.state.notify = Services(
+                runtime, settings.notify, store, box, hub, fanout, delivery, confirmations
+            )
 
             async def city_changed(_: Envelope[Any]) -> None:
                 fanout.wake()  # jobs waiting for this city's configuration can go on
@@ -91,11 +106,13 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
             await runtime.start()
             fanout.start()
             delivery.start()
+            confirmations.start()
             if settings.service.seed_demo:
                 await seed_demo_subscriptions(store)
             try:
                 yield
             finally:
+                await confirmations.stop()
                 await delivery.stop()
                 await fanout.stop()
 

@@ -121,6 +121,11 @@ class SubscriptionPublic(BaseModel):
     fallbacks: list[str]
     channels: list[Channel]
     email: str | None
+    email_confirmed: bool = Field(
+        default=False,
+        description="E-mails go out only once the address is confirmed from the link sent to it; "
+        "an unconfirmed address is forgotten after notify.email_confirmation_hours",
+    )
     webhook_url: str | None
     timezone: str
     quiet_hours: QuietHours | None

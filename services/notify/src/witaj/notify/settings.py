@@ -55,7 +55,19 @@ class NotifyOptions(BaseModel):
         default=10.0, gt=0, le=60, description="Whole time a webhook receiver has to answer"
     )
     webhook_require_https: bool = True
-    unsubscribe_secret: SecretStr = SecretStr("witaj-development-unsubscribe-secret")
+    email_confirmation_hours: int = Field(
+        default=48,
+        ge=1,
+        le=720,
+        description="Hours an unconfirmed e-mail address is kept before it is forgotten",
+    )
+    confirmation_mails_per_day: int = Field(
+        default=3, ge=1, le=50, description="Confirmation e-mails one address receives in 24 hours at most"
+    )
+    unsubscribe_secret: SecretStr = Field(
+        default=SecretStr("witaj-development-unsubscribe-secret"),
+        description="Signs unsubscribe and e-mail confirmation links",
+    )
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
 
     @property

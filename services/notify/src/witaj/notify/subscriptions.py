@@ -3,7 +3,8 @@
 A subscription id is random and carries no meaning: it is the pseudonymous id outcome events use. The
 e-mail address and webhook URL are kept only here and in nothing that leaves the service, and only as
 long as there is a reason: a subscription switched off (by its owner or by the unsubscribe link) is
-erased `notify.retention_days` later unless it is switched on again.
+erased `notify.retention_days` later unless it is switched on again. An e-mail address is used only
+once its owner confirmed it (double opt-in, `witaj.notify.confirmation`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from zoneinfo import available_timezones
 from fastapi import APIRouter, Response
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from witaj.notify import access
+from witaj.notify import access, confirmation
 from witaj.notify.access import OwnedSubscription, ServicesDep
+from witaj.notify.confirmation import unconfirmed
 from witaj.notify.matching import MATCH_INDEX, match_keys
 from witaj.notify.schemas import (
     SubscriptionCreate,
@@ -81,9 +83,7 @@ async def validate(
     prefs: dict[str, Any], *, cities: CityCatalog, outbound: OutboundClient, webhook_changed: bool
 ) -> None:
     """Reject what the schema alone cannot judge: unknown city, topic, language, zone, unsafe webhook."""
-    city = cities.require(prefs["city"])
-    if not city.has(Feature.NOTIFICATIONS):
-        raise ApiError(422, "notifications_disabled", f"City '{city.id}' has notifications switched off")
+    city = cities.require_feature(prefs["city"], Feature.NOTIFICATIONS)
     cities.check_topics(city.id, prefs["topics"])
     for code in [prefs["language"], *prefs["fallbacks"]]:
         if code not in city.languages:
@@ -107,7 +107,12 @@ def public(doc: dict[str, Any]) -> SubscriptionPublic:
     return SubscriptionPublic(
         id=doc["_id"],
         owner=doc["owner"]["kind"],
-        **{k: doc.get(k) for k in SubscriptionPublic.model_fields if k not in ("id", "owner")},
+        email_confirmed=bool(doc.get("email_confirmed")),
+        **{
+            k: doc.get(k)
+            for k in SubscriptionPublic.model_fields
+            if k not in ("id", "owner", "email_confirmed")
+        },
     )
 
 
@@ -129,6 +134,7 @@ def routes(options: NotifyOptions) -> APIRouter:
         **public_write(RateLimit.configured("subscription", options.subscribe_limit)),
     )
     limited.include_router(router)
+    limited.include_router(confirmation.router)
     return limited
 
 
@@ -159,8 +165,10 @@ async def create_subscription(
         token = access.new_token()
         owner = {"kind": "device", "token_hash": access.token_hash(token)}
     secret = new_webhook_secret() if prefs.get("webhook_url") else None
+    now = services.confirmations.clock()
     doc = {
         **prefs,
+        **unconfirmed(prefs.get("email"), now, options),
         "_id": new_subscriber_id(),
         "owner": owner,
         "active": True,
@@ -169,6 +177,7 @@ async def create_subscription(
         "created_at": datetime.now(UTC),
     }
     await services.subscriptions.insert(doc)
+    services.confirmations.wake()
     return SubscriptionCreated(**public(doc).model_dump(), token=token, webhook_secret=secret)
 
 
@@ -195,8 +204,13 @@ async def update_subscription(
     if prefs.get("webhook_url") and not subscription.get("webhook_secret"):
         secret = changes["webhook_secret"] = new_webhook_secret()
     changes["match_keys"] = match_keys(prefs["city"], prefs["topics"], active=prefs["active"])
+    address_changed = "email" in changes and changes["email"] != subscription.get("email")
+    if address_changed:  # a new address is confirmed anew before anything is sent to it
+        changes.update(unconfirmed(changes["email"], services.confirmations.clock(), services.options))
     updated = await services.subscriptions.update(subscription["_id"], changes)
     assert updated is not None
+    if address_changed:
+        services.confirmations.wake()
     return SubscriptionUpdated(**public(updated).model_dump(), webhook_secret=secret)
 
 

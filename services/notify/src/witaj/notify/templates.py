@@ -83,6 +83,53 @@ DIGEST: dict[str, tuple[str, str]] = {
     "ar": ("ملخصك اليومي ({{ count }} جديد)", "الجديد لك في {{ city }}:"),
 }
 
+# Double opt-in: language -> (title, body, button, confirmed). They see: city, hours.
+CONFIRMATION: dict[str, tuple[str, str, str, str]] = {
+    "en": (
+        "Confirm your e-mail address",
+        "You asked for Witaj notifications from {{ city }} at this address. Confirm it with the link below. "
+        "If it was not you, ignore this message: the address is forgotten in {{ hours }} hours.",
+        "Confirm",
+        "Your e-mail address is confirmed.",
+    ),
+    "pl": (
+        "Potwierdź swój adres e-mail",
+        "Poproszono o powiadomienia Witaj z miasta {{ city }} na ten adres. Potwierdź go, korzystając z "
+        "linku poniżej. Jeśli to nie Ty, zignoruj tę wiadomość: adres zostanie usunięty za {{ hours }} godz.",
+        "Potwierdź",
+        "Twój adres e-mail jest potwierdzony.",
+    ),
+    "uk": (
+        "Підтвердьте свою адресу e-mail",
+        "Ви попросили сповіщення Witaj з міста {{ city }} на цю адресу. Підтвердьте її за посиланням нижче. "
+        "Якщо це були не ви, проігноруйте цей лист: адресу буде видалено через {{ hours }} год.",
+        "Підтвердити",
+        "Вашу адресу e-mail підтверджено.",
+    ),
+    "ru": (
+        "Подтвердите адрес электронной почты",
+        "Вы запросили уведомления Witaj из города {{ city }} на этот адрес. Подтвердите его по ссылке ниже. "
+        "Если это были не вы, проигнорируйте это письмо: адрес будет удалён через {{ hours }} ч.",
+        "Подтвердить",
+        "Ваш адрес электронной почты подтверждён.",
+    ),
+    "ar": (
+        "أكّد عنوان بريدك الإلكتروني",
+        "طلبت تلقي إشعارات Witaj من {{ city }} على هذا العنوان. أكّده عبر الرابط أدناه. "
+        "إن لم تكن أنت، فتجاهل هذه الرسالة: سيُحذف العنوان بعد {{ hours }} ساعة.",
+        "تأكيد",
+        "تم تأكيد عنوان بريدك الإلكتروني.",
+    ),
+    "de": (
+        "Bestätigen Sie Ihre E-Mail-Adresse",
+        "Sie haben Witaj-Benachrichtigungen aus {{ city }} an diese Adresse angefordert. Bestätigen Sie sie "
+        "über den Link unten. Falls Sie das nicht waren, ignorieren Sie diese Nachricht: Die Adresse wird "
+        "in {{ hours }} Stunden gelöscht.",
+        "Bestätigen",
+        "Ihre E-Mail-Adresse ist bestätigt.",
+    ),
+}
+
 HTML = (
     '<div dir="{{ dir }}" lang="{{ lang }}"><p>{{ body }}</p>'
     '{% if link %}<p><a href="{{ link }}">{{ title }}</a></p>{% endif %}</div>'
@@ -91,6 +138,13 @@ DIGEST_HTML = (
     '<div dir="{{ dir }}" lang="{{ lang }}"><p>{{ intro }}</p><ul>{% for item in items %}<li>'
     '{% if item.link %}<a href="{{ item.link }}">{{ item.title }}</a>{% else %}{{ item.title }}{% endif %}'
     "<br>{{ item.body }}</li>{% endfor %}</ul></div>"
+)
+
+CONFIRMATION_PAGE = (
+    '<!doctype html><html lang="{{ lang }}" dir="{{ dir }}"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title></head>'
+    "<body><main><h1>{{ title }}</h1>{% if confirmed %}<p>{{ confirmed }}</p>{% else %}"
+    '<form method="post"><button type="submit">{{ button }}</button></form>{% endif %}</main></body></html>'
 )
 
 _text = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
@@ -103,6 +157,10 @@ _COMPILED = {
 _HTML = _html.from_string(HTML)
 _DIGEST = {lang: (_text.from_string(t), _text.from_string(i)) for lang, (t, i) in DIGEST.items()}
 _DIGEST_HTML = _html.from_string(DIGEST_HTML)
+_CONFIRMATION = {
+    lang: tuple(_text.from_string(part) for part in parts) for lang, parts in CONFIRMATION.items()
+}
+_CONFIRMATION_PAGE = _html.from_string(CONFIRMATION_PAGE)
 
 
 @dataclass(frozen=True)
@@ -186,6 +244,38 @@ def render(
     title_t, body_t = _COMPILED[(kind, lang)]
     values: dict[str, Any] = {"title": title, "city": city.name, "when": when, "link": link}
     return Rendered(lang, is_rtl(lang), title_t.render(values), body_t.render(values), link)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The double opt-in texts in one language: the e-mail (`mail`) and the page its link opens."""
+
+    mail: Rendered
+    button: str
+    confirmed: str
+
+    def page(self, *, done: bool) -> str:
+        """A complete page that works without scripts: a button that confirms (POST), or the outcome."""
+        return _CONFIRMATION_PAGE.render(
+            lang=self.mail.language, dir="rtl" if self.mail.rtl else "ltr", title=self.mail.title,
+            button=self.button, confirmed=self.confirmed if done else None,
+        )  # fmt: skip
+
+
+def render_confirmation(
+    city: CityConfig, *, language: str, fallbacks: list[str], link: str, hours: int
+) -> Confirmation:
+    """The confirmation of an e-mail address, in the subscriber's language (or the city's next best)."""
+    choice = choose_language(
+        [language, *fallbacks],
+        set(CONFIRMATION),
+        default_language=city.default_language,
+        fallbacks=city.fallbacks,
+    )
+    lang = choice.language if choice else "en"
+    values = {"city": city.name, "hours": hours}
+    title, body, button, confirmed = (part.render(values) for part in _CONFIRMATION[lang])
+    return Confirmation(Rendered(lang, is_rtl(lang), title, body, link), button, confirmed)
 
 
 def _any_title(titles: dict[str, str], city: CityConfig, language: str) -> str:
