@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from witaj.shared.auth import CurrentPrincipal, Principal, Role
+from witaj.shared.cities import require_feature
 from witaj.shared.errors import ERROR_RESPONSES, Forbidden
+from witaj.shared.events import Feature
 from witaj.stats import dashboards, exports
 from witaj.stats.live import LiveHub
 from witaj.stats.rollups import RollupStore
@@ -24,7 +26,21 @@ from witaj.stats.schemas import (
 from witaj.stats.settings import StatsSettings
 from witaj.stats.windows import Granularity
 
-router = APIRouter(responses=ERROR_RESPONSES)
+
+def switched_on(feature: Feature) -> Any:
+    """A route dependency: 404 when the city switched `feature` off. A city whose configuration has not
+    reached this service is not refused: its figures come from the other services' events anyway."""
+
+    def check(city: str, request: Request) -> None:
+        config = request.app.state.runtime.cities.get(city)
+        if config is not None:
+            require_feature(config, feature)
+
+    return Depends(check)
+
+
+StatsOn, OpenDataOn = switched_on(Feature.STATS), switched_on(Feature.OPEN_DATA)
+router = APIRouter(responses=ERROR_RESPONSES, dependencies=[StatsOn])
 READERS = (Role.ANALYST, Role.CITY_ADMIN, Role.PLATFORM_ADMIN)
 
 

@@ -14,7 +14,7 @@ from witaj.shared.errors import ERROR_RESPONSES, ApiError, ErrorResponse, Forbid
 from witaj.shared.events import IndicatorCell, IndicatorDatasetSubmitted
 from witaj.shared.topics import STATS_INDICATOR_DATASETS
 from witaj.stats import dashboards, datasets, exports
-from witaj.stats.api import Format, Settings, Store, reader
+from witaj.stats.api import Format, OpenDataOn, Settings, StatsOn, Store, reader
 from witaj.stats.indicators import CATALOGUE, Indicator, suppress_cells
 from witaj.stats.rollups import RollupStore
 from witaj.stats.schemas import DatasetAccepted, OpenDataPolicy, SeriesPublic
@@ -38,6 +38,7 @@ async def indicator(code: str) -> Indicator:
 
 @router.post(
     "/cities/{city}/indicators/{code}/datasets",
+    dependencies=[StatsOn],
     status_code=202,
     tags=["indicators"],
     summary="Submit a dataset (CSV or JSON) for one indicator and period",
@@ -93,7 +94,12 @@ async def _indicator_response(
     return cells
 
 
-@router.get("/cities/{city}/indicators/{code}", tags=["indicators"], summary="A city's figures")
+@router.get(
+    "/cities/{city}/indicators/{code}",
+    tags=["indicators"],
+    summary="A city's figures",
+    dependencies=[StatsOn],
+)
 async def city_indicator(
     city: str,
     code: str,
@@ -159,12 +165,19 @@ async def set_open_data(
     return await open_policy(store, city)
 
 
-@router.get("/open/cities/{city}", tags=["open data"], summary="What a city publishes")
+@router.get(
+    "/open/cities/{city}", tags=["open data"], summary="What a city publishes", dependencies=[OpenDataOn]
+)
 async def get_open_data(city: str, store: Store) -> OpenDataPolicy:
     return await open_policy(store, city)
 
 
-@router.get("/open/cities/{city}/series", tags=["open data"], summary="Public daily series of a metric")
+@router.get(
+    "/open/cities/{city}/series",
+    tags=["open data"],
+    summary="Public daily series of a metric",
+    dependencies=[OpenDataOn],
+)
 async def open_series(
     city: str,
     metric: str,
@@ -188,7 +201,12 @@ async def open_series(
     return result
 
 
-@router.get("/open/cities/{city}/indicators/{code}", tags=["open data"], summary="Public indicator figures")
+@router.get(
+    "/open/cities/{city}/indicators/{code}",
+    tags=["open data"],
+    summary="Public indicator figures",
+    dependencies=[OpenDataOn],
+)
 async def open_indicator(
     city: str, code: str, period: Period, store: Store, settings: Settings, format: Format = Format.JSON
 ) -> list[IndicatorCell]:
