@@ -99,3 +99,25 @@ async def test_ngo_editors_see_and_act_on_their_own_organisations_items_only(cli
     translator = auth_header("translator", city=CITY["id"])
     listed = (await client.get(f"{BASE}/workbench/pages", headers=translator)).json()["items"]
     assert {ours["id"], theirs["id"], others["id"]} <= {i["id"] for i in listed}
+
+
+async def test_an_xliff_import_naming_another_organisations_item_imports_nothing(client, auth_header) -> None:
+    city = ContentApi(client, auth_header("city_admin", city=CITY["id"]))
+    caritas = ContentApi(client, auth_header("ngo_editor", city=CITY["id"], org="caritas"))
+    ours = await caritas.create("pages", {**PAGE, "title": "Nasza strona"})
+    theirs = await city.create("pages", {**PAGE, "title": "Strona miasta"})
+    exported = await client.get(f"{BASE}/workbench/translations/en/xliff", headers=city.headers)
+    assert ours["id"] in exported.text and theirs["id"] in exported.text
+    translated = exported.text.replace(
+        "</source></segment>", "</source><target>Translated</target></segment>"
+    )
+    headers = {**caritas.headers, "Content-Type": "application/xliff+xml"}
+    refused = await client.post(
+        f"{BASE}/workbench/translations/en/xliff", content=translated.encode(), headers=headers
+    )
+    assert refused.status_code == 403 and refused.json()["error"]["details"]["files"] == [
+        f"page/{theirs['id']}/r1"
+    ]
+    for item in (ours, theirs):
+        stored = await client._transport.app.state.item_store.get(CITY["id"], item["id"])
+        assert stored["translations"]["translations"] == {}

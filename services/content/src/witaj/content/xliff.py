@@ -5,7 +5,8 @@ document is built with ElementTree and parsed with defusedxml, which refuses ent
 entities. Each item is a `<file>` whose `original` carries the source revision; each translatable text
 is a `<unit>` named by its field path. On import every unit is checked against the current source: an
 unknown item or unit, a changed source revision or an edited `<source>` rejects that item's file whole,
-and the report says why; the valid files are applied together in one transaction.
+and the report says why; the valid files are applied together in one transaction. A document naming an
+item the caller may not translate is refused whole (403).
 """
 
 from __future__ import annotations
@@ -142,13 +143,21 @@ async def import_xliff(
     store: ItemStore = request.app.state.item_store
     ids = [f.get("id", "").removeprefix("f") for f in files]
     docs = {d["_id"]: d for d in await store.items.find({"_id": {"$in": ids}, "city": city}).to_list()}
+    forbidden = [
+        f.get("original")
+        for f, i in zip(files, ids, strict=True)
+        if i in docs and not access.may_translate(principal, docs[i])
+    ]
+    if forbidden:  # a question of who is asking, not of the file: nothing is imported
+        raise ApiError(
+            403, "forbidden", "The document has items you may not translate; nothing was imported",
+            details={"files": forbidden[:50]},
+        )  # fmt: skip
     accepted: list[tuple[Document, dict[str, str]]] = []
     rejected: list[dict[str, Any]] = []
     for file, item_id in zip(files, ids, strict=True):
         doc = docs.get(item_id)
         targets, problems = _check_file(file, doc, source)
-        if doc is not None and not access.may_translate(principal, doc):
-            problems.append({"file": file.get("original"), "unit": None, "reason": "forbidden"})
         if problems or doc is None:
             rejected.extend(problems)
         elif targets:
