@@ -308,6 +308,7 @@ EXEMPT: dict[tuple[str, str, str], str] = {
     # Public writes: anyone may make them without an account, rate limited per caller.
     ("content", "POST", "/cities/{city}/{kind_path}/{item_id}/feedback"): "readers rate published items",
     ("events", "POST", "/cities/{city}/events/{event_id}/registrations"): "anyone registers for an event",
+    ("events", "POST", "/cities/{city}/registration-tokens"): "a token to register with, before registering",
     ("notify", "POST", "/subscriptions"): "anyone subscribes a device",
     # Public writes whose URL is the credential: only the holder of the e-mailed link can use it.
     ("notify", "POST", "/unsubscribe/{token}"): "one-click unsubscribe from an e-mail",

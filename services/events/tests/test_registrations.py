@@ -342,3 +342,16 @@ async def test_only_a_published_event_announces_its_cancellation(client, editor,
     staged = state.runtime.outbox.collection
     cancelled = [d async for d in staged.find({"type": "agenda.event_cancelled"})]
     assert [json.loads(d["value"])["subject"] for d in cancelled] == [published["id"]]
+
+
+async def test_a_token_asked_for_ahead_makes_even_the_first_registration_safe_to_resend(
+    client, editor, make_event, state
+) -> None:
+    event, url = await _event(client, editor, make_event, capacity=5)
+    body = {"occurrence": event["occurrences"][0]["occurrence"]}
+    issued = await client.post("/cities/lublin/registration-tokens")
+    assert issued.status_code == 201
+    keyed = {"X-Registration-Token": issued.json()["token"], "Idempotency-Key": "first-attempt"}
+    first, again = [await client.post(url, json=body, headers=keyed) for _ in range(2)]
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    assert await state.registration_store.collection.count_documents({"event_id": event["id"]}) == 1

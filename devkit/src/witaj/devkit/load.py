@@ -9,8 +9,8 @@ coordinated omission. Service time (sent to answered) is kept beside it.
 In fault tests the generator rides out a killed service as a client would. A request that never reached
 the service (connection refused) is sent again. One whose answer was lost is sent again only where that
 is safe: reads; status changes, which the APIs treat as idempotent; registrations, which carry an
-`Idempotency-Key` (the events service answers a repeat with the first registration, even one still being
-stored when the client gave up); page drafts, after looking for their reference in the editor's listing. Subscriptions offer no such key, so a lost answer there is sent again and counted
+`Idempotency-Key` with a token asked for ahead (the events service answers a repeat with the first
+registration, even one still being stored when the client gave up); page drafts, after looking for their reference in the editor's listing. Subscriptions offer no such key, so a lost answer there is sent again and counted
 as *ambiguous* (the service may now hold a subscription nobody knows the token of).
 """
 
@@ -47,8 +47,9 @@ class User:
     """When, and which action: kept apart so a baseline run follows exactly the same schedule."""
     session: str
     language: str
-    registration_token: str
     topics: list[str]
+    registration_token: str | None = None
+    """Asked of the events service before the first registration, so even that one is safe to resend."""
     subscription: tuple[str, str] | None = None
     booked: set[tuple[str, str | None]] = field(default_factory=set)
     seen: list[tuple[str, str | None]] = field(default_factory=list)
@@ -135,10 +136,8 @@ class Load:
             pace=pace,
             session=secrets.token_urlsafe(12),
             language=language,
-            registration_token=secrets.token_urlsafe(24),
             topics=rng.sample(TOPICS, rng.choice((0, 1, 1, 2))),
         )
-        self.ledger.registration_tokens.add(user.registration_token)
         return user
 
     async def _paced(self, rng: random.Random, started: float, interval: float, act: Any) -> None:
@@ -304,11 +303,18 @@ class Load:
         if not choices:
             return await self._page(user, planned)
         event, occurrence = user.rng.choice(choices)
+        if user.registration_token is None:  # counted with registering: it is its first step
+            url = f"{self.urls['events']}/cities/{CITY}/registration-tokens"
+            issued = await self._call("register", planned, "POST", url)
+            if issued is None:
+                return None
+            user.registration_token = issued.json()["token"]
+            self.ledger.registration_tokens.add(user.registration_token)
         user.booked.add((event, occurrence))
         body: dict[str, Any] = {"occurrence": occurrence}
-        if user.subscription is not None:
-            body["subscriber"] = user.subscription[0]
         headers = {"X-Registration-Token": user.registration_token}
+        if user.subscription is not None:  # told of changes, proven with the subscription's own token
+            body["subscriber"], headers["X-Subscriber-Token"] = user.subscription
         url = f"{self.urls['events']}/cities/{CITY}/events/{event}/registrations"
         # Resending with the same key returns the same registration, even if the first attempt is
         # still being processed when the client gives up on it.

@@ -94,7 +94,7 @@ async def register(
         raise ApiError(
             403,
             "unknown_registration_token",
-            "This is not a token Witaj gave you; register without one to get a new token",
+            "This is not a token Witaj gave you; register without one, or ask for one first",
         )
     token = token or new_token()
     proof_key = _subscriber_key(body, subscriber_token, principal)
@@ -118,6 +118,21 @@ def _subscriber_key(
         "To be told about this registration, send your subscription's X-Subscriber-Token "
         "(or sign in with the account that owns the subscription)",
     )
+
+
+TOKENS = RateLimit("registration-token", per_minute=10, burst=5)
+
+
+@router.post(
+    "/registration-tokens", status_code=201, summary="A registration token, before registering",
+    **public_write(TOKENS),
+)  # fmt: skip
+async def registration_token(city: str, runtime: RuntimeDep, registrations: Registrations) -> dict[str, str]:
+    """Registering without a token makes one and returns it with the registration; a client that wants
+    to resend even its first registration safely (with an Idempotency-Key) asks for its token here
+    first. Unused, it is forgotten after a week."""
+    runtime.cities.require_feature(city, Feature.REGISTRATION)
+    return {"token": await registrations.issue_token()}
 
 
 @router.get("/registrations/mine", summary="Your registrations, by your token")

@@ -36,7 +36,7 @@ from witaj.shared.events import (
     RegistrationPromoted,
     RegistrationStatus,
 )
-from witaj.shared.mongo import Document, Session
+from witaj.shared.mongo import Document, Session, ensure_expiry
 from witaj.shared.outbox import Outbox
 from witaj.shared.subscriber_proof import prove
 from witaj.shared.topics import AGENDA_REGISTRATIONS
@@ -45,6 +45,8 @@ SOURCE = "witaj/events"
 CONFIRMED, WAITLISTED, CANCELLED = (s.value for s in RegistrationStatus)
 OPEN_SERIES_RETENTION = timedelta(days=365)
 BATCH = 100
+TOKEN_TTL = timedelta(days=7)
+"""How long a token asked for ahead waits to be used; once a registration holds it, it is known for good."""
 """Registrations for one slot that arrive together are committed together, at most this many at once."""
 
 
@@ -78,6 +80,7 @@ class RegistrationStore:
         self.collection = db["registrations"]
         self.slots = db["slots"]
         self.events = db["events"]
+        self.tokens = db["registration_tokens"]
         self.outbox = outbox
         self.retention = retention
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -98,6 +101,7 @@ class RegistrationStore:
             unique=True,
             partialFilterExpression={"idempotency": {"$exists": True}},
         )
+        await ensure_expiry(self.tokens, "created_at", TOKEN_TTL)
 
     def _lock(self, slot: str) -> asyncio.Lock:
         lock = self._locks.get(slot)
@@ -174,9 +178,19 @@ class RegistrationStore:
             self._known_slots.clear()
         self._known_slots.add(slot)
 
+    async def issue_token(self) -> str:
+        """A token asked for before registering (so even the first registration can carry an
+        Idempotency-Key); its hash is kept `TOKEN_TTL` for it to be used."""
+        token = new_token()
+        await self.tokens.insert_one({"_id": token_hash(token), "created_at": datetime.now(UTC)})
+        return token
+
     async def known_token(self, token: str) -> bool:
-        """Whether this service issued `token` (some registration holds it): found by its hash."""
-        return await self.collection.find_one({"token_hash": token_hash(token)}, {"_id": 1}) is not None
+        """Whether this service issued `token` (asked for ahead, or held by a registration): by its hash."""
+        digest = token_hash(token)
+        if await self.tokens.find_one({"_id": digest}, {"_id": 1}) is not None:
+            return True
+        return await self.collection.find_one({"token_hash": digest}, {"_id": 1}) is not None
 
     async def register(
         self,
