@@ -122,6 +122,8 @@ def test_callers_of_another_city_or_organisation_are_refused(
     guard = route_keys()[key]
     assert anonymous == 401 if guard == "bearer" else anonymous in (401, 403), (guard, anonymous)
 
+    if case.owner_gets is None:
+        return
     owner = world.call(service, method, path, request, case.owner(world, request))
     expected = case.owner_gets or frozenset(range(200, 300))
     assert owner.status_code in expected, f"the owner was refused: {owner.status_code} {owner.text[:300]}"

@@ -81,33 +81,40 @@ async def test_feedback_can_be_switched_off_alone(client, auth_header, published
     assert await client._transport.app.state.feedback.count_documents({}) == 0
 
 
-def public_reads(app) -> list[str]:
-    """Every anonymous route of one city, with its other path parameters filled in."""
+BODIES = {  # a valid body for each anonymous write, so only the city can be what is refused
+    "/cities/{city}/pages/x/feedback": {"language": "pl", "helpful": True},
+    "/cities/{city}/gaps": {"query": "praca", "language": "pl"},
+}
+
+
+def public_routes(app) -> list[tuple[str, str]]:
+    """Every anonymous route of one city (method, path), with its other path parameters filled in."""
     return [
-        served.path.replace("{kind_path:kind}", "pages")
-        .replace("{kind_path}", "pages")
-        .replace("{item_id}", "x")
+        (
+            method,
+            served.path.replace("{kind_path:kind}", "pages")
+            .replace("{kind_path}", "pages")
+            .replace("{item_id}", "x"),
+        )
         for served in served_routes(app.routes)
         if "{city}" in served.path and current_principal not in served.calls()
+        for method in sorted(served.methods)
     ]
 
 
 async def test_public_routes_load_nothing_for_a_city_witaj_does_not_serve(client) -> None:
     app = client._transport.app
     cache = app.state.published
-    routes = public_reads(app)
-    assert {"/cities/{city}/pages/x/feedback", "/cities/{city}/pages/x", "/cities/{city}/search"} <= set(
-        routes
-    )
+    routes = public_routes(app)
+    paths = {path for _, path in routes}
+    assert {"/cities/{city}/pages/x/feedback", "/cities/{city}/pages/x", "/cities/{city}/search"} <= paths
+    assert {path for method, path in routes if method == "POST"} == set(BODIES), "add the new write's body"
     loads = cache.loads
-    for index, route in enumerate(routes):
+    for index, (method, route) in enumerate(routes):
         name = f"made-up-{index}"
         url = route.replace("{city}", name)
-        if url.endswith("/feedback"):
-            answer = await client.post(url, json={"language": "pl", "helpful": True})
-        else:
-            answer = await client.get(url, params={"q": "praca"})
-        assert answer.status_code == 404, (url, answer.text)
+        answer = await client.request(method, url, params={"q": "praca"}, json=BODIES.get(route))
+        assert answer.status_code == 404, (method, url, answer.text)
         assert cache.loaded(name) is None, url
     assert cache.loads == loads
     assert not [city for city in app.state.search_index.cities if city.startswith("made-up")]
