@@ -7,7 +7,7 @@ import asyncio
 import sys
 
 import pytest
-from witaj.notify.waking import until_woken
+from witaj.notify.waking import stop_task, until_woken
 
 
 async def _woken_as_cancelled(wait) -> bool:
@@ -45,3 +45,24 @@ async def test_the_standard_wait_for_would_lose_that_cancellation() -> None:
         wake.clear()
 
     assert not await _woken_as_cancelled(wait_for)
+
+
+async def test_a_worker_whose_cancellation_was_kept_by_a_library_still_stops() -> None:
+    """What the delivery, fan-out and confirmation workers' stop does when a library they were inside
+    (a driver or an SMTP client using `asyncio.wait_for`) kept the cancellation to itself."""
+    kept = []
+
+    async def worker() -> None:
+        while True:
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                if kept:
+                    raise
+                kept.append(True)  # the first cancellation is lost inside the "library"
+
+    task = asyncio.get_running_loop().create_task(worker())
+    await asyncio.sleep(0)
+    async with asyncio.timeout(5):
+        await stop_task(task)
+    assert kept and task.cancelled()

@@ -27,7 +27,7 @@ from witaj.notify.mailbox import outcome
 from witaj.notify.quiet import Clock, utc_now
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.templates import Rendered, RenderedDigest, render_digest
-from witaj.notify.waking import until_woken
+from witaj.notify.waking import stop_task, until_woken
 from witaj.shared.cities import CityCatalog
 from witaj.shared.events import NotificationDelivered, NotificationFailed
 from witaj.shared.kafka import backoff_seconds
@@ -263,8 +263,6 @@ class DeliveryWorker:
         self._task = asyncio.get_running_loop().create_task(self.run(), name="notify-delivery")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        task, self._task = self._task, None
+        await stop_task(task)
         await self.webhooks.aclose()

@@ -67,7 +67,15 @@ class Worker:
         self._task = asyncio.get_running_loop().create_task(self.run(), name=f"notify-{self.name}")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        task, self._task = self._task, None
+        await stop_task(task)
+
+
+async def stop_task(task: asyncio.Task[None] | None) -> None:
+    """Cancel a worker's loop and wait until it has ended, cancelling again while it goes on: a library
+    the loop was inside may keep a cancellation to itself (on Python 3.11, `asyncio.wait_for` does when
+    what it waits for finishes in the same moment), and a stop that waited for one cancellation would
+    then wait for ever."""
+    while task is not None and not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1.0)
