@@ -223,6 +223,17 @@ CASES: dict[tuple[str, str, str], Case | tuple[Case, ...]] = {
         )
         for kind, body in KIND_BODIES.items()
     },
+    # content: the editors' live preview stores nothing, but shows a draft's rendering only to editorial staff
+    **{
+        ("content", "POST", f"{WORKBENCH}/preview/{kind}"): Case(
+            (lambda body: lambda _: Request(path={"city": CITY}, json={"content": body, "language": "pl"}))(
+                body
+            ),
+            OWNER,
+            (*LAY, role("ngo_editor")),
+        )
+        for kind, body in KIND_BODIES.items()
+    },
     # events: an organisation's events, their registrations and calendars
     ("events", "POST", "/cities/{city}/events"): Case(
         lambda w: Request(path={"city": CITY}, json=w.event_body()), OWNER, EVENT_EDIT
