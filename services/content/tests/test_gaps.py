@@ -37,6 +37,23 @@ async def test_reports_reach_the_editors_grouped_by_query_with_their_comments(cl
     assert [gap["query"] for gap in ukrainian["items"]] == ["дитячий садок"]
 
 
+async def test_a_report_keeps_no_e_mail_address_phone_or_document_number(client, editor) -> None:
+    report = {
+        "query": "karta pobytu AB1234567 jan.kowalski@example.org",
+        "language": "pl",
+        "comment": "Proszę o telefon: +48 601 234 567",
+    }
+    assert (await client.post(f"{BASE}/gaps", json=report)).status_code == 202
+    [gap] = [
+        g
+        for g in (await client.get(f"{BASE}/workbench/gaps", headers=editor)).json()["items"]
+        if g["query"].startswith("karta pobytu")
+    ]
+    stored = gap["query"] + " ".join(gap["comments"])
+    assert "AB1234567".lower() not in stored.lower() and "kowalski" not in stored and "601" not in stored
+    assert gap["comments"] == ["Proszę o telefon: [number]"]
+
+
 async def test_only_the_citys_editorial_staff_see_the_reports(client, auth_header) -> None:
     await client.post(f"{BASE}/gaps", json={"query": "praca", "language": "pl"})
     assert (await client.get(f"{BASE}/workbench/gaps")).status_code == 401

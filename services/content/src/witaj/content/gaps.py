@@ -3,8 +3,10 @@
 A search with no result is already counted by the stats service (anonymous, shown only once enough
 people asked it); a reader who takes the trouble to say so, perhaps with a word on what they needed, is a
 stronger signal and goes straight to the city's editors. Reports stay in this service (no event carries
-the text) and expire after a year (`RETENTION`). Anyone may report, so each caller is rate limited like
-feedback (`feedback_limit`, in buckets of its own).
+the text) and expire after a year (`RETENTION`). E-mail addresses, phone and document numbers in a
+report are replaced before it is stored (`witaj.shared.redaction`): editors need to know what to write,
+not who asked. Anyone may report, so each caller is rate limited like feedback (`feedback_limit`, in
+buckets of its own).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from witaj.shared.errors import BadRequest
 from witaj.shared.events.usage import MAX_QUERY_CHARS
 from witaj.shared.mongo import Document, ensure_expiry
 from witaj.shared.ratelimit import RateLimit, public_write
+from witaj.shared.redaction import redact
 from witaj.shared.runtime import Runtime
 from witaj.shared.web import Page, Pagination
 
@@ -78,7 +81,7 @@ async def report_gap(city: str, body: GapReport, request: Request) -> dict[str, 
     config = runtime.cities.require(city)
     if body.language not in config.languages:
         raise BadRequest(f"'{city}' does not offer the language '{body.language}'", code="unknown_language")
-    query = " ".join(normalise(body.query).split())[:MAX_QUERY_CHARS]
+    query = " ".join(normalise(redact(body.query)).split())[:MAX_QUERY_CHARS]
     if not any(True for _ in words(query)):
         raise BadRequest("The query has no words in it", code="empty_query")
     doc = {
@@ -86,7 +89,7 @@ async def report_gap(city: str, body: GapReport, request: Request) -> dict[str, 
         "city": city,
         "language": body.language,
         "query": query,
-        "comment": body.comment or None,
+        "comment": redact(body.comment) if body.comment else None,
         "at": datetime.now(UTC),
     }
     await request.app.state.gaps.insert_one(doc)
