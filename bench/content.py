@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from witaj.content.demo import LUBLIN
 from witaj.content.main import create_app
 from witaj.content.settings import ContentSettings
+from witaj.devkit.demo.files import load_city
 from witaj.devkit.testing import serve, wait_until
 from witaj.shared.kafka import EventPublisher
 from witaj.shared.translations import ItemTranslations, Translation, TranslationState
@@ -39,6 +39,7 @@ WORDS = {
     "ar": "سكن عمل طبيب مدرسة مكتب إقامة تأمين دورة لغة عائلة طفل".split(),
 }
 CONCURRENCY = 50
+LUBLIN = load_city("lublin").config
 
 
 def _text(rng: random.Random, language: str, words: int) -> str:

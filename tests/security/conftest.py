@@ -40,7 +40,6 @@ def live_platform(
         environment=Environment.TEST,
         log_format="console",
         log_level="WARNING",
-        seed_demo=True,
         rate_limits=False,
     )
     with running_platform(sandbox, service) as urls:

@@ -71,20 +71,21 @@ def test_the_platform_starts_every_service_and_stops_cleanly(tmp_path) -> None:
             assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).json()["service"] == name
             ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5)
             assert ready.status_code == 200 and ready.json()["checks"] == {"mongodb": True, "kafka": True}
-        assert (
-            httpx.get(f"http://127.0.0.1:{ports['content']}/cities/lublin", timeout=5).json()["name"]
-            == "Lublin"
-        )
-        # The demo city reached the events service over the broker (it refuses cities it never heard of).
-        events = f"http://127.0.0.1:{ports['events']}/cities/lublin/events"
-        asyncio.run(
-            wait_until(
-                lambda: httpx.get(events, timeout=5).status_code == 200,
-                timeout=30,
-                interval=0.2,
-                message="the events service to learn of the demo city",
+        assert "demo seeded (" in banner
+        for city, name in (("lublin", "Lublin"), ("bologna", "Bologna")):
+            content = f"http://127.0.0.1:{ports['content']}/cities/{city}"
+            assert httpx.get(content, timeout=5).json()["name"] == name
+            # The demo city reached the events service over the broker (it refuses cities it never heard
+            # of), and its agenda is there.
+            events = f"http://127.0.0.1:{ports['events']}/cities/{city}/events"
+            asyncio.run(
+                wait_until(
+                    lambda events=events: httpx.get(events, timeout=5).json().get("total", 0) > 0,
+                    timeout=30,
+                    interval=0.2,
+                    message="the events service to learn of the demo city",
+                )
             )
-        )
         assert "stats-processor" in banner or "stats_processor" in banner
 
         process.send_signal(signal.SIGINT)

@@ -43,16 +43,18 @@ async def test_a_new_city_gets_the_default_tree_labelled_by_its_fallback_chain(c
     assert set(nodes) == set(DEFAULTS)
     assert all(n["label"] == DEFAULTS[i].labels["uk"] and not n["fallback"] for i, n in nodes.items())
 
-    # Gdańsk offers German but the default tree has no German labels: its chain ("*": en, pl) answers.
-    german = (await client.get(f"{BASE}/topics", headers={"Accept-Language": "de-DE"})).json()
-    assert german["language"] == "de"
-    labels = flatten(german["topics"])
+    # Gdańsk offers Persian, but the default tree is labelled in Dari, not Persian: its chain answers.
+    persian = (await client.get(f"{BASE}/topics", headers={"Accept-Language": "fa-IR"})).json()
+    assert persian["language"] == "fa"
+    labels = flatten(persian["topics"])
     assert all(n["language"] == "en" and n["fallback"] for n in labels.values())
     assert labels["health-insurance"]["label"] == DEFAULTS["health-insurance"].labels["en"]
 
     arabic = await client.get(f"{BASE}/topics", params={"lang": "ar"})
     assert arabic.json()["rtl"] is True and arabic.headers["Content-Language"] == "ar"
     assert flatten(arabic.json()["topics"])["work"]["label"] == DEFAULTS["work"].labels["ar"]
+    german = flatten((await client.get(f"{BASE}/topics", params={"lang": "de"})).json()["topics"])
+    assert german["work"] == {**german["work"], "label": "Arbeit", "language": "de", "fallback": False}
 
 
 async def test_admins_add_rename_move_and_remove_topics_and_each_change_is_announced(

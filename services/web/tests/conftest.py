@@ -56,9 +56,7 @@ def platform(
     kafka_bootstrap: str, mongo_server_url: str, dev_key_path: Path, identity_provider: IdentityProvider
 ) -> Iterator[dict[str, str]]:
     sandbox = Sandbox(kafka_bootstrap, mongo_server_url, dev_key_path, name=f"web{uuid.uuid4().hex[:6]}")
-    service = ServiceSettings(
-        environment=Environment.TEST, log_format="console", log_level="WARNING", seed_demo=True
-    )
+    service = ServiceSettings(environment=Environment.TEST, log_format="console", log_level="WARNING")
     with running_platform(sandbox, service, identity_provider.auth_settings()) as urls:
         yield urls
 

@@ -85,10 +85,12 @@ class LocalPlatform:
         return f"http://127.0.0.1:{self.plan.ports[service]}"
 
     def start(self, timeout: float = 120.0) -> None:
+        """Start everything and, once every service is ready, seed the demo as `make run` does."""
         for process in self.processes.values():
             process.start()
         for service in self.plan.ports:
             self.wait_ready(service, timeout)
+        self.plan.seed_demo()
 
     def wait_ready(self, service: str, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

@@ -1,29 +1,42 @@
 """`witaj-platform` (what `make run` starts): the whole of Witaj on one machine, no Docker needed.
 
 Runs the Tansu broker, a SecantusDB server, the four services, the stats stream processor, the web app
-on top of them and a watcher that prints where to look once everything is ready — all under honcho,
-which multiplexes their output and stops every process cleanly on Ctrl-C. Each process runs under a
-supervisor (`witaj.devkit.supervisor`) that restarts it with back-off when it dies, saying so, so one
-crash never takes the whole platform down. Each service gets the same environment variables it reads in
-production, pointed at the embedded broker and database, with the demo city seeded.
+on top of them and a watcher that seeds the demo cities (`witaj.devkit.demo`) and prints where to look
+once everything is ready — all under honcho, which multiplexes their output and stops every process
+cleanly on Ctrl-C. Each process runs under a supervisor (`witaj.devkit.supervisor`) that restarts it
+with back-off when it dies, saying so, so one crash never takes the whole platform down. Each service
+gets the same environment variables it reads in production, pointed at the embedded broker and database.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import shlex
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from honcho.manager import Manager
+from pydantic import SecretStr
+from witaj.content.settings import ContentSettings
 from witaj.devkit import supervisor
+from witaj.devkit.demo.files import CITIES
+from witaj.devkit.demo.seeding import seed_databases
 from witaj.devkit.infra import broker_command, database_command, mongo_url
+from witaj.events.settings import EventsSettings
+from witaj.notify.settings import NotifySettings
 from witaj.shared.devtokens import DevSigningKey
+from witaj.shared.settings import MongoSettings
+
+LANGUAGES = (
+    "Polish, English, Ukrainian, Russian, Arabic, Chinese, Dari, Spanish, Dutch, German, Urdu and Italian"
+)
 
 
 @dataclass(frozen=True)
@@ -108,13 +121,21 @@ class PlatformPlan:
             "AUTH__DEV_KEY_PATH": str(self.dev_key_path.resolve()),
             "SERVICE__ENVIRONMENT": "development",
             "SERVICE__LOG_FORMAT": "console",
-            "SERVICE__SEED_DEMO": "true",
             # Calendar URLs and webhooks may point at servers on this machine (production refuses it).
             "OUTBOUND__ALLOW_LOOPBACK": "true",
         }
         if port is not None:
             values["SERVICE__PORT"] = str(port)
         return {prefix + name: value for name, value in values.items()}
+
+    def seed_demo(self) -> Counter[str]:
+        """Write the demo cities into the services' databases (once the services are ready: their
+        relays publish what seeding writes)."""
+        url = SecretStr(mongo_url(self.mongo_port))
+        content, events, notify = (
+            kind(mongo=MongoSettings(url=url)) for kind in (ContentSettings, EventsSettings, NotifySettings)
+        )
+        return asyncio.run(seed_databases(content, events, notify))  # type: ignore[arg-type]
 
     def processes(self) -> dict[str, list[str]]:
         python = sys.executable
@@ -192,19 +213,29 @@ def is_ready(url: str) -> bool:
         return False
 
 
-def watch(plan: PlatformPlan, timeout: float = 180.0) -> None:
-    """Wait until every service is ready, print where to look, then keep an eye on readiness."""
+def wait_ready(plan: PlatformPlan, timeout: float) -> set[str]:
+    """Wait until every service is ready; the names of those that are not when time is up."""
     deadline = time.monotonic() + timeout
     pending = {s.name for s in plan.answering}
     while pending and time.monotonic() < deadline:
         pending = {s.name for s in plan.answering if s.name in pending and not is_ready(s.url)}
-        time.sleep(0.5)
+        if pending:
+            time.sleep(0.5)
+    return pending
+
+
+def watch(plan: PlatformPlan, timeout: float = 180.0) -> None:
+    """Wait until every service is ready, seed the demo, print where to look, then keep an eye on
+    readiness."""
+    pending = wait_ready(plan, timeout)
     if pending:
         print(
             f"not ready after {timeout:.0f}s: {', '.join(sorted(pending))} (see their output above)",
             flush=True,
         )
     else:
+        written = plan.seed_demo()
+        print(f"demo seeded ({', '.join(f'{n} {what}' for what, n in written.items()) or 'already there'})")
         print(banner(plan), flush=True)
     state = {s.name: True for s in plan.answering}
     while True:
@@ -220,9 +251,10 @@ def banner(plan: PlatformPlan) -> str:
     web = plan.web
     lines = [
         "",
-        "Witaj is running with the demo city 'lublin' (pl, en, uk, ru, ar).",
+        f"Witaj is running with the demo cities {' and '.join(repr(c) for c in CITIES)} in {LANGUAGES}.",
         "",
-        f"  Start here: {web.url}   the migrant app ({web.url}/lublin/en for the demo city in English)",
+        f"  Start here: {web.url}   the migrant app ({web.url}/lublin/en for Lublin in English, "
+        f"{web.url}/bologna/it for Bologna in Italian)",
         f"  Back office: {web.url}/office   (development sign-in: pick a role, city and organisation)",
         "",
     ]

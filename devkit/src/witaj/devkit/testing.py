@@ -174,32 +174,47 @@ SERVICES: dict[str, tuple[str, str]] = {
 """The four backend services: the module with `create_app`, and their settings class."""
 
 
+def service_settings(
+    name: str, sandbox: Sandbox, service: ServiceSettings, auth: AuthSettings | None = None
+) -> Any:
+    """One backend service's settings inside the sandbox (trusting `auth`'s issuer instead of the
+    development key when given: an identity provider the tests started)."""
+    import importlib
+
+    settings_module, _, class_name = SERVICES[name][1].partition(":")
+    overrides: dict[str, Any] = {"service": service, **({"auth": auth} if auth else {})}
+    return sandbox.settings(getattr(importlib.import_module(settings_module), class_name), **overrides)
+
+
 def service_app(
     name: str, sandbox: Sandbox, service: ServiceSettings, auth: AuthSettings | None = None
 ) -> FastAPI:
-    """One backend service's app, built with its settings inside the sandbox (trusting `auth`'s issuer
-    instead of the development key when given: an identity provider the tests started)."""
+    """One backend service's app, built with its settings inside the sandbox."""
     import importlib
 
-    module, settings_path = SERVICES[name]
-    settings_module, _, class_name = settings_path.partition(":")
-    settings_class = getattr(importlib.import_module(settings_module), class_name)
-    create_app = importlib.import_module(module).create_app
-    overrides: dict[str, Any] = {"service": service, **({"auth": auth} if auth else {})}
-    return create_app(sandbox.settings(settings_class, **overrides))  # type: ignore[no-any-return]
+    create_app = importlib.import_module(SERVICES[name][0]).create_app
+    return create_app(service_settings(name, sandbox, service, auth))  # type: ignore[no-any-return]
 
 
 @contextlib.contextmanager
 def running_platform(
     sandbox: Sandbox, service: ServiceSettings, auth: AuthSettings | None = None
 ) -> Iterator[dict[str, str]]:
-    """Every backend service served over real HTTP on the sandbox's broker and database (content first,
-    so a seeded demo city reaches the others); yields the base URL of each. Stops them all after."""
+    """Every backend service served over real HTTP on the sandbox's broker and database, with the demo
+    cities seeded as `make run` seeds them (content's relay then tells the others); yields the base URL
+    of each. Stops them all after."""
+    from witaj.devkit.demo.seeding import seed_databases
+
     servers = {name: LiveServer(service_app(name, sandbox, service, auth)) for name in SERVICES}
     urls: dict[str, str] = {}
     try:
         for name, server in servers.items():
             urls[name] = server.__enter__()
+        asyncio.run(
+            seed_databases(
+                *(service_settings(name, sandbox, service, auth) for name in ("content", "events", "notify"))
+            )
+        )
         yield urls
     finally:
         for name, server in servers.items():

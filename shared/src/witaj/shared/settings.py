@@ -168,7 +168,6 @@ class ServiceSettings(BaseModel):
     )
     public_url: str | None = Field(default=None, description="Base URL this service is reachable at")
     cors_origins: list[str] = Field(default_factory=list)
-    seed_demo: bool = Field(default=False, description="Create the demo city's data on start-up if missing")
     trusted_proxies: list[str] = Field(
         default_factory=lambda: ["127.0.0.1", "::1"],
         description="Addresses or networks (CIDR) of the proxies in front of the service (the gateway): "

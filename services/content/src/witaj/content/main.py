@@ -21,7 +21,6 @@ from witaj.content import (
     xliff,
 )
 from witaj.content.cache import PublishedCache
-from witaj.content.demo import seed_demo_city, seed_demo_content
 from witaj.content.settings import ContentSettings
 from witaj.content.store import ItemStore
 from witaj.shared.inbox import Inbox
@@ -75,9 +74,6 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             await runtime.start()
             for config, _ in await city_store.list():
                 await trees.ensure(config.id)
-            if settings.service.seed_demo:
-                await seed_demo_city(city_store)
-                await seed_demo_content(store)
             yield
 
     app = create_service_app(

@@ -9,9 +9,10 @@ If-Match); `revision` counts source edits only (what translations are measured a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -45,6 +46,15 @@ STATUS_FLOW: dict[Status, set[Status]] = {
     Status.PUBLISHED: {Status.DRAFT, Status.ARCHIVED},
     Status.ARCHIVED: {Status.DRAFT, Status.PUBLISHED},
 }
+
+
+class TranslationStep(NamedTuple):
+    """One move of one language's translation in the workflow (new text with it, or None)."""
+
+    language: str
+    state: TranslationState
+    fields: dict[str, str] | None = None
+    machine_translated: bool = False
 
 
 def translations_of(doc: Document) -> ItemTranslations:
@@ -242,17 +252,28 @@ class ItemStore:
                 f"but the source is now at revision {current['revision']}",
                 code="source_changed",
             )
-        if fields is not None:
-            check_fields(current, fields)
-        before = translations_of(current)
-        previous = before.get(language)
-        after = before.with_translation(
-            language, state=state, fields=fields, by=by, machine_translated=machine_translated
-        )
+        step = TranslationStep(language, state, fields, machine_translated)
+        return await self.translate_steps_in(session, current, [step], by=by)
+
+    async def translate_steps_in(
+        self, session: Session, current: Document, steps: Sequence[TranslationStep], *, by: str
+    ) -> Document:
+        """Workflow steps of any languages, each checked as it would be on its own, saved in one write
+        and announced once per language (from its state before to its state after), so finished
+        translations can arrive together (seeded content) without rewriting the item once per step."""
+        before = translations = translations_of(current)
+        for step in steps:
+            if step.fields is not None:
+                check_fields(current, step.fields)
+            translations = translations.with_translation(
+                step.language, state=step.state, fields=step.fields, by=by,
+                machine_translated=step.machine_translated,
+            )  # fmt: skip
         doc = await self._save(
-            session, current, {**current, "translations": after.model_dump(mode="json")}, by
+            session, current, {**current, "translations": translations.model_dump(mode="json")}, by
         )
-        await announce_translation(self.outbox, session, doc, language, previous)
+        for language in dict.fromkeys(step.language for step in steps):
+            await announce_translation(self.outbox, session, doc, language, before.get(language))
         return doc
 
     # ------------------------------------------------------------------------------------------ helpers

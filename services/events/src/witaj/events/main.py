@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
 from fastapi import FastAPI
-from witaj.events import api, calendar_api, demo, registration_api
+from witaj.events import api, calendar_api, registration_api
 from witaj.events.documents import SOURCE
 from witaj.events.jobs import Housekeeping
 from witaj.events.registrations import RegistrationStore
@@ -54,11 +54,7 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
                 settings.agenda.job_interval_seconds,
                 sync_calendars=lambda: calendar_api.sync_sources(runtime, events, calendars),
             )
-            if settings.service.seed_demo:
-                demo.install(runtime, events)
             await runtime.start()
-            if settings.service.seed_demo:
-                await demo.seed_demo_agenda(runtime, events)
             jobs = asyncio.get_running_loop().create_task(app.state.housekeeping.run_forever())
             try:
                 yield

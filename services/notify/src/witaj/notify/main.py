@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from witaj.notify import mailbox, subscriptions, webhooks
 from witaj.notify.confirmation import ConfirmationMailer
 from witaj.notify.delivery import DeliveryWorker
-from witaj.notify.demo import seed_demo_subscriptions
 from witaj.notify.fanout import Fanout
 from witaj.notify.mailbox import Mailbox
 from witaj.notify.quiet import Clock, utc_now
@@ -107,8 +106,6 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
             fanout.start()
             delivery.start()
             confirmations.start()
-            if settings.service.seed_demo:
-                await seed_demo_subscriptions(store)
             try:
                 yield
             finally:
