@@ -67,7 +67,7 @@ class CityContent:
                     content = term.texts(language)
                     for form in [content.get("title", ""), *content.get("synonyms", [])]:
                         surfaces[form] = term.id
-            self._glossaries[language] = Glossary.build(surfaces) if surfaces else EMPTY_GLOSSARY
+            self._glossaries[language] = Glossary.build(surfaces, language) if surfaces else EMPTY_GLOSSARY
         return self._glossaries[language]
 
     def glossary_changed(self) -> None:

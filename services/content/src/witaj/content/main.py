@@ -21,6 +21,7 @@ from witaj.content import (
     xliff,
 )
 from witaj.content.cache import PublishedCache
+from witaj.content.search_index import SearchIndex
 from witaj.content.settings import ContentSettings
 from witaj.content.store import ItemStore
 from witaj.shared.inbox import Inbox
@@ -57,7 +58,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             await store.ensure_indexes()
             runtime.consume([CITY_CONFIG], "topic-trees", trees.handle, broadcast=True)
             app.state.published = cache = PublishedCache(store)
-            app.state.search_index = index = search.SearchIndex()
+            app.state.search_index = index = SearchIndex()
             cache.listeners.append(index.on_change)
             # Every replica reads every item event, so its cache follows writes made anywhere.
             runtime.consume([CONTENT_ITEMS], "published-cache", cache.handle, broadcast=True)

@@ -2,21 +2,24 @@
 
 Editors write Markdown and sometimes paste HTML; markdown-it-py renders it and nh3 (the Ammonia
 sanitiser) removes everything unsafe, so no filtering is hand-written here. Glossary terms are found
-once per rendering: plain-text fields get offsets, Markdown fields also get `<dfn data-term="…">` spans in
-their HTML so a frontend can show a definition in place.
+once per rendering, in their inflected forms too (by search's terms, `stemming.py`): plain-text fields get
+offsets, Markdown fields also get `<dfn data-term="…">` spans in their HTML so a frontend can show a
+definition in place.
 """
 
 from __future__ import annotations
 
 import html
-import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from witaj.content.stemming import tokens
 
 MAX_TERMS_PER_LANGUAGE = 5_000
 _ALLOWED_ATTRIBUTES = {
@@ -30,29 +33,54 @@ _ALLOWED_ATTRIBUTES = {
 
 @dataclass(frozen=True)
 class Glossary:
-    """The published terms of one city in one language, compiled into one matcher."""
+    """The published terms of one city in one language, matched by the same terms search uses.
 
-    pattern: re.Pattern[str] | None
-    terms: dict[str, str]  # lower-cased surface form -> term item id
+    A term is found in its inflected forms ("kartę pobytu" for "karta pobytu", "карти побиту" for
+    "карта побиту"), never inside another word, and a term of several words only where those words follow
+    each other with nothing but spaces between them ("karta, pobytu" is not the term).
+    """
+
+    language: str
+    forms: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
+    """First term of a form -> (the form's terms, term item id), longest first."""
 
     @classmethod
-    def build(cls, surfaces: dict[str, str]) -> Glossary:
-        forms = {form.strip().lower(): item for form, item in surfaces.items() if form.strip()}
-        if not forms:
-            return cls(None, {})
-        ordered = sorted(forms, key=len, reverse=True)[:MAX_TERMS_PER_LANGUAGE]
-        pattern = re.compile(
-            r"(?<!\w)(" + "|".join(re.escape(f) for f in ordered) + r")(?!\w)", re.IGNORECASE
-        )
-        return cls(pattern, forms)
+    def build(cls, surfaces: dict[str, str], language: str) -> Glossary:
+        forms: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for form, item in list(surfaces.items())[:MAX_TERMS_PER_LANGUAGE]:
+            sequence = tuple(term for _, _, term in tokens(form, language))
+            if sequence and (sequence, item) not in forms[sequence[0]]:
+                forms[sequence[0]].append((sequence, item))
+        ordered = {first: tuple(sorted(found, key=lambda f: -len(f[0]))) for first, found in forms.items()}
+        return cls(language, ordered)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
-        if self.pattern is None or not text:
+        if not self.forms or not text:
             return []
-        return [(m.start(), m.end(), self.terms[m.group(0).lower()]) for m in self.pattern.finditer(text)]
+        found = []
+        marks = tokens(text, self.language)
+        i = 0
+        while i < len(marks):
+            for sequence, item in self.forms.get(marks[i][2], ()):
+                end = i + len(sequence)
+                if end <= len(marks) and _follows(text, marks[i:end], sequence):
+                    found.append((marks[i][0], marks[end - 1][1], item))
+                    i = end
+                    break
+            else:
+                i += 1
+        return found
 
 
-EMPTY_GLOSSARY = Glossary(None, {})
+def _follows(text: str, marks: list[tuple[int, int, str]], sequence: tuple[str, ...]) -> bool:
+    """The marks are the sequence's terms, each right after the one before: a space between words, or
+    the next character pair of the same Chinese or Japanese run."""
+    if any(mark[2] != term for mark, term in zip(marks, sequence, strict=True)):
+        return False
+    return all(b[0] == a[0] + 1 if b[0] < a[1] else not text[a[1] : b[0]].strip() for a, b in pairwise(marks))
+
+
+EMPTY_GLOSSARY = Glossary("", {})
 
 
 def _markdown(glossary: Glossary) -> MarkdownIt:

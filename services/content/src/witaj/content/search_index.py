@@ -1,0 +1,257 @@
+"""The search index: per city and language, kept beside the published-content cache, ranked with BM25.
+
+An inverted index per city and language follows the cache item by item, so searching never queries the
+database (and works the same on MongoDB and the embedded one, which has no `$text`). Ranking is BM25 over
+field-weighted term counts (a title match outweighs a body match), with a bonus for matching every word
+of the query.
+
+A query is looked up in the reader's language *and* in the city's own: migrants often know the official
+local term ("karta pobytu") while reading in Ukrainian. Each word of the query counts once, in whichever
+language it matched best, and a hit says which languages matched. A word of five letters or more that
+the index does not know is also looked up with one letter changed, added, left out or two swapped, as
+typed and as stemmed (typo tolerance); such a match weighs less than an exact one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from witaj.content.cache import CachedItem
+from witaj.content.kinds import MODELS, texts_of
+from witaj.content.stemming import is_cjk, stem, words
+from witaj.shared.events import ContentKind
+
+FIELD_WEIGHTS = {"title": 3.0, "synonyms": 2.5, "definition": 2.0, "summary": 1.5}
+K1, B = 1.2, 0.75
+MAX_QUERY_WORDS = 12
+FUZZY_FROM = 5
+"""Letters a query word needs before a typo in it is forgiven."""
+FUZZY_WEIGHT = 0.7
+SCORED_TERMS = 4_096
+"""Terms whose BM25 contributions each language index keeps between changes (least recently used go)."""
+
+
+def variants(word: str) -> list[str]:
+    """The word and every way of leaving one letter out: two words within one edit share one of these."""
+    return [word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when `b` is `a` with one letter changed, added or left out, or two neighbours swapped."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((i for i in range(len(short)) if short[i] != long[i]), len(short))
+    return short[i:] == long[i + 1 :]
+
+
+@dataclass
+class LanguageIndex:
+    """One city's items in one language: postings, lengths, and the vocabulary typos are matched in."""
+
+    postings: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
+    lengths: dict[str, float] = field(default_factory=dict)
+    total_length: float = 0.0
+    forms: dict[str, str] = field(default_factory=dict)
+    """Every word as written (normalised) -> its term, to forgive a typo in the word as typed."""
+    near: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """Deletion variants -> words and terms that have them (see `variants`)."""
+    _scored: OrderedDict[str, dict[str, float]] = field(default_factory=OrderedDict)
+    _norms: dict[str, float] | None = None
+
+    def add(self, item_id: str, counts: dict[str, float], forms: dict[str, str]) -> None:
+        self.remove(item_id, counts)
+        for term, weight in counts.items():
+            if term not in self.postings:
+                self._learn(term)
+            self.postings[term][item_id] = weight
+        for form, term in forms.items():
+            if form not in self.forms:
+                self.forms[form] = term
+                self._learn(form)
+        length = sum(counts.values())
+        self.lengths[item_id] = length
+        self.total_length += length
+        self._changed()
+
+    def remove(self, item_id: str, counts: dict[str, float]) -> None:
+        if item_id not in self.lengths:
+            return
+        for term in counts:
+            posting = self.postings.get(term)
+            if posting is not None:
+                posting.pop(item_id, None)
+                if not posting:
+                    del self.postings[term]
+        self.total_length -= self.lengths.pop(item_id)
+        self._changed()
+
+    def _learn(self, word: str) -> None:
+        if len(word) >= FUZZY_FROM - 1:
+            for variant in variants(word):
+                self.near[variant].add(word)
+
+    def _changed(self) -> None:
+        self._scored.clear()
+        self._norms = None
+
+    def scores(self, term: str) -> dict[str, float]:
+        """Every item's BM25 contribution for `term` (empty when no item has it), kept until the index
+        changes: the same few terms are asked for again and again."""
+        found = self._scored.get(term)
+        if found is not None:
+            self._scored.move_to_end(term)
+            return found
+        posting = self.postings.get(term)
+        if not posting:
+            return {}
+        if self._norms is None:
+            average = self.total_length / len(self.lengths) or 1.0
+            self._norms = {i: K1 * (1 - B + B * length / average) for i, length in self.lengths.items()}
+        norms = self._norms
+        idf = math.log(1 + (len(self.lengths) - len(posting) + 0.5) / (len(posting) + 0.5))
+        found = {item: idf * tf * (K1 + 1) / (tf + norms[item]) for item, tf in posting.items()}
+        self._scored[term] = found
+        if len(self._scored) > SCORED_TERMS:
+            self._scored.popitem(last=False)
+        return found
+
+    def typo_terms(self, word: str, term: str) -> set[str]:
+        """Terms within one edit of the word as typed, or of its stem, that some item has."""
+        found: set[str] = set()
+        for probe in {word, term}:
+            for variant in variants(probe):
+                for known in self.near.get(variant, ()):
+                    if within_one_edit(probe, known):
+                        candidate = self.forms.get(known, known) if probe == word else known
+                        if self.postings.get(candidate):
+                            found.add(candidate)
+        found.discard(term)
+        return found
+
+
+@dataclass
+class CityIndex:
+    languages: dict[str, LanguageIndex] = field(default_factory=lambda: defaultdict(LanguageIndex))
+    indexed: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)  # item -> lang -> counts
+    kinds: dict[str, ContentKind] = field(default_factory=dict)
+
+
+def flat_texts(item: CachedItem, language: str) -> dict[str, str]:
+    key = ("flat", language)
+    if key not in item.memo:
+        item.memo[key] = texts_of(MODELS[item.kind].model_validate(item.texts(language)))
+    return item.memo[key]  # type: ignore[no-any-return]
+
+
+class SearchIndex:
+    """Follows the cache (register `on_change` as its listener) and answers ranked queries."""
+
+    def __init__(self) -> None:
+        self.cities: dict[str, CityIndex] = defaultdict(CityIndex)
+
+    def on_change(self, city: str, item: CachedItem | None, item_id: str) -> None:
+        index = self.cities[city]
+        for language, counts in index.indexed.pop(item_id, {}).items():
+            index.languages[language].remove(item_id, counts)
+        index.kinds.pop(item_id, None)
+        if item is None:
+            return
+        index.kinds[item_id] = item.kind
+        index.indexed[item_id] = {}
+        for language in item.languages:
+            counts: dict[str, float] = defaultdict(float)
+            forms: dict[str, str] = {}
+            for path, text in flat_texts(item, language).items():
+                weight = FIELD_WEIGHTS.get(path.split(".")[0], 1.0)
+                for _, _, word in words(text):
+                    found = stem(word, language)
+                    for term in found:
+                        counts[term] += weight
+                    if len(found) == 1:
+                        forms[word] = found[0]
+            index.indexed[item_id][language] = dict(counts)
+            index.languages[language].add(item_id, dict(counts), forms)
+
+    def search(
+        self, city: str, languages: Sequence[str], query: str, kinds: Iterable[ContentKind]
+    ) -> list[Hit]:
+        return rank(self.cities[city], languages, query, kinds)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One word of a query (or one character pair of a Chinese or Japanese run)."""
+
+    word: str
+    cjk: bool
+
+
+@dataclass
+class Hit:
+    item_id: str
+    score: float
+    matched: dict[str, set[str]]
+    """Language -> the terms that matched in it (what a highlight marks)."""
+
+
+def slots(query: str) -> list[Slot]:
+    found: list[Slot] = []
+    for _, _, word in words(query):
+        if any(is_cjk(c) for c in word):
+            found.extend(Slot(pair, True) for pair in stem(word, "zh"))
+        else:
+            found.append(Slot(word, False))
+    return list(dict.fromkeys(found))[:MAX_QUERY_WORDS]
+
+
+def _expansions(index: LanguageIndex, slot: Slot, language: str) -> list[tuple[str, float]]:
+    term = slot.word if slot.cjk else stem(slot.word, language)[0]
+    if term in index.postings or slot.cjk or len(slot.word) < FUZZY_FROM:
+        return [(term, 1.0)]
+    return [(typo, FUZZY_WEIGHT) for typo in sorted(index.typo_terms(slot.word, term))]
+
+
+def rank(city: CityIndex, languages: Sequence[str], query: str, kinds: Iterable[ContentKind]) -> list[Hit]:
+    """Items matching the query in any of `languages` (the reader's first), best first."""
+    wanted = slots(query)
+    present = [(language, city.languages[language]) for language in dict.fromkeys(languages)]
+    present = [(language, index) for language, index in present if index.lengths]
+    if not wanted or not present:
+        return []
+    totals: dict[str, float] = defaultdict(float)
+    covered: dict[str, int] = defaultdict(int)
+    matched: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for slot in wanted:
+        best: dict[str, tuple[float, str, str]] = {}
+        for language, index in present:
+            for term, weight in _expansions(index, slot, language):
+                for item_id, value in index.scores(term).items():
+                    value *= weight
+                    if value > best.get(item_id, (0.0,))[0]:
+                        best[item_id] = (value, language, term)
+        for item_id, (value, language, term) in best.items():
+            totals[item_id] += value
+            covered[item_id] += 1
+            matched[item_id][language].add(term)
+    only = set(kinds)
+    hits = [
+        Hit(item_id, score * (1 + covered[item_id] / len(wanted)), matched[item_id])
+        for item_id, score in totals.items()
+        if not only or city.kinds.get(item_id) in only
+    ]
+    hits.sort(key=lambda hit: (-hit.score, hit.item_id))
+    return hits
