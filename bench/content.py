@@ -1,9 +1,9 @@
-"""Content benchmarks: cached page reads against a bare FastAPI endpoint, and search latency at scale.
+"""Content benchmark: cached page reads against a bare FastAPI endpoint (search is in `search.py`).
 
-Both figures come from one running content service (in-process through httpx's ASGI transport, so the
+The figure comes from one running content service (in-process through httpx's ASGI transport, so the
 network is left out on both sides). The bare endpoint is mounted on the same app, behind the same
-middleware, and returns a JSON body of similar size; the search p95 is printed beside the page-read p95
-of the same run. Documents are bulk-inserted as published items and loaded through the real cache.
+middleware, and returns a JSON body of similar size. Documents are bulk-inserted as published items and
+loaded through the real cache.
 
 Every page read queues a usage event. Clients give the event loop a turn after each answer, as a
 server's sockets would, so the background sender runs during the load, and a run is timed until its
@@ -28,7 +28,7 @@ from witaj.shared.kafka import EventPublisher
 from witaj.shared.translations import ItemTranslations, Translation, TranslationState
 
 from bench.env import BenchEnv
-from bench.results import Result, percentile
+from bench.results import Result
 
 LANGUAGES = ["pl", "en", "uk", "ru", "ar"]
 WORDS = {
@@ -142,28 +142,14 @@ async def run(env: BenchEnv) -> list[Result]:
         docs = [_document(rng, i) for i in range(documents)]
         for start in range(0, len(docs), 1_000):
             await app.state.item_store.items.insert_many(docs[start : start + 1_000])
-        started = time.perf_counter()
         await app.state.published.city(LUBLIN.id)
-        load_seconds = time.perf_counter() - started
 
         publisher = runtime.publisher
         pages = [f"/cities/lublin/pages/{d['_id']}?lang={rng.choice(LANGUAGES)}" for d in docs[:200]]
         await _load(client, pages, 400, publisher)  # warm the rendering memo, as a running service would be
         await _load(client, ["/bench/bare"], 200, publisher)
         bare_rps, _ = await _load(client, ["/bench/bare"], requests, publisher)
-        page_rps, page_latencies = await _load(client, pages, requests, publisher)
-
-        queries = [
-            f"/cities/lublin/search?lang={lang}&q={rng.choice(WORDS[lang])}+{rng.choice(WORDS[lang])}"
-            for lang in LANGUAGES
-            for _ in range(20)
-        ]
-        search_latencies: list[float] = []
-        for path in queries * env.size(3, 1):
-            started = time.perf_counter()
-            response = await client.get(path)
-            search_latencies.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200 and response.json()["total"] > 0, response.text
+        page_rps, _ = await _load(client, pages, requests, publisher)
 
     return [
         Result(
@@ -173,15 +159,5 @@ async def run(env: BenchEnv) -> list[Result]:
             baseline=bare_rps,
             goal=0.8,
             note=f"{CONCURRENCY} concurrent clients; baseline: bare FastAPI JSON endpoint on the same app",
-        ),
-        Result(
-            "content.search_p95",
-            percentile(search_latencies, 95),
-            "ms",
-            baseline=percentile(page_latencies, 95),
-            goal=50.0,
-            goal_kind="value_at_most",
-            note=f"{documents} documents x {len(LANGUAGES)} languages (index built in {load_seconds:.1f}s); "
-            "baseline: cached page read p95 under load",
         ),
     ]

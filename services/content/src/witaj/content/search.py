@@ -9,14 +9,16 @@ procedure in Ukrainian with the Polish words that matched marked as Polish.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from witaj.content.cache import CachedItem, PublishedCache
 from witaj.content.localize import summary
 from witaj.content.reading import AcceptLanguage, Lang, choose
-from witaj.content.search_index import Hit, SearchIndex, flat_texts
-from witaj.content.stemming import normalise, tokens, words
+from witaj.content.search_index import CityIndex, Hit, SearchIndex, flat_texts
+from witaj.content.stemming import is_cjk, normalise, tokens, words
 from witaj.shared.cities import FEATURE_OF_KIND, require_feature
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import BadRequest
@@ -28,36 +30,79 @@ from witaj.shared.topics import USAGE
 from witaj.shared.web import Page, Pagination, SessionId, session_of
 
 SNIPPET_CHARS = 160
+_FOLDED = re.compile("[\u064b-\u065f\u0670\u0640\u200c]")
+"""Characters the index folds away (see `stemming.normalise`)."""
 MAX_HIGHLIGHTS = 3
 
 
-def highlights(item: CachedItem, hit: Hit, languages: list[str]) -> list[dict[str, Any]]:
+def highlights(item: CachedItem, hit: Hit, needles: dict[str, frozenset[str]]) -> list[dict[str, Any]]:
     """Up to three fields where the query matched, in the languages it matched in (the reader's first):
-    a snippet and the spans to mark in it."""
+    a snippet and the spans to mark in it. `needles` are the matched words as written, per language."""
     found: list[dict[str, Any]] = []
-    for language in languages:
+    for language, words_written in needles.items():
         wanted = hit.matched.get(language)
         if not wanted:
             continue
         for path, text in flat_texts(item, language).items():
-            spans = [(s, e) for s, e, term in tokens(text, language) if term in wanted]
-            if not spans:
+            window = _window(text, language, wanted, words_written)
+            if window is None:
                 continue
-            start = max(0, spans[0][0] - SNIPPET_CHARS // 3)
-            end = min(len(text), start + SNIPPET_CHARS)
-            inside = [(s - start, e - start) for s, e in spans if s >= start and e <= end]
+            start, spans = window
             found.append(
-                {
-                    "field": path,
-                    "language": language,
-                    "snippet": text[start:end],
-                    "offset": start,
-                    "spans": inside,
-                }
-            )
+                {"field": path, "language": language, "snippet": text[start : start + SNIPPET_CHARS],
+                 "offset": start, "spans": spans}
+            )  # fmt: skip
             if len(found) == MAX_HIGHLIGHTS:
                 return found
     return found
+
+
+def needles_of(hits: list[Hit], languages: list[str], index: CityIndex) -> dict[str, frozenset[str]]:
+    """Per language, every word as written that one of the hits matched by (the reader's language first)."""
+    needles = {}
+    for language in languages:
+        terms = {term for hit in hits for term in hit.matched.get(language, ())}
+        written = index.languages[language].written
+        needles[language] = frozenset(form for term in terms for form in written.get(term) or (term,))
+    return needles
+
+
+def _window(
+    text: str, language: str, wanted: set[str], needles: frozenset[str]
+) -> tuple[int, list[tuple[int, int]]] | None:
+    """Where the snippet of `text` starts and the spans of the wanted terms in it, or None. A field that
+    holds none of the words the terms were made from is passed over at once, and a match is looked for
+    by one regular expression; only text that folding shortens (Arabic diacritics, a Persian zero-width
+    non-joiner) is read word by word."""
+    lowered = text.lower()
+    if not _FOLDED.search(text) and len(lowered) == len(text):
+        if not any(needle in lowered for needle in needles):
+            return None
+        pattern = _pattern(needles)
+        first = pattern.search(lowered)
+        if first is None:
+            return None
+        start = max(0, first.start() - SNIPPET_CHARS // 3)
+        end = min(len(text), start + SNIPPET_CHARS)
+        return start, [
+            (m.start() - start, m.end() - start) for m in pattern.finditer(lowered, first.start(), end)
+        ]
+    spans = [(s, e) for s, e, term in tokens(text, language) if term in wanted]
+    if not spans:
+        return None
+    start = max(0, spans[0][0] - SNIPPET_CHARS // 3)
+    end = min(len(text), start + SNIPPET_CHARS)
+    return start, [(s - start, e - start) for s, e in spans if s >= start and e <= end]
+
+
+@lru_cache(maxsize=1024)
+def _pattern(needles: frozenset[str]) -> re.Pattern[str]:
+    """Any of the words, whole (a Chinese or Japanese pair anywhere: those runs have no spaces)."""
+    ordered = sorted(needles, key=len, reverse=True)
+    cjk = [re.escape(n) for n in ordered if any(is_cjk(c) for c in n)]
+    whole = [re.escape(n) for n in ordered if not any(is_cjk(c) for c in n)]
+    parts = [rf"(?<![\w\u200c])(?:{'|'.join(whole)})(?![\w\u200c])"] if whole else []
+    return re.compile("|".join(parts + cjk))
 
 
 router = APIRouter(tags=["search"])
@@ -86,9 +131,13 @@ async def search(
     for wanted in kind or []:
         require_feature(config, FEATURE_OF_KIND[wanted])
     kinds = set(kind or []) or {k for k, feature in FEATURE_OF_KIND.items() if config.has(feature)}
-    ranked = index.search(city, languages, q, kinds) if kinds else []
+    shown_hits, total = (
+        index.search(city, languages, q, kinds, page.offset + page.limit) if kinds else ([], 0)
+    )
     rows = []
-    for hit in ranked[page.offset : page.offset + page.limit]:
+    shown_hits = shown_hits[page.offset :]
+    needles = needles_of(shown_hits, languages, index.cities[city])
+    for hit in shown_hits:
         item = content.items.get(hit.item_id)
         if item is not None:
             shown = choose(runtime, city, item.languages, language, accept_language).language
@@ -97,17 +146,17 @@ async def search(
                     **summary(item, shown),
                     "score": round(hit.score, 4),
                     "matched_languages": [code for code in languages if code in hit.matched],
-                    "highlights": highlights(item, hit, languages),
+                    "highlights": highlights(item, hit, needles),
                 }
             )
     event = SearchPerformed(
         query=redact(" ".join(normalise(q).split()))[:MAX_QUERY_CHARS],  # no e-mail, phone, ID
         language=language,
-        result_count=len(ranked),
+        result_count=total,
         kinds=list(kind or []),
         session=session_of(x_session_id),
     )
     runtime.publisher.fire_and_forget(
         USAGE, wrap(event, source="witaj/content", city=city, subject=city), key=city.encode()
     )
-    return Page.of(rows, len(ranked), page)
+    return Page.of(rows, total, page)

@@ -14,14 +14,15 @@ typed and as stemmed (typo tolerance); such a match weighs less than an exact on
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from witaj.content.cache import CachedItem
 from witaj.content.kinds import MODELS, texts_of
-from witaj.content.stemming import is_cjk, stem, words
+from witaj.content.stemming import folded_words, is_cjk, stem, stems_of, words
 from witaj.shared.events import ContentKind
 
 FIELD_WEIGHTS = {"title": 3.0, "synonyms": 2.5, "definition": 2.0, "summary": 1.5}
@@ -58,6 +59,17 @@ def within_one_edit(a: str, b: str) -> bool:
     return short[i:] == long[i + 1 :]
 
 
+@dataclass(frozen=True, eq=False)
+class Scored:
+    by_item: dict[str, float]
+    ordered: list[tuple[str, float]]
+    """The same, best first (ties by item id)."""
+
+
+def _best_first(pair: tuple[str, float]) -> tuple[float, str]:
+    return -pair[1], pair[0]
+
+
 @dataclass
 class LanguageIndex:
     """One city's items in one language: postings, lengths, and the vocabulary typos are matched in."""
@@ -69,7 +81,9 @@ class LanguageIndex:
     """Every word as written (normalised) -> its term, to forgive a typo in the word as typed."""
     near: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     """Deletion variants -> words and terms that have them (see `variants`)."""
-    _scored: OrderedDict[str, dict[str, float]] = field(default_factory=OrderedDict)
+    written: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """Term -> the words (normalised) it was made from, to find a field worth highlighting quickly."""
+    _scored: OrderedDict[str, Scored] = field(default_factory=OrderedDict)
     _norms: dict[str, float] | None = None
 
     def add(self, item_id: str, counts: dict[str, float], forms: dict[str, str]) -> None:
@@ -79,8 +93,9 @@ class LanguageIndex:
                 self._learn(term)
             self.postings[term][item_id] = weight
         for form, term in forms.items():
-            if form not in self.forms:
+            if form not in self.forms:  # a word always has the same term
                 self.forms[form] = term
+                self.written[term].add(form)
                 self._learn(form)
         length = sum(counts.values())
         self.lengths[item_id] = length
@@ -108,23 +123,23 @@ class LanguageIndex:
         self._scored.clear()
         self._norms = None
 
-    def scores(self, term: str) -> dict[str, float]:
-        """Every item's BM25 contribution for `term` (empty when no item has it), kept until the index
-        changes: the same few terms are asked for again and again."""
+    def scores(self, term: str) -> Scored | None:
+        """Every item's BM25 contribution for `term`, by item and best first (None when no item has it),
+        kept until the index changes: the same few terms are asked for again and again."""
         found = self._scored.get(term)
         if found is not None:
             self._scored.move_to_end(term)
             return found
         posting = self.postings.get(term)
         if not posting:
-            return {}
+            return None
         if self._norms is None:
             average = self.total_length / len(self.lengths) or 1.0
             self._norms = {i: K1 * (1 - B + B * length / average) for i, length in self.lengths.items()}
         norms = self._norms
         idf = math.log(1 + (len(self.lengths) - len(posting) + 0.5) / (len(posting) + 0.5))
-        found = {item: idf * tf * (K1 + 1) / (tf + norms[item]) for item, tf in posting.items()}
-        self._scored[term] = found
+        by_item = {item: idf * tf * (K1 + 1) / (tf + norms[item]) for item, tf in posting.items()}
+        found = self._scored[term] = Scored(by_item, sorted(by_item.items(), key=_best_first))
         if len(self._scored) > SCORED_TERMS:
             self._scored.popitem(last=False)
         return found
@@ -177,19 +192,21 @@ class SearchIndex:
             forms: dict[str, str] = {}
             for path, text in flat_texts(item, language).items():
                 weight = FIELD_WEIGHTS.get(path.split(".")[0], 1.0)
-                for _, _, word in words(text):
-                    found = stem(word, language)
-                    for term in found:
-                        counts[term] += weight
-                    if len(found) == 1:
-                        forms[word] = found[0]
+                found = folded_words(text)
+                stems = stems_of(found, language)
+                for term, times in Counter(term for terms in stems for term in terms).items():
+                    counts[term] += weight * times
+                forms.update(
+                    (word, terms[0]) for word, terms in zip(found, stems, strict=True) if len(terms) == 1
+                )
             index.indexed[item_id][language] = dict(counts)
             index.languages[language].add(item_id, dict(counts), forms)
 
     def search(
-        self, city: str, languages: Sequence[str], query: str, kinds: Iterable[ContentKind]
-    ) -> list[Hit]:
-        return rank(self.cities[city], languages, query, kinds)
+        self, city: str, languages: Sequence[str], query: str, kinds: Iterable[ContentKind], first: int
+    ) -> tuple[list[Hit], int]:
+        """The `first` best hits and how many there are in all (see `rank`)."""
+        return rank(self.cities[city], languages, query, kinds, first)
 
 
 @dataclass(frozen=True)
@@ -225,33 +242,94 @@ def _expansions(index: LanguageIndex, slot: Slot, language: str) -> list[tuple[s
     return [(typo, FUZZY_WEIGHT) for typo in sorted(index.typo_terms(slot.word, term))]
 
 
-def rank(city: CityIndex, languages: Sequence[str], query: str, kinds: Iterable[ContentKind]) -> list[Hit]:
-    """Items matching the query in any of `languages` (the reader's first), best first."""
+@dataclass(frozen=True, eq=False)
+class Source:
+    """Where one slot of a query can match: a term of one language, at a weight (lower for a typo)."""
+
+    language: str
+    term: str
+    weight: float
+    scored: Scored
+
+
+def _sources(wanted: list[Slot], present: list[tuple[str, LanguageIndex]]) -> list[list[Source]]:
+    found = []
+    for slot in wanted:
+        sources = []
+        for language, index in present:
+            for term, weight in _expansions(index, slot, language):
+                scored = index.scores(term)
+                if scored is not None:
+                    sources.append(Source(language, term, weight, scored))
+        found.append(sources)
+    return found
+
+
+def rank(
+    city: CityIndex, languages: Sequence[str], query: str, kinds: Iterable[ContentKind], first: int
+) -> tuple[list[Hit], int]:
+    """The `first` best items matching the query in any of `languages` (the reader's first), and how many
+    match in all.
+
+    An item's score is, over the query's words, the sum of each word's best contribution in any language,
+    times a bonus for the share of words it matched. Only the best are scored exactly: each word's items
+    are read best first, side by side, and reading stops once no item still unread could score above the
+    ones found (the threshold algorithm), so a common word does not make every query score every item.
+    """
     wanted = slots(query)
     present = [(language, city.languages[language]) for language in dict.fromkeys(languages)]
     present = [(language, index) for language, index in present if index.lengths]
     if not wanted or not present:
-        return []
-    totals: dict[str, float] = defaultdict(float)
-    covered: dict[str, int] = defaultdict(int)
-    matched: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for slot in wanted:
-        best: dict[str, tuple[float, str, str]] = {}
-        for language, index in present:
-            for term, weight in _expansions(index, slot, language):
-                for item_id, value in index.scores(term).items():
-                    value *= weight
-                    if value > best.get(item_id, (0.0,))[0]:
-                        best[item_id] = (value, language, term)
-        for item_id, (value, language, term) in best.items():
-            totals[item_id] += value
-            covered[item_id] += 1
-            matched[item_id][language].add(term)
+        return [], 0
+    per_slot = _sources(wanted, present)
     only = set(kinds)
-    hits = [
-        Hit(item_id, score * (1 + covered[item_id] / len(wanted)), matched[item_id])
-        for item_id, score in totals.items()
-        if not only or city.kinds.get(item_id) in only
-    ]
-    hits.sort(key=lambda hit: (-hit.score, hit.item_id))
-    return hits
+    matching = set().union(*(source.scored.by_item for sources in per_slot for source in sources))
+    if only:
+        matching = {item for item in matching if city.kinds.get(item) in only}
+    if not matching or first <= 0:
+        return [], len(matching)
+    lists = [(n, j, source) for n, sources in enumerate(per_slot) for j, source in enumerate(sources)]
+    frontier = [[source.weight * source.scored.ordered[0][1] for source in sources] for sources in per_slot]
+    best: list[tuple[float, str]] = []  # a min-heap of the best found so far
+    scored: dict[str, Hit] = {}
+    depth = 0
+    while lists:
+        still = []
+        for n, j, source in lists:
+            ordered = source.scored.ordered
+            if depth >= len(ordered):
+                frontier[n][j] = 0.0
+                continue
+            still.append((n, j, source))
+            item, value = ordered[depth]
+            frontier[n][j] = source.weight * value
+            if item not in scored and item in matching:
+                hit = scored[item] = _exact(item, per_slot, len(wanted))
+                if len(best) < first:
+                    heapq.heappush(best, (hit.score, item))
+                elif hit.score > best[0][0]:
+                    heapq.heapreplace(best, (hit.score, item))
+        lists = still
+        depth += 1
+        bounds = [max(slot, default=0.0) for slot in frontier]
+        reachable = sum(bounds) * (1 + sum(1 for b in bounds if b > 0) / len(wanted))
+        if len(best) == first and best[0][0] >= reachable:
+            break
+    top = sorted((scored[item] for _, item in best), key=lambda hit: (-hit.score, hit.item_id))
+    return top, len(matching)
+
+
+def _exact(item: str, per_slot: list[list[Source]], words: int) -> Hit:
+    total, covered = 0.0, 0
+    matched: dict[str, set[str]] = defaultdict(set)
+    for sources in per_slot:
+        top, where = 0.0, None
+        for source in sources:
+            value = source.weight * source.scored.by_item.get(item, 0.0)
+            if value > top:
+                top, where = value, source
+        if where is not None:
+            total += top
+            covered += 1
+            matched[where.language].add(where.term)
+    return Hit(item, total * (1 + covered / words), matched)
