@@ -12,6 +12,7 @@ item the caller may not translate is refused whole (403).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import defusedxml.ElementTree as SafeET
@@ -37,23 +38,35 @@ MAX_FILES = 2_000
 router = APIRouter(prefix="/cities/{city}/workbench/translations", tags=["translation"])
 
 
-def export_document(docs: list[Document], source: str, target: str) -> bytes:
+def build_document(
+    files: Iterable[tuple[str, str, Iterable[tuple[str, str, str | None]]]], source: str, target: str
+) -> bytes:
+    """An XLIFF 2.0 document: each file as (id, original, units), each unit as (id, source text, target
+    text or None). Witaj's other translatable texts (notification messages) are exchanged the same way."""
     ET.register_namespace("", NS)
     root = ET.Element(f"{{{NS}}}xliff", {"version": "2.0", "srcLang": source, "trgLang": target})
-    for doc in docs:
-        existing = translations_of(doc).get(target).fields
-        file = ET.SubElement(
-            root,
-            f"{{{NS}}}file",
-            {"id": f"f{doc['_id']}", "original": f"{doc['kind']}/{doc['_id']}/r{doc['revision']}"},
-        )
-        for path, text in source_texts(doc).items():
-            unit = ET.SubElement(file, f"{{{NS}}}unit", {"id": path})
+    for file_id, original, units in files:
+        file = ET.SubElement(root, f"{{{NS}}}file", {"id": file_id, "original": original})
+        for unit_id, text, translated in units:
+            unit = ET.SubElement(file, f"{{{NS}}}unit", {"id": unit_id})
             segment = ET.SubElement(unit, f"{{{NS}}}segment")
             ET.SubElement(segment, f"{{{NS}}}source").text = text
-            if path in existing:
-                ET.SubElement(segment, f"{{{NS}}}target").text = existing[path]
+            if translated is not None:
+                ET.SubElement(segment, f"{{{NS}}}target").text = translated
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def export_document(docs: list[Document], source: str, target: str) -> bytes:
+    def units(doc: Document) -> Iterator[tuple[str, str, str | None]]:
+        existing = translations_of(doc).get(target).fields
+        for path, text in source_texts(doc).items():
+            yield path, text, existing.get(path)
+
+    return build_document(
+        ((f"f{doc['_id']}", f"{doc['kind']}/{doc['_id']}/r{doc['revision']}", units(doc)) for doc in docs),
+        source,
+        target,
+    )
 
 
 @router.get("/{language}/xliff", summary="Export what needs translating into a language as XLIFF 2.0")
@@ -82,7 +95,8 @@ async def export(
     )
 
 
-def _parse(raw: bytes, language: str) -> tuple[ET.Element, str]:
+def parse_document(raw: bytes, language: str) -> tuple[ET.Element, str]:
+    """A safely parsed XLIFF 2.0 document into `language`, and its source language (400 otherwise)."""
     try:
         root = SafeET.fromstring(raw, forbid_dtd=True)
     except (ET.ParseError, DefusedXmlException) as exc:
@@ -92,6 +106,17 @@ def _parse(raw: bytes, language: str) -> tuple[ET.Element, str]:
     if root.get("trgLang") != language or not root.get("srcLang"):
         raise BadRequest(f"The document's trgLang must be '{language}'", code="language_mismatch")
     return root, str(root.get("srcLang"))
+
+
+def unit_texts(unit: ET.Element) -> tuple[str | None, str | None]:
+    """A unit's source text and its translation (None where either is absent, or the target is blank)."""
+    source = unit.find(f"{{{NS}}}segment/{{{NS}}}source")
+    target = unit.find(f"{{{NS}}}segment/{{{NS}}}target")
+    translated = "".join(target.itertext()) if target is not None else None
+    return (
+        "".join(source.itertext()) if source is not None else None,
+        translated if translated is not None and translated.strip() else None,
+    )
 
 
 def _check_file(
@@ -110,18 +135,12 @@ def _check_file(
     targets: dict[str, str] = {}
     for unit in file.iter(f"{{{NS}}}unit"):
         path = unit.get("id", "")
-        source_text = (
-            "".join(unit.find(f"{{{NS}}}segment/{{{NS}}}source").itertext())
-            if unit.find(f"{{{NS}}}segment/{{{NS}}}source") is not None
-            else None
-        )
-        target = unit.find(f"{{{NS}}}segment/{{{NS}}}target")
+        source_text, text = unit_texts(unit)
         if path not in expected:
             problems.append({"file": original, "unit": path, "reason": "unknown_unit"})
         elif source_text != expected[path]:
             problems.append({"file": original, "unit": path, "reason": "source_mismatch"})
-        elif target is not None and "".join(target.itertext()).strip():
-            text = "".join(target.itertext())
+        elif text is not None:
             if len(text) > MAX_TRANSLATED_CHARS:
                 problems.append({"file": original, "unit": path, "reason": "too_long"})
             targets[path] = text
@@ -136,7 +155,7 @@ async def import_xliff(
 ) -> dict[str, Any]:
     access.require_workbench(principal, city)
     city_language(request, city, language)
-    root, source = _parse(await request.body(), language)
+    root, source = parse_document(await request.body(), language)
     files = root.findall(f"{{{NS}}}file")
     if not files or len(files) > MAX_FILES:
         raise BadRequest(f"A document carries 1 to {MAX_FILES} files", code="invalid_xliff")

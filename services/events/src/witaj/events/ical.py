@@ -24,6 +24,7 @@ import icalendar
 from pydantic import ValidationError
 from witaj.events import schedule as sched
 from witaj.events.schemas import EventKind, Place, Schedule, Texts
+from witaj.shared.bidi import anchored
 from witaj.shared.errors import ApiError
 from witaj.shared.mongo import Document
 
@@ -302,9 +303,11 @@ def _vevent(
     event.add("uid", uid)
     event.add("dtstamp", now)
     event.add("sequence", doc.get("revision", 1))
-    event.add("summary", title)
+    # A right-to-left title or description that starts with a Latin word ("NFZ …") is marked as such,
+    # for calendars that guess a text's direction from its first letter.
+    event.add("summary", anchored(title))
     if texts.get("description"):
-        event.add("description", texts["description"])
+        event.add("description", anchored(texts["description"]))
     place = doc.get("place") or {}
     if place.get("address"):
         event.add("location", place["address"])

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 from witaj.notify.settings import SmtpSettings
-from witaj.notify.templates import Rendered, RenderedDigest
+from witaj.notify.templates import Rendered, RenderedDigest, unsubscribe_text
 
 
 def compose(
@@ -24,7 +24,7 @@ def compose(
     mail["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@witaj>"
     mail["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mail.set_content(message.text() + f"\n\n--\nUnsubscribe: {unsubscribe_url}\n")
+    mail.set_content(f"{message.text()}\n\n--\n{unsubscribe_text(message.language, unsubscribe_url)}\n")
     mail.add_alternative(message.html(), subtype="html")
     mail["Content-Language"] = message.language  # after the content: setting it clears Content-* headers
     return mail

@@ -1,133 +1,83 @@
-# ruff: noqa: RUF001 - translated message templates use Cyrillic and Arabic letters on purpose
-"""Messages rendered per subscriber language from sandboxed, auto-escaping Jinja templates.
+"""Messages rendered per subscriber language from translatable texts in `messages/` (one file per language,
+English the source; see README.md there), through sandboxed, auto-escaping Jinja templates.
 
-The language is chosen among those that have both a template and a title for the item, by the
+The language is chosen among those that have both the message and a title for the item, by the
 subscriber's own language and fallbacks first, then the city's chain (`witaj.shared.languages`). Titles
-come from editors, so the HTML variant escapes them and templates run in Jinja's sandbox. Rendering is
+come from editors, so the HTML variant escapes them and templates run in Jinja's sandbox. Every value put
+into a text is isolated where scripts of both directions could meet, and a right-to-left text gets a
+leading mark where its first letter would mislead a plain-text viewer (`witaj.shared.bidi`). Rendering is
 cached per job and (language, fallbacks), since a fan-out renders the same few variants many times.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
-from jinja2 import StrictUndefined
+import yaml
+from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
+from witaj.shared.bidi import anchored, isolate
 from witaj.shared.events import CityConfig
 from witaj.shared.languages import choose_language, is_rtl
 
-# kind -> language -> (title, body). Bodies see: title, city, when, link.
+MESSAGES_DIR: Traversable = files("witaj.notify").joinpath("messages")
+SOURCE_LANGUAGE = "en"
+KINDS = (
+    "content.published",
+    "content.updated",
+    "agenda.event_published",
+    "agenda.event_updated",
+    "agenda.event_cancelled",
+    "agenda.registration_promoted",
+    "agenda.registration_cancelled",
+)
+"""The messages about an item or event (title and body); `digest`, `email` and `subscription.confirm`
+are the others."""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every language's texts (message key -> field -> text), which were made by a machine, and for each
+    translated text the fingerprint of the English it was made from (so an edited source shows)."""
+
+    texts: dict[str, dict[str, dict[str, str]]]
+    machine_translated: dict[str, bool]
+    made_from: dict[str, dict[str, str]]
+
+    def languages(self, key: str) -> set[str]:
+        """The languages that have every field the source has for `key`."""
+        fields = set(self.texts[SOURCE_LANGUAGE][key])
+        return {code for code, texts in self.texts.items() if fields <= set(texts.get(key, {}))}
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def read_catalogue(folder: Traversable = MESSAGES_DIR) -> Catalogue:
+    texts, machine, made = {}, {}, {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            doc = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            code = doc["language"]
+            texts[code] = doc["messages"]
+            machine[code] = bool(doc.get("machine_translated", False))
+            made[code] = dict(doc.get("made_from") or {})
+    return Catalogue(texts, machine, made)
+
+
+CATALOGUE = read_catalogue()
 MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
-    "content.published": {
-        "en": ("New: {{ title }}", "New information for you in {{ city }}: {{ title }}."),
-        "pl": ("Nowość: {{ title }}", "Nowa informacja dla Ciebie w mieście {{ city }}: {{ title }}."),
-        "uk": ("Нове: {{ title }}", "Нова інформація для вас у місті {{ city }}: {{ title }}."),
-        "ru": ("Новое: {{ title }}", "Новая информация для вас в городе {{ city }}: {{ title }}."),
-        "ar": ("جديد: {{ title }}", "معلومات جديدة لك في {{ city }}: {{ title }}."),
-        "de": ("Neu: {{ title }}", "Neue Informationen für Sie in {{ city }}: {{ title }}."),
-    },
-    "content.updated": {
-        "en": ("Updated: {{ title }}", "Important change in {{ city }}: {{ title }} was updated."),
-        "pl": ("Zmiana: {{ title }}", "Ważna zmiana w mieście {{ city }}: zaktualizowano {{ title }}."),
-        "uk": ("Оновлено: {{ title }}", "Важлива зміна у місті {{ city }}: оновлено {{ title }}."),
-        "ru": ("Обновлено: {{ title }}", "Важное изменение в городе {{ city }}: обновлено {{ title }}."),
-        "ar": ("تحديث: {{ title }}", "تغيير مهم في {{ city }}: تم تحديث {{ title }}."),
-    },
-    "agenda.event_published": {
-        "en": ("New event: {{ title }}", "{{ title }}{% if when %} on {{ when }}{% endif %} in {{ city }}."),
-        "pl": (
-            "Nowe wydarzenie: {{ title }}",
-            "{{ title }}{% if when %}, {{ when }}{% endif %} ({{ city }}).",
-        ),
-        "uk": ("Нова подія: {{ title }}", "{{ title }}{% if when %}, {{ when }}{% endif %} ({{ city }})."),
-        "ru": ("Новое событие: {{ title }}", "{{ title }}{% if when %}, {{ when }}{% endif %} ({{ city }})."),
-        "ar": ("فعالية جديدة: {{ title }}", "{{ title }}{% if when %}، {{ when }}{% endif %} ({{ city }})."),
-    },
-    "agenda.event_updated": {
-        "en": ("Changed: {{ title }}", "The time or place of {{ title }} has changed."),
-        "pl": ("Zmiana: {{ title }}", "Zmienił się termin lub miejsce: {{ title }}."),
-        "uk": ("Зміна: {{ title }}", "Змінився час або місце: {{ title }}."),
-        "ru": ("Изменение: {{ title }}", "Изменилось время или место: {{ title }}."),
-        "ar": ("تغيير: {{ title }}", "تغير موعد أو مكان {{ title }}."),
-    },
-    "agenda.event_cancelled": {
-        "en": ("Cancelled: {{ title }}", "{{ title }} is cancelled{% if when %} on {{ when }}{% endif %}."),
-        "pl": ("Odwołane: {{ title }}", "{{ title }} zostało odwołane{% if when %} ({{ when }}){% endif %}."),
-        "uk": ("Скасовано: {{ title }}", "{{ title }} скасовано{% if when %} ({{ when }}){% endif %}."),
-        "ru": ("Отменено: {{ title }}", "{{ title }} отменено{% if when %} ({{ when }}){% endif %}."),
-        "ar": ("إلغاء: {{ title }}", "تم إلغاء {{ title }}{% if when %} ({{ when }}){% endif %}."),
-    },
-    "agenda.registration_promoted": {
-        "en": ("You have a place: {{ title }}", "A place became free and it is yours: {{ title }}."),
-        "pl": ("Masz miejsce: {{ title }}", "Zwolniło się miejsce i jest Twoje: {{ title }}."),
-        "uk": ("У вас є місце: {{ title }}", "Звільнилося місце, і воно ваше: {{ title }}."),
-        "ru": ("У вас есть место: {{ title }}", "Освободилось место, и оно ваше: {{ title }}."),
-        "ar": ("لديك مكان: {{ title }}", "أصبح مكان متاحًا وهو لك: {{ title }}."),
-    },
-    "agenda.registration_cancelled": {
-        "en": ("Registration cancelled: {{ title }}", "Your registration for {{ title }} is cancelled."),
-        "pl": ("Zapis anulowany: {{ title }}", "Twój zapis na {{ title }} został anulowany."),
-        "uk": ("Реєстрацію скасовано: {{ title }}", "Вашу реєстрацію на {{ title }} скасовано."),
-        "ru": ("Регистрация отменена: {{ title }}", "Ваша регистрация на {{ title }} отменена."),
-        "ar": ("تم إلغاء التسجيل: {{ title }}", "تم إلغاء تسجيلك في {{ title }}."),
-    },
+    kind: {code: (t[kind]["title"], t[kind]["body"]) for code, t in CATALOGUE.texts.items() if kind in t}
+    for kind in KINDS
 }
-
-# The daily digest: language -> (title, introduction). Both see: count, city.
 DIGEST: dict[str, tuple[str, str]] = {
-    "en": ("Your daily digest ({{ count }} new)", "What is new for you in {{ city }}:"),
-    "pl": ("Twoje podsumowanie dnia (nowe: {{ count }})", "Co nowego dla Ciebie w mieście {{ city }}:"),
-    "uk": ("Ваш щоденний дайджест (нових: {{ count }})", "Що нового для вас у місті {{ city }}:"),
-    "ru": ("Ваша ежедневная сводка (новых: {{ count }})", "Что нового для вас в городе {{ city }}:"),
-    "ar": ("ملخصك اليومي ({{ count }} جديد)", "الجديد لك في {{ city }}:"),
-}
-
-# Double opt-in: language -> (title, body, button, confirmed). They see: city, hours.
-CONFIRMATION: dict[str, tuple[str, str, str, str]] = {
-    "en": (
-        "Confirm your e-mail address",
-        "You asked for Witaj notifications from {{ city }} at this address. Confirm it with the link below. "
-        "If it was not you, ignore this message: the address is forgotten in {{ hours }} hours.",
-        "Confirm",
-        "Your e-mail address is confirmed.",
-    ),
-    "pl": (
-        "Potwierdź swój adres e-mail",
-        "Poproszono o powiadomienia Witaj z miasta {{ city }} na ten adres. Potwierdź go, korzystając z "
-        "linku poniżej. Jeśli to nie Ty, zignoruj tę wiadomość: adres zostanie usunięty za {{ hours }} godz.",
-        "Potwierdź",
-        "Twój adres e-mail jest potwierdzony.",
-    ),
-    "uk": (
-        "Підтвердьте свою адресу e-mail",
-        "Ви попросили сповіщення Witaj з міста {{ city }} на цю адресу. Підтвердьте її за посиланням нижче. "
-        "Якщо це були не ви, проігноруйте цей лист: адресу буде видалено через {{ hours }} год.",
-        "Підтвердити",
-        "Вашу адресу e-mail підтверджено.",
-    ),
-    "ru": (
-        "Подтвердите адрес электронной почты",
-        "Вы запросили уведомления Witaj из города {{ city }} на этот адрес. Подтвердите его по ссылке ниже. "
-        "Если это были не вы, проигнорируйте это письмо: адрес будет удалён через {{ hours }} ч.",
-        "Подтвердить",
-        "Ваш адрес электронной почты подтверждён.",
-    ),
-    "ar": (
-        "أكّد عنوان بريدك الإلكتروني",
-        "طلبت تلقي إشعارات Witaj من {{ city }} على هذا العنوان. أكّده عبر الرابط أدناه. "
-        "إن لم تكن أنت، فتجاهل هذه الرسالة: سيُحذف العنوان بعد {{ hours }} ساعة.",
-        "تأكيد",
-        "تم تأكيد عنوان بريدك الإلكتروني.",
-    ),
-    "de": (
-        "Bestätigen Sie Ihre E-Mail-Adresse",
-        "Sie haben Witaj-Benachrichtigungen aus {{ city }} an diese Adresse angefordert. Bestätigen Sie sie "
-        "über den Link unten. Falls Sie das nicht waren, ignorieren Sie diese Nachricht: Die Adresse wird "
-        "in {{ hours }} Stunden gelöscht.",
-        "Bestätigen",
-        "Ihre E-Mail-Adresse ist bestätigt.",
-    ),
+    code: (t["digest"]["title"], t["digest"]["intro"]) for code, t in CATALOGUE.texts.items() if "digest" in t
 }
 
 HTML = (
@@ -149,18 +99,36 @@ CONFIRMATION_PAGE = (
 
 _text = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
 _html = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
-_COMPILED = {
-    (kind, lang): (_text.from_string(title), _text.from_string(body))
-    for kind, langs in MESSAGES.items()
-    for lang, (title, body) in langs.items()
-}
 _HTML = _html.from_string(HTML)
-_DIGEST = {lang: (_text.from_string(t), _text.from_string(i)) for lang, (t, i) in DIGEST.items()}
 _DIGEST_HTML = _html.from_string(DIGEST_HTML)
-_CONFIRMATION = {
-    lang: tuple(_text.from_string(part) for part in parts) for lang, parts in CONFIRMATION.items()
-}
 _CONFIRMATION_PAGE = _html.from_string(CONFIRMATION_PAGE)
+
+
+@cache
+def _template(language: str, key: str, field: str) -> Template:
+    return _text.from_string(CATALOGUE.texts[language][key][field])
+
+
+def _fill(language: str, key: str, field: str, values: dict[str, Any]) -> str:
+    """One text, its values isolated for the text's direction and the whole anchored to it."""
+    rtl = is_rtl(language)
+    placed = {
+        name: isolate(v, rtl=rtl) if isinstance(v, str) and name != "link" else v
+        for name, v in values.items()
+    }
+    return anchored(_template(language, key, field).render(placed), rtl)
+
+
+def _choose(
+    key: str, city: CityConfig, language: str, fallbacks: list[str], among: set[str] | None = None
+) -> str:
+    available = CATALOGUE.languages(key)
+    if among:
+        available = available & among or available
+    choice = choose_language(
+        [language, *fallbacks], available, default_language=city.default_language, fallbacks=city.fallbacks
+    )
+    return choice.language if choice else SOURCE_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -210,13 +178,21 @@ class RenderedDigest:
 def render_digest(
     city: CityConfig, items: list[Rendered], *, language: str, fallbacks: list[str]
 ) -> RenderedDigest:
-    choice = choose_language(
-        [language, *fallbacks], set(DIGEST), default_language=city.default_language, fallbacks=city.fallbacks
-    )
-    lang = choice.language if choice else "en"
-    title_t, intro_t = _DIGEST[lang]
+    lang = _choose("digest", city, language, fallbacks)
     values = {"count": len(items), "city": city.name}
-    return RenderedDigest(lang, is_rtl(lang), title_t.render(values), intro_t.render(values), tuple(items))
+    title, intro = (_fill(lang, "digest", field, values) for field in ("title", "intro"))
+    return RenderedDigest(lang, is_rtl(lang), title, intro, tuple(items))
+
+
+def render_message(
+    key: str, city: CityConfig, *, language: str, fallbacks: list[str], link: str | None = None, **values: Any
+) -> Rendered:
+    """Any message with a title and a body (`subscription.confirm`, …) in the subscriber's best language."""
+    lang = _choose(key, city, language, fallbacks)
+    filled = {"city": city.name, "link": link, **values}
+    return Rendered(
+        lang, is_rtl(lang), _fill(lang, key, "title", filled), _fill(lang, key, "body", filled), link
+    )
 
 
 def render(
@@ -229,21 +205,18 @@ def render(
     link: str | None = None,
     when: str | None = None,
 ) -> Rendered:
-    templates = MESSAGES[kind]
-    available = set(templates) & set(titles) if titles else set(templates)
-    if not available:
-        available = set(templates)
-    choice = choose_language(
-        [language, *fallbacks],
-        available,
-        default_language=city.default_language,
-        fallbacks=city.fallbacks,
-    )
-    lang = choice.language if choice else "en"
+    lang = _choose(kind, city, language, fallbacks, among=set(titles))
     title = titles.get(lang) or _any_title(titles, city, language)
-    title_t, body_t = _COMPILED[(kind, lang)]
     values: dict[str, Any] = {"title": title, "city": city.name, "when": when, "link": link}
-    return Rendered(lang, is_rtl(lang), title_t.render(values), body_t.render(values), link)
+    return Rendered(
+        lang, is_rtl(lang), _fill(lang, kind, "title", values), _fill(lang, kind, "body", values), link
+    )
+
+
+def unsubscribe_text(language: str, link: str) -> str:
+    """The line under every e-mail saying why it came and how to stop it, in the message's language."""
+    lang = language if language in CATALOGUE.languages("email") else SOURCE_LANGUAGE
+    return _fill(lang, "email", "unsubscribe", {"link": link})
 
 
 @dataclass(frozen=True)
@@ -266,16 +239,11 @@ def render_confirmation(
     city: CityConfig, *, language: str, fallbacks: list[str], link: str, hours: int
 ) -> Confirmation:
     """The confirmation of an e-mail address, in the subscriber's language (or the city's next best)."""
-    choice = choose_language(
-        [language, *fallbacks],
-        set(CONFIRMATION),
-        default_language=city.default_language,
-        fallbacks=city.fallbacks,
+    mail = render_message(
+        "subscription.confirm", city, language=language, fallbacks=fallbacks, link=link, hours=hours
     )
-    lang = choice.language if choice else "en"
-    values = {"city": city.name, "hours": hours}
-    title, body, button, confirmed = (part.render(values) for part in _CONFIRMATION[lang])
-    return Confirmation(Rendered(lang, is_rtl(lang), title, body, link), button, confirmed)
+    button, confirmed = (_fill(mail.language, "subscription.confirm", f, {}) for f in ("button", "confirmed"))
+    return Confirmation(mail, button, confirmed)
 
 
 def _any_title(titles: dict[str, str], city: CityConfig, language: str) -> str:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.responses import JSONResponse, Response
+from witaj.shared.bidi import isolated_cell
 from witaj.shared.events import IndicatorCell
 from witaj.stats.schemas import BreakdownPublic, SeriesPublic
 
@@ -25,7 +26,8 @@ def _csv(header: list[str], rows: list[list[Any]], filename: str) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    # A label in Arabic script keeps its own direction beside the numbers and ids around it.
+    writer.writerows([isolated_cell(cell) if isinstance(cell, str) else cell for cell in row] for row in rows)
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
