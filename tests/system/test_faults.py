@@ -299,7 +299,7 @@ class Stored:
         registrations: Counter[str] = Counter()
         async for d in self.events["registrations"].find({"event_id": {"$in": self.world.catalog.events}}):
             registrations[d["event_id"]] += 1
-        delivered = await self.notify["deliveries"].count_documents({"channel": "inbox"})
+        delivered = await self.notify["deliveries"].count_documents({"channel": "inbox", "city": CITY})
         usage = {("page_views", "item", item): self.bounds(self.ledger.views.get(item, []), "content")
                  for item in self.world.catalog.pages}  # fmt: skip
         usage |= {("event_views", "event", e): self.bounds(self.ledger.event_views.get(e, []), "events")

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 from witaj.content.cache import _cached
-from witaj.content.search_index import SearchIndex, _exact, _sources, slots, within_one_edit
+from witaj.content.ranking import _exact, _sources, rank, slots
+from witaj.content.search_index import SearchIndex, within_one_edit
 from witaj.content.stemming import folded_words, words
 from witaj.devkit.demo.files import load_all
 from witaj.shared.events import ContentKind
@@ -59,7 +60,7 @@ def index() -> SearchIndex:
 @pytest.mark.parametrize("first", [1, 5, 20, 1000])
 def test_the_top_items_are_those_scoring_everything_would_give(index, languages, query, first) -> None:
     city = index.cities["x"]
-    top, total = index.search("x", languages, query, set(), first)
+    top, total = rank(index.cities["x"], languages, query, set(), first)
     present = [(code, city.languages[code]) for code in languages]
     per_slot = _sources(slots(query), present)
     every = set().union(*(source.scored.by_item for sources in per_slot for source in sources))
@@ -71,17 +72,17 @@ def test_the_top_items_are_those_scoring_everything_would_give(index, languages,
         (round(h.score, 9), h.matched) for h in expected[:first]
     ]
     kinds = {ContentKind.GLOSSARY_TERM}
-    terms, count = index.search("x", languages, query, kinds, first)
+    terms, count = rank(index.cities["x"], languages, query, kinds, first)
     assert count == sum(1 for i in every if city.kinds[i] in kinds)
     assert all(city.kinds[hit.item_id] is ContentKind.GLOSSARY_TERM for hit in terms)
 
 
 def test_a_typo_is_forgiven_in_words_of_five_letters_or_more_only(index) -> None:
-    assert index.search("x", ["pl"], "lekarx", set(), 5)[1] > 0  # one letter changed
-    assert index.search("x", ["pl"], "ubezpieczenei", set(), 5)[1] > 0  # two letters swapped
-    assert index.search("x", ["pl"], "umowx", set(), 5)[1] > 0  # five letters
-    assert index.search("x", ["pl"], "umox", set(), 5)[1] == 0  # four: too short to guess
-    assert index.search("x", ["pl"], "lekxrxz", set(), 5)[1] == 0  # two edits
+    assert rank(index.cities["x"], ["pl"], "lekarx", set(), 5)[1] > 0  # one letter changed
+    assert rank(index.cities["x"], ["pl"], "ubezpieczenei", set(), 5)[1] > 0  # two letters swapped
+    assert rank(index.cities["x"], ["pl"], "umowx", set(), 5)[1] > 0  # five letters
+    assert rank(index.cities["x"], ["pl"], "umox", set(), 5)[1] == 0  # four: too short to guess
+    assert rank(index.cities["x"], ["pl"], "lekxrxz", set(), 5)[1] == 0  # two edits
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""The demo cities as data: reading the files beside this module and checking them.
+"""The demo cities as data: reading the files beside this module and checking them (one file is read
+by `reading.py`, events and subscriptions by `agenda.py`).
 
 Each city is a folder (see `README.md` there for translators): `city.yaml` with its configuration as the
 API takes it, its topic tree and which languages' texts are machine-made; one file per content item in a
@@ -18,29 +19,18 @@ city's languages is an error naming the file, the field and the language.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
-import yaml
-from pydantic import ValidationError
 from witaj.content.default_topics import DEFAULT_TOPICS
 from witaj.content.kinds import MODELS, PATHS, Body, texts_of
 from witaj.content.topic_tree import check_tree
-from witaj.events.schemas import EventIn, Texts
-from witaj.notify.schemas import SubscriptionCreate
-from witaj.shared.errors import ApiError
+from witaj.devkit.demo.agenda import DemoEvent, DemoSubscription, read_event, read_subscriptions
+from witaj.devkit.demo.reading import DemoDataError, Where, localise, read
 from witaj.shared.events import CityConfig, ContentKind, Topic
 
 HERE = Path(__file__).parent
 CITIES = ("lublin", "bologna")
 """Every demo city, in the order they are seeded."""
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class DemoDataError(ValueError):
-    """A demo file that does not hold what the platform accepts; the message names the file and field."""
 
 
 @dataclass(frozen=True)
@@ -65,49 +55,6 @@ class DemoItem:
     @property
     def translations(self) -> list[str]:
         return [language for language in self.bodies if language != self.source_language]
-
-
-@dataclass(frozen=True)
-class DemoEvent:
-    """One agenda item. Its first occurrence is given as a weekday a few days ahead, so the demo agenda
-    is always upcoming: `event_in` turns it into dates from the day it is seeded."""
-
-    id: str
-    organisation: str
-    body: dict[str, Any]
-    texts: dict[str, Texts]
-    machine_translated: frozenset[str]
-
-    @property
-    def source_language(self) -> str:
-        return str(self.body["source_language"])
-
-    def event_in(self, today: date) -> EventIn:
-        return EventIn.model_validate(
-            {
-                **self.body,
-                "texts": self.texts[self.source_language].model_dump(),
-                "schedule": self._dates(today),
-            }
-        )
-
-    def _dates(self, today: date) -> dict[str, Any]:
-        first = dict(self.body["schedule"])
-        day = today + timedelta(days=2)
-        day += timedelta(days=(WEEKDAYS.index(first.pop("weekday")) - day.weekday()) % 7)
-        day += timedelta(weeks=first.pop("weeks_ahead", 0))
-        start = datetime.combine(day, time.fromisoformat(first.pop("at")))
-        end = start + timedelta(minutes=first.pop("minutes"))
-        return {**first, "start": start.isoformat(), "end": end.isoformat()}
-
-
-@dataclass(frozen=True)
-class DemoSubscription:
-    """A device's subscription; `token` is its demo key (X-Subscriber-Token)."""
-
-    id: str
-    token: str
-    preferences: SubscriptionCreate
 
 
 @dataclass(frozen=True)
@@ -144,7 +91,7 @@ def load_all(names: tuple[str, ...] | list[str] = CITIES, root: Path = HERE) -> 
 
 def load_city(name: str, root: Path = HERE) -> DemoCity:
     folder = root / name
-    spec = _read(folder / "city.yaml")
+    spec = read(folder / "city.yaml")
     where = Where(folder / "city.yaml")
     config = where.check(lambda: CityConfig.model_validate(spec["config"]), "config")
     languages = list(config.languages)
@@ -160,76 +107,17 @@ def load_city(name: str, root: Path = HERE) -> DemoCity:
             items.append(_item(path, kind, config, machine))
     # Organisations first: procedures' steps and practices point at them.
     items.sort(key=lambda item: item.kind is not ContentKind.ORGANISATION)
-    events = [_event(path, config, machine) for path in sorted((folder / "events").glob("*.yaml"))]
+    events = [read_event(path, config, machine) for path in sorted((folder / "events").glob("*.yaml"))]
     subscriptions = []
     if (folder / "subscriptions.yaml").exists():
-        subscriptions = _subscriptions(folder / "subscriptions.yaml", config)
+        subscriptions = read_subscriptions(folder / "subscriptions.yaml", config)
     city = DemoCity(config, topics, machine, items, events, subscriptions)
     _check_references(city, folder)
     return city
 
 
-@dataclass(frozen=True)
-class Where:
-    """A file being read, to say where a problem is."""
-
-    path: Path
-
-    def fail(self, field: str, problem: str) -> DemoDataError:
-        return DemoDataError(f"{self.path.parent.name}/{self.path.name}, {field}: {problem}")
-
-    def check(self, build: Any, field: str) -> Any:
-        try:
-            return build()
-        except (ValidationError, ApiError, KeyError, TypeError, ValueError) as exc:
-            raise self.fail(field, _reason(exc)) from None
-
-    def complete(self, texts: dict[str, Any], languages: list[str], field: str) -> None:
-        missing = [language for language in languages if not texts.get(language)]
-        extra = sorted(set(texts) - set(languages))
-        if missing or extra:
-            raise self.fail(field, f"missing {missing}" if missing else f"languages the city lacks {extra}")
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
-    if isinstance(exc, ApiError):
-        return exc.message
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        raise DemoDataError(f"{path.parent.name}/{path.name} is not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise DemoDataError(f"{path.parent.name}/{path.name} must hold a mapping")
-    return data
-
-
-def is_text(value: Any, languages: list[str]) -> bool:
-    """A translatable text: a mapping from language codes (the city's) to strings."""
-    return isinstance(value, dict) and bool(value) and set(value) <= set(languages)
-
-
-def localise(value: Any, language: str, languages: list[str], where: Where, path: str = "") -> Any:
-    """`value` with every translatable text replaced by its text in `language`."""
-    if is_text(value, languages):
-        where.complete(value, languages, path)
-        return value[language]
-    if isinstance(value, dict):
-        return {
-            k: localise(v, language, languages, where, f"{path}.{k}".lstrip(".")) for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [localise(v, language, languages, where, f"{path}.{i}") for i, v in enumerate(value)]
-    return value
-
-
 def _item(path: Path, kind: ContentKind, config: CityConfig, machine: frozenset[str]) -> DemoItem:
-    spec = _read(path)
+    spec = read(path)
     where = Where(path)
     source = spec.get("source_language", config.default_language)
     order = [source, *(language for language in config.languages if language != source)]
@@ -255,45 +143,6 @@ def _item(path: Path, kind: ContentKind, config: CityConfig, machine: frozenset[
         bodies=bodies,
         machine_translated=frozenset(spec.get("machine_translated", machine)) - {source},
     )
-
-
-def _event(path: Path, config: CityConfig, machine: frozenset[str]) -> DemoEvent:
-    spec = _read(path)
-    where = Where(path)
-    body = dict(spec["event"])
-    body.setdefault("source_language", config.default_language)
-    texts = {
-        language: where.check(
-            lambda language=language: Texts.model_validate(
-                localise(body["texts"], language, config.languages, where, "event.texts")
-            ),
-            f"event.texts ({language})",
-        )
-        for language in config.languages
-    }
-    event = DemoEvent(
-        id=where.check(lambda: str(spec["id"]), "id"),
-        organisation=where.check(lambda: str(spec["organisation"]), "organisation"),
-        body=body,
-        texts=texts,
-        machine_translated=frozenset(spec.get("machine_translated", machine)) - {body["source_language"]},
-    )
-    where.check(lambda: event.event_in(date.today()), "event")
-    return event
-
-
-def _subscriptions(path: Path, config: CityConfig) -> list[DemoSubscription]:
-    where = Where(path)
-    found = []
-    for index, spec in enumerate(_read(path).get("subscriptions", [])):
-        preferences = where.check(
-            lambda spec=spec: SubscriptionCreate.model_validate(
-                {k: v for k, v in spec.items() if k not in ("id", "token")} | {"city": config.id}
-            ),
-            f"subscriptions.{index}",
-        )
-        found.append(DemoSubscription(str(spec["id"]), str(spec["token"]), preferences))
-    return found
 
 
 def _check_references(city: DemoCity, folder: Path) -> None:

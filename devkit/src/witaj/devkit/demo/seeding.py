@@ -28,7 +28,8 @@ from witaj.content.cities import CityStore
 from witaj.content.settings import ContentSettings
 from witaj.content.store import ItemStore, Status, TranslationStep, translations_of
 from witaj.content.topic_tree import TopicTreeStore
-from witaj.devkit.demo.files import CITIES, DemoCity, DemoEvent, DemoItem, DemoSubscription, load_all
+from witaj.devkit.demo.agenda import DemoEvent, DemoSubscription
+from witaj.devkit.demo.files import CITIES, DemoCity, DemoItem, load_all
 from witaj.events.settings import EventsSettings
 from witaj.events.store import EventStore
 from witaj.notify.access import token_hash

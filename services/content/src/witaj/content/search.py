@@ -1,5 +1,5 @@
-"""One search across pages, processes, glossary, organisations and practices of a city (the index and its
-ranking are in `search_index.py`).
+"""One search across pages, processes, glossary, organisations and practices of a city (the index is in
+`search_index.py`, its ranking in `ranking.py`).
 
 The reader's language and the city's own are searched together; each result is shown in the reader's best
 language, says which languages its match was in (`matched_languages`, the reader's first), and gives its
@@ -16,8 +16,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from witaj.content.cache import CachedItem, PublishedCache
 from witaj.content.localize import summary
+from witaj.content.ranking import Hit, rank
 from witaj.content.reading import AcceptLanguage, Lang, choose
-from witaj.content.search_index import CityIndex, Hit, SearchIndex, flat_texts
+from witaj.content.search_index import CityIndex, SearchIndex, flat_texts
 from witaj.content.stemming import is_cjk, normalise, tokens, words
 from witaj.shared.cities import FEATURE_OF_KIND, require_feature
 from witaj.shared.envelope import wrap
@@ -132,7 +133,7 @@ async def search(
         require_feature(config, FEATURE_OF_KIND[wanted])
     kinds = set(kind or []) or {k for k, feature in FEATURE_OF_KIND.items() if config.has(feature)}
     shown_hits, total = (
-        index.search(city, languages, q, kinds, page.offset + page.limit) if kinds else ([], 0)
+        rank(index.cities[city], languages, q, kinds, page.offset + page.limit) if kinds else ([], 0)
     )
     rows = []
     shown_hits = shown_hits[page.offset :]
