@@ -44,11 +44,11 @@ async def test_an_unknown_item_offers_the_citys_home_and_search(web) -> None:
 
 
 async def test_a_language_the_city_does_not_offer_lists_the_ones_it_does(web) -> None:
-    page = await web.get("/lublin/de/processes/lublin-temporary-residence")
+    page = await web.get("/lublin/fa/processes/lublin-temporary-residence")
     assert page.status_code == 404
     calm(page)
-    assert '<html lang="de" dir="ltr">' in page.text  # the app itself speaks German
-    assert "Lublin hat noch keine Seiten in dieser Sprache (Deutsch)." in page.text
+    assert '<html lang="fa" dir="rtl">' in page.text  # the app itself speaks Persian (Dari's texts)
+    assert "Lublin هنوز صفحه‌ای به این زبان (فارسی) ندارد." in page.text
     assert 'href="/lublin/uk" lang="uk"' in page.text
 
 

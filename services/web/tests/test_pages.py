@@ -71,7 +71,15 @@ async def test_a_procedure_in_arabic_is_right_to_left_with_offices_costs_documen
     assert text.count('class="step__done" hidden') == 5
 
 
-async def test_a_page_not_yet_translated_says_which_language_it_is_shown_in(web) -> None:
+async def test_a_page_not_yet_translated_says_which_language_it_is_shown_in(
+    web, platform, auth_header
+) -> None:
+    # The demo is translated into every language the city offers: send one translation back to draft.
+    editor = auth_header("pa_editor", city="lublin", org="lublin-city-hall")
+    async with httpx.AsyncClient(base_url=platform["content"], headers=editor) as content:
+        url = "/cities/lublin/workbench/items/lublin-health-insurance/translations/ru"
+        withdrawn = await content.put(url, json={"state": "draft"})
+        assert withdrawn.status_code == 200, withdrawn.text
     page = await web.get("/lublin/ru/pages/lublin-health-insurance")
     assert page.status_code == 200
     assert html_lang(page) == ("ru", "ltr")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import time
 from collections import Counter
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ WORKFLOW = (
     TranslationState.PUBLISHED,
 )
 """A translation's way to readers: each step is checked and announced as a translator's would be."""
+SETTLE = 60.0
 
 
 @dataclass
@@ -218,7 +220,9 @@ class _Database:
 async def seed_databases(
     content: ContentSettings, events: EventsSettings, notify: NotifySettings, names: list[str] | None = None
 ) -> Counter[str]:
-    """Seed the databases these settings name, from outside the services (their relays publish)."""
+    """Seed the databases these settings name, from outside the services, and wait (up to `SETTLE`
+    seconds) until the services' relays have published all it wrote, so that whoever starts using the
+    platform next finds the demo in every service rather than a burst of work still under way."""
     opened = [_Database(content), _Database(events), _Database(notify)]
     trees = TopicTreeStore(opened[0].db, opened[0].outbox)
     stores = Stores(
@@ -228,7 +232,13 @@ async def seed_databases(
         subscriptions=SubscriptionStore(opened[2].db),
     )
     try:
-        return await seed(stores, load_all(names or CITIES))
+        written = await seed(stores, load_all(names or CITIES))
+        deadline = time.monotonic() + SETTLE
+        while time.monotonic() < deadline:
+            if not sum([await database_.outbox.pending_count() for database_ in opened]):
+                break
+            await asyncio.sleep(0.2)
+        return written
     finally:
         for database_ in opened:
             await database_.client.close()

@@ -21,6 +21,9 @@ from witaj.shared.events import ContentKind
 
 MAX_QUERY_WORDS = 12
 FUZZY_WEIGHT = 0.7
+TITLE_BONUS = 0.5
+"""An item whose title holds every word of the query: what the reader named, before long pages that
+mention it (BM25 favours short texts, and a page is longer than an office's entry)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Source:
     term: str
     weight: float
     scored: Scored
+    titles: dict[str, frozenset[str]]
 
 
 def _sources(wanted: list[Slot], present: list[tuple[str, LanguageIndex]]) -> list[list[Source]]:
@@ -74,7 +78,7 @@ def _sources(wanted: list[Slot], present: list[tuple[str, LanguageIndex]]) -> li
             for term, weight in _expansions(index, slot, language):
                 scored = index.scores(term)
                 if scored is not None:
-                    sources.append(Source(language, term, weight, scored))
+                    sources.append(Source(language, term, weight, scored, index.titles))
         found.append(sources)
     return found
 
@@ -86,7 +90,7 @@ def rank(
     match in all.
 
     An item's score is, over the query's words, the sum of each word's best contribution in any language,
-    times a bonus for the share of words it matched. Only the best are scored exactly: each word's items
+    times a bonus for the share of words it matched, and another when its title holds them all. Only the best are scored exactly: each word's items
     are read best first, side by side, and reading stops once no item still unread could score above the
     ones found (the threshold algorithm), so a common word does not make every query score every item.
     """
@@ -126,7 +130,7 @@ def rank(
         lists = still
         depth += 1
         bounds = [max(slot, default=0.0) for slot in frontier]
-        reachable = sum(bounds) * (1 + sum(1 for b in bounds if b > 0) / len(wanted))
+        reachable = sum(bounds) * (1 + sum(1 for b in bounds if b > 0) / len(wanted)) * (1 + TITLE_BONUS)
         if len(best) == first and best[0][0] >= reachable:
             break
     top = sorted((scored[item] for _, item in best), key=lambda hit: (-hit.score, hit.item_id))
@@ -134,7 +138,7 @@ def rank(
 
 
 def _exact(item: str, per_slot: list[list[Source]], words: int) -> Hit:
-    total, covered = 0.0, 0
+    total, covered, titled = 0.0, 0, 0
     matched: dict[str, set[str]] = defaultdict(set)
     for sources in per_slot:
         top, where = 0.0, None
@@ -145,5 +149,7 @@ def _exact(item: str, per_slot: list[list[Source]], words: int) -> Hit:
         if where is not None:
             total += top
             covered += 1
+            titled += where.term in where.titles.get(item, ())
             matched[where.language].add(where.term)
-    return Hit(item, total * (1 + covered / words), matched)
+    bonus = 1 + TITLE_BONUS if titled == words else 1
+    return Hit(item, total * (1 + covered / words) * bonus, matched)

@@ -31,8 +31,9 @@ from witaj.shared.topics import USAGE
 from witaj.shared.web import Page, Pagination, SessionId, session_of
 
 SNIPPET_CHARS = 160
-_FOLDED = re.compile("[\u064b-\u065f\u0670\u0640\u200c]")
-"""Characters the index folds away (see `stemming.normalise`)."""
+_FOLDED = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+"""Arabic marks, which the index folds away (see `stemming.normalise`)."""
+_ZWNJ = "\u200c"
 MAX_HIGHLIGHTS = 3
 
 
@@ -77,7 +78,8 @@ def _window(
     non-joiner) is read word by word."""
     lowered = text.lower()
     if not _FOLDED.search(text) and len(lowered) == len(text):
-        if not any(needle in lowered for needle in needles):
+        joined = lowered.replace(_ZWNJ, "") if _ZWNJ in lowered else lowered
+        if not any(needle in joined for needle in needles):
             return None
         pattern = _pattern(needles)
         first = pattern.search(lowered)
@@ -98,10 +100,17 @@ def _window(
 
 @lru_cache(maxsize=1024)
 def _pattern(needles: frozenset[str]) -> re.Pattern[str]:
-    """Any of the words, whole (a Chinese or Japanese pair anywhere: those runs have no spaces)."""
+    """Any of the words, whole (a Chinese or Japanese pair anywhere: those runs have no spaces), a
+    Persian or Urdu word also where a zero-width non-joiner sits inside it as written."""
+
+    def written(needle: str) -> str:
+        if any("\u0600" <= c <= "\u06ff" for c in needle):
+            return f"{_ZWNJ}?".join(re.escape(c) for c in needle)
+        return re.escape(needle)
+
     ordered = sorted(needles, key=len, reverse=True)
     cjk = [re.escape(n) for n in ordered if any(is_cjk(c) for c in n)]
-    whole = [re.escape(n) for n in ordered if not any(is_cjk(c) for c in n)]
+    whole = [written(n) for n in ordered if not any(is_cjk(c) for c in n)]
     parts = [rf"(?<![\w\u200c])(?:{'|'.join(whole)})(?![\w\u200c])"] if whole else []
     return re.compile("|".join(parts + cjk))
 
@@ -138,13 +147,16 @@ async def search(
     rows = []
     shown_hits = shown_hits[page.offset :]
     needles = needles_of(shown_hits, languages, index.cities[city])
+    shown_in: dict[tuple[str, ...], str] = {}  # items offered in the same languages are shown in the same
     for hit in shown_hits:
         item = content.items.get(hit.item_id)
         if item is not None:
-            shown = choose(runtime, city, item.languages, language, accept_language).language
+            offered = tuple(item.languages)
+            if offered not in shown_in:
+                shown_in[offered] = choose(runtime, city, item.languages, language, accept_language).language
             rows.append(
                 {
-                    **summary(item, shown),
+                    **summary(item, shown_in[offered]),
                     "score": round(hit.score, 4),
                     "matched_languages": [code for code in languages if code in hit.matched],
                     "highlights": highlights(item, hit, needles),

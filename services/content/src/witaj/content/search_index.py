@@ -73,12 +73,20 @@ class LanguageIndex:
     """Every word as written (normalised) -> its term, to forgive a typo in the word as typed."""
     near: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     """Deletion variants -> words and terms that have them (see `variants`)."""
+    titles: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Item -> the terms of its title (a query all in the title gets a bonus when ranked)."""
     written: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     """Term -> the words (normalised) it was made from, to find a field worth highlighting quickly."""
     _scored: OrderedDict[str, Scored] = field(default_factory=OrderedDict)
     _norms: dict[str, float] | None = None
 
-    def add(self, item_id: str, counts: dict[str, float], forms: dict[str, str]) -> None:
+    def add(
+        self,
+        item_id: str,
+        counts: dict[str, float],
+        forms: dict[str, str],
+        title: frozenset[str] = frozenset(),
+    ) -> None:
         self.remove(item_id, counts)
         for term, weight in counts.items():
             if term not in self.postings:
@@ -91,6 +99,7 @@ class LanguageIndex:
                 self._learn(form)
         length = sum(counts.values())
         self.lengths[item_id] = length
+        self.titles[item_id] = title
         self.total_length += length
         self._changed()
 
@@ -104,6 +113,7 @@ class LanguageIndex:
                 if not posting:
                     del self.postings[term]
         self.total_length -= self.lengths.pop(item_id)
+        self.titles.pop(item_id, None)
         self._changed()
 
     def _learn(self, word: str) -> None:
@@ -182,14 +192,17 @@ class SearchIndex:
         for language in item.languages:
             counts: dict[str, float] = defaultdict(float)
             forms: dict[str, str] = {}
+            title: frozenset[str] = frozenset()
             for path, text in flat_texts(item, language).items():
                 weight = FIELD_WEIGHTS.get(path.split(".")[0], 1.0)
                 found = folded_words(text)
                 stems = stems_of(found, language)
                 for term, times in Counter(term for terms in stems for term in terms).items():
                     counts[term] += weight * times
+                if path == "title":
+                    title = frozenset(term for terms in stems for term in terms)
                 forms.update(
                     (word, terms[0]) for word, terms in zip(found, stems, strict=True) if len(terms) == 1
                 )
             index.indexed[item_id][language] = dict(counts)
-            index.languages[language].add(item_id, dict(counts), forms)
+            index.languages[language].add(item_id, dict(counts), forms, title)
