@@ -17,8 +17,11 @@ async def test_a_preview_renders_an_unsaved_body_as_readers_will_read_it(client,
     assert preview.status_code == 200, preview.text
     shown = preview.json()
     assert shown["language"] == "pl" and shown["rtl"] is False and shown["fallback"] is False
-    assert "<strong>kaucję</strong>" in shown["html"]["body"] and "<script>" not in shown["html"]["body"]
-    assert f'<dfn data-term="{term}">kaucja</dfn>' in shown["html"]["body"]
+    html = shown["html"]["body"]
+    assert "<script>" not in html
+    # Markdown rendered, and the term marked in its own and in an inflected form, as readers see it.
+    assert f'<strong><dfn data-term="{term}">kaucję</dfn></strong>' in html
+    assert f'<dfn data-term="{term}">kaucja</dfn>' in html
     assert shown["content"]["title"] == PAGE["title"]
     # Nothing was saved: the city's listing for editors has only the glossary term.
     listed = await client.get(f"{BASE}/pages", headers=api.headers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import mailbox
+import re
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -262,8 +263,11 @@ def confirmations(maildir: mailbox.Maildir, to: str) -> list[str]:
     found = []
     for message in maildir:
         text = text_of(message)
-        if message["To"] == to and "/email-confirmations/" in text:
-            found.append(text[text.index("/email-confirmations/") :].split()[0])
+        link = re.search(
+            r"/email-confirmations/[\w-]+\.\d+\.[0-9a-f]+", text
+        )  # id.expiry.mac, then a full stop
+        if message["To"] == to and link:
+            found.append(link.group())
     return found
 
 

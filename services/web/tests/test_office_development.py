@@ -13,8 +13,8 @@ import pytest
 from office_helpers import form_token, text_of
 from pydantic import SecretStr, ValidationError
 from web_helpers import web_settings
-from witaj.devkit.sandbox import Sandbox
 from witaj.devkit.demo.seeding import seed_databases
+from witaj.devkit.sandbox import Sandbox
 from witaj.devkit.testing import LiveServer, service_app, service_settings
 from witaj.shared.settings import Environment, MongoSettings, ServiceSettings
 from witaj.web.main import create_app
