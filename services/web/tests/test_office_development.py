@@ -4,7 +4,6 @@ under `make run`. Production settings refuse it."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from pydantic import SecretStr, ValidationError
 from web_helpers import web_settings
 from witaj.devkit.demo.seeding import seed_databases
 from witaj.devkit.sandbox import Sandbox
-from witaj.devkit.testing import LiveServer, service_app, service_settings
+from witaj.devkit.testing import LiveServer, run_to_end, service_app, service_settings
 from witaj.shared.settings import Environment, MongoSettings, ServiceSettings
 from witaj.web.main import create_app
 from witaj.web.office.settings import OfficeSettings
@@ -35,7 +34,7 @@ def development_web(
     sandbox = Sandbox(kafka_bootstrap, mongo_server_url, dev_key_path, name=f"dev{uuid.uuid4().hex[:6]}")
     service = ServiceSettings(environment=Environment.TEST, log_format="console", log_level="WARNING")
     settings = [service_settings(name, sandbox, service) for name in ("content", "events", "notify")]
-    asyncio.run(seed_databases(*settings, names=["lublin"]))
+    run_to_end(seed_databases(*settings, names=["lublin"]))
     with LiveServer(service_app("content", sandbox, service)) as content:
         office = OfficeSettings(dev_key_path=str(dev_key_path))
         settings = web_settings({**platform, "content": content}, mongo=sessions_db, office=office)

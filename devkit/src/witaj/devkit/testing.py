@@ -4,10 +4,11 @@ read a topic."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -196,6 +197,18 @@ def service_app(
     return create_app(service_settings(name, sandbox, service, auth))  # type: ignore[no-any-return]
 
 
+def run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine from synchronous code, also where an event loop is already running in this
+    thread (a sync fixture set up inside Playwright's or an async test's loop): then in a thread of
+    its own, since `asyncio.run` refuses to nest."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 @contextlib.contextmanager
 def running_platform(
     sandbox: Sandbox, service: ServiceSettings, auth: AuthSettings | None = None
@@ -210,7 +223,7 @@ def running_platform(
     try:
         for name, server in servers.items():
             urls[name] = server.__enter__()
-        asyncio.run(
+        run_to_end(
             seed_databases(
                 *(service_settings(name, sandbox, service, auth) for name in ("content", "events", "notify"))
             )
