@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from office_helpers import form_token, text_of
 from pydantic import SecretStr, ValidationError
@@ -43,29 +44,28 @@ def development_web(
 
 
 @pytest.fixture
-async def dev_web(development_web: str):
-    import httpx
-
-    async with httpx.AsyncClient(base_url=development_web, timeout=20) as client:
+def dev_web(development_web: str) -> Iterator[httpx.Client]:
+    """Synchronous on purpose: this module also drives Chromium through Playwright's synchronous API."""
+    with httpx.Client(base_url=development_web, timeout=20) as client:
         yield client
 
 
-async def test_the_development_sign_in_is_plainly_marked_and_gives_a_working_session(dev_web) -> None:
-    door = await dev_web.get("/office/sign-in")
+def test_the_development_sign_in_is_plainly_marked_and_gives_a_working_session(dev_web: httpx.Client) -> None:
+    door = dev_web.get("/office/sign-in")
     assert 'href="/office/sign-in/development?next=/office"' in door.text
     assert 'href="/office/sign-in/start' not in door.text  # no identity provider here
 
-    page = await dev_web.get("/office/sign-in/development")
+    page = dev_web.get("/office/sign-in/development")
     assert "Development only." in text_of(page) and "production refuses it" in text_of(page)
     assert 'value="pa_editor"' in page.text and '<option value="lublin">' in page.text
 
-    wrong = await dev_web.post(
+    wrong = dev_web.post(
         "/office/sign-in/development",
         data={"csrf_token": form_token(page), "role": "emperor", "city": "lublin"},
     )
     assert wrong.status_code == 422 and '<a href="#dev-role">Choose a role</a>' in wrong.text
 
-    signed = await dev_web.post(
+    signed = dev_web.post(
         "/office/sign-in/development",
         data={
             "csrf_token": form_token(page),
@@ -75,10 +75,10 @@ async def test_the_development_sign_in_is_plainly_marked_and_gives_a_working_ses
         },
     )
     assert signed.status_code == 303
-    dashboard = await dev_web.get("/office", follow_redirects=True)
+    dashboard = dev_web.get("/office", follow_redirects=True)
     assert str(dashboard.url).endswith("/office/lublin")
     assert "Development only." in text_of(dashboard)  # on every page, while so signed in
-    organisations = await dev_web.get("/office/lublin/content/organisations")
+    organisations = dev_web.get("/office/lublin/content/organisations")
     assert organisations.status_code == 200 and "/office/lublin/items/lublin-homo-faber" in organisations.text
 
 
