@@ -51,6 +51,20 @@ async def test_a_person_sees_and_cancels_own_registrations_with_the_token(client
     assert mine == {first["id"]: "cancelled", second["id"]: "confirmed"}
 
 
+async def test_a_place_at_an_event_without_a_capacity_can_be_cancelled(client, editor, make_event) -> None:
+    event, url = await _event(client, editor, make_event)  # no capacity: everyone gets a place
+    occurrence = event["occurrences"][0]["occurrence"]
+    first = (await client.post(url, json={"occurrence": occurrence})).json()
+    second = (await client.post(url, json={"occurrence": occurrence})).json()
+    assert [first["status"], second["status"]] == ["confirmed", "confirmed"]
+    token = {"X-Registration-Token": first["token"]}
+    assert (
+        await client.delete(f"/cities/lublin/registrations/{first['id']}", headers=token)
+    ).status_code == 204
+    again = (await client.post(url, json={"occurrence": occurrence})).json()
+    assert again["status"] == "confirmed"
+
+
 async def test_registration_rules_are_enforced(client, editor, make_event) -> None:
     series, url = await _event(client, editor, make_event, registration={"per": "series"})
     assert (

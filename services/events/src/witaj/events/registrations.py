@@ -373,8 +373,10 @@ class RegistrationStore:
                 sort=[("seq", ASCENDING)], session=session, return_document=ReturnDocument.AFTER,
             )  # fmt: skip
             if promoted is None:
+                # An event without a capacity counts no remaining places (null): only the confirmed.
+                await self.slots.update_one({"_id": slot}, {"$inc": {"confirmed": -1}}, session=session)
                 await self.slots.update_one(
-                    {"_id": slot}, {"$inc": {"remaining": 1, "confirmed": -1}}, session=session
+                    {"_id": slot, "remaining": {"$ne": None}}, {"$inc": {"remaining": 1}}, session=session
                 )
             else:
                 await self._emit(session, promoted, RegistrationPromoted(**self._facts(promoted)))
