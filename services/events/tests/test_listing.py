@@ -67,7 +67,7 @@ async def test_filters_combine(client, auth_header, make_event) -> None:
     start = datetime(2030, 6, 3, 10, 0, tzinfo=UTC)
     far = {"address": "Rynek 1, Zamość", "location": {"lat": 50.7231, "lng": 23.2519}}
     online = {"online_url": "https://meet.example.org/witaj"}
-    await _create(client, one, make_event(start=start, kind="workshop", topics=["work"]))
+    workshop = await _create(client, one, make_event(start=start, kind="workshop", topics=["work"]))
     await _create(
         client,
         two,
@@ -102,6 +102,10 @@ async def test_filters_combine(client, auth_header, make_event) -> None:
     assert await kinds(lat=51.2465, lng=22.5684, radius_km=2) == ["workshop"]
     assert await kinds(lat=50.72, lng=23.25, radius_km=5) == ["information_session"]
     assert await kinds(**{"from": "2030-07-01T00:00:00Z", "to": "2030-07-30T00:00:00Z"}) == []
+    assert await kinds(id=[workshop["id"]]) == ["workshop"]
+    assert await kinds(id=[workshop["id"], "no-such-event"], free="false") == []
+    feed = await client.get("/cities/lublin/events.ics", params={**window, "id": workshop["id"]})
+    assert feed.text.count("BEGIN:VEVENT") == 1 and f"UID:{workshop['id']}@lublin.witaj" in feed.text
 
     paged = (await client.get("/cities/lublin/events", params={**window, "limit": 2})).json()
     assert paged["total"] == 3 and len(paged["items"]) == 2 and paged["next_offset"] == 2

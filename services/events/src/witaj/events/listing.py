@@ -27,6 +27,7 @@ DEFAULT_WINDOW_DAYS = 60
 MAX_EXPANDED = 25_000
 MAX_CANDIDATES = 10_000
 MAX_WORK = 5_000_000
+MAX_IDS = 50
 EARTH_RADIUS_KM = 6378.1
 LISTING_FIELDS = [
     "city", "organisation", "kind", "status", "source_language", "texts.title", "translations",
@@ -47,6 +48,8 @@ class Filters:
     target_group: str | None = None
     near: tuple[float, float, float] | None = None
     """(lat, lng, radius in km)."""
+    ids: tuple[str, ...] = ()
+    """Only these events (one event's calendar; the events a reader registered for)."""
 
     def query(self, city: str) -> dict[str, Any]:
         query: dict[str, Any] = {
@@ -66,6 +69,8 @@ class Filters:
                 query[field] = value
         if self.free is not None:
             query["cost.free"] = self.free
+        if self.ids:
+            query["_id"] = {"$in": list(self.ids)}
         if self.near is not None:
             lat, lng, radius = self.near
             query["place.location"] = {
@@ -92,6 +97,10 @@ def filters(
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
     radius_km: Annotated[float, Query(gt=0, le=500)] = 5.0,
+    ids: Annotated[
+        list[str] | None,
+        Query(alias="id", max_length=MAX_IDS, description="Only these events (repeat the parameter)"),
+    ] = None,
 ) -> Filters:
     start = _aware(start) or datetime.now(UTC)
     end = _aware(end) or start + timedelta(days=DEFAULT_WINDOW_DAYS)
@@ -102,7 +111,11 @@ def filters(
     if (lat is None) != (lng is None):
         raise ApiError(400, "incomplete_point", "Give both 'lat' and 'lng' to search near a point")
     near = (lat, lng, radius_km) if lat is not None and lng is not None else None
-    return Filters(start, end, kind, topic, language, free, organisation, target_group, near)
+    if ids and any(len(i) > 100 for i in ids):
+        raise ApiError(400, "invalid_id", "An event id is at most 100 characters")
+    return Filters(
+        start, end, kind, topic, language, free, organisation, target_group, near, tuple(ids or ())
+    )
 
 
 FiltersDep = Annotated[Filters, Depends(filters)]
