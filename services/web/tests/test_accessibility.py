@@ -3,9 +3,13 @@ no WCAG 2.2 A/AA violation that axe-core can find, and a screenshot for people t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from agenda_helpers import publish_page, unique
 from axe_playwright_python.sync_playwright import Axe
-from web_helpers import screenshot
+from playwright.sync_api import Page
+from web_helpers import reader_address, screenshot
 
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}
 PROCESS = "processes/lublin-temporary-residence"
@@ -25,17 +29,85 @@ PAGE_TYPES = {
     "search-nothing": "/lublin/{lang}/search?q=zzzqqq",
     "reported": "/lublin/{lang}/search/reported",
     "not-found": "/lublin/{lang}/pages/no-such-page",
+    "events": "/lublin/{lang}/events",
+    "events-filtered": "/lublin/{lang}/events?free=1&kind=language_course&lat=51.25&lng=22.57",
+    "event": "/lublin/{lang}/events/demo-residence-permits",
+    "course": "/lublin/{lang}/events/demo-polish-a1",
+    "registrations-none": "/lublin/{lang}/registrations",
+    "notifications": "/lublin/{lang}/notifications",
+    "inbox-none": "/lublin/{lang}/inbox",
 }
 QUERIES = {"en": "residence", "ar": "الإقامة"}
+FIRST_TOPIC = "housing"
+
+
+def event_with_problems(page: Page, base: str, lang: str, fixtures: pytest.FixtureRequest) -> None:
+    page.goto(f"{base}/lublin/{lang}/events/demo-residence-permits")
+    page.locator("#reg-email").fill("olena@")
+    page.locator("#reg-phone").fill("call me")
+    page.locator("#registration form button[type=submit]").last.click()
+    page.locator(".error-summary").wait_for()
+
+
+def registered(page: Page, base: str, lang: str, fixtures: pytest.FixtureRequest) -> None:
+    page.goto(f"{base}/lublin/{lang}/events/demo-polish-a1")
+    page.locator("#registration form button[type=submit]").last.click()
+    page.locator(".mine__item").first.wait_for()
+
+
+def my_registrations(page: Page, base: str, lang: str, fixtures: pytest.FixtureRequest) -> None:
+    registered(page, base, lang, fixtures)
+    page.goto(f"{base}/lublin/{lang}/registrations")
+
+
+def subscribed(page: Page, base: str, lang: str, fixtures: pytest.FixtureRequest) -> None:
+    page.goto(f"{base}/lublin/{lang}/notifications")
+    page.locator(f'input[name="topic"][value="{FIRST_TOPIC}"]').check()
+    page.locator("#sub-by-email").check()
+    page.locator("#sub-email").fill("newcomer@example.org")
+    page.locator("form[novalidate] button[type=submit]").click()
+    page.wait_for_url(f"**/lublin/{lang}/inbox?done=subscribed")
+
+
+def notification_settings(page: Page, base: str, lang: str, fixtures: pytest.FixtureRequest) -> None:
+    subscribed(page, base, lang, fixtures)
+    page.goto(f"{base}/lublin/{lang}/notifications")
+
+
+def stop_asked(page: Page, base: str, lang: str, fixtures: pytest.FixtureRequest) -> None:
+    subscribed(page, base, lang, fixtures)
+    page.goto(f"{base}/lublin/{lang}/notifications/stop")
+
+
+def inbox_with_a_message(page: Page, base: str, lang: str, fixtures: pytest.FixtureRequest) -> None:
+    subscribed(page, base, lang, fixtures)
+    editor = fixtures.getfixturevalue("auth_header")("pa_editor", city="lublin")
+    publish_page(fixtures.getfixturevalue("platform"), editor, unique("News for newcomers"), [FIRST_TOPIC])
+    page.locator(".message").first.wait_for(timeout=30_000)
+
+
+STATES: dict[str, Callable[[Page, str, str, pytest.FixtureRequest], None]] = {
+    "event-problems": event_with_problems,
+    "event-registered": registered,
+    "registrations": my_registrations,
+    "notifications-subscribed": notification_settings,
+    "notifications-stop": stop_asked,
+    "inbox": inbox_with_a_message,
+}
+"""Page types reached by doing something first (a form sent, a subscription made)."""
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
-@pytest.mark.parametrize("kind", list(PAGE_TYPES))
-def test_the_page_type_has_no_accessibility_violations(page, web_url, kind, lang) -> None:
-    address = PAGE_TYPES[kind].format(lang=lang, query=QUERIES[lang])
-    if kind == "cities":
-        address += f"?lang={lang}"
-    page.goto(web_url + address)
+@pytest.mark.parametrize("kind", [*PAGE_TYPES, *STATES])
+def test_the_page_type_has_no_accessibility_violations(page, web_url, kind, lang, request) -> None:
+    page.context.set_extra_http_headers({"X-Forwarded-For": reader_address()})
+    if kind in STATES:
+        STATES[kind](page, web_url, lang, request)
+    else:
+        address = PAGE_TYPES[kind].format(lang=lang, query=QUERIES[lang])
+        if kind == "cities":
+            address += f"?lang={lang}"
+        page.goto(web_url + address)
     assert page.locator("html").get_attribute("lang") == lang
     assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
     result = Axe().run(page, options=RULES)

@@ -11,15 +11,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 from witaj.shared.events import CityConfig, Feature
 from witaj.web.clients.base import BackendClient
 from witaj.web.clients.content import ContentClient
+from witaj.web.clients.events import EventsClient
+from witaj.web.clients.notify import NotifyClient
 from witaj.web.i18n import LANGUAGE_COOKIE, Translator, has_texts, reader_language, translated_languages
 from witaj.web.office.container import Office
+from witaj.web.once import OnceOnly
 from witaj.web.pages import Reader, Templates
 from witaj.web.settings import WebSettings
 
@@ -35,6 +38,10 @@ class Web:
     templates: Templates
     office: Office
     """The back office: sessions, sign-in, the workbench (see `office/`)."""
+    events: EventsClient
+    notify: NotifyClient
+    once: OnceOnly = field(default_factory=OnceOnly)
+    """Registrations in flight, by the form they came from: a form sent twice books once."""
 
     @property
     def secret(self) -> bytes:

@@ -1,10 +1,13 @@
 """The words of the web app itself, in the readers' languages, and the reader's language choice.
 
 Interface texts live as data in `locales/<code>.json` (one flat `key -> text` map per language, `{name}`
-placeholders; a text that depends on a number is a map of CLDR plural categories). A language without a
-file of its own borrows a close one (`BORROWED`) or English, key by key, so a missing text never breaks a
-page. The back office keeps its own texts apart, in `locales/office/<code>.json` (a "book"), so the
-migrant app's twelve catalogues stay about what migrants read; office pages look there first. Content comes from the services in whatever language they served; this module only labels it.
+placeholders; a text that depends on a number is a map of CLDR plural categories); a part of the migrant
+app may keep its own in `locales/<part>/<code>.json` (`PARTS`, e.g. the agenda's), merged in. A language
+without a file of its own borrows a close one (`BORROWED`) or English, key by key, so a missing text
+never breaks a page. The back office keeps its own texts apart, in `locales/office/<code>.json` (a
+"book", never merged in), so the migrant app's twelve catalogues stay about what migrants read; office
+pages look there first. Content comes from the services in whatever language they served; this module
+only labels it.
 Dates, money, numbers, day names and plural rules come from CLDR through Babel.
 """
 
@@ -30,15 +33,28 @@ BABEL_LOCALES = {"prs": "fa_AF", "zh": "zh_Hans"}
 """CLDR's names where they differ from Witaj's language codes (Dari is Afghan Persian in CLDR)."""
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LANGUAGE_COOKIE = "witaj_lang"
+PARTS = ("agenda",)
+"""Parts of the migrant app with texts in a folder of their own (`locales/<part>/`), merged into its
+catalogue; a book such as the back office's (`locales/office/`) is looked up apart, never merged."""
 
 
 @cache
 def catalogue(code: str, book: str = "") -> dict[str, Any]:
-    """One language's texts as shipped (of a book: `locales/<book>/<code>.json`), or {} when it has none."""
-    path = resources.files("witaj.web").joinpath("locales", *([book] if book else []), f"{code}.json")
+    """One language's texts as shipped, or {} when it has none: `locales/<code>.json` with the texts of
+    each part of the migrant app that keeps its own (`PARTS`), or of a book (`locales/<book>/<code>.json`)."""
+    folder = resources.files("witaj.web").joinpath("locales", *([book] if book else []))
+    path = folder.joinpath(f"{code}.json")
     if not path.is_file():
         return {}
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    for part in () if book else PARTS:
+        extra = folder.joinpath(part, f"{code}.json")
+        if extra.is_file():
+            texts: dict[str, Any] = json.loads(extra.read_text(encoding="utf-8"))
+            twice = sorted(set(texts) & set(data))
+            if twice:
+                raise ValueError(f"texts defined twice in locales ({part}/{code}.json): {twice}")
+            data.update(texts)
     return data
 
 

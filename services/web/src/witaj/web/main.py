@@ -24,10 +24,23 @@ from witaj.shared.web import PlatformMiddleware, serve_forever
 from witaj.web import errors, operations, security
 from witaj.web.clients.base import BackendClient
 from witaj.web.clients.content import ContentClient
+from witaj.web.clients.events import EventsClient
+from witaj.web.clients.notify import NotifyClient
 from witaj.web.deps import Web, get_web
 from witaj.web.office.container import Office
 from witaj.web.pages import Templates
-from witaj.web.routes import cities, feedback, items, office, search, topics
+from witaj.web.routes import (
+    cities,
+    events,
+    feedback,
+    inbox,
+    items,
+    notifications,
+    office,
+    registrations,
+    search,
+    topics,
+)
 from witaj.web.settings import WebSettings
 
 
@@ -62,13 +75,16 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         content = ContentClient(urls["content"], settings.backend, transport=transport)
-        backends: dict[str, BackendClient] = {"content": content}
-        for name in ("events", "notify", "stats"):  # reached by no page yet: readiness only
+        events = EventsClient(urls["events"], settings.backend, transport=transport)
+        notify = NotifyClient(urls["notify"], settings.backend, transport=transport)
+        backends: dict[str, BackendClient] = {"content": content, "events": events, "notify": notify}
+        for name in ("stats",):  # reached by no page yet: readiness only
             backends[name] = BackendClient(urls[name], settings.backend, service=name, transport=transport)
         back_office = Office.build(settings, transport=transport)
         app.state.web = Web(
-            settings=settings, content=content, backends=backends, templates=templates, office=back_office
-        )
+            settings=settings, content=content, backends=backends, templates=templates, office=back_office,
+            events=events, notify=notify,
+        )  # fmt: skip
         try:
             yield
         finally:
@@ -105,6 +121,9 @@ def create_app(
     app.include_router(cities.router)
     app.include_router(search.router)
     app.include_router(topics.router)
+    # events and notifications: before items, whose /{city}/{lang}/{kind_path} would match them first
+    for area in (events, registrations, notifications, inbox):
+        app.include_router(area.router)
     app.include_router(feedback.router)
     app.include_router(items.router)
     return app

@@ -50,6 +50,20 @@ class BackendSettings(BaseModel):
         le=3600,
         description="How long city lists, topic trees and glossaries are reused before asking again",
     )
+    max_streams: int = Field(
+        default=1_000,
+        ge=1,
+        le=100_000,
+        description="Live inboxes relayed at once (each holds a connection to notify); beyond that a "
+        "reader's page still works and its live updates retry",
+    )
+    stream_seconds: float = Field(
+        default=300,
+        ge=5,
+        le=3600,
+        description="How long one live inbox connection lasts; the browser then reconnects where it was, "
+        "so a stopping replica is never held up by open inboxes",
+    )
 
 
 class WebSettings(BaseSettings):

@@ -50,6 +50,25 @@ class BackendNotFound(BackendRefused):
     """The service does not know what was asked for (an unknown city, item or language)."""
 
 
+def http_client(
+    base_url: str,
+    transport: httpx.AsyncBaseTransport | None,
+    *,
+    timeout: httpx.Timeout,
+    limits: httpx.Limits,
+    accept: str,
+) -> httpx.AsyncClient:
+    """A client for one service: never follows redirects (a service answering with one is broken)."""
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=timeout,
+        limits=limits,
+        headers={"User-Agent": "witaj-web", "Accept": accept},
+        follow_redirects=False,
+        transport=transport,
+    )
+
+
 @dataclass(frozen=True)
 class Answer(Generic[T]):
     """A service's answer; `saved_at` is set when it is the last good copy shown while the service fails."""
@@ -81,13 +100,12 @@ class BackendClient:
     ) -> None:
         self.service = service or type(self).service
         self.settings = settings
-        self.http = httpx.AsyncClient(
-            base_url=base_url,
+        self.http = http_client(
+            base_url,
+            transport,
             timeout=httpx.Timeout(settings.timeout_seconds, connect=settings.connect_timeout_seconds),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-            headers={"User-Agent": "witaj-web", "Accept": "application/json"},
-            follow_redirects=False,
-            transport=transport,
+            accept="application/json",
         )
         self._saved: OrderedDict[tuple[str, str], _Saved] = OrderedDict()
 
@@ -140,7 +158,24 @@ class BackendClient:
 
     async def post(self, path: str, payload: dict[str, Any], *, headers: dict[str, str] | None = None) -> Any:
         """POST JSON; never retried or answered from memory (a write either reached the service or not)."""
-        status, body, _ = await self._exchange("POST", path, json=payload, headers=headers or {})
+        return await self.call("POST", path, payload=payload, headers=headers)
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        payload: dict[str, Any] | None = None,
+        params: Params | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """One request whose answer is nobody else's: writes, and reads that carry a reader's own
+        credential (their registrations, their inbox). Never kept, revalidated or answered from memory,
+        so one reader's answer can never be shown to another."""
+        options: dict[str, Any] = {"params": params} if params else {}
+        if payload is not None:
+            options["json"] = payload
+        status, body, _ = await self._exchange(method, path, headers=headers or {}, **options)
         data = self._decode(status, body)
         if status >= 400:
             raise self._refusal(status, data)

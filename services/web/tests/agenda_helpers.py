@@ -1,0 +1,99 @@
+"""What the events and notifications tests share: events made through the events API as an organiser,
+items published through the content API as an editor, and the forms of the pages."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+CENTRE = {"address": "Rynek 1, 20-111 Lublin", "location": {"lat": 51.2478, "lng": 22.5681}}
+
+
+def token_of(page: httpx.Response | str) -> str:
+    text = page if isinstance(page, str) else page.text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', text)
+    assert found, "the page has no form token"
+    return found.group(1)
+
+
+def form_key_of(page: httpx.Response | str) -> str:
+    text = page if isinstance(page, str) else page.text
+    found = re.search(r'name="key" value="([^"]+)"', text)
+    assert found, "the page has no registration form"
+    return found.group(1)
+
+
+def local_start(days: int, hour: int = 17) -> datetime:
+    """A local time in Lublin `days` from today, on the hour (naive: the event's time zone applies)."""
+    day = datetime.now(WARSAW).date() + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, hour)
+
+
+def event_body(title: str, **overrides: Any) -> dict[str, Any]:
+    """A published one-off information session next week, in English, free, with registration."""
+    start = overrides.pop("start", local_start(7))
+    minutes = overrides.pop("minutes", 90)
+    body: dict[str, Any] = {
+        "kind": "information_session",
+        "source_language": "en",
+        "texts": {"title": title, "description": "Bring your passport.\n\nQuestions are welcome."},
+        "topics": ["residence"],
+        "target_groups": [],
+        "languages_of_instruction": ["en", "uk"],
+        "place": {"name": "City Hall", **CENTRE},
+        "registration": {"required": True},
+        "schedule": {"start": start.isoformat(), "end": (start + timedelta(minutes=minutes)).isoformat()},
+    }
+    body.update(overrides)
+    return body
+
+
+def organiser(auth_header: Any) -> dict[str, str]:
+    return auth_header("pa_editor", city="lublin", org="lublin-city-office")  # type: ignore[no-any-return]
+
+
+def create_event(platform: dict[str, str], headers: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+    with httpx.Client(base_url=platform["events"], headers=headers, timeout=20) as events:
+        made = events.post("/cities/lublin/events", json=body)
+    assert made.status_code == 201, made.text
+    return made.json()  # type: ignore[no-any-return]
+
+
+def change_occurrence(
+    platform: dict[str, str], headers: dict[str, str], event_id: str, key: str, change: dict[str, Any]
+) -> None:
+    with httpx.Client(base_url=platform["events"], headers=headers, timeout=20) as events:
+        changed = events.patch(f"/cities/lublin/events/{event_id}/occurrences/{key}", json=change)
+    assert changed.status_code == 200, changed.text
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+def publish_page(platform: dict[str, str], editor: dict[str, str], title: str, topics: list[str]) -> str:
+    """A page published through the content API as the city's editor; notify tells its subscribers."""
+    content = {
+        "title": title,
+        "summary": "Something new for newcomers.",
+        "body": "The city has published new information.",
+        "topics": topics,
+    }
+    with httpx.Client(base_url=platform["content"], headers=editor, timeout=20) as api:
+        made = api.post("/cities/lublin/workbench/pages", json={"content": content, "source_language": "en"})
+        assert made.status_code == 201, made.text
+        item_id = made.json()["id"]
+        for status in ("in_review", "published"):
+            moved = api.post(f"/cities/lublin/workbench/items/{item_id}/status", json={"status": status})
+            assert moved.status_code == 200, moved.text
+    return str(item_id)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,150 @@
+"""Events and courses over HTTP on the real platform: the list by date and its filters, an event with its
+dates (moved, cancelled, whole days), calendars, and the pages that need no form."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+
+import icalendar
+from agenda_helpers import change_occurrence, create_event, event_body, local_start, organiser, unique
+
+EVENT = "/lublin/{lang}/events/demo-residence-permits"
+
+
+def titles(page_text: str) -> list[str]:
+    return [html.unescape(t) for t in re.findall(r'<span class="card__title"[^>]*>([^<]+)</span>', page_text)]
+
+
+async def test_the_list_shows_the_coming_dates_by_day_with_what_each_is(web) -> None:
+    page = await web.get("/lublin/en/events")
+    assert page.status_code == 200
+    found = titles(page.text)
+    assert {"Polish language course A1", "Residence permit: how to apply", "Counselling hour"} <= set(found)
+    assert "Festival of Many Cultures" in found
+    assert found.count("Polish language course A1") > 1  # a course's dates each on their day
+    assert '<h2 class="day__title"' in page.text
+    assert 'href="/lublin/en/events/demo-residence-permits"' in page.text
+    assert "Information session" in page.text and "Free" in page.text
+    # Every filter is an ordinary form; near me says what it needs without JavaScript.
+    assert 'method="get" action="/lublin/en/events"' in page.text
+    assert "needs JavaScript switched on" in page.text
+    assert 'href="/lublin/en/events.ics"' in page.text
+
+
+async def test_filters_narrow_the_list_and_the_calendar_feed(web) -> None:
+    courses = await web.get("/lublin/en/events", params={"kind": "language_course"})
+    assert set(titles(courses.text)) == {"Polish language course A1"}
+    assert '<details class="filters" open>' in courses.text
+    assert 'href="/lublin/en/events.ics?kind=language_course"' in courses.text
+    in_russian = set(titles((await web.get("/lublin/en/events", params={"language": "ru"})).text))
+    assert in_russian == {"Counselling hour"}
+    culture = set(titles((await web.get("/lublin/en/events", params={"topic": "culture"})).text))
+    assert culture == {"Festival of Many Cultures"}
+    # Near a point: the city centre has everything within 2 km, Kraków nothing.
+    near = await web.get("/lublin/en/events", params={"lat": "51.25", "lng": "22.57", "radius": "2"})
+    assert "Residence permit: how to apply" in titles(near.text)
+    assert "Showing events near the place your browser shared." in near.text
+    assert "The feed does not include your location." in near.text
+    assert 'href="/lublin/en/events.ics"' in near.text  # the feed leaves the location out
+    far = await web.get("/lublin/en/events", params={"lat": "50.06", "lng": "19.94", "radius": "10"})
+    assert titles(far.text) == [] and "No events match what you chose." in far.text
+    # Anything the list does not offer is left out, not refused.
+    odd = await web.get("/lublin/en/events", params={"kind": "rave", "topic": "../x", "language": "xx"})
+    assert odd.status_code == 200 and len(titles(odd.text)) >= 4
+
+    feed = await web.get("/lublin/en/events.ics", params={"kind": "language_course"})
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(feed.content)
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["Polish language course A1"]
+    assert calendar.walk("VEVENT")[0].get("RRULE")["FREQ"] == ["WEEKLY"]
+
+
+async def test_an_event_page_says_when_where_what_it_costs_and_offers_a_calendar_file(web) -> None:
+    page = await web.get(EVENT.format(lang="en"))
+    assert page.status_code == 200
+    text = page.text
+    assert "<h1>Residence permit: how to apply</h1>" in text
+    assert "ul. Spokojna 4, 20-914 Lublin" in text and "Free" in text
+    assert '<span lang="uk">українська</span>' in text  # languages used, each in its own name
+    assert "40 places" in text
+    assert 'action="/lublin/en/events/demo-residence-permits/register"' in text
+    assert 'name="csrf_token"' in text and 'name="key"' in text
+    ics = await web.get(EVENT.format(lang="en") + "/calendar.ics")
+    assert ics.status_code == 200 and "attachment" in ics.headers["content-disposition"]
+    [event] = icalendar.Calendar.from_ical(ics.content).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Residence permit: how to apply"
+    missing = await web.get("/lublin/en/events/no-such-event/calendar.ics")
+    assert missing.status_code == 404
+
+
+async def test_an_event_in_arabic_is_right_to_left_with_its_title_marked_in_its_own_language(web) -> None:
+    page = await web.get(EVENT.format(lang="ar"))
+    assert page.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert "التسجيل" in page.text  # the form's heading, in Arabic
+    # The event has no Arabic text yet: shown in English, said so, and marked as English.
+    assert '<h1 lang="en" dir="ltr">Residence permit: how to apply</h1>' in page.text
+    assert "هذه الصفحة غير متوفرة بلغتك" in page.text
+    assert "سجّل (أو انضم إلى قائمة الانتظار)" in page.text
+
+
+async def test_moved_and_cancelled_dates_are_shown_as_such(web, platform, auth_header) -> None:
+    title = unique("Job club")
+    start = local_start(3, 10)
+    body = event_body(
+        title,
+        kind="workshop",
+        schedule={
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+            "rrule": "FREQ=WEEKLY;COUNT=4",
+        },
+    )
+    made = create_event(platform, organiser(auth_header), body)
+    first, second = made["occurrences"][0]["occurrence"], made["occurrences"][1]["occurrence"]
+    change_occurrence(
+        platform, organiser(auth_header), made["id"], first, {"cancelled": True, "note": "The trainer is ill"}
+    )
+    moved_to = start + timedelta(days=8)
+    change_occurrence(
+        platform,
+        organiser(auth_header),
+        made["id"],
+        second,
+        {
+            "start": moved_to.isoformat() + "+00:00",
+            "end": (moved_to + timedelta(hours=1)).isoformat() + "+00:00",
+        },
+    )
+    page = await web.get(f"/lublin/en/events/{made['id']}")
+    text = page.text
+    assert text.count('class="occurrence occurrence--cancelled"') == 1
+    assert "The trainer is ill" in text
+    assert text.count("Moved – it was on") == 1
+    listed = await web.get("/lublin/en/events", params={"kind": "workshop"})
+    assert "event-card--cancelled" in listed.text and "Moved – it was on" in listed.text
+
+
+async def test_a_whole_day_event_shows_its_dates_without_times(web, platform, auth_header) -> None:
+    title = unique("Open day")
+    start = local_start(5, 0)
+    made = create_event(
+        platform,
+        organiser(auth_header),
+        event_body(title, start=start, minutes=24 * 60, registration={"required": False}),
+    )
+    page = await web.get(f"/lublin/en/events/{made['id']}")
+    assert "No registration is needed. Just come." in page.text
+    when = re.search(r'<span class="occurrence__when">([^<]+)</span>', page.text)
+    assert when and ":" not in when.group(1)  # a date, no hours
+    listed = await web.get("/lublin/en/events", params={"kind": "information_session"})
+    card = listed.text[listed.text.index(title) - 400 : listed.text.index(title)]
+    assert "All day" in card
+
+
+async def test_unknown_events_and_switched_off_addresses_are_404_pages(web) -> None:
+    assert (await web.get("/lublin/en/events/no-such-event")).status_code == 404
+    assert (await web.get("/lublin/en/events/..%2F..%2Fx")).status_code == 404
+    assert (await web.get("/lublin/en/events", params={"page": "50"})).status_code == 404
