@@ -48,6 +48,7 @@ async def test_filters_narrow_the_list_and_the_calendar_feed(web) -> None:
     assert "Showing events near the place your browser shared." in near.text
     assert "The feed does not include your location." in near.text
     assert 'href="/lublin/en/events.ics"' in near.text  # the feed leaves the location out
+    assert '<a href="/lublin/en/events">Show events everywhere in the city</a>' in near.text
     far = await web.get("/lublin/en/events", params={"lat": "50.06", "lng": "19.94", "radius": "10"})
     assert titles(far.text) == [] and "No events match what you chose." in far.text
     # Anything the list does not offer is left out, not refused.

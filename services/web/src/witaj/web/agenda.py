@@ -40,6 +40,11 @@ def whole_days(start: datetime, end: datetime, tz: ZoneInfo, *, declared: bool =
     return end > start and (declared or midnights)
 
 
+def unbroken(times: str) -> str:
+    """'17:00 - 18:30' kept on one line: a narrow phone would otherwise break it after the dash."""
+    return times.replace(" ", "\u00a0").replace("\u2009", "\u202f").replace("\u2013", "\u2060\u2013\u2060")
+
+
 @dataclass(frozen=True)
 class Dates:
     """Dates and times of events in one time zone, written in the reader's language."""
@@ -72,7 +77,9 @@ class Dates:
                 return self.t("events.all_day")
             return str(format_interval(local_start.date(), last, "yMMMEd", locale=self._locale))
         if local_start.date() == local_end.date():
-            return str(format_interval(local_start, local_end, "Hm", tzinfo=self.tz, locale=self._locale))
+            return unbroken(
+                str(format_interval(local_start, local_end, "Hm", tzinfo=self.tz, locale=self._locale))
+            )
         return " \u2013 ".join(
             f"{format_skeleton('MMMEd', moment, locale=self._locale)} {self._time(moment)}"
             for moment in (local_start, local_end)

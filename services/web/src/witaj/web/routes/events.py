@@ -134,6 +134,7 @@ async def events_page(
         radii=RADII,
         base=reader.path("events") + filter_query(filters),
         feed=reader.path("events.ics") + filter_query(filters, with_location=False),
+        everywhere=reader.path("events") + filter_query(filters, with_location=False),
     )
 
 
