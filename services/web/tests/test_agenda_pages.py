@@ -128,21 +128,41 @@ async def test_moved_and_cancelled_dates_are_shown_as_such(web, platform, auth_h
     assert "event-card--cancelled" in listed.text and "Moved – it was on" in listed.text
 
 
-async def test_a_whole_day_event_shows_its_dates_without_times(web, platform, auth_header) -> None:
-    title = unique("Open day")
-    start = local_start(5, 0)
-    made = create_event(
+async def test_whole_day_events_show_their_dates_without_times(web, platform, auth_header) -> None:
+    one_day = create_event(
         platform,
         organiser(auth_header),
-        event_body(title, start=start, minutes=24 * 60, registration={"required": False}),
+        event_body(
+            unique("Open day"), start=local_start(5, 0), minutes=24 * 60, registration={"required": False}
+        ),
     )
-    page = await web.get(f"/lublin/en/events/{made['id']}")
+    page = await web.get(f"/lublin/en/events/{one_day['id']}")
     assert "No registration is needed. Just come." in page.text
     when = re.search(r'<span class="occurrence__when">([^<]+)</span>', page.text)
     assert when and ":" not in when.group(1)  # a date, no hours
     listed = await web.get("/lublin/en/events", params={"kind": "information_session"})
-    card = listed.text[listed.text.index(title) - 400 : listed.text.index(title)]
+    card = listed.text[
+        listed.text.index(one_day["texts"]["title"]) - 400 : listed.text.index(one_day["texts"]["title"])
+    ]
     assert "All day" in card
+
+    start = local_start(9, 0)
+    two_days = create_event(
+        platform,
+        organiser(auth_header),
+        event_body(
+            unique("Weekend fair"),
+            registration={"required": False},
+            schedule={
+                "start": start.isoformat(), "end": (start + timedelta(days=2)).isoformat(), "all_day": True,
+            },
+        ),
+    )  # fmt: skip
+    page = await web.get(f"/lublin/en/events/{two_days['id']}")
+    when = re.search(r'<span class="occurrence__when">([^<]+)</span>', page.text)
+    first, last = start, start + timedelta(days=1)
+    assert when and ":" not in when.group(1)
+    assert f"{first:%b} {first.day}" in when.group(1) and f"{last:%b} {last.day}" in when.group(1)
 
 
 async def test_unknown_events_and_switched_off_addresses_are_404_pages(web) -> None:
