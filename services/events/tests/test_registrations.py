@@ -65,6 +65,47 @@ async def test_a_place_at_an_event_without_a_capacity_can_be_cancelled(client, e
     assert again["status"] == "confirmed"
 
 
+async def test_an_events_page_says_whether_it_is_full_but_not_how_many_registered(
+    client, editor, make_event
+) -> None:
+    weekly = {**make_event()["schedule"], "rrule": "FREQ=WEEKLY;COUNT=2"}
+    event, url = await _event(client, editor, make_event, capacity=2, schedule=weekly)
+    first_date, second_date = (o["occurrence"] for o in event["occurrences"])
+    page = f"/cities/lublin/events/{event['id']}"
+
+    async def full() -> list[bool | None]:
+        shown = (await client.get(page)).json()
+        assert "places_left" not in json.dumps(shown) and "confirmed" not in json.dumps(shown)
+        return [o["full"] for o in shown["occurrences"]]
+
+    assert await full() == [False, False]  # nobody registered yet
+    first = (await client.post(url, json={"occurrence": first_date})).json()
+    assert await full() == [False, False]
+    await client.post(url, json={"occurrence": first_date})
+    assert await full() == [True, False]  # only the date whose places are all taken
+    waiting = (await client.post(url, json={"occurrence": first_date})).json()
+    assert waiting["status"] == "waitlisted"
+    token = {"X-Registration-Token": first["token"]}
+    await client.delete(f"/cities/lublin/registrations/{first['id']}", headers=token)
+    assert await full() == [True, False]  # the freed place went to the person waiting
+    token = {"X-Registration-Token": waiting["token"]}
+    await client.delete(f"/cities/lublin/registrations/{waiting['id']}", headers=token)
+    assert await full() == [False, False]
+    await client.post(url, json={"occurrence": second_date})
+    assert await full() == [False, False]
+
+    course, course_url = await _event(client, editor, make_event, capacity=1, registration={"per": "series"})
+    shown = (await client.get(f"/cities/lublin/events/{course['id']}")).json()
+    assert shown["full"] is False and shown["occurrences"][0]["full"] is None
+    await client.post(course_url, json={})
+    shown = (await client.get(f"/cities/lublin/events/{course['id']}")).json()
+    assert shown["full"] is True and shown["occurrences"][0]["full"] is None
+    unlimited, unlimited_url = await _event(client, editor, make_event)
+    await client.post(unlimited_url, json={"occurrence": unlimited["occurrences"][0]["occurrence"]})
+    shown = (await client.get(f"/cities/lublin/events/{unlimited['id']}")).json()
+    assert shown["full"] is None and shown["occurrences"][0]["full"] is None
+
+
 async def test_registration_rules_are_enforced(client, editor, make_event) -> None:
     series, url = await _event(client, editor, make_event, registration={"per": "series"})
     assert (

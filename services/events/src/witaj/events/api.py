@@ -10,6 +10,7 @@ from witaj.events import schedule as sched
 from witaj.events.auth import editor_guard, may_edit, organisation_for, translator_guard
 from witaj.events.documents import PUBLISHED, schedule_of, translations_of
 from witaj.events.listing import FiltersDep, candidates, expand_all
+from witaj.events.registrations import RegistrationStore
 from witaj.events.schemas import (
     EventIn,
     EventPublic,
@@ -49,8 +50,13 @@ def _store(request: Request) -> EventStore:
     return request.app.state.event_store  # type: ignore[no-any-return]
 
 
+def _registrations(request: Request) -> RegistrationStore:
+    return request.app.state.registration_store  # type: ignore[no-any-return]
+
+
 RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 Store = Annotated[EventStore, Depends(_store)]
+Registrations = Annotated[RegistrationStore, Depends(_registrations)]
 Lang = Annotated[str | None, Query(max_length=12, description="Preferred language")]
 AcceptLanguage = Annotated[str | None, Header(max_length=500)]
 
@@ -156,8 +162,8 @@ async def list_events(
 
 @router.get("/{event_id}", summary="One event with its next occurrences")
 async def get_event(
-    city: str, event_id: str, runtime: RuntimeDep, store: Store, principal: MaybePrincipal,
-    lang: Lang = None, accept_language: AcceptLanguage = None,
+    city: str, event_id: str, runtime: RuntimeDep, store: Store, registrations: Registrations,
+    principal: MaybePrincipal, lang: Lang = None, accept_language: AcceptLanguage = None,
     x_session_id: SessionId = None,
 ) -> EventPublic:  # fmt: skip
     runtime.cities.require(city)
@@ -165,6 +171,10 @@ async def get_event(
     if doc["status"] != PUBLISHED and not (principal and may_edit(principal, doc)):
         raise NotFound(f"The event '{event_id}' in '{city}'")
     result = event_out(runtime, doc, lang, accept_language)
+    full = await registrations.full(doc, [o.occurrence for o in result.occurrences])
+    result.full = full.get(None)
+    for occurrence in result.occurrences:
+        occurrence.full = full.get(occurrence.occurrence)
     viewed = EventViewed(
         event_id=event_id, language=result.language, requested_language=result.requested_language,
         fallback=result.fallback, event_kind=doc["kind"], organisation=doc["organisation"],

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
-from witaj.events.api import EventsOn, RuntimeDep, Store
+from fastapi import APIRouter, Header, Query
+from witaj.events.api import EventsOn, Registrations, RuntimeDep, Store
 from witaj.events.auth import may_edit
-from witaj.events.registrations import RegistrationStore, new_token, token_matches
+from witaj.events.registrations import new_token, token_matches
 from witaj.events.schemas import Attendance, RegistrationForOrganiser, RegistrationIn, RegistrationPublic
 from witaj.shared.auth import CurrentPrincipal, MaybePrincipal, Principal, forbid_unless
 from witaj.shared.errors import ERROR_RESPONSES, ApiError
@@ -49,12 +49,6 @@ IdempotencyKey = Annotated[
     ),
 ]  # fmt: skip
 
-
-def _registrations(request: Request) -> RegistrationStore:
-    return request.app.state.registration_store  # type: ignore[no-any-return]
-
-
-Registrations = Annotated[RegistrationStore, Depends(_registrations)]
 
 REGISTERING = RateLimit("registration", per_minute=10, burst=5)
 """A family registers a handful of people at once; a script registering hundreds is refused."""

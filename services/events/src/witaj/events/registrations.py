@@ -461,3 +461,21 @@ class RegistrationStore:
             {"$set": {"contact": None, "subscriber": None, "subscriber_proof": None, "erased_at": now}},
         )
         return result.modified_count
+
+    async def full(self, event: Document, occurrences: list[datetime]) -> dict[datetime | None, bool]:
+        """Which of an event's place-holders have no place left, by occurrence (None: a course registered
+        for as a whole), so a reader knows before registering that they would join the waiting list.
+        Only whether, never how many: places left, read again and again, would tell anyone how many
+        people registered and when, which stats publishes only for a settled day and hides below its
+        threshold; that an occurrence is full anyone can learn by trying to book. Empty for an event
+        without a capacity."""
+        if event.get("capacity") is None:
+            return {}
+        wanted: list[datetime | None] = (
+            [None] if event["registration"]["per"] == "series" else list(occurrences)
+        )
+        keys = {slot_key(event["_id"], occurrence): occurrence for occurrence in wanted}
+        taken = await self.slots.find(
+            {"_id": {"$in": list(keys)}, "remaining": {"$lte": 0}}, projection=["_id"]
+        ).to_list()
+        return dict.fromkeys(wanted, False) | {keys[slot["_id"]]: True for slot in taken}

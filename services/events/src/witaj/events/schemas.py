@@ -168,6 +168,11 @@ class OccurrencePublic(BaseModel):
     free: bool
     online: bool
     address: str | None = None
+    full: bool | None = Field(
+        default=None,
+        description="On one event's page: every place of this occurrence is taken, so a registration "
+        "joins the waiting list (null: no limit, or the course is registered for as a whole)",
+    )
 
 
 class EventPublic(BaseModel):
@@ -192,6 +197,12 @@ class EventPublic(BaseModel):
     registration: RegistrationRules
     schedule: Schedule
     occurrences: list[OccurrencePublic] = Field(description="The next occurrences (up to 20)")
+    full: bool | None = Field(
+        default=None,
+        description="Every place of a course registered for as a whole is taken (null: no limit, or "
+        "registration per occurrence: see each occurrence's). Whether, never how many: places left "
+        "would tell how many people registered",
+    )
     imported_uid: str | None = None
 
 
