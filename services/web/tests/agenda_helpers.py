@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from web_helpers import reader_address
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CENTRE = {"address": "Rynek 1, 20-111 Lublin", "location": {"lat": 51.2478, "lng": 22.5681}}
@@ -63,6 +64,26 @@ def create_event(platform: dict[str, str], headers: dict[str, str], body: dict[s
         made = events.post("/cities/lublin/events", json=body)
     assert made.status_code == 201, made.text
     return made.json()  # type: ignore[no-any-return]
+
+
+def small_weekly_group(platform: dict[str, str], auth_header: Any, title: str) -> dict[str, Any]:
+    """An event on two dates a week apart with one place each, registered for date by date."""
+    weekly = event_body(unique(title), capacity=1)
+    weekly["schedule"]["rrule"] = "FREQ=WEEKLY;COUNT=2"
+    return create_event(platform, organiser(auth_header), weekly)
+
+
+def take_places(platform: dict[str, str], event: dict[str, Any], dates: int = 1) -> None:
+    """Another reader registers through the events API for each of the event's first `dates` dates
+    (each from an address of their own, as the service limits registrations per reader)."""
+    with httpx.Client(base_url=platform["events"], timeout=20) as events:
+        for occurrence in event["occurrences"][:dates]:
+            taken = events.post(
+                f"/cities/lublin/events/{event['id']}/registrations",
+                json={"occurrence": occurrence["occurrence"]},
+                headers={"X-Forwarded-For": reader_address()},
+            )
+            assert taken.status_code == 201, taken.text
 
 
 def change_occurrence(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from agenda_helpers import publish_page, unique
+from agenda_helpers import publish_page, small_weekly_group, take_places, unique
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 from web_helpers import reader_address, screenshot
@@ -49,6 +49,14 @@ def event_with_problems(page: Page, base: str, lang: str, fixtures: pytest.Fixtu
     page.locator(".error-summary").wait_for()
 
 
+def event_full(page: Page, base: str, lang: str, fixtures: pytest.FixtureRequest) -> None:
+    """Every date of a weekly group taken: the notice, each date marked full, the waiting-list button."""
+    platform, auth_header = fixtures.getfixturevalue("platform"), fixtures.getfixturevalue("auth_header")
+    made = small_weekly_group(platform, auth_header, "Weekly sewing class")
+    take_places(platform, made, dates=2)
+    page.goto(f"{base}/lublin/{lang}/events/{made['id']}")
+
+
 def registered(page: Page, base: str, lang: str, fixtures: pytest.FixtureRequest) -> None:
     page.goto(f"{base}/lublin/{lang}/events/demo-polish-a1")
     page.locator("#registration form button[type=submit]").last.click()
@@ -88,6 +96,7 @@ def inbox_with_a_message(page: Page, base: str, lang: str, fixtures: pytest.Fixt
 
 STATES: dict[str, Callable[[Page, str, str, pytest.FixtureRequest], None]] = {
     "event-problems": event_with_problems,
+    "event-full": event_full,
     "event-registered": registered,
     "registrations": my_registrations,
     "notifications-subscribed": notification_settings,

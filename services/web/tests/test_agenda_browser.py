@@ -8,7 +8,16 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from agenda_helpers import create_event, event_body, organiser, publish_page, token_of, unique
+from agenda_helpers import (
+    create_event,
+    event_body,
+    organiser,
+    publish_page,
+    small_weekly_group,
+    take_places,
+    token_of,
+    unique,
+)
 from playwright.sync_api import Browser, Page, expect
 from test_browser import SMALL_TARGETS
 from web_helpers import PHONE, reader_address, screenshot
@@ -45,7 +54,9 @@ def test_registering_for_an_event_and_cancelling_it(phone: Page, web_url, platfo
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_a_full_event_puts_the_reader_on_the_waiting_list(page: Page, web_url, platform, auth_header) -> None:
+def test_a_full_event_puts_the_reader_on_the_waiting_list(
+    phone: Page, web_url, platform, auth_header
+) -> None:
     made = create_event(platform, organiser(auth_header), event_body(unique("Sewing class"), capacity=1))
     address = f"{web_url}/lublin/en/events/{made['id']}"
     with httpx.Client(headers={"X-Forwarded-For": reader_address()}) as first:
@@ -58,11 +69,36 @@ def test_a_full_event_puts_the_reader_on_the_waiting_list(page: Page, web_url, p
             data={"csrf_token": token_of(shown), "key": key.group(1), "occurrence": occurrence.group(1)},
         )
         assert taken.status_code == 303
-    page.goto(address)
-    page.get_by_role("button", name="Register (or join the waiting list)").tap()
-    expect(page.locator("#registration [role=status]")).to_contain_text("you are on the waiting list")
-    expect(page.locator(".mine__status")).to_have_text("You are on the waiting list")
-    screenshot(page, "event-waitlisted-en")
+    phone.goto(address)
+    expect(phone.get_by_text("There are no places left.")).to_be_visible()
+    expect(phone.get_by_role("button", name="Register", exact=True)).to_have_count(0)
+    screenshot(phone, "event-waitlist-offered-en")
+    phone.get_by_role("button", name="Join the waiting list").tap()
+    expect(phone.locator("#registration [role=status]")).to_contain_text("you are on the waiting list")
+    expect(phone.locator(".mine__status")).to_have_text("You are on the waiting list")
+    screenshot(phone, "event-waitlisted-en")
+
+
+def test_a_full_date_is_marked_before_the_reader_chooses_it_right_to_left(
+    page: Page, web_url, platform, auth_header
+) -> None:
+    made = small_weekly_group(platform, auth_header, "Weekly sewing class")
+    take_places(platform, made, dates=1)
+    page.goto(f"{web_url}/lublin/ar/events/{made['id']}")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    first, second = page.locator("#registration .choice:has(input[type=radio])").all()
+    note = first.locator(".choice__note")
+    expect(note).to_have_text("لا أماكن: قائمة الانتظار")
+    expect(second.locator(".choice__note")).to_have_count(0)
+    expect(page.get_by_role("button", name="سجّل (أو انضم إلى قائمة الانتظار)")).to_be_visible()
+    label, shown = first.locator("label").bounding_box(), note.bounding_box()
+    assert label and shown and abs(label["x"] + label["width"] - (shown["x"] + shown["width"])) < 2  # right
+    page.get_by_text("أي موعد؟").scroll_into_view_if_needed()
+    screenshot(page, "event-date-full-ar", full_page=False)  # what the phone shows at the choice
+    page.locator("#reg-occurrence").tap()  # the full date: the reader may still join its waiting list
+    page.get_by_role("button", name="سجّل (أو انضم إلى قائمة الانتظار)").tap()
+    expect(page.locator("#registration [role=status]")).to_be_visible()
+    expect(page.locator(".mine__item--waitlisted")).to_have_count(1)
 
 
 def test_mistakes_are_summed_up_at_the_top_and_each_leads_to_its_field(phone: Page, web_url) -> None:

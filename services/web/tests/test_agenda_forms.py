@@ -7,7 +7,15 @@ import asyncio
 import re
 
 import httpx
-from agenda_helpers import create_event, event_body, form_key_of, organiser, token_of, unique
+from agenda_helpers import (
+    create_event,
+    event_body,
+    form_key_of,
+    organiser,
+    small_weekly_group,
+    token_of,
+    unique,
+)
 from web_helpers import reader_address
 
 RESIDENCE = "/lublin/en/events/demo-residence-permits"
@@ -21,6 +29,10 @@ def registration_form(page: httpx.Response, **values: str) -> dict[str, str]:
         "occurrence": occurrence.group(1) if occurrence else "",
     }
     return {**form, **values}
+
+
+def submit_label(page: httpx.Response) -> str:
+    return re.findall(r'<button type="submit" class="button">([^<]+)</button>', page.text)[-1]  # type: ignore[no-any-return]
 
 
 def cookie_header(answer: httpx.Response, name: str) -> str:
@@ -40,6 +52,8 @@ async def mine(platform: dict[str, str], token: str) -> list[dict]:
 
 async def test_registering_without_javascript_keeps_the_token_in_the_browser_only(web, platform) -> None:
     page = await web.get(RESIDENCE)
+    assert "Places are limited. If the event is full, you join the waiting list." in page.text
+    assert submit_label(page) == "Register" and "places left" not in page.text  # never how many
     sent = await web.post(f"{RESIDENCE}/register", data=registration_form(page, name="Olena"))
     assert sent.status_code == 303
     assert sent.headers["location"] == f"{RESIDENCE}?registered=confirmed#registration"
@@ -119,18 +133,21 @@ async def test_a_full_event_puts_the_next_reader_on_the_waiting_list_who_then_ge
         for _ in range(2)
     ]
     try:
-        outcomes = []
+        outcomes, buttons = [], []
         for reader in readers:
             page = await reader.get(address)
-            assert "Register (or join the waiting list)" in page.text
+            buttons.append(submit_label(page))
             sent = await reader.post(f"{address}/register", data=registration_form(page))
             outcomes.append(sent.headers["location"])
+        # Before registering, each reader sees whether a place is left or the waiting list is next.
+        assert buttons == ["Register", "Join the waiting list"]
         assert outcomes == [
             f"{address}?registered=confirmed#registration",
             f"{address}?registered=waitlisted#registration",
         ]
         waiting = await readers[1].get(outcomes[1])
         assert "The event is full, so you are on the waiting list." in waiting.text
+        assert "There are no places left." in waiting.text
         assert "You are on the waiting list" in waiting.text
 
         first = await readers[0].get(address)
@@ -142,6 +159,24 @@ async def test_a_full_event_puts_the_next_reader_on_the_waiting_list_who_then_ge
     finally:
         for reader in readers:
             await reader.aclose()
+
+
+async def test_a_full_date_says_so_before_the_reader_chooses_it(web, web_url, platform, auth_header) -> None:
+    made = small_weekly_group(platform, auth_header, "Weekly small group")
+    address = f"/lublin/en/events/{made['id']}"
+    page = await web.get(address)
+    assert "Full: waiting list" not in page.text and submit_label(page) == "Register"
+    dates = re.findall(r'name="occurrence" value="([^"]+)"', page.text)
+    assert len(dates) == 2
+    sent = await web.post(f"{address}/register", data={**registration_form(page), "occurrence": dates[0]})
+    assert sent.headers["location"] == f"{address}?registered=confirmed#registration"
+
+    async with httpx.AsyncClient(base_url=web_url, headers={"X-Forwarded-For": reader_address()}) as other:
+        page = await other.get(address)
+    choices = re.findall(r'<div class="choice">\s*<input type="radio".*?</div>', page.text, re.S)
+    assert ["Full: waiting list" in choice for choice in choices] == [True, False]
+    assert submit_label(page) == "Register (or join the waiting list)"
+    assert "There are no places left." not in page.text  # the other date has a place
 
 
 async def test_registering_is_limited_per_reader_like_the_api(web, platform, auth_header) -> None:

@@ -88,7 +88,8 @@ async def test_an_event_in_arabic_is_right_to_left_with_its_title_marked_in_its_
     # The event has no Arabic text yet: shown in English, said so, and marked as English.
     assert '<h1 lang="en" dir="ltr">Residence permit: how to apply</h1>' in page.text
     assert "هذه الصفحة غير متوفرة بلغتك" in page.text
-    assert "سجّل (أو انضم إلى قائمة الانتظار)" in page.text
+    assert "الأماكن محدودة. إذا امتلأت الفعالية، تنضم إلى قائمة الانتظار." in page.text
+    assert '<button type="submit" class="button">سجّل</button>' in page.text
 
 
 async def test_moved_and_cancelled_dates_are_shown_as_such(web, platform, auth_header) -> None:

@@ -48,6 +48,8 @@ class Occurrence(_Model):
     free: bool = True
     online: bool = False
     address: str | None = None
+    full: bool | None = None
+    """On one event's page: every place is taken (null: no limit, or registered for as a course)."""
 
     @property
     def moved(self) -> bool:
@@ -120,6 +122,8 @@ class Event(_Model):
     registration: Rules = Field(default_factory=Rules)
     schedule: Schedule = Field(default_factory=Schedule)
     occurrences: list[Occurrence] = Field(default_factory=list)
+    full: bool | None = None
+    """Every place of a course registered for as a whole is taken (null: no limit, or per date)."""
 
     @property
     def per_series(self) -> bool:

@@ -268,6 +268,17 @@ def registration_state(event: Event, now: datetime) -> str:
     return "open"
 
 
+def send_label(full: list[bool | None]) -> str:
+    """What the button says, by which of the dates offered are full: the reader gets a place, joins
+    the waiting list, or either, by the date they choose. (The events service says only whether a date
+    is full, never how many places are left: that would tell anyone how many people registered.)"""
+    if not any(full):
+        return "registration.send"
+    if all(full):
+        return "registration.join_waitlist"
+    return "registration.send_or_wait"
+
+
 async def render_event(
     reader: Reader,
     web: WebDep,
@@ -287,6 +298,7 @@ async def render_event(
     choices = [] if event.per_series else upcoming(event, now)
     if len(choices) == 1:
         form.occurrence = choices[0].occurrence.isoformat()
+    full = [event.full] if event.per_series else [o.full for o in choices]
     return reader.render(
         "pages/event.html",
         status=status,
@@ -301,5 +313,7 @@ async def render_event(
         registering=reader.has(Feature.REGISTRATION),
         can_notify=reader.has(Feature.NOTIFICATIONS) and subscribed(reader.request) is not None,
         occurrence_of={o.occurrence: o for o in event.occurrences},
+        full=bool(full) and all(full),
+        send=send_label(full),
         groups={group.value for group in UserType},
     )
