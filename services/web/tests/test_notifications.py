@@ -86,6 +86,22 @@ async def test_mistakes_in_the_subscription_form_come_back_beside_their_fields(w
     assert web.cookies.get("witaj_notifications") is None
 
 
+async def test_subscribing_is_limited_per_reader_like_the_api(web, web_url) -> None:
+    outcomes = []
+    for _ in range(80):  # notify lets one caller make 30 at once, then one every two seconds
+        web.cookies.clear()  # a browser that forgets its subscription each time, from the same address
+        sent = await subscribe(web, topic=["education"])
+        outcomes.append(sent.status_code)
+        if sent.status_code != 303:
+            break
+    assert outcomes[0] == 303 and outcomes[-1] == 429
+    assert "You have subscribed many times in a short time." in sent.text
+    assert 'value="education" checked' in sent.text  # the choices stay for the next try
+    assert web.cookies.get("witaj_notifications") is None
+    async with httpx.AsyncClient(base_url=web_url, headers={"X-Forwarded-For": reader_address()}) as other:
+        assert (await subscribe(other, topic=["education"])).status_code == 303  # nobody else is held up
+
+
 async def test_an_e_mail_subscription_shows_the_state_notify_reports(web, platform) -> None:
     sent = await subscribe(web, channel=["inbox", "email"], email="newcomer@example.org")
     assert sent.status_code == 303
