@@ -62,6 +62,26 @@ async def test_filters_narrow_the_list_and_the_calendar_feed(web) -> None:
     assert calendar.walk("VEVENT")[0].get("RRULE")["FREQ"] == ["WEEKLY"]
 
 
+async def test_free_only_leaves_out_events_that_cost_something(web, platform, auth_header) -> None:
+    title = unique("Driving theory course")
+    paid = create_event(
+        platform,
+        organiser(auth_header),
+        event_body(title, cost={"free": False, "amount": 120, "currency": "PLN"}),
+    )
+    everything = await web.get("/lublin/en/events")
+    assert title in titles(everything.text)
+    free = await web.get("/lublin/en/events", params={"free": "1"})
+    assert title not in titles(free.text) and "Residence permit: how to apply" in titles(free.text)
+    assert 'href="/lublin/en/events.ics?free=true"' in free.text
+    feed = icalendar.Calendar.from_ical(
+        (await web.get("/lublin/en/events.ics", params={"free": "1"})).content
+    )
+    assert title not in {str(e["SUMMARY"]) for e in feed.walk("VEVENT")}
+    page = await web.get(f"/lublin/en/events/{paid['id']}")
+    assert re.search(r'<dt>Cost</dt><dd><span dir="ltr">PLN\s?120\.00</span>', page.text)
+
+
 async def test_an_event_page_says_when_where_what_it_costs_and_offers_a_calendar_file(web) -> None:
     page = await web.get(EVENT.format(lang="en"))
     assert page.status_code == 200
