@@ -8,7 +8,20 @@ import re
 from datetime import timedelta
 
 import icalendar
-from agenda_helpers import change_occurrence, create_event, event_body, local_start, organiser, unique
+from agenda_helpers import (
+    change_occurrence,
+    create_event,
+    event_body,
+    form_key_of,
+    local_start,
+    organiser,
+    token_of,
+    unique,
+)
+from web_helpers import web_settings
+from witaj.devkit.infra import free_port
+from witaj.devkit.testing import serve
+from witaj.web.main import create_app
 
 EVENT = "/lublin/{lang}/events/demo-residence-permits"
 
@@ -190,3 +203,56 @@ async def test_unknown_events_and_switched_off_addresses_are_404_pages(web) -> N
     assert (await web.get("/lublin/en/events/no-such-event")).status_code == 404
     assert (await web.get("/lublin/en/events/..%2F..%2Fx")).status_code == 404
     assert (await web.get("/lublin/en/events", params={"page": "50"})).status_code == 404
+
+
+async def test_with_the_events_and_notify_services_down_their_pages_say_so(
+    web, platform, auth_header
+) -> None:
+    # A reader who registered and subscribed while everything was up...
+    made = create_event(platform, organiser(auth_header), event_body(unique("Tenants' meeting")))
+    address = f"/lublin/en/events/{made['id']}"
+    page = await web.get(address)
+    occurrence = re.search(r'name="occurrence" value="([^"]+)"', page.text)
+    assert occurrence
+    form = {"csrf_token": token_of(page), "key": form_key_of(page), "occurrence": occurrence.group(1)}
+    assert (await web.post(address + "/register", data=form)).status_code == 303
+    notifications = await web.get("/lublin/en/notifications")
+    subscribed = await web.post(
+        "/lublin/en/notifications",
+        data={"csrf_token": token_of(notifications), "channel": "inbox", "topic": "health"},
+    )
+    assert subscribed.status_code == 303
+    # ...comes back while both services are away: each page says so (503), nothing breaks, and what the
+    # browser holds is kept for when they are back.
+    dead = f"http://127.0.0.1:{free_port()}"
+    async with serve(create_app(web_settings(platform, events_url=dead, notify_url=dead))) as away:
+        away.headers["X-Forwarded-For"] = web.headers["X-Forwarded-For"]
+        for kept in ("witaj_registrations", "witaj_notifications"):
+            away.cookies.set(kept, web.cookies[kept])
+        other = await away.get("/lublin/en/pages/lublin-health-insurance")
+        assert other.status_code == 200  # the rest of the app stays up
+        for shown in (
+            "/lublin/en/events",
+            address,
+            "/lublin/en/notifications",
+            "/lublin/en/inbox",
+        ):
+            page = await away.get(shown)
+            assert page.status_code == 503 and page.headers["retry-after"] == "30", shown
+            assert "The service is not available right now" in page.text and "Traceback" not in page.text
+        feed = await away.get("/lublin/en/events.ics")
+        assert feed.status_code == 503
+        sent = await away.post(address + "/register", data={**form, "csrf_token": token_of(other)})
+        assert sent.status_code == 503 and "The service is not available right now" in sent.text
+        mine = await away.get("/lublin/en/registrations")
+        assert mine.status_code == 503 and mine.headers["retry-after"] == "30"
+        assert (
+            "Your registrations cannot be shown right now because the service is not answering." in mine.text
+        )
+        assert "You have no registrations" not in mine.text
+        assert not [c for c in mine.headers.get_list("set-cookie") if "Max-Age=0" in c]  # nothing forgotten
+        stream = await away.get("/lublin/en/inbox/stream")
+        assert stream.status_code == 503
+    # Back up: the same browser still has its place and its inbox.
+    assert "You have a place" in (await web.get(address)).text
+    assert (await web.get("/lublin/en/inbox")).status_code == 200

@@ -199,6 +199,9 @@ async def show_registrations(
 ) -> Response:
     private(reader)
     mine, readable = await my_registrations(reader, web)
+    if not readable and status < 400:
+        status = 503  # what the page is for cannot be shown; it says so, and the reader may try again
+        reader.extra_headers["Retry-After"] = "30"
     active = [r for r in mine if r.status in REGISTERED_STATES]
     token = registration_token(reader.request)
     titles, dated = await event_titles(reader, web, [r.event_id for r in active])
