@@ -54,6 +54,28 @@ def test_registering_for_an_event_and_cancelling_it(phone: Page, web_url, platfo
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+def test_my_registrations_lists_every_event_and_cancels_there(
+    phone: Page, web_url, platform, auth_header
+) -> None:
+    titles = [unique("Tenants' rights"), unique("Bank account basics")]
+    for title in titles:
+        made = create_event(platform, organiser(auth_header), event_body(title))
+        phone.goto(f"{web_url}/lublin/en/events/{made['id']}")
+        phone.locator("#registration form").last.get_by_role("button", name="Register").tap()
+        expect(phone.get_by_text("You have a place")).to_be_visible()
+    phone.get_by_role("link", name="My registrations").last.tap()
+    expect(phone).to_have_url(re.compile(r"/lublin/en/registrations$"))
+    mine = phone.locator(".mine__item")
+    for title in titles:
+        expect(mine.filter(has_text=title)).to_have_count(1)
+    mine.filter(has_text=titles[0]).get_by_role("button", name="Cancel this registration").tap()
+    expect(phone).to_have_url(re.compile(r"/lublin/en/registrations\?cancelled=1$"))
+    expect(phone.get_by_role("status")).to_contain_text("Your registration is cancelled.")
+    expect(mine.filter(has_text=titles[0])).to_have_count(0)
+    expect(mine.filter(has_text=titles[1])).to_have_count(1)
+    screenshot(phone, "registrations-after-cancelling-en")
+
+
 def test_a_full_event_puts_the_reader_on_the_waiting_list(
     phone: Page, web_url, platform, auth_header
 ) -> None:
