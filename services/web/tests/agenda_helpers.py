@@ -11,8 +11,17 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from web_helpers import reader_address
+from witaj.web.settings import BackendSettings
 
 WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+def patient(fresh_seconds: float = 2) -> BackendSettings:
+    """For a web app a test starts of its own: it waits for a service busy with other tests instead of
+    calling it down after the usual few seconds (a service taken away refuses at once all the same)."""
+    return BackendSettings(fresh_seconds=fresh_seconds, timeout_seconds=20)
+
+
 CENTRE = {"address": "Rynek 1, 20-111 Lublin", "location": {"lat": 51.2478, "lng": 22.5681}}
 
 

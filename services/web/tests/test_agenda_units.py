@@ -1,5 +1,6 @@
 """Unit tests of the agenda's own logic: the live relay's framing, a form sent twice, dates and whole
-days, links in messages, what the browser keeps, and what notify says about an e-mail address."""
+days, links in messages, what the browser keeps, what notify says about an e-mail address, and a part
+of Witaj a city switched off."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from starlette.requests import Request
 from witaj.web import live
 from witaj.web.agenda import Dates, page_of, whole_days, zone
 from witaj.web.browser_keys import NOTIFICATIONS_COOKIE, REGISTRATIONS_COOKIE, registration_token, subscribed
+from witaj.web.clients.base import BackendClient, BackendNotFound, BackendSwitchedOff
 from witaj.web.clients.notify import Message, Subscription
+from witaj.web.errors import switched_off
 from witaj.web.forms import clean_line
 from witaj.web.i18n import Translator
 from witaj.web.once import OnceOnly
+from witaj.web.settings import BackendSettings
 
 WARSAW = zone(None, "Europe/Warsaw")
 MESSAGE = {
@@ -191,3 +195,23 @@ def test_what_readers_type_on_one_line_is_squeezed_and_cut() -> None:
 def test_a_message_as_the_stream_carries_it_is_read_into_the_model() -> None:
     message = Message.model_validate(MESSAGE)
     assert message.id == "e1:s1:inbox" and not message.read and message.created_at.tzinfo is not None
+
+
+def test_a_switched_off_feature_is_told_apart_from_a_missing_thing() -> None:
+    client = BackendClient("http://127.0.0.1:9", BackendSettings(), service="events")
+    off = {
+        "error": {
+            "code": "feature_disabled",
+            "message": "",
+            "details": {"city": "x", "feature": "registration"},
+        }
+    }
+    switched = client._refusal(404, off)
+    assert isinstance(switched, BackendSwitchedOff) and switched.feature == "registration"
+    missing = client._refusal(404, {"error": {"code": "not_found", "message": "", "details": None}})
+    assert isinstance(missing, BackendNotFound) and not isinstance(missing, BackendSwitchedOff)
+    assert switched_off("registration").text == "off.registration"
+    assert switched_off("glossary").text == "off.feature" and switched_off(None).status == 404
+    english = Translator("en")
+    for key in ("off.events", "off.registration", "off.notifications", "off.feature"):
+        assert english(key, city="Zamość").startswith("Zamość ")

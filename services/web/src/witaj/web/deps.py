@@ -51,11 +51,20 @@ class Web:
 class PageNotFound(Exception):
     """The address names a city, language or thing that does not exist; `what` says which."""
 
-    def __init__(self, what: str, *, city: CityConfig | None = None, language: str | None = None) -> None:
+    def __init__(
+        self,
+        what: str,
+        *,
+        city: CityConfig | None = None,
+        language: str | None = None,
+        feature: str | None = None,
+    ) -> None:
         super().__init__(what)
         self.what = what
         self.city = city
         self.language = language
+        self.feature = feature
+        """For `what='switched_off'`: the city's switch that is off (a `Feature` value)."""
 
 
 def get_web(request: Request) -> Web:
@@ -124,6 +133,7 @@ CityReader = Annotated[Reader, Depends(city_reader)]
 
 
 def require(reader: Reader, feature: Feature) -> None:
-    """A part of the app the city has switched off is, to its readers, not there."""
+    """A part of the app the city has switched off is, to its readers, not there: a 404 page that says
+    the city does not offer it (rather than that the address is wrong), with a way on."""
     if not reader.has(feature):
-        raise PageNotFound("page", city=reader.city)
+        raise PageNotFound("switched_off", city=reader.city, feature=feature.value)

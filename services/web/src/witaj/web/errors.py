@@ -1,6 +1,7 @@
 """Error pages: whatever goes wrong, the reader gets a calm page in their language with a way on.
 
-Unknown city, item or language: 404. A service down or slow: 503, saying so (pages that could use a
+Unknown city, item or language: 404. A part of Witaj the city switched off (the web app's own check, or
+a service's `feature_disabled`): 404, saying the city does not offer it. A service down or slow: 503, saying so (pages that could use a
 saved copy show that instead, see `pages.Reader.use`). An expired or forged form: 403. Anything else:
 500, logged, never a stack trace. Error pages ask no service for anything, so they render even when
 every service is down.
@@ -16,8 +17,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
+from witaj.shared.events import Feature
 from witaj.shared.logging import get_logger
-from witaj.web.clients.base import BackendNotFound, BackendRefused, BackendUnavailable
+from witaj.web.clients.base import BackendNotFound, BackendRefused, BackendSwitchedOff, BackendUnavailable
 from witaj.web.deps import PageNotFound, get_web, interface_language
 from witaj.web.i18n import Translator
 from witaj.web.pages import Reader
@@ -45,6 +47,16 @@ PROBLEMS = {
     "too_long": Problem(400, "error.too_large.title", "error.too_large.text"),
     "broken": Problem(500, "error.broken.title", "error.broken.text"),
 }
+SWITCHED_OFF = {
+    Feature.EVENTS.value: "off.events",
+    Feature.REGISTRATION.value: "off.registration",
+    Feature.NOTIFICATIONS.value: "off.notifications",
+}
+"""What a reader is told of a part the city switched off; any other part gets `off.feature`."""
+
+
+def switched_off(feature: str | None) -> Problem:
+    return Problem(404, "off.title", SWITCHED_OFF.get(feature or "", "off.feature"))
 
 
 AREAS: dict[str, Callable[[Request], Reader]] = {}
@@ -64,9 +76,13 @@ def _reader(request: Request) -> Reader:
     return Reader(request, get_web(request), Translator(language), language)
 
 
-def problem_page(request: Request, kind: str, *, asked_language: str | None = None) -> HTMLResponse:
+def problem_page(
+    request: Request, kind: str, *, asked_language: str | None = None, feature: str | None = None
+) -> HTMLResponse:
     reader = _reader(request)
-    problem = PROBLEMS[kind]
+    if kind == "switched_off" and reader.city is None:
+        kind = "page"  # only a city switches parts off; without one there is nothing more to say
+    problem = switched_off(feature) if kind == "switched_off" else PROBLEMS[kind]
     reader.remember_language = False
     if problem.status == 503:
         reader.extra_headers["Retry-After"] = "30"
@@ -82,9 +98,11 @@ def problem_page(request: Request, kind: str, *, asked_language: str | None = No
 def install(app: FastAPI) -> None:
     async def not_found(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PageNotFound)
-        return problem_page(request, exc.what, asked_language=exc.language)
+        return problem_page(request, exc.what, asked_language=exc.language, feature=exc.feature)
 
     async def gone(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, BackendSwitchedOff):
+            return problem_page(request, "switched_off", feature=exc.feature)
         return problem_page(request, "page")
 
     async def unavailable(request: Request, exc: Exception) -> Response:

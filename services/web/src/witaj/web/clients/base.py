@@ -5,7 +5,8 @@ most `backend.timeout_seconds`, reads at most `backend.max_response_bytes`, and 
 into `BackendUnavailable` (the pages answer 503 and say so). A bounded in-memory store keeps the last
 good answer per address, so a reader gets a saved copy (marked as such) instead of nothing, and items
 are revalidated with their ETag. Answers the services give on purpose (404, 4xx) are raised as
-`BackendNotFound` / `BackendRefused` for the pages to explain.
+`BackendNotFound` (`BackendSwitchedOff` for a part of Witaj the city switched off) / `BackendRefused`
+for the pages to explain.
 """
 
 from __future__ import annotations
@@ -48,6 +49,16 @@ class BackendRefused(Exception):
 
 class BackendNotFound(BackendRefused):
     """The service does not know what was asked for (an unknown city, item or language)."""
+
+
+class BackendSwitchedOff(BackendNotFound):
+    """The city switched off the part of Witaj that was asked for (the services' 404 `feature_disabled`),
+    perhaps since the web app last read the city's switches."""
+
+    @property
+    def feature(self) -> str | None:
+        found = self.details.get("feature") if isinstance(self.details, dict) else None
+        return found if isinstance(found, str) else None
 
 
 def http_client(
@@ -254,7 +265,9 @@ class BackendClient:
         error = data.get("error", {}) if isinstance(data, dict) else {}
         code = str(error.get("code", "error")) if isinstance(error, dict) else "error"
         details = error.get("details") if isinstance(error, dict) else None
-        kind = BackendNotFound if status == 404 else BackendRefused
+        kind = BackendRefused
+        if status == 404:
+            kind = BackendSwitchedOff if code == "feature_disabled" else BackendNotFound
         return kind(self.service, status, code, details)
 
     def _save(self, key: tuple[str, str], saved: _Saved) -> None:

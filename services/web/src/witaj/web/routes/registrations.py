@@ -23,7 +23,7 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
 from witaj.shared.events import Feature
 from witaj.web.browser_keys import REGISTRATIONS_COOKIE, forget, keep, private, registration_token, subscribed
-from witaj.web.clients.base import BackendNotFound, BackendRefused
+from witaj.web.clients.base import BackendNotFound, BackendRefused, BackendSwitchedOff
 from witaj.web.clients.events import Contact, EventFilters, Occurrence, Registration
 from witaj.web.deps import CityReader, PageNotFound, WebDep, require
 from witaj.web.forms import EMAIL, FORM_KEY, PHONE, Problems, clean_line
@@ -131,6 +131,8 @@ async def register(
     try:
         done = await (web.once.run(once_key(reader, event_id, key), book) if FORM_KEY.match(key) else book())
     except BackendRefused as refused:
+        if isinstance(refused, BackendSwitchedOff):
+            raise  # switched off since the page was shown: the page that says so
         # The event was just read, so a 404 names the date (gone since the page was shown).
         place = REFUSALS.get("not_found" if isinstance(refused, BackendNotFound) else refused.code)
         if place is None and refused.code == "validation_failed":
