@@ -12,11 +12,14 @@ from agenda_helpers import (
     event_body,
     form_key_of,
     organiser,
+    patient,
     small_weekly_group,
     token_of,
     unique,
 )
-from web_helpers import reader_address
+from web_helpers import reader_address, web_settings
+from witaj.devkit.testing import serve
+from witaj.web.main import create_app
 
 RESIDENCE = "/lublin/en/events/demo-residence-permits"
 
@@ -102,6 +105,64 @@ async def test_a_form_sent_twice_books_once_and_a_family_stays_under_one_token(w
     # With the token the key also goes to the service, which answers a repeat with the same place.
     resent = await web.post(f"{RESIDENCE}/register", data=registration_form(second_page, name="Mariam"))
     assert resent.status_code == 303 and len(await mine(platform, token)) == 2
+
+
+class LosesAnAnswer(httpx.AsyncBaseTransport):
+    """The real network to the real services, except that the answer to the first registration is lost
+    on its way back (the events service did register), as when a connection drops."""
+
+    def __init__(self) -> None:
+        self.real = httpx.AsyncHTTPTransport()
+        self.tokens_asked = 0
+        self.lost = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.real.handle_async_request(request)
+        if request.method == "POST" and request.url.path.endswith("/registration-tokens"):
+            self.tokens_asked += 1
+        if request.method == "POST" and request.url.path.endswith("/registrations") and not self.lost:
+            self.lost = True
+            await response.aread()
+            raise httpx.ReadTimeout("the answer was lost", request=request)
+        return response
+
+
+async def test_a_first_registration_whose_answer_was_lost_is_booked_once_when_sent_again(
+    platform, auth_header
+) -> None:
+    made = create_event(platform, organiser(auth_header), event_body(unique("Tenancy advice")))
+    address = f"/lublin/en/events/{made['id']}"
+    network = LosesAnAnswer()
+    async with serve(create_app(web_settings(platform, backend=patient()), transport=network)) as web:
+        web.headers["X-Forwarded-For"] = reader_address()
+        form = registration_form(await web.get(address), name="Nadia")
+        lost = await web.post(f"{address}/register", data=form)
+        assert lost.status_code == 503 and "The service is not available right now" in lost.text
+        # The token came from the service before the registration went, and the browser has it even
+        # though the registration's answer never came.
+        assert network.tokens_asked == 1
+        token = web.cookies.get("witaj_registrations")
+        assert token and "HttpOnly" in cookie_header(lost, "witaj_registrations")
+        [booked] = await mine(platform, token)
+        # The reader sends the same form again: the service knows the token and the form's key.
+        again = await web.post(f"{address}/register", data=form)
+        assert again.status_code == 303
+        assert again.headers["location"] == f"{address}?registered=confirmed#registration"
+        assert [r["id"] for r in await mine(platform, token)] == [booked["id"]]
+        assert network.tokens_asked == 1 and web.cookies.get("witaj_registrations") == token
+
+
+async def test_a_token_the_service_does_not_know_is_replaced_by_one_it_gives(web, platform) -> None:
+    host = web.base_url.host
+    web.cookies.set("witaj_registrations", "made-up-by-someone-" + "x" * 24, domain=host, path="/lublin")
+    page = await web.get(RESIDENCE)
+    sent = await web.post(f"{RESIDENCE}/register", data=registration_form(page, name="Omid"))
+    assert sent.status_code == 303
+    assert sent.headers["location"] == f"{RESIDENCE}?registered=confirmed#registration"
+    token = web.cookies.get("witaj_registrations", path="/lublin")
+    assert token and not token.startswith("made-up-by-someone")
+    [held] = await mine(platform, token)
+    assert held["event_id"] == "demo-residence-permits"
 
 
 async def test_mistakes_come_back_beside_their_fields_and_nothing_is_booked(web) -> None:

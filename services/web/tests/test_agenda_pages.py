@@ -15,6 +15,7 @@ from agenda_helpers import (
     form_key_of,
     local_start,
     organiser,
+    patient,
     token_of,
     unique,
 )
@@ -225,7 +226,8 @@ async def test_with_the_events_and_notify_services_down_their_pages_say_so(
     # ...comes back while both services are away: each page says so (503), nothing breaks, and what the
     # browser holds is kept for when they are back.
     dead = f"http://127.0.0.1:{free_port()}"
-    async with serve(create_app(web_settings(platform, events_url=dead, notify_url=dead))) as away:
+    settings = web_settings(platform, events_url=dead, notify_url=dead, backend=patient())
+    async with serve(create_app(settings)) as away:
         away.headers["X-Forwarded-For"] = web.headers["X-Forwarded-For"]
         for kept in ("witaj_registrations", "witaj_notifications"):
             away.cookies.set(kept, web.cookies[kept])

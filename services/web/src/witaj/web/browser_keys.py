@@ -65,6 +65,13 @@ def keep(response: Response, reader: Reader, name: str, value: str) -> None:
     )
 
 
+def hand_over(reader: Reader, name: str, value: str) -> None:
+    """Keep `value` in the browser with whatever this request answers, an error page included: a key a
+    service just gave the reader is theirs even if what they asked for then failed (they may send the
+    same form again, and the service recognises it by that key)."""
+    reader.carried[name] = lambda response: keep(response, reader, name, value)
+
+
 def forget(response: Response, reader: Reader, name: str) -> None:
     response.delete_cookie(
         name, path=_path(reader), httponly=True, samesite="lax", secure=reader.web.settings.cookies_secure

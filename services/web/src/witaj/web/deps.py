@@ -41,7 +41,8 @@ class Web:
     events: EventsClient
     notify: NotifyClient
     once: OnceOnly = field(default_factory=OnceOnly)
-    """Registrations in flight, by the form they came from: a form sent twice books once."""
+    """Registration tokens asked for, by the form they are for: a form sent twice gets one token (and
+    the events service, seeing the same token and form key again, books once)."""
 
     @property
     def secret(self) -> bytes:

@@ -1,11 +1,13 @@
-"""A write done once per key within this process: the same form sent twice (a double tap, a reload of
-the answer) books one place, and both requests get that one outcome.
+"""A call made once per key within this process: the same form sent twice at once (a double tap, a
+reload of the answer) does one thing, and both requests get that one outcome.
 
-The events service makes a resent registration harmless by itself only when it comes with the reader's
-registration token and an `Idempotency-Key`; a reader's very first registration has no token yet (the
-service hands it out in its answer). So the web app also remembers, for a few minutes, the registrations
-in flight or just done by the key of the form they came from. A second request with that key waits for
-the first one and gets its answer. A failure is not remembered: the reader may try again.
+The events service makes a resent registration harmless by itself when it comes with the reader's
+registration token and an `Idempotency-Key`; but a reader's first registration starts by asking the
+service for a token, and two requests each asking would get two tokens (two places booked, and the
+browser keeping only one of the tokens). So the web app remembers, for a few minutes, the token asked
+for by the key of the form it is for; a second request with that key waits for the first one and gets
+the same token (and with it, from the service, the same registration). A failure is not remembered:
+the reader may try again.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -19,7 +20,7 @@ from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from witaj.shared.events import CityConfig, Feature
 from witaj.shared.languages import is_rtl
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from witaj.web.deps import Web
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Response)
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
@@ -97,6 +99,10 @@ class Reader:
     remember_language: bool = False
     saved_at: datetime | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    carried: dict[str, Callable[[Response], None]] = field(default_factory=dict)
+    """What every answer to this request must carry, whatever the page turns out to be (a key the
+    browser is to keep once a service gave it, even if the rest then failed), by what it sets (the
+    last one set wins); see `carry`."""
     error_template = "errors/error.html"
     """The error page for this kind of reader (the back office has its own layout)."""
 
@@ -157,6 +163,13 @@ class Reader:
             headers["X-Forwarded-For"] = client
         return headers
 
+    def carry(self, response: R) -> R:
+        """`response` with what this request's answer must carry (rendered pages, error pages included,
+        get it by themselves; a route answering otherwise, with a redirect, passes its answer here)."""
+        for apply in self.carried.values():
+            apply(response)
+        return response
+
     def render(self, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
         if self.saved_at is not None and status < 400:
             status = 503  # the page is a saved copy because a service is not answering
@@ -169,7 +182,7 @@ class Reader:
             "Vary": "Cookie, Accept-Language",
             **self.extra_headers,
         }
-        response = HTMLResponse(html, status_code=status, headers=headers)
+        response = self.carry(HTMLResponse(html, status_code=status, headers=headers))
         secure = self.web.settings.cookies_secure
         security.set_cookie(self.request, response, secure=secure)
         if self.remember_language and self.request.cookies.get(LANGUAGE_COOKIE) != self.language:

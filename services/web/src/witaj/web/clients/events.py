@@ -4,6 +4,10 @@ Listings and events are public and may be shown from memory while the service is
 are each reader's own: they travel with the reader's registration token (`X-Registration-Token`), which
 only the events service makes (a first registration goes without one and the answer brings it), and
 are never kept in memory. Writes carry the reader's address, so the service's rate limit is per reader.
+
+Only the events service makes registration tokens, and it refuses one it did not make: a reader without
+one asks for it (`registration_token`) before their first registration, so even that one goes with the
+token and an `Idempotency-Key` and can be sent again safely.
 """
 
 from __future__ import annotations
@@ -215,6 +219,14 @@ class EventsClient(BackendClient):
             raise self._refusal(status, self._decode(status, body))
         return body
 
+    async def registration_token(self, city: str, *, reader: dict[str, str]) -> str:
+        """A new token from the service, for a reader who holds none yet (limited per reader)."""
+        data = await self.call("POST", f"/cities/{city}/registration-tokens", headers=dict(reader))
+        token = data.get("token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise self._down("a registration token answer without a token")
+        return token
+
     async def register(
         self,
         city: str,
@@ -222,22 +234,20 @@ class EventsClient(BackendClient):
         *,
         occurrence: datetime | None,
         contact: Contact,
-        token: str | None,
+        token: str,
         idempotency_key: str | None,
         subscriber: tuple[str, str] | None,
         reader: dict[str, str],
     ) -> Registration:
-        """Register the reader. `token` is one the service gave them before (never one made here); the
-        `idempotency_key` goes only with it, as the service scopes keys to a token. `subscriber` is the
+        """Register the reader. `token` is one the service gave them (never one made here); the
+        `idempotency_key` is scoped by the service to that token and this event. `subscriber` is the
         reader's notify subscription (id, token): named to be told of changes, proven by its token."""
         payload: dict[str, Any] = {"contact": contact.payload()}
         if occurrence is not None:
             payload["occurrence"] = occurrence.isoformat()
-        headers = dict(reader)
-        if token:
-            headers[TOKEN_HEADER] = token
-            if idempotency_key:
-                headers["Idempotency-Key"] = idempotency_key
+        headers = {**reader, TOKEN_HEADER: token}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
         if subscriber is not None:
             payload["subscriber"] = subscriber[0]
             headers[SUBSCRIBER_TOKEN_HEADER] = subscriber[1]

@@ -1,14 +1,17 @@
 """Registering for an event (or its waiting list) and cancelling, without an account.
 
-The events service hands out a registration token with a reader's first registration; the web app keeps
-it in an HttpOnly cookie for the city (`browser_keys`) and sends it back with every later registration,
-so a family's registrations stay together and one page lists them. No token is ever made here.
+Only the events service makes registration tokens, and it refuses one it did not make. A reader without
+one gets it from the service before their first registration; the web app keeps it in an HttpOnly cookie
+for the city (`browser_keys`) and sends it back with every later registration, so a family's
+registrations stay together and one page lists them. No token is ever made here.
 
-The form is checked here first (formats only), then by the service (dates, places, its rate limit per
+The form is checked here first (formats only), then by the service (dates, places, its rate limits per
 reader); every problem comes back as the same page with the message beside the field. A form sent twice
-books once: each rendering carries a key, sent as the service's `Idempotency-Key` when the reader has a
-token, and remembered by the web app for a few minutes (`once.py`) for a first registration, which the
-service cannot yet recognise. Success redirects to the event (303), so reloading sends nothing again.
+books once: each rendering carries a key, sent with the token as the service's `Idempotency-Key` (which
+it scopes to the token and the event), and the token is in the browser from the moment the service gave
+it, whatever the page then says (a registration whose answer was lost is recognised when the reader
+sends the form again). The same form sent twice at once from a browser without a token gets one token
+(`once.py`). Success redirects to the event (303), so reloading sends nothing again.
 """
 
 from __future__ import annotations
@@ -17,12 +20,21 @@ import asyncio
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
 from witaj.shared.events import Feature
-from witaj.web.browser_keys import REGISTRATIONS_COOKIE, forget, keep, private, registration_token, subscribed
+from witaj.web.browser_keys import (
+    REGISTRATIONS_COOKIE,
+    forget,
+    hand_over,
+    keep,
+    private,
+    registration_token,
+    subscribed,
+)
 from witaj.web.clients.base import BackendNotFound, BackendRefused, BackendSwitchedOff
 from witaj.web.clients.events import Contact, EventFilters, Occurrence, Registration
 from witaj.web.deps import CityReader, PageNotFound, WebDep, require
@@ -110,26 +122,31 @@ async def register(
         form.problems = problems
         return await render_event(reader, web, event, form, status=422)
     held = subscribed(reader.request) if form.notify and reader.has(Feature.NOTIFICATIONS) else None
-    token = registration_token(reader.request)
     city = reader.city.id
+    repeat = once_key(reader, event_id, key) if FORM_KEY.match(key) else None
+    identity = reader.identity_headers()
 
-    async def send(with_token: str | None) -> Registration:
+    async def new_token() -> str:
+        """A token from the service, in the browser with whatever this request answers."""
+        issue = partial(web.events.registration_token, city, reader=identity)
+        token = await (web.once.run(repeat, issue) if repeat else issue())
+        hand_over(reader, REGISTRATIONS_COOKIE, token)
+        return token
+
+    async def send(token: str) -> Registration:
         return await web.events.register(
-            city, event_id, occurrence=when, contact=contact, token=with_token,
-            idempotency_key=key if FORM_KEY.match(key) else None,
-            subscriber=(held.id, held.token) if held else None, reader=reader.identity_headers(),
+            city, event_id, occurrence=when, contact=contact, token=token, idempotency_key=key if repeat else None,
+            subscriber=(held.id, held.token) if held else None, reader=identity,
         )  # fmt: skip
 
-    async def book() -> Registration:
+    try:
+        token = registration_token(reader.request)
         try:
-            return await send(token)
+            done = await send(token or await new_token())
         except BackendRefused as refused:
             if token is None or refused.code != "unknown_registration_token":
                 raise
-            return await send(None)  # a token the service no longer knows: start a new one
-
-    try:
-        done = await (web.once.run(once_key(reader, event_id, key), book) if FORM_KEY.match(key) else book())
+            done = await send(await new_token())  # one the service no longer knows: start a new one
     except BackendRefused as refused:
         if isinstance(refused, BackendSwitchedOff):
             raise  # switched off since the page was shown: the page that says so
@@ -141,11 +158,10 @@ async def register(
             raise
         form.problems.add(*place)
         return await render_event(reader, web, event, form, status=429 if refused.status == 429 else 422)
-    target = reader.path("events", event_id) + f"?registered={done.status}#registration"
-    response = RedirectResponse(target, status_code=303)
     if done.token:
-        keep(response, reader, REGISTRATIONS_COOKIE, done.token)
-    return response
+        hand_over(reader, REGISTRATIONS_COOKIE, done.token)
+    target = reader.path("events", event_id) + f"?registered={done.status}#registration"
+    return reader.carry(RedirectResponse(target, status_code=303))
 
 
 def contact_field(details: object) -> str | None:
