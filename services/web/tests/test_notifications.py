@@ -102,18 +102,40 @@ async def test_subscribing_is_limited_per_reader_like_the_api(web, web_url) -> N
         assert (await subscribe(other, topic=["education"])).status_code == 303  # nobody else is held up
 
 
-async def test_an_e_mail_subscription_shows_the_state_notify_reports(web, platform) -> None:
+def plain(page: httpx.Response) -> str:
+    """The page's text without the marks that isolate an address from the text's direction."""
+    return page.text.replace("\u2068", "").replace("\u2069", "")
+
+
+async def test_an_e_mail_address_waits_for_its_confirmation_and_the_link_can_be_sent_again(
+    web, platform
+) -> None:
     sent = await subscribe(web, channel=["inbox", "email"], email="newcomer@example.org")
     assert sent.status_code == 303
     stored = (await at_notify(platform, web)).json()
+    assert stored["email"] == "newcomer@example.org" and stored["email_confirmed"] is False
+    pending = "We sent a link to newcomer@example.org. Open it to confirm your address."
+    # Right after subscribing, and on the settings page, the reader learns to look in that mailbox.
+    inbox = await web.get(sent.headers["location"])
+    assert "You are subscribed." in inbox.text and pending in plain(inbox)
     page = await web.get(NOTIFICATIONS)
-    text = page.text.replace("\u2068", "").replace(
-        "\u2069", ""
-    )  # the address is isolated from the text's direction
-    if stored.get("email_confirmed") is False:
-        assert "We sent a link to newcomer@example.org." in text
-    else:
-        assert "Messages are also sent by e-mail to newcomer@example.org." in text
+    assert pending in plain(page) and "Messages are also sent by e-mail" not in plain(page)
+    assert 'action="/lublin/en/notifications/confirmation"' in page.text
+
+    again = await web.post(f"{NOTIFICATIONS}/confirmation", data={"csrf_token": token_of(page)})
+    assert again.status_code == 303 and again.headers["location"] == f"{NOTIFICATIONS}?done=sent_again"
+    told = await web.get(again.headers["location"])
+    assert "We are sending the link again." in told.text and pending in plain(told)
+
+    # A new address is confirmed anew; without one, there is nothing to confirm or send again.
+    changed = await web.post(
+        NOTIFICATIONS, data={"csrf_token": token_of(told), "channel": "inbox", "email": ""}
+    )
+    assert changed.status_code == 303
+    settled = await web.get(NOTIFICATIONS)
+    assert "We sent a link" not in settled.text and "/notifications/confirmation" not in settled.text
+    nothing = await web.post(f"{NOTIFICATIONS}/confirmation", data={"csrf_token": token_of(settled)})
+    assert nothing.status_code == 303 and nothing.headers["location"] == NOTIFICATIONS
 
 
 async def test_a_published_item_reaches_the_inbox_and_can_be_marked_read(web, platform, auth_header) -> None:

@@ -115,6 +115,12 @@ class NotifyClient(BackendClient):
         )
         return Subscription.model_validate(data)
 
+    async def confirm_again(self, subscription_id: str, token: str) -> None:
+        """Ask notify to send the confirmation e-mail again (it limits how many one address gets)."""
+        await self.call(
+            "POST", f"/subscriptions/{subscription_id}/email-confirmation", headers=self._own(token)
+        )
+
     async def erase(self, subscription_id: str, token: str) -> None:
         """Unsubscribe and erase everything notify holds about the subscription (its inbox too)."""
         await self.call("DELETE", f"/subscriptions/{subscription_id}", headers=self._own(token))

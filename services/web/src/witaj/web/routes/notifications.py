@@ -4,8 +4,8 @@ or stop and erase everything.
 The subscription belongs to this browser, not to an account: notify hands out its token once, and the
 web app keeps id and token in an HttpOnly cookie for the city (`browser_keys`). Messages come in the
 language of the page the reader subscribed (or last saved their choices) from. An e-mail address is
-used only once its owner confirms it from the link notify sends; the page shows that state as notify
-reports it. Stopping erases the subscription and its inbox at notify, and the cookie here.
+used only once its owner confirms it from the link notify sends (double opt-in); until then the page
+says so and offers to send the link again. Stopping erases the subscription and its inbox at notify, and the cookie here.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from witaj.web.routes.events import topic_tree
 router = APIRouter()
 GROUPS = tuple(group.value for group in UserType)
 MAX_TOPICS = 30
-NOTICES = ("subscribed", "saved", "erased")
+NOTICES = ("subscribed", "saved", "erased", "sent_again")
 REFUSALS = {
     "rate_limited": (None, "notifications.limited"),
     "unknown_topic": ("sub-topics", "notifications.bad_topic"),
@@ -186,6 +186,23 @@ async def save(
     if made.token:
         keep(response, reader, NOTIFICATIONS_COOKIE, Subscribed(made.id, made.token).cookie)
     return response
+
+
+@router.post("/{city}/{lang}/notifications/confirmation")
+async def confirm_again(reader: CityReader, web: WebDep) -> Response:
+    """The confirmation e-mail did not arrive (or its link expired): notify sends it again, as often as
+    it allows one address a day. An address confirmed or changed meanwhile needs nothing more."""
+    require(reader, Feature.NOTIFICATIONS)
+    held = subscribed(reader.request)
+    done = ""
+    if held is not None:
+        try:
+            await web.notify.confirm_again(held.id, held.token)
+            done = "?done=sent_again"
+        except BackendRefused as refused:
+            if refused.status not in (401, 403, 404, 409):
+                raise  # 409: confirmed already, or no address; the page shows which
+    return RedirectResponse(reader.path("notifications") + done, status_code=303)
 
 
 @router.get("/{city}/{lang}/notifications/stop")
