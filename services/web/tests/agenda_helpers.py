@@ -1,5 +1,6 @@
 """What the events and notifications tests share: events made through the events API as an organiser,
-items published through the content API as an editor, and the forms of the pages."""
+items published through the content API as an editor, cities of a test's own with parts switched off,
+the forms of the pages, and patient settings for the web apps tests start themselves."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from web_helpers import reader_address
+from witaj.shared.events import Feature
+from witaj.shared.events.cities import DEFAULT_FEATURES
 from witaj.web.settings import BackendSettings
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -127,3 +130,21 @@ def publish_page(platform: dict[str, str], editor: dict[str, str], title: str, t
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def city_body(city: str, off: set[Feature]) -> dict[str, Any]:
+    """A small city (Polish, English, Arabic) with every usual part on but those in `off`."""
+    return {
+        "id": city, "name": "Zamość", "country": "PL", "timezone": "Europe/Warsaw",
+        "default_language": "pl", "languages": ["pl", "en", "ar"], "fallbacks": {"*": ["pl"]},
+        "features": sorted(DEFAULT_FEATURES - off),
+    }  # fmt: skip
+
+
+def new_city(platform: dict[str, str], admin: dict[str, str], off: set[Feature]) -> str:
+    """A city made at the content service for this test alone; the web app finds it when asked."""
+    city = f"z{uuid.uuid4().hex[:8]}"
+    with httpx.Client(base_url=platform["content"], headers=admin, timeout=20) as content:
+        made = content.post("/cities", json=city_body(city, off))
+    assert made.status_code == 201, made.text
+    return city

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from agenda_helpers import publish_page, small_weekly_group, take_places, unique
+from agenda_helpers import new_city, publish_page, small_weekly_group, take_places, unique
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 from web_helpers import reader_address, screenshot
+from witaj.shared.events import Feature
 
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}
 PROCESS = "processes/lublin-temporary-residence"
@@ -94,6 +95,14 @@ def inbox_with_a_message(page: Page, base: str, lang: str, fixtures: pytest.Fixt
     page.locator(".message").first.wait_for(timeout=30_000)
 
 
+def switched_off(page: Page, base: str, lang: str, fixtures: pytest.FixtureRequest) -> None:
+    """A city that sends no notifications through Witaj: the page saying so."""
+    admin = fixtures.getfixturevalue("auth_header")("platform_admin")
+    city = new_city(fixtures.getfixturevalue("platform"), admin, {Feature.NOTIFICATIONS})
+    page.goto(f"{base}/{city}/{lang}/notifications")
+    assert page.locator("h1").inner_text() != ""
+
+
 STATES: dict[str, Callable[[Page, str, str, pytest.FixtureRequest], None]] = {
     "event-problems": event_with_problems,
     "event-full": event_full,
@@ -102,8 +111,9 @@ STATES: dict[str, Callable[[Page, str, str, pytest.FixtureRequest], None]] = {
     "notifications-subscribed": notification_settings,
     "notifications-stop": stop_asked,
     "inbox": inbox_with_a_message,
+    "switched-off": switched_off,
 }
-"""Page types reached by doing something first (a form sent, a subscription made)."""
+"""Page types reached by doing something first (a form sent, a subscription made, a city set up)."""
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
