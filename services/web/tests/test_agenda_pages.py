@@ -31,10 +31,23 @@ def titles(page_text: str) -> list[str]:
     return [html.unescape(t) for t in re.findall(r'<span class="card__title"[^>]*>([^<]+)</span>', page_text)]
 
 
+async def listed(web, **filters: str) -> list[str]:
+    """Every title the list shows with these filters, page after page: other tests add events of their
+    own in Lublin, which may come before the demo's on the first page."""
+    found: list[str] = []
+    for number in range(1, 101):
+        page = await web.get("/lublin/en/events", params={**filters, "page": str(number)})
+        if page.status_code == 404 or not titles(page.text):  # past the last page
+            break
+        assert page.status_code == 200
+        found += titles(page.text)
+    return found
+
+
 async def test_the_list_shows_the_coming_dates_by_day_with_what_each_is(web) -> None:
     page = await web.get("/lublin/en/events")
     assert page.status_code == 200
-    found = titles(page.text)
+    found = await listed(web)
     assert {"Polish language course A1", "Residence permit: how to apply", "Counselling hour"} <= set(found)
     assert "Festival of Many Cultures" in found
     assert found.count("Polish language course A1") > 1  # a course's dates each on their day
@@ -58,7 +71,7 @@ async def test_filters_narrow_the_list_and_the_calendar_feed(web) -> None:
     assert culture == {"Festival of Many Cultures"}
     # Near a point: the city centre has everything within 2 km, Kraków nothing.
     near = await web.get("/lublin/en/events", params={"lat": "51.25", "lng": "22.57", "radius": "2"})
-    assert "Residence permit: how to apply" in titles(near.text)
+    assert "Residence permit: how to apply" in await listed(web, lat="51.25", lng="22.57", radius="2")
     assert "Showing events near the place your browser shared." in near.text
     assert "The feed does not include your location." in near.text
     assert 'href="/lublin/en/events.ics"' in near.text  # the feed leaves the location out
@@ -83,10 +96,10 @@ async def test_free_only_leaves_out_events_that_cost_something(web, platform, au
         organiser(auth_header),
         event_body(title, cost={"free": False, "amount": 120, "currency": "PLN"}),
     )
-    everything = await web.get("/lublin/en/events")
-    assert title in titles(everything.text)
+    assert title in await listed(web)
+    free_ones = await listed(web, free="1")
+    assert title not in free_ones and "Residence permit: how to apply" in free_ones
     free = await web.get("/lublin/en/events", params={"free": "1"})
-    assert title not in titles(free.text) and "Residence permit: how to apply" in titles(free.text)
     assert 'href="/lublin/en/events.ics?free=true"' in free.text
     feed = icalendar.Calendar.from_ical(
         (await web.get("/lublin/en/events.ics", params={"free": "1"})).content
