@@ -31,28 +31,34 @@ def titles(page_text: str) -> list[str]:
     return [html.unescape(t) for t in re.findall(r'<span class="card__title"[^>]*>([^<]+)</span>', page_text)]
 
 
-async def listed(web, **filters: str) -> list[str]:
-    """Every title the list shows with these filters, page after page: other tests add events of their
-    own in Lublin, which may come before the demo's on the first page."""
-    found: list[str] = []
+async def every_page(web, **filters: str) -> str:
+    """The list with these filters, every page of it one after the other: other tests add events of
+    their own in Lublin, which may come before the demo's on the first page."""
+    pages: list[str] = []
     for number in range(1, 101):
         page = await web.get("/lublin/en/events", params={**filters, "page": str(number)})
         if page.status_code == 404 or not titles(page.text):  # past the last page
             break
         assert page.status_code == 200
-        found += titles(page.text)
-    return found
+        pages.append(page.text)
+    return "\n".join(pages)
+
+
+async def listed(web, **filters: str) -> list[str]:
+    """Every title the list shows with these filters, on any of its pages."""
+    return titles(await every_page(web, **filters))
 
 
 async def test_the_list_shows_the_coming_dates_by_day_with_what_each_is(web) -> None:
     page = await web.get("/lublin/en/events")
     assert page.status_code == 200
-    found = await listed(web)
+    everything = await every_page(web)
+    found = titles(everything)
     assert {"Polish language course A1", "Residence permit: how to apply", "Counselling hour"} <= set(found)
     assert "Festival of Many Cultures" in found
     assert found.count("Polish language course A1") > 1  # a course's dates each on their day
     assert '<h2 class="day__title"' in page.text
-    assert 'href="/lublin/en/events/demo-residence-permits"' in page.text
+    assert 'href="/lublin/en/events/demo-residence-permits"' in everything
     assert "Information session" in page.text and "Free" in page.text
     # Every filter is an ordinary form; near me says what it needs without JavaScript.
     assert 'method="get" action="/lublin/en/events"' in page.text
@@ -127,16 +133,24 @@ async def test_an_event_page_says_when_where_what_it_costs_and_offers_a_calendar
     assert missing.status_code == 404
 
 
-async def test_an_event_in_arabic_is_right_to_left_with_its_title_marked_in_its_own_language(web) -> None:
+async def test_an_event_in_arabic_is_right_to_left_with_its_title_marked_in_its_own_language(
+    web, platform, auth_header
+) -> None:
     page = await web.get(EVENT.format(lang="ar"))
     assert page.status_code == 200
     assert '<html lang="ar" dir="rtl">' in page.text
     assert "التسجيل" in page.text  # the form's heading, in Arabic
-    # The event has no Arabic text yet: shown in English, said so, and marked as English.
-    assert '<h1 lang="en" dir="ltr">Residence permit: how to apply</h1>' in page.text
-    assert "هذه الصفحة غير متوفرة بلغتك" in page.text
+    assert "<h1>بطاقة الإقامة: كيف تقدّم الطلب</h1>" in page.text  # the demo's own Arabic text
+    assert "هذه الصفحة غير متوفرة بلغتك" not in page.text
     assert "الأماكن محدودة. إذا امتلأت الفعالية، تنضم إلى قائمة الانتظار." in page.text
     assert '<button type="submit" class="button">سجّل</button>' in page.text
+    # An event with no Arabic text yet: shown in English, said so, and marked as English.
+    title = unique("Tenant rights")
+    made = create_event(platform, organiser(auth_header), event_body(title))
+    english = await web.get(f"/lublin/ar/events/{made['id']}")
+    assert english.status_code == 200 and '<html lang="ar" dir="rtl">' in english.text
+    assert f'<h1 lang="en" dir="ltr">{title}</h1>' in english.text
+    assert "هذه الصفحة غير متوفرة بلغتك" in english.text
 
 
 async def test_moved_and_cancelled_dates_are_shown_as_such(web, platform, auth_header) -> None:
