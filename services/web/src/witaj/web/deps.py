@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -43,6 +45,8 @@ class Web:
     once: OnceOnly = field(default_factory=OnceOnly)
     """Registration tokens asked for, by the form they are for: a form sent twice gets one token (and
     the events service, seeing the same token and form key again, books once)."""
+    clock: Callable[[tzinfo], datetime] = field(default_factory=lambda: datetime.now)
+    """The time now in a zone ("open now" in the city's time zone); tests set their own."""
 
     @property
     def secret(self) -> bytes:

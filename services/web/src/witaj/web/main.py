@@ -8,14 +8,14 @@ Tests build it with their own settings and, if they like, their own transports.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime, tzinfo
 from typing import Any
 
 import httpx
 from fastapi import Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 from starlette.types import Scope
 from witaj.shared.forwarded import ForwardedClient, TrustedProxies
@@ -26,11 +26,13 @@ from witaj.web.clients.base import BackendClient
 from witaj.web.clients.content import ContentClient
 from witaj.web.clients.events import EventsClient
 from witaj.web.clients.notify import NotifyClient
+from witaj.web.compression import Compression
 from witaj.web.deps import Web, get_web
 from witaj.web.office.container import Office
 from witaj.web.pages import Templates
 from witaj.web.routes import (
     cities,
+    directory,
     events,
     feedback,
     inbox,
@@ -62,7 +64,10 @@ async def csrf_guard(request: Request) -> None:
 
 
 def create_app(
-    settings: WebSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+    settings: WebSettings | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[tzinfo], datetime] | None = None,
 ) -> FastAPI:
     settings = settings or WebSettings()
     urls = {
@@ -85,6 +90,8 @@ def create_app(
             settings=settings, content=content, backends=backends, templates=templates, office=back_office,
             events=events, notify=notify,
         )  # fmt: skip
+        if clock is not None:
+            app.state.web.clock = clock
         try:
             yield
         finally:
@@ -103,7 +110,7 @@ def create_app(
     )
     app.state.settings = settings
     errors.install(app)
-    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(Compression, minimum_size=500)
     refusal: Any = errors.refusal(app)
     app.add_middleware(
         PlatformMiddleware,
@@ -112,7 +119,9 @@ def create_app(
         max_json_depth=settings.service.max_json_depth,
         refusal=refusal,
     )
-    app.add_middleware(security.SecurityHeaders, https=settings.cookies_secure)
+    app.add_middleware(
+        security.SecurityHeaders, https=settings.cookies_secure, tile_origin=settings.map.tile_origin
+    )
     # outermost: everything inside sees the reader the trusted proxies named (the gateway, in production)
     app.add_middleware(ForwardedClient, proxies=TrustedProxies(settings.service.trusted_proxies))
     app.mount("/static", Static(packages=[("witaj.web", "static")]), name="static")
@@ -125,6 +134,7 @@ def create_app(
     for area in (events, registrations, notifications, inbox):
         app.include_router(area.router)
     app.include_router(feedback.router)
+    app.include_router(directory.router)
     app.include_router(items.router)
     return app
 

@@ -31,21 +31,28 @@ LARGE_FORMS: dict[str, tuple[int, int]] = {}
 """Address prefixes whose forms are bigger (the back office: a procedure's every step, a file), with their
 (fields, files) limits; everywhere else a form has at most MAX_FORM_FIELDS fields and no file."""
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "manifest-src 'self'",
-        "worker-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(tile_origin: str | None = None) -> str:
+    """Only the app itself, and, for the directory's map, the one tile server the settings name."""
+    images = "'self'" if tile_origin is None else f"'self' {tile_origin}"
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src {images}",
+            "media-src 'self'",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "manifest-src 'self'",
+            "worker-src 'self'",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), payment=(), usb=(), serial=(), bluetooth=(), browsing-topics=(), "
     "geolocation=(self)"
@@ -55,10 +62,10 @@ PERMISSIONS_POLICY = (
 class SecurityHeaders:
     """Adds the headers to every answer: pages, files, errors, and refusals of the middleware below it."""
 
-    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool, tile_origin: str | None = None) -> None:
         self.app = app
         headers = [
-            (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+            (b"content-security-policy", content_security_policy(tile_origin).encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),
             (b"x-frame-options", b"DENY"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from typing import ClassVar
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from witaj.shared.settings import Environment, MongoSettings, ServiceSettings
 from witaj.web.office.settings import OfficeSettings
@@ -66,6 +66,55 @@ class BackendSettings(BaseModel):
     )
 
 
+class MapSettings(BaseModel):
+    """The directory's map: tiles come only from the server named here (no map when it is unset)."""
+
+    tile_url: str | None = Field(
+        default=None,
+        pattern=URL,
+        description="Map tiles, e.g. https://tiles.example.org/{z}/{x}/{y}.png ({z}, {x}, {y} filled in); "
+        "unset: the directory has no map, only its list",
+    )
+    attribution: str = Field(
+        default="",
+        max_length=300,
+        description="Credit the tile server asks for, shown under the map as plain text "
+        "(e.g. '© OpenStreetMap contributors')",
+    )
+    max_zoom: int = Field(default=18, ge=1, le=22, description="Closest zoom the tile server offers")
+
+    @field_validator("tile_url")
+    @classmethod
+    def _placeholders(cls, value: str | None) -> str | None:
+        if value is not None and not all(p in value for p in ("{z}", "{x}", "{y}")):
+            raise ValueError("tile_url must contain {z}, {x} and {y}")
+        return value
+
+    @property
+    def tile_origin(self) -> str | None:
+        """'https://host[:port]': the only place besides the app pages may load images from."""
+        if self.tile_url is None:
+            return None
+        return "/".join(self.tile_url.split("/", 3)[:3])
+
+
+class SpeechSettings(BaseModel):
+    """Read-aloud audio for languages the reader's browser has no voice for (espeak-ng, in worker
+    processes so a hostile text can cost neither the event loop nor the app itself)."""
+
+    enabled: bool = Field(default=True, description="Offer read-aloud audio from the web app")
+    workers: int = Field(default=1, ge=1, le=16, description="Synthesis processes (each uses one CPU core)")
+    max_waiting: int = Field(
+        default=16, ge=0, le=1000, description="Texts waiting for a worker; more are refused (503)"
+    )
+    timeout_seconds: float = Field(default=10, gt=0, le=120, description="Longest wait for one text's audio")
+    max_chars: int = Field(default=600, ge=50, le=5000, description="Longest text synthesised at once")
+    cache_bytes: int = Field(
+        default=32_000_000, ge=0, le=2_000_000_000, description="Audio kept in memory, per text and language"
+    )
+    words_per_minute: int = Field(default=150, ge=80, le=400, description="Speaking rate")
+
+
 class WebSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WITAJ_WEB_", env_nested_delimiter="__", extra="ignore")
     service_name: ClassVar[str] = "web"
@@ -76,6 +125,8 @@ class WebSettings(BaseSettings):
     notify_url: str = Field(default="http://127.0.0.1:8003", pattern=URL, description="The notify API")
     stats_url: str = Field(default="http://127.0.0.1:8004", pattern=URL, description="The stats API")
     backend: BackendSettings = Field(default_factory=BackendSettings)
+    map: MapSettings = Field(default_factory=MapSettings)
+    speech: SpeechSettings = Field(default_factory=SpeechSettings)
     secret_key: SecretStr = Field(
         default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
         description="Signs form tokens and keys readers' pseudonymous ids; the same on every replica "

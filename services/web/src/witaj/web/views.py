@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from witaj.shared.events import Feature
@@ -43,3 +45,44 @@ def office_ids(item: Item) -> list[str]:
     """The directory entries a procedure's steps send the reader to."""
     ids = [step.get("organisation_id") for step in item.content.get("steps", [])]
     return list(dict.fromkeys(i for i in ids if i))
+
+
+@dataclass(frozen=True)
+class OpenStatus:
+    """Whether a place is open at a moment, and until when (or, closed, when it opens next today)."""
+
+    open: bool
+    until: str | None = None
+    opens: str | None = None
+
+
+def open_status(rows: list[dict[str, Any]] | None, now: datetime) -> OpenStatus | None:
+    """Open or closed at `now` (a time in the city's own zone) by the weekly hours; None when the hours
+    are not known. Hours past midnight ('22:00'-'02:00') count on the next morning too."""
+    valid = [r for r in rows or [] if r.get("day") in DAYS and _minutes(r.get("opens")) is not None]
+    if not valid:
+        return None
+    today, minute = DAYS[now.weekday()], now.hour * 60 + now.minute
+    yesterday = DAYS[(now.weekday() - 1) % 7]
+    later: list[str] = []
+    for row in valid:
+        opens, closes = _minutes(row["opens"]), _minutes(row.get("closes"))
+        if opens is None or closes is None:
+            continue
+        if row["day"] == today:
+            if opens <= minute < (closes if closes > opens else 24 * 60):
+                return OpenStatus(True, until=row["closes"])
+            if minute < opens:
+                later.append(row["opens"])
+        elif row["day"] == yesterday and closes < opens and minute < closes:
+            return OpenStatus(True, until=row["closes"])
+    return OpenStatus(False, opens=min(later) if later else None)
+
+
+def _minutes(value: Any) -> int | None:
+    if not isinstance(value, str) or len(value) != 5 or value[2] != ":":
+        return None
+    hours, minutes = value[:2], value[3:]
+    if not (hours.isdigit() and minutes.isdigit()):
+        return None
+    return int(hours) * 60 + int(minutes)

@@ -26,6 +26,7 @@ KIND_PATHS = {
 """Each kind of content and the path segment the API (and the web app) reads it under."""
 PAGE_SIZE = 100
 MAX_GLOSSARY_PAGES = 20
+MAX_DIRECTORY_PAGES = 10
 
 
 class _Model(BaseModel):
@@ -164,21 +165,37 @@ class ContentClient(BackendClient):
         answer = await self.get(f"/cities/{city}/{kind_path}/{item_id}", {"lang": lang}, headers=headers)
         return Answer(Item.model_validate(answer.data), answer.saved_at)
 
-    async def glossary(self, city: str, lang: str) -> Answer[dict[str, Row]]:
-        """Every published term of the city in the reader's language (by the API's fallbacks), by id."""
-        terms: dict[str, Row] = {}
+    async def every(
+        self, city: str, kind_path: str, lang: str, *, max_pages: int, fresh_for: float = 0
+    ) -> Answer[list[Row]]:
+        """Every published item of one kind in the reader's language (by the API's fallbacks), page by
+        page up to `max_pages` pages of PAGE_SIZE; a saved copy anywhere marks the whole."""
+        rows: list[Row] = []
         saved_at = None
         offset: int | None = 0
-        for _ in range(MAX_GLOSSARY_PAGES):
+        for _ in range(max_pages):
             params: Params = {"lang": lang, "limit": PAGE_SIZE, "offset": offset or 0}
-            answer = await self.get(f"/cities/{city}/glossary", params, fresh_for=self.settings.fresh_seconds)
+            answer = await self.get(f"/cities/{city}/{kind_path}", params, fresh_for=fresh_for)
             page = Listing.model_validate(answer.data)
             saved_at = saved_at or answer.saved_at
-            terms.update((row.id, row) for row in page.items)
+            rows.extend(page.items)
             offset = page.next_offset
             if offset is None:
                 break
-        return Answer(terms, saved_at)
+        return Answer(rows, saved_at)
+
+    async def glossary(self, city: str, lang: str) -> Answer[dict[str, Row]]:
+        """Every published term of the city in the reader's language, by id."""
+        answer = await self.every(
+            city, "glossary", lang, max_pages=MAX_GLOSSARY_PAGES, fresh_for=self.settings.fresh_seconds
+        )
+        return Answer({row.id: row for row in answer.data}, answer.saved_at)
+
+    async def directory(self, city: str, lang: str) -> Answer[list[Row]]:
+        """Every published office and organisation of the city, with the facts a directory shows."""
+        return await self.every(
+            city, "organisations", lang, max_pages=MAX_DIRECTORY_PAGES, fresh_for=self.settings.fresh_seconds
+        )
 
     async def search(
         self, city: str, lang: str, query: str, *, limit: int, offset: int, session: str | None
