@@ -27,6 +27,7 @@ from witaj.web.office.container import Office
 from witaj.web.once import OnceOnly
 from witaj.web.pages import Reader, Templates
 from witaj.web.settings import WebSettings
+from witaj.web.speech import Speech
 
 
 @dataclass
@@ -42,6 +43,8 @@ class Web:
     """The back office: sessions, sign-in, the workbench (see `office/`)."""
     events: EventsClient
     notify: NotifyClient
+    speech: Speech
+    """Read-aloud audio for languages the reader's browser has no voice for."""
     once: OnceOnly = field(default_factory=OnceOnly)
     """Registration tokens asked for, by the form they are for: a form sent twice gets one token (and
     the events service, seeing the same token and form key again, books once)."""

@@ -41,9 +41,11 @@ from witaj.web.routes import (
     office,
     registrations,
     search,
+    speech,
     topics,
 )
 from witaj.web.settings import WebSettings
+from witaj.web.speech import Speech
 
 
 class Static(StaticFiles):
@@ -88,18 +90,22 @@ def create_app(
         back_office = Office.build(settings, transport=transport)
         app.state.web = Web(
             settings=settings, content=content, backends=backends, templates=templates, office=back_office,
-            events=events, notify=notify,
+            events=events, notify=notify, speech=voices,
         )  # fmt: skip
         if clock is not None:
             app.state.web.clock = clock
         try:
             yield
         finally:
+            voices.close()
             for client in backends.values():
                 await client.aclose()
             await back_office.aclose()
 
     templates = Templates()
+    voices = Speech(settings.speech)
+    templates.env.globals["read_limit"] = settings.speech.max_chars
+    templates.env.tests["has_voice"] = voices.has_voice
     app = FastAPI(
         title="Witaj",
         lifespan=lifespan,
@@ -126,6 +132,7 @@ def create_app(
     app.add_middleware(ForwardedClient, proxies=TrustedProxies(settings.service.trusted_proxies))
     app.mount("/static", Static(packages=[("witaj.web", "static")]), name="static")
     app.include_router(operations.router)
+    app.include_router(speech.router)
     office.install(app)  # before the migrant routes, whose /{city}/{lang} would match /office/...
     app.include_router(cities.router)
     app.include_router(search.router)
