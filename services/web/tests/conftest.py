@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserType, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserType, Page, Playwright, sync_playwright
 from witaj.devkit.oidc import IdentityProvider
 from witaj.devkit.sandbox import Sandbox
 from witaj.devkit.testing import LiveServer, running_platform
@@ -160,3 +160,11 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def browser_context_args() -> dict[str, Any]:
     """Every page opens on a phone: 360x640, touch."""
     return {"viewport": PHONE, "has_touch": True, "is_mobile": True}
+
+
+@pytest.fixture
+def no_js_page(browser: Browser) -> Iterator[Page]:
+    """A phone whose browser runs no JavaScript at all."""
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, java_script_enabled=False)
+    yield context.new_page()
+    context.close()

@@ -37,6 +37,9 @@ PAGE_TYPES = {
     "registrations-none": "/lublin/{lang}/registrations",
     "notifications": "/lublin/{lang}/notifications",
     "inbox-none": "/lublin/{lang}/inbox",
+    "directory": "/lublin/{lang}/organisations",
+    "directory-filtered": "/lublin/{lang}/organisations?topic=education&speaks=uk",
+    "offline": "/lublin/{lang}/offline",
 }
 QUERIES = {"en": "residence", "ar": "الإقامة"}
 FIRST_TOPIC = "housing"

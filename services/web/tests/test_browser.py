@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from web_helpers import PHONE, reader_address, screenshot
 
 PROCESS = "/lublin/{lang}/processes/lublin-temporary-residence"
 ITEM = "/lublin/en/pages/lublin-renting"
-
-
-@pytest.fixture
-def no_js_page(browser: Browser) -> Iterator[Page]:
-    """A phone whose browser runs no JavaScript at all."""
-    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, java_script_enabled=False)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.fixture(autouse=True)

@@ -29,7 +29,7 @@ from witaj.web.clients.notify import NotifyClient
 from witaj.web.compression import Compression
 from witaj.web.deps import Web, get_web
 from witaj.web.office.container import Office
-from witaj.web.pages import Templates
+from witaj.web.pages import OFFLINE_WORKER, Templates
 from witaj.web.routes import (
     cities,
     directory,
@@ -39,6 +39,7 @@ from witaj.web.routes import (
     items,
     notifications,
     office,
+    offline,
     registrations,
     search,
     speech,
@@ -49,7 +50,8 @@ from witaj.web.speech import Speech
 
 
 class Static(StaticFiles):
-    """Static files: a versioned address (`?v=`, see `Templates.static`) may be cached for a year."""
+    """Static files: a versioned address (`?v=`, see `Templates.static`) may be cached for a year. The
+    service worker may serve a city's pages although it lives under /static/."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
@@ -57,6 +59,8 @@ class Static(StaticFiles):
         response.headers["Cache-Control"] = (
             "public, max-age=31536000, immutable" if versioned else "public, max-age=300"
         )
+        if path == OFFLINE_WORKER:
+            response.headers["Service-Worker-Allowed"] = "/"  # its scope is a city, above /static/
         return response
 
 
@@ -142,6 +146,7 @@ def create_app(
         app.include_router(area.router)
     app.include_router(feedback.router)
     app.include_router(directory.router)
+    app.include_router(offline.router)
     app.include_router(items.router)
     return app
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R", bound=Response)
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+OFFLINE_WORKER = "js/offline-worker.js"
 
 
 class Templates:
@@ -49,8 +50,12 @@ class Templates:
             auto_reload=False,
         )
         self.versions = _static_versions()
+        every_file = "\n".join(f"{path}={version}" for path, version in sorted(self.versions.items()))
+        self.build = hashlib.sha256(every_file.encode()).hexdigest()[:12]
+        """Changes whenever any static file does: the service worker's version, naming its caches."""
         self.env.globals.update(
             static=self.static,
+            offline_worker=f"/static/{OFFLINE_WORKER}?v={self.build}",
             native_name=native_name,
             is_rtl=is_rtl,
             Feature=Feature,

@@ -48,6 +48,7 @@ function enhance(list) {
       else done.delete(index);
       save(key, done);
       show();
+      document.dispatchEvent(new CustomEvent("witaj:steps-changed")); // offline.js keeps ticked procedures
     });
   }
   show();
