@@ -183,6 +183,7 @@ SMALL_TARGETS = """() => {
         "/lublin/en/search?q=zzzqqq",
         "/lublin/en/glossary/lublin-term-pesel",
         "/lublin/en/no-such-area",
+        "/lublin/ar/organisations?topic=residence",
     ],
 )
 def test_everything_to_tap_outside_running_text_is_at_least_44_pixels(

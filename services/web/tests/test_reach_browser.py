@@ -8,11 +8,10 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Route, expect
-from web_helpers import PHONE, screenshot, web_settings
+from web_helpers import PHONE, new_city, screenshot, web_settings
 from witaj.devkit.testing import LiveServer
 from witaj.web.main import create_app
 from witaj.web.settings import MapSettings
@@ -184,13 +183,7 @@ def test_read_aloud_plays_the_web_apps_audio_where_the_browser_has_no_voice(page
 def test_a_language_without_a_voice_shows_a_note_instead_of_the_button(
     page: Page, web_url: str, platform: dict[str, str], auth_header
 ) -> None:
-    city = f"voices{uuid.uuid4().hex[:6]}"
-    config = {
-        "id": city, "name": "Voices", "country": "PL", "timezone": "Europe/Warsaw",
-        "default_language": "pl", "languages": ["pl", "ps", "ckb"],
-    }  # fmt: skip
-    created = httpx.post(f"{platform['content']}/cities", json=config, headers=auth_header("platform_admin"))
-    assert created.status_code == 201, created.text
+    city = new_city(platform, auth_header("platform_admin"), ["pl", "ps", "ckb"], prefix="voices")
     for lang, name in (("ps", "پښتو"), ("ckb", "کوردیی ناوەندی")):
         page.goto(web_url + f"/{city}/{lang}")
         box = page.locator("[data-read-aloud]")
@@ -232,6 +225,7 @@ def test_a_page_read_once_is_there_offline_with_a_banner_and_its_ticks(page: Pag
     assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") != (
         "rgba(0, 0, 0, 0)"
     )  # the stylesheet came from the cache too
+    screenshot(page, "offline-banner-en-top", full_page=False)
     check_accessibility(page, "offline-banner-en")
     # The city's home was kept on the first visit, without being opened.
     page.goto(web_url + "/lublin/en")

@@ -7,11 +7,12 @@ import asyncio
 import re
 import uuid
 
-import httpx
 import pytest
+from web_helpers import new_city
 from witaj.web.speech import clean_text, voice_for
 
 ARABIC = "بطاقة الإقامة وثيقة بلاستيكية تثبت حقك في الإقامة في بولندا."
+LANGUAGES = ["pl", "ps", "ckb", "prs"]
 POLISH = "Karta pobytu to plastikowy dokument, który potwierdza prawo do pobytu w Polsce."
 
 
@@ -81,17 +82,12 @@ async def test_every_page_offers_read_aloud_in_the_citys_languages_with_a_voice(
 
 
 async def test_a_language_without_a_voice_gets_a_note_instead_of_a_button(web, platform, auth_header) -> None:
-    city = f"reach{uuid.uuid4().hex[:6]}"
-    config = {
-        "id": city, "name": "Read-aloud test", "country": "PL", "timezone": "Europe/Warsaw",
-        "default_language": "pl", "languages": ["pl", "ps", "ckb", "prs"],
-    }  # fmt: skip
-    async with httpx.AsyncClient(base_url=platform["content"]) as content:
-        created = await content.post("/cities", json=config, headers=auth_header("platform_admin"))
-        assert created.status_code == 201, created.text
+    city = await asyncio.to_thread(
+        new_city, platform, auth_header("platform_admin"), LANGUAGES, prefix="voices"
+    )
     pashto = await web.get(f"/{city}/ps")
     assert pashto.status_code == 200
     assert 'data-voices="pl prs"' in pashto.text
-    assert "Read-aloud is not available in پښتو yet." in pashto.text
+    assert 'Read-aloud is not available in <bdi lang="ps">پښتو</bdi> yet.' in pashto.text
     dari = await web.get(f"/{city}/prs")
     assert 'data-lang="prs"' in dari.text and 'data-voices="pl prs"' in dari.text

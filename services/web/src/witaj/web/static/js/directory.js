@@ -36,7 +36,7 @@ function sortByDistance(list, button, status, position) {
   for (const { entry, km } of entries) {
     const label = entry.querySelector("[data-distance]");
     if (label && Number.isFinite(km)) {
-      label.textContent = (button.dataset.distance || "{distance} km").replace("{distance}", format.format(km));
+      label.textContent = (button.dataset.distance || "{distance} km").replace("{distance}", format.format(Math.max(km, 0.1)));
       label.hidden = false;
     }
     list.append(entry);
