@@ -29,10 +29,12 @@ SERVICES = {
     "events": "witaj.events.settings:EventsSettings",
     "notify": "witaj.notify.settings:NotifySettings",
     "stats": "witaj.stats.settings:StatsSettings",
+    "web": "witaj.web.settings:WebSettings",
 }
 
 # What a deployment must set for every service: where the broker, database and identity provider are,
-# and that it is production (which turns on the safety checks in witaj.shared.settings).
+# and that it is production (which turns on the safety checks in witaj.shared.settings). The web app has
+# none of the three: it must know where the four APIs are and the key its forms are signed with.
 REQUIRED = (
     "SERVICE__ENVIRONMENT",
     "KAFKA__BOOTSTRAP_SERVERS",
@@ -42,6 +44,20 @@ REQUIRED = (
     "AUTH__ISSUER",
     "AUTH__JWKS_URL",
 )
+PLATFORM_BLOCKS = {"SERVICE", "KAFKA", "MONGO", "AUTH"}
+"""The blocks every service on the broker shares (the content service's own blocks are its own)."""
+WEB_REQUIRED = (
+    "SERVICE__ENVIRONMENT",
+    "CONTENT_URL",
+    "EVENTS_URL",
+    "NOTIFY_URL",
+    "STATS_URL",
+    "SECRET_KEY",
+)
+
+
+def required(service: str) -> tuple[str, ...]:
+    return WEB_REQUIRED if service == "web" else REQUIRED
 
 
 @dataclass(frozen=True)
@@ -126,10 +142,22 @@ def render() -> str:
     prefixes = ", ".join(f"{service}: `{env_prefix(service)}`" for service in SERVICES)
     lines = [BEGIN, "", f"Prefixes — {prefixes}.", "", *rows]
     for service in SERVICES:
-        extra = [s for s in catalogue(service).values() if s.name not in shared]
-        if extra:
-            lines += ["", f"Only {service}:", "", "| Setting | Default | What it is |", "| --- | --- | --- |"]
-            lines += [f"| `{s.name}` | `{s.default}` | {s.description} |" for s in extra]
+        own = catalogue(service)
+        extra = [s for s in own.values() if s.name not in shared or s.default != shared[s.name].default]
+        if not extra:
+            continue
+        lines += ["", f"Only {service}:", ""]
+        lacking = sorted({name.split("__")[0] for name in shared if name not in own} & PLATFORM_BLOCKS)
+        if lacking:
+            blocks = ", ".join(f"`{block}__…`" for block in lacking)
+            must = ", ".join(f"`{name}`" for name in required(service))
+            lines += [
+                f"It reads none of {blocks} above, and where a default differs its own is below. "
+                f"Set in every deployment: {must}.",
+                "",
+            ]
+        lines += ["| Setting | Default | What it is |", "| --- | --- | --- |"]
+        lines += [f"| `{s.name}` | `{s.default}` | {s.description} |" for s in extra]
     return "\n".join([*lines, "", END])
 
 

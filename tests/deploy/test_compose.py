@@ -9,9 +9,10 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from deploy_helpers import DEPLOY, ROOT, SCHEMAS, SERVICES, interpolate, load_tool
+from deploy_helpers import BROKER_SERVICES, DEPLOY, ROOT, SCHEMAS, SERVICES, interpolate, load_tool
 
 APP_SERVICES = (*SERVICES, "stats-processor")
+BROKER_APPS = (*BROKER_SERVICES, "stats-processor")
 
 
 def prefix(name: str) -> str:
@@ -70,7 +71,7 @@ def _dockerfile(service: dict[str, Any]) -> str:
 
 
 def test_services_start_after_broker_topics_database_and_identity_provider(compose):
-    for name in APP_SERVICES:
+    for name in BROKER_APPS:
         depends = compose["services"][name]["depends_on"]
         assert depends["kafka-init"]["condition"] == "service_completed_successfully"
         assert depends["mongo-init"]["condition"] == "service_completed_successfully"
@@ -90,10 +91,12 @@ def test_infrastructure_images_are_pinned_to_exact_versions(compose):
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_every_required_setting_is_set_for_production(compose, settings_reference, name):
     env = environment(compose, name)
-    missing = [s for s in settings_reference.REQUIRED if prefix(name) + s not in env]
+    service = "stats" if name == "stats-processor" else name
+    missing = [s for s in settings_reference.required(service) if prefix(name) + s not in env]
     assert missing == []
     assert env[prefix(name) + "SERVICE__ENVIRONMENT"] == "production"
-    assert env[prefix(name) + "KAFKA__IDEMPOTENT_PRODUCER"] == "true"
+    if name != "web":
+        assert env[prefix(name) + "KAFKA__IDEMPOTENT_PRODUCER"] == "true"
 
 
 def test_the_stats_processor_runs_exactly_once_with_the_stats_settings(compose):
@@ -119,7 +122,7 @@ def test_every_variable_set_names_a_real_setting(compose, settings_reference, na
     assert unknown == []
 
 
-@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("name", BROKER_SERVICES)
 def test_compose_settings_pass_the_production_safety_checks(compose, settings_reference, name, monkeypatch):
     for key, value in environment(compose, name).items():
         monkeypatch.setenv(key, value)
@@ -132,7 +135,7 @@ def test_compose_settings_pass_the_production_safety_checks(compose, settings_re
 
 def test_issuer_is_the_realm_keycloak_imports(compose):
     realm = json.loads((DEPLOY / "keycloak" / "witaj-realm.json").read_text())["realm"]
-    for name in SERVICES:
+    for name in BROKER_SERVICES:
         env = environment(compose, name)
         assert env[prefix(name) + "AUTH__ISSUER"] == f"http://localhost:8080/auth/realms/{realm}"
         assert env[prefix(name) + "AUTH__JWKS_URL"].startswith(f"http://keycloak:8080/auth/realms/{realm}/")
@@ -151,22 +154,49 @@ def test_secrets_have_no_defaults_in_compose():
     for secret in ("MONGO_PASSWORD", "MONGO_ROOT_PASSWORD", "MONGO_KEYFILE", "KEYCLOAK_ADMIN_PASSWORD"):
         assert f"{secret}:-" not in text
     example = (DEPLOY / "compose.env.example").read_text()
-    for name in SERVICES:
+    for name in BROKER_SERVICES:
         assert f"WITAJ_{name.upper()}_MONGO_PASSWORD=" in example
+    assert "WITAJ_WEB_SECRET_KEY=" in example and "WITAJ_WEB_SECRET_KEY:-" not in text
 
 
-def test_services_trust_x_forwarded_for_from_the_gateway_only(compose):
-    """The gateway appends the address it saw; the services believe that entry and no other."""
+def test_services_trust_x_forwarded_for_from_the_gateway_and_the_web_app_only(compose):
+    """The gateway appends the address it saw; the web app passes on its reader's (so rate limits are per
+    reader, not per web app). The services believe those two and no other; the web app the gateway."""
     gateway = interpolate(compose["services"]["gateway"]["networks"]["default"]["ipv4_address"])
+    web = interpolate(compose["services"]["web"]["networks"]["default"]["ipv4_address"])
     subnet = interpolate(compose["networks"]["default"]["ipam"]["config"][0]["subnet"])
     assert ipaddress.ip_address(gateway) in ipaddress.ip_network(subnet)
-    for name in APP_SERVICES:
+    assert ipaddress.ip_address(web) in ipaddress.ip_network(subnet) and web != gateway
+    for name in BROKER_APPS:
         trusted = json.loads(environment(compose, name)[prefix(name) + "SERVICE__TRUSTED_PROXIES"])
-        assert trusted == [gateway], name
+        assert trusted == [gateway, web], name
+    assert json.loads(environment(compose, "web")["WITAJ_WEB_SERVICE__TRUSTED_PROXIES"]) == [gateway]
     keycloak = compose["services"]["keycloak"]["environment"]
     assert interpolate(keycloak["KC_PROXY_TRUSTED_ADDRESSES"]) == gateway
     nginx = (DEPLOY / "gateway" / "nginx.conf").read_text()
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in nginx
+
+
+def test_the_web_app_reads_the_four_apis_inside_and_is_the_gateways_front_page(compose, monkeypatch):
+    env = environment(compose, "web")
+    for name in BROKER_SERVICES:
+        assert env[f"WITAJ_WEB_{name.upper()}_URL"] == f"http://{name}:8000"
+        assert compose["services"]["web"]["depends_on"][name]["condition"] == "service_healthy"
+    assert "kafka-init" not in compose["services"]["web"]["depends_on"]  # no broker, no database
+    assert compose["services"]["gateway"]["depends_on"]["web"]["condition"] == "service_healthy"
+    nginx = (DEPLOY / "gateway" / "nginx.conf").read_text()
+    assert "upstream web      { server web:8000;      keepalive 16; }" in nginx
+    assert "location / {\n            proxy_pass http://web;" in nginx
+    assert "location ~ ^/((content|events|notify|stats)/)?metrics$ {\n            return 404;" in nginx
+    prometheus = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    targets = [t for c in prometheus["scrape_configs"][0]["static_configs"] for t in c["targets"]]
+    assert "web:8000" in targets
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("WITAJ_WEB_SECRET_KEY", "an operator's key of 32 characters or more")
+    settings = load_tool("settings_reference").settings_class("web")()
+    assert settings.service.environment == "production" and settings.cookies_secure
+    assert settings.map.tile_url is None  # no tile server set: no map, and images from the app only
 
 
 def test_only_the_gateway_is_published_on_the_host(compose):

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from deploy_helpers import DEPLOY, SERVICES, interpolate
+from deploy_helpers import BROKER_SERVICES, DEPLOY, SERVICES, interpolate
 from kafka_code import topic_use
 from witaj.shared import topics as code_topics
 from witaj.stats.processor import create_app
@@ -91,7 +91,7 @@ def _runtime_source(part: str) -> str:
     raise AssertionError(f"{part} starts no Runtime")
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", BROKER_SERVICES)
 def test_consumer_groups_are_the_services_own(code_users, service):
     part = f"witaj.{service}.main"
     assert code_users[part].groups == _runtime_source(part) + "."
@@ -234,7 +234,7 @@ def test_the_init_step_creates_each_users_login_and_its_acls(tmp_path, compose):
 
 
 def test_each_compose_service_logs_in_as_its_own_user(compose, users):
-    for name in (*SERVICES, "stats-processor"):
+    for name in (*BROKER_SERVICES, "stats-processor"):
         prefix = "WITAJ_STATS_" if name == "stats-processor" else f"WITAJ_{name.upper()}_"
         env = compose["services"][name]["environment"]
         user = f"witaj-{name}"

@@ -140,6 +140,15 @@ def test_services_and_ingress_reach_pods(rendered):
                 assert path["backend"]["service"]["name"] in services
 
 
+def on_the_broker(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every Deployment but the web app's, which has no broker or database of its own."""
+    return [
+        d
+        for d in of_kind(objects, "Deployment")
+        if d["metadata"]["labels"]["app.kubernetes.io/name"] != "web"
+    ]
+
+
 def config_for(objects: list[dict[str, Any]], deployment: dict[str, Any]) -> dict[str, str]:
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     data: dict[str, str] = {}
@@ -156,9 +165,10 @@ def test_every_workload_sets_the_required_settings_and_only_real_ones(rendered, 
         config = config_for(rendered, deployment)
         known = settings_reference.catalogue(service)
         assert [k for k in config if k.removeprefix(prefix) not in known] == []
-        assert [s for s in settings_reference.REQUIRED if prefix + s not in config] == []
+        assert [s for s in settings_reference.required(service) if prefix + s not in config] == []
         assert config[prefix + "SERVICE__ENVIRONMENT"] == "production"
-        assert config[prefix + "KAFKA__CREATE_TOPICS"] == "false"
+        if service != "web":
+            assert config[prefix + "KAFKA__CREATE_TOPICS"] == "false"
 
 
 def test_kafka_topic_resources_match_the_topic_list(rendered, kafka_topics):
@@ -169,7 +179,7 @@ def test_kafka_topic_resources_match_the_topic_list(rendered, kafka_topics):
 
 
 # Keys operators create by hand (deploy/README.md, "Secrets"); everything else comes from the operators.
-OPERATOR_CREATED_SECRETS = {"witaj-notify-keys", "witaj-stats-keys"}
+OPERATOR_CREATED_SECRETS = {"witaj-notify-keys", "witaj-stats-keys", "witaj-web-keys"}
 
 
 def test_each_service_user_gets_the_secret_its_deployment_reads(rendered):
@@ -201,7 +211,7 @@ def test_warszawa_runs_its_own_copy_and_the_shared_copy_serves_the_rest(warszawa
 
 def test_notify_and_stats_stay_shared_in_the_warszawa_overlay(warszawa):
     names = {d["metadata"]["name"] for d in of_kind(warszawa, "Deployment")}
-    assert names == {*SERVICES, "stats-processor", "content-warszawa", "events-warszawa"}
+    assert names == {*SERVICES, "stats-processor", "content-warszawa", "events-warszawa", "web-warszawa"}
     for name in ("notify", "stats", "stats-processor"):
         assert cities(warszawa, name) == []
 
@@ -234,7 +244,7 @@ def test_every_kafka_listener_needs_tls_and_a_user_and_acls_decide(rendered):
 def test_each_workload_logs_in_to_kafka_as_its_own_user(rendered, settings_reference):
     users = {u["metadata"]["name"] for u in of_kind(rendered, "KafkaUser")}
     seen = set()
-    for deployment in of_kind(rendered, "Deployment"):
+    for deployment in on_the_broker(rendered):
         service = deployment["metadata"]["labels"]["app.kubernetes.io/name"]
         prefix = settings_reference.env_prefix(service)
         config = config_for(rendered, deployment)
@@ -265,7 +275,7 @@ def test_the_rendered_settings_pass_the_production_safety_checks(rendered, setti
                 )
             settings = settings_reference.settings_class(service)()
         assert settings.service.environment == "production"
-        assert settings.kafka.authenticated
+        assert service == "web" or settings.kafka.authenticated
 
 
 def test_the_apis_are_served_over_https_only(rendered):
@@ -275,3 +285,32 @@ def test_the_apis_are_served_over_https_only(rendered):
         annotations = ingress["metadata"]["annotations"]
         assert annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
         assert "cert-manager.io/cluster-issuer" in annotations
+
+
+def test_the_web_app_reads_the_apis_services_signs_with_its_own_key_and_has_a_host(rendered):
+    services = {s["metadata"]["name"] for s in of_kind(rendered, "Service")}
+    web = by_name(rendered, "Deployment", "web")
+    config = config_for(rendered, web)
+    for name in ("content", "events", "notify", "stats"):
+        assert config[f"WITAJ_WEB_{name.upper()}_URL"] == f"http://{name}" and name in services
+    assert "WITAJ_WEB_MONGO__URL" not in config and "WITAJ_WEB_KAFKA__SASL_USERNAME" not in config
+    env = web["spec"]["template"]["spec"]["containers"][0]["env"]
+    key = next(e for e in env if e["name"] == "WITAJ_WEB_SECRET_KEY")
+    assert key["valueFrom"]["secretKeyRef"] == {"name": "witaj-web-keys", "key": "secret-key"}
+    hosts = {
+        rule["host"]: path["backend"]["service"]["name"]
+        for ingress in of_kind(rendered, "Ingress")
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    assert hosts["witaj.example"] == "web"
+
+
+def test_warszawas_web_app_reads_warszawas_own_content_and_events(warszawa):
+    config = config_for(warszawa, by_name(warszawa, "Deployment", "web-warszawa"))
+    assert config["WITAJ_WEB_CONTENT_URL"] == "http://content-warszawa"
+    assert config["WITAJ_WEB_EVENTS_URL"] == "http://events-warszawa"
+    assert config["WITAJ_WEB_NOTIFY_URL"] == "http://notify"
+    ingress = by_name(warszawa, "Ingress", "witaj-web-warszawa")
+    assert ingress["spec"]["rules"][0]["host"] == "warszawa.witaj.example"
+    assert ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] == "web-warszawa"

@@ -21,9 +21,6 @@ INGRESS_CONTROLLER = Endpoint({"app.kubernetes.io/name": "ingress-nginx"}, names
 PROMETHEUS = Endpoint({"app.kubernetes.io/name": "prometheus"}, namespace="monitoring")
 STRANGER = Endpoint({"app": "something-else"}, namespace="default")
 UNLABELLED = Endpoint({})  # any other pod someone starts in the namespace
-WEB = Endpoint(  # the web app, when it is added as deploy/README.md says
-    {"app.kubernetes.io/name": "web", "app.kubernetes.io/component": "web", "witaj.eu/api-client": "true"}
-)
 PUBLIC = "203.0.113.10"
 PRIVATE = ("10.96.0.1", "172.20.3.4", "192.168.1.1", "169.254.169.254", "127.0.0.1")
 
@@ -64,6 +61,14 @@ def apis(cluster: dict[str, Any]) -> dict[str, Endpoint]:
     return {n: p for n, p in cluster["pods"].items() if p.labels["app.kubernetes.io/component"] == "api"}
 
 
+def web_apps(cluster: dict[str, Any]) -> dict[str, Endpoint]:
+    return {n: p for n, p in cluster["pods"].items() if p.labels["app.kubernetes.io/component"] == "web"}
+
+
+def on_the_broker(cluster: dict[str, Any]) -> dict[str, Endpoint]:
+    return {n: p for n, p in cluster["pods"].items() if n not in web_apps(cluster)}
+
+
 def test_the_namespace_denies_everything_by_default(cluster):
     denying = [
         p
@@ -87,7 +92,7 @@ def test_every_workload_is_selected_by_a_policy_that_allows_something(cluster):
 
 
 def test_each_service_and_the_processor_reach_their_database_the_brokers_and_dns(cluster):
-    for name, pod in cluster["pods"].items():
+    for name, pod in on_the_broker(cluster).items():
         assert reach(cluster, pod, MONGODB, 27017), name
         assert reach(cluster, pod, KAFKA, 9093), name
         assert reach(cluster, pod, DNS, 53, "UDP"), name
@@ -95,7 +100,7 @@ def test_each_service_and_the_processor_reach_their_database_the_brokers_and_dns
 
 
 def test_nothing_else_reaches_the_database_or_the_brokers(cluster):
-    for stranger in (UNLABELLED, WEB, INGRESS_CONTROLLER, STRANGER):
+    for stranger in (UNLABELLED, *web_apps(cluster).values(), INGRESS_CONTROLLER, STRANGER):
         assert not reach(cluster, stranger, MONGODB, 27017)
         assert not reach(cluster, stranger, KAFKA, 9093)
 
@@ -113,15 +118,30 @@ def test_the_gateway_and_prometheus_reach_the_apis_and_strangers_do_not(cluster)
 
 def test_services_do_not_call_each_other(cluster):
     """They talk through Kafka only; the processor has no API to call and calls none."""
-    for source_name, source in cluster["pods"].items():
+    for source_name, source in on_the_broker(cluster).items():
         for name, api in apis(cluster).items():
             assert not reach(cluster, source, api, 8000), f"{source_name} -> {name}"
 
 
-def test_the_web_app_will_reach_the_four_apis_and_nothing_of_theirs(cluster):
-    for name, api in apis(cluster).items():
-        assert reach(cluster, WEB, api, 8000), name
-    assert not reach(cluster, WEB, cluster["pods"]["stats-processor"], 8000)
+def test_the_web_app_reaches_the_four_apis_and_nothing_of_theirs(cluster):
+    assert web_apps(cluster), "the web app is deployed"
+    for web_name, web in web_apps(cluster).items():
+        for name, api in apis(cluster).items():
+            assert reach(cluster, web, api, 8000), f"{web_name} -> {name}"
+        assert not reach(cluster, web, cluster["pods"]["stats-processor"], 8000)
+        assert reach(cluster, web, DNS, 53, "UDP")
+
+
+def test_readers_reach_the_web_app_through_the_ingress_controller_only(cluster):
+    for name, web in web_apps(cluster).items():
+        assert reach(cluster, INGRESS_CONTROLLER, web, 8000), name
+        assert reach(cluster, PROMETHEUS, web, 8000), name
+        for stranger in (STRANGER, UNLABELLED, *apis(cluster).values()):
+            assert not reach(cluster, stranger, web, 8000), name
+        assert reach(cluster, web, outside(PUBLIC), 443), f"{name}: the identity provider"
+        for address in PRIVATE:
+            assert not reach(cluster, web, outside(address), 443), f"{name} -> {address}"
+        assert not reach(cluster, web, outside(PUBLIC), 80)
 
 
 def test_outbound_traffic_goes_to_public_addresses_only_and_only_where_needed(cluster):

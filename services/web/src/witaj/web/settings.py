@@ -83,6 +83,11 @@ class MapSettings(BaseModel):
     )
     max_zoom: int = Field(default=18, ge=1, le=22, description="Closest zoom the tile server offers")
 
+    @field_validator("tile_url", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if value == "" else value  # compose passes an unset variable as ""
+
     @field_validator("tile_url")
     @classmethod
     def _placeholders(cls, value: str | None) -> str | None:
