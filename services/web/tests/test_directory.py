@@ -13,11 +13,16 @@ from web_helpers import web_settings
 from witaj.devkit.testing import serve
 from witaj.web.main import create_app
 from witaj.web.settings import MapSettings
+from witaj.web.views import OpenStatus, open_status
 
 DIRECTORY = "/lublin/{lang}/organisations"
 LUW, CITY_POINT, NFZ = "lublin-luw-foreigners", "lublin-city-foreigners-point", "lublin-nfz-branch"
 UMCS, HOMO_FABER = "lublin-umcs-polish-centre", "lublin-homo-faber"
 TILES = "https://tiles.witaj.test/{z}/{x}/{y}.png"
+HOURS = [
+    {"day": "mon", "opens": "08:00", "closes": "18:00"},
+    {"day": "fri", "opens": "22:00", "closes": "02:00"},
+]
 
 
 def places(page: httpx.Response) -> list[str]:
@@ -116,3 +121,21 @@ async def test_with_a_tile_server_the_map_is_offered_and_only_its_origin_may_ser
         home = await client.get("/lublin/en")
         assert "https://tiles.witaj.test" in home.headers["content-security-policy"]
         assert "data-tiles" not in home.text
+
+
+def test_open_now_reads_the_weekly_hours_including_nights_past_midnight() -> None:
+    assert open_status(HOURS, datetime(2026, 3, 2, 9, 30)) == OpenStatus(True, until="18:00")  # Monday
+    assert open_status(HOURS, datetime(2026, 3, 2, 7, 0)) == OpenStatus(False, opens="08:00")
+    assert open_status(HOURS, datetime(2026, 3, 2, 18, 0)) == OpenStatus(False)
+    assert open_status(HOURS, datetime(2026, 3, 6, 23, 0)) == OpenStatus(True, until="02:00")  # Friday
+    assert open_status(HOURS, datetime(2026, 3, 7, 1, 0)) == OpenStatus(True, until="02:00")  # its night
+    assert open_status(HOURS, datetime(2026, 3, 7, 3, 0)) == OpenStatus(False)
+    assert open_status([], datetime(2026, 3, 2, 9)) is None
+    assert open_status([{"day": "mon", "opens": "soon"}], datetime(2026, 3, 2, 9)) is None
+
+
+def test_a_tile_server_needs_its_placeholders_and_an_empty_setting_means_none() -> None:
+    assert MapSettings(tile_url="").tile_url is None
+    assert MapSettings(tile_url=TILES).tile_origin == "https://tiles.witaj.test"
+    with pytest.raises(ValueError, match=r"\{z\}, \{x\} and \{y\}"):
+        MapSettings(tile_url="https://tiles.witaj.test/tiles.png")
