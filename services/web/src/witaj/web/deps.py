@@ -26,6 +26,7 @@ from witaj.web.i18n import LANGUAGE_COOKIE, Translator, has_texts, reader_langua
 from witaj.web.office.container import Office
 from witaj.web.once import OnceOnly
 from witaj.web.pages import Reader, Templates
+from witaj.web.rendered import RenderedPages
 from witaj.web.settings import WebSettings
 from witaj.web.speech import Speech
 
@@ -45,6 +46,8 @@ class Web:
     notify: NotifyClient
     speech: Speech
     """Read-aloud audio for languages the reader's browser has no voice for."""
+    rendered: RenderedPages
+    """Pages the same for every reader, kept for a moment (see `rendered.py`)."""
     once: OnceOnly = field(default_factory=OnceOnly)
     """Registration tokens asked for, by the form they are for: a form sent twice gets one token (and
     the events service, seeing the same token and form key again, books once)."""

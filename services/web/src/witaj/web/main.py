@@ -30,6 +30,7 @@ from witaj.web.compression import Compression
 from witaj.web.deps import Web, get_web
 from witaj.web.office.container import Office
 from witaj.web.pages import OFFLINE_WORKER, Templates
+from witaj.web.rendered import RenderedPages
 from witaj.web.routes import (
     cities,
     directory,
@@ -95,6 +96,7 @@ def create_app(
         app.state.web = Web(
             settings=settings, content=content, backends=backends, templates=templates, office=back_office,
             events=events, notify=notify, speech=voices,
+            rendered=RenderedPages(seconds=settings.backend.fresh_seconds),
         )  # fmt: skip
         if clock is not None:
             app.state.web.clock = clock

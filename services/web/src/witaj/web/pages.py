@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -28,6 +28,7 @@ from witaj.web import security, views
 from witaj.web.clients.base import Answer
 from witaj.web.i18n import LANGUAGE_COOKIE, Translator, native_name
 from witaj.web.markup import highlighted
+from witaj.web.rendered import FORM_TOKEN_MARK
 
 if TYPE_CHECKING:
     from witaj.web.deps import Web
@@ -108,6 +109,8 @@ class Reader:
     """What every answer to this request must carry, whatever the page turns out to be (a key the
     browser is to keep once a service gave it, even if the rest then failed), by what it sets (the
     last one set wins); see `carry`."""
+    marking_tokens: bool = False
+    """While rendering: form tokens are written as FORM_TOKEN_MARK, the reader's own put in after."""
     error_template = "errors/error.html"
     """The error page for this kind of reader (the back office has its own layout)."""
 
@@ -144,6 +147,8 @@ class Reader:
         return self.path("language") + ("?" + urlencode({"from": rest}) if rest else "")
 
     def csrf_token(self) -> str:
+        if self.marking_tokens:
+            return FORM_TOKEN_MARK  # written in per reader after rendering (see `render`)
         return security.form_token(self.request, self.web.secret)
 
     @property
@@ -175,12 +180,38 @@ class Reader:
             apply(response)
         return response
 
-    def render(self, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    @property
+    def _personal(self) -> bool:
+        return "no-store" in self.extra_headers.get("Cache-Control", "")
+
+    def _rendered(self, template: str, context: dict[str, Any]) -> str:
+        """The template's HTML with FORM_TOKEN_MARK where the reader's form token goes."""
+        self.marking_tokens = True
+        try:
+            return self.web.templates.render(
+                template, {"reader": self, "t": self.t, "city": self.city, **context}
+            )
+        finally:
+            self.marking_tokens = False
+
+    def render(
+        self, template: str, *, status: int = 200, same_for: Hashable | None = None, **context: Any
+    ) -> HTMLResponse:
+        """The page; `same_for` says it is the same for every reader of this address who is shown this
+        version of its answers (`rendered.version_of`), so it may be reused (see `rendered.py`)."""
         if self.saved_at is not None and status < 400:
             status = 503  # the page is a saved copy because a service is not answering
-        html = self.web.templates.render(
-            template, {"reader": self, "t": self.t, "city": self.city, **context}
-        )
+        key = None
+        if same_for is not None and status == 200 and self.request.method == "GET" and not self._personal:
+            url = self.request.url
+            key = (template, url.path, url.query, self.language, self.t.language, same_for)
+        html = self.web.rendered.get(key) if key is not None else None
+        if html is None:
+            html = self._rendered(template, context)
+            if key is not None:
+                self.web.rendered.put(key, html)
+        if FORM_TOKEN_MARK in html:  # only a page with a form starts the reader's cookie
+            html = html.replace(FORM_TOKEN_MARK, self.csrf_token())
         headers = {
             "Content-Language": self.t.language,
             "Cache-Control": "private, no-cache",

@@ -48,7 +48,8 @@ class BackendSettings(BaseModel):
         default=30,
         ge=0,
         le=3600,
-        description="How long city lists, topic trees and glossaries are reused before asking again",
+        description="How long city lists, topic trees, glossaries and directory entries are reused before "
+        "asking again, and rendered pages at most (0: neither)",
     )
     max_streams: int = Field(
         default=1_000,

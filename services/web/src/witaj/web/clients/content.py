@@ -149,13 +149,15 @@ class ContentClient(BackendClient):
         ids: list[str] | None = None,
         limit: int = PAGE_SIZE,
         offset: int = 0,
+        fresh_for: float = 0,
     ) -> Answer[Listing]:
+        """One page of a listing; `fresh_for` reuses an answer that young (directory facts, say)."""
         params: Params = {"lang": lang, "limit": limit, "offset": offset}
         if topic is not None:
             params["topic"] = topic
         if ids is not None:
             params["id"] = ids
-        answer = await self.get(f"/cities/{city}/{kind_path}", params)
+        answer = await self.get(f"/cities/{city}/{kind_path}", params, fresh_for=fresh_for)
         return Answer(Listing.model_validate(answer.data), answer.saved_at)
 
     async def item(

@@ -20,6 +20,7 @@ from witaj.shared.events import Feature
 from witaj.shared.languages import LANGUAGES
 from witaj.web.clients.content import Row, TopicTree
 from witaj.web.deps import CityReader, WebDep, require
+from witaj.web.rendered import version_of
 from witaj.web.views import OpenStatus, open_status
 
 router = APIRouter()
@@ -105,6 +106,7 @@ async def directory(
     tiles = web.settings.map
     return reader.render(
         "pages/directory.html",
+        same_for=(version_of(tree, rows), now.isoformat(timespec="minutes")),  # hours are by the minute
         entries=shown,
         total=len(entries),
         filters=filters,

@@ -20,6 +20,7 @@ from witaj.web.clients.content import PAGE_SIZE, Row
 from witaj.web.deps import CityReader, PageNotFound, WebDep, require
 from witaj.web.markup import Terms
 from witaj.web.pages import Reader
+from witaj.web.rendered import version_of
 from witaj.web.views import FEATURE_OF_PATH, office_ids
 
 router = APIRouter()
@@ -57,7 +58,7 @@ async def list_page(
     if kind_path == "glossary":
         terms = reader.use(await glossary_of(reader, web))
         rows = sorted(terms.values(), key=lambda row: row.title.casefold())
-        return reader.render("pages/glossary.html", terms=rows)
+        return reader.render("pages/glossary.html", same_for=version_of(rows), terms=rows)
     offset = (page - 1) * LIST_PAGE
     listing = reader.use(
         await web.content.items(reader.city.id, kind_path, reader.language, limit=LIST_PAGE, offset=offset)
@@ -65,7 +66,14 @@ async def list_page(
     pages = max(1, math.ceil(listing.total / LIST_PAGE))
     if page > pages:
         raise PageNotFound("page", city=reader.city)
-    return reader.render("pages/list.html", kind_path=kind_path, listing=listing, page=page, pages=pages)
+    return reader.render(
+        "pages/list.html",
+        same_for=version_of(listing),
+        kind_path=kind_path,
+        listing=listing,
+        page=page,
+        pages=pages,
+    )
 
 
 @router.get("/{city}/{lang}/{kind_path}/{item_id}")
@@ -90,11 +98,19 @@ async def item_page(
     wanted = office_ids(item)
     if wanted and reader.has(Feature.DIRECTORY):
         found = reader.use(
-            await web.content.items(city, "organisations", language, ids=wanted, limit=PAGE_SIZE)
+            await web.content.items(
+                city,
+                "organisations",
+                language,
+                ids=wanted,
+                limit=PAGE_SIZE,
+                fresh_for=web.settings.backend.fresh_seconds,
+            )
         )
         offices = {row.id: row for row in found.items}
     return reader.render(
         f"items/{item.kind}.html",
+        same_for=version_of(item),
         item=item,
         terms=Terms(reader.use(glossary)),
         offices=offices,
