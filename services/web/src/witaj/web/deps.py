@@ -82,7 +82,13 @@ def get_web(request: Request) -> Web:
     return request.app.state.web  # type: ignore[no-any-return]
 
 
-WebDep = Annotated[Web, Depends(get_web)]
+async def web_of(request: Request) -> Web:
+    """`get_web` as a dependency. Dependencies here are coroutines: FastAPI runs a plain function in a
+    worker thread, a hand-over to another thread and back on every request for nothing."""
+    return get_web(request)
+
+
+WebDep = Annotated[Web, Depends(web_of)]
 
 
 def interface_language(request: Request, preferred: str | None = None) -> str:
@@ -98,7 +104,7 @@ def interface_language(request: Request, preferred: str | None = None) -> str:
     )
 
 
-def plain_reader(request: Request, web: WebDep) -> Reader:
+async def plain_reader(request: Request, web: WebDep) -> Reader:
     """A reader outside any city (the city picker, error pages): language from cookie or browser."""
     chosen = request.query_params.get("lang")
     language = interface_language(request, chosen if chosen and len(chosen) <= 3 else None)
