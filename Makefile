@@ -53,7 +53,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: $(STAMP)
+bench: $(STAMP) $(CHROMIUM)
 	$(VENV)/bin/python -m bench
 
 token: $(STAMP)

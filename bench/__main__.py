@@ -24,7 +24,7 @@ from witaj.shared.logging import configure_logging
 from bench.env import BenchEnv
 from bench.results import Result
 
-AREAS = ("content", "search", "events", "notify", "stats", "load")
+AREAS = ("content", "search", "events", "notify", "stats", "web", "load")
 RESULTS = Path(__file__).with_name("results.json")
 
 
