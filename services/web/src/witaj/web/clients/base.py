@@ -115,7 +115,10 @@ class BackendClient:
             base_url,
             transport,
             timeout=httpx.Timeout(settings.timeout_seconds, connect=settings.connect_timeout_seconds),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            # as many kept alive as may be open: httpcore closes a connection that falls idle whenever the
+            # pool holds more connections than that, busy ones included, so under load nearly every call
+            # would connect again (and wait for the service to accept) with fewer
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
             accept="application/json",
         )
         self._saved: OrderedDict[tuple[str, str], _Saved] = OrderedDict()
