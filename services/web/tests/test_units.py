@@ -236,6 +236,25 @@ async def test_the_client_refuses_answers_over_the_size_cap_and_nonsense() -> No
         await client.get("/html")
 
 
+async def test_a_read_on_a_connection_the_service_closed_is_sent_again_and_a_write_is_not() -> None:
+    calls: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        if len(calls) % 2:  # every other connection turns out closed by the service
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            )
+        return httpx.Response(200, json={"ok": True})
+
+    client = client_answering(httpx.MockTransport(answer))
+    assert (await client.get("/item")).data == {"ok": True}
+    assert calls == ["GET", "GET"]
+    with pytest.raises(BackendUnavailable, match="RemoteProtocolError"):
+        await client.post("/feedback", {"helpful": True})  # it may have reached the service: not resent
+    assert calls == ["GET", "GET", "POST"]
+
+
 async def test_the_saved_answers_are_bounded() -> None:
     client = client_answering(httpx.MockTransport(lambda r: httpx.Response(200, json=[])), saved_answers=3)
     for n in range(10):

@@ -25,6 +25,8 @@ from witaj.web.settings import BackendSettings
 log = get_logger("witaj.web.backend")
 T = TypeVar("T")
 Params = dict[str, str | int | list[str]]
+CLOSED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+"""How a connection the service closed shows when it is used (nothing was answered on it)."""
 
 
 class BackendUnavailable(Exception):
@@ -118,7 +120,9 @@ class BackendClient:
             # as many kept alive as may be open: httpcore closes a connection that falls idle whenever the
             # pool holds more connections than that, busy ones included, so under load nearly every call
             # would connect again (and wait for the service to accept) with fewer
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
+            # and let go of an idle one before the service does (uvicorn after 5 s): one it has just closed
+            # would fail the call that picks it up
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=3.0),
             accept="application/json",
         )
         self._saved: OrderedDict[tuple[str, str], _Saved] = OrderedDict()
@@ -228,9 +232,11 @@ class BackendClient:
         return body, response_headers
 
     async def _exchange(
-        self, method: str, path: str, *, headers: dict[str, str], **options: Any
+        self, method: str, path: str, *, headers: dict[str, str], resend: bool = True, **options: Any
     ) -> tuple[int, bytes, httpx.Headers]:
-        """One request, its body read up to the size cap; every way it can fail is BackendUnavailable."""
+        """One request, its body read up to the size cap; every way it can fail is BackendUnavailable.
+        A GET that finds its kept-alive connection closed by the service (which may happen just as the
+        connection is picked up) is sent once more, on a new connection; a write never is."""
         limit = self.settings.max_response_bytes
         try:
             async with self.http.stream(method, path, headers=headers, **options) as response:
@@ -246,6 +252,11 @@ class BackendClient:
                     chunks.append(chunk)
         except httpx.TimeoutException:
             raise self._down("timed out") from None
+        except CLOSED as exc:
+            if resend and method == "GET":
+                log.info("backend.resent", service=self.service, reason=type(exc).__name__)
+                return await self._exchange(method, path, headers=headers, resend=False, **options)
+            raise self._down(type(exc).__name__) from None
         except httpx.HTTPError as exc:
             raise self._down(type(exc).__name__) from None
         if response.status_code >= 500:
