@@ -17,6 +17,7 @@ pytest-playwright at a 360x640 phone viewport; Playwright's own browser download
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -30,6 +31,8 @@ from witaj.devkit.oidc import IdentityProvider
 from witaj.devkit.sandbox import Sandbox
 from witaj.devkit.testing import LiveServer, running_platform
 from witaj.shared.settings import Environment, MongoSettings, ServiceSettings
+from witaj.stats.processor import environment as processor_environment
+from witaj.stats.settings import ProcessorSettings, StatsSettings
 from witaj.web.main import create_app
 from witaj.web.office.settings import OfficeSettings
 
@@ -52,13 +55,47 @@ def sessions_db(mongo_server_url: str) -> MongoSettings:
 
 
 @pytest.fixture(scope="session")
-def platform(
-    kafka_bootstrap: str, mongo_server_url: str, dev_key_path: Path, identity_provider: IdentityProvider
-) -> Iterator[dict[str, str]]:
-    sandbox = Sandbox(kafka_bootstrap, mongo_server_url, dev_key_path, name=f"web{uuid.uuid4().hex[:6]}")
-    service = ServiceSettings(environment=Environment.TEST, log_format="console", log_level="WARNING")
-    with running_platform(sandbox, service, identity_provider.auth_settings()) as urls:
+def web_sandbox(kafka_bootstrap: str, mongo_server_url: str, dev_key_path: Path) -> Sandbox:
+    """The session's platform's topics and databases (the insights' tests also start its stats processor)."""
+    return Sandbox(kafka_bootstrap, mongo_server_url, dev_key_path, name=f"web{uuid.uuid4().hex[:6]}")
+
+
+PLATFORM_SERVICE = ServiceSettings(environment=Environment.TEST, log_format="console", log_level="WARNING")
+
+
+@pytest.fixture(scope="session")
+def platform(web_sandbox: Sandbox, identity_provider: IdentityProvider) -> Iterator[dict[str, str]]:
+    with running_platform(web_sandbox, PLATFORM_SERVICE, identity_provider.auth_settings()) as urls:
         yield urls
+
+
+@pytest.fixture(scope="session")
+def stats_processor(
+    platform: dict[str, str], web_sandbox: Sandbox, identity_provider: IdentityProvider, tmp_path_factory: Any
+) -> Iterator[StatsSettings]:
+    """The stats stream processor on the session's platform, as `make run` starts it (its own process);
+    yields the stats settings it shares with the platform's stats API."""
+    settings = web_sandbox.settings(
+        StatsSettings, service=PLATFORM_SERVICE, auth=identity_provider.auth_settings(),
+        processor=ProcessorSettings(release_interval=1),
+    )  # fmt: skip
+    log = (tmp_path_factory.mktemp("stats") / "processor.log").open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "witaj.stats.processor"],
+        env=processor_environment(settings, dict(os.environ)),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield settings
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
 
 
 @pytest.fixture(scope="session")

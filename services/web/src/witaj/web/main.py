@@ -26,6 +26,7 @@ from witaj.web.clients.base import BackendClient
 from witaj.web.clients.content import ContentClient
 from witaj.web.clients.events import EventsClient
 from witaj.web.clients.notify import NotifyClient
+from witaj.web.clients.stats import StatsClient
 from witaj.web.compression import Compression
 from witaj.web.deps import Web, get_web
 from witaj.web.office.container import Office
@@ -37,6 +38,7 @@ from witaj.web.routes import (
     events,
     feedback,
     inbox,
+    insights,
     items,
     notifications,
     office,
@@ -89,9 +91,13 @@ def create_app(
         content = ContentClient(urls["content"], settings.backend, transport=transport)
         events = EventsClient(urls["events"], settings.backend, transport=transport)
         notify = NotifyClient(urls["notify"], settings.backend, transport=transport)
-        backends: dict[str, BackendClient] = {"content": content, "events": events, "notify": notify}
-        for name in ("stats",):  # reached by no page yet: readiness only
-            backends[name] = BackendClient(urls[name], settings.backend, service=name, transport=transport)
+        stats = StatsClient(urls["stats"], settings.backend, transport=transport)
+        backends: dict[str, BackendClient] = {
+            "content": content,
+            "events": events,
+            "notify": notify,
+            "stats": stats,
+        }
         back_office = Office.build(settings, transport=transport)
         app.state.web = Web(
             settings=settings, content=content, backends=backends, templates=templates, office=back_office,
@@ -140,6 +146,7 @@ def create_app(
     app.include_router(operations.router)
     app.include_router(speech.router)
     office.install(app)  # before the migrant routes, whose /{city}/{lang} would match /office/...
+    insights.install(app)  # likewise /insights/... and /open-data/...
     app.include_router(cities.router)
     app.include_router(search.router)
     app.include_router(topics.router)

@@ -19,6 +19,8 @@ SESSION_COOKIE = "witaj_office"
 SIGN_IN_COOKIE = "witaj_office_sign_in"
 LANGUAGE_COOKIE = "witaj_office_lang"
 PREFIX = "/office"
+RETURN_PREFIXES = [PREFIX]
+"""Where signing in may bring a person back to: the back office, and the areas that sign in through it."""
 
 
 @dataclass

@@ -25,7 +25,7 @@ from witaj.web import errors, security
 from witaj.web.clients.workbench import Refused, TokenRejected
 from witaj.web.deps import get_web
 from witaj.web.i18n import Translator
-from witaj.web.office.container import PREFIX
+from witaj.web.office.container import PREFIX, RETURN_PREFIXES
 from witaj.web.office.desk import BOOK, Desk, NotYours, SignInNeeded, office_language
 from witaj.web.office.sessions import cookie_safe
 from witaj.web.routes.office import content, editing, home, signin, translation, xliff
@@ -60,7 +60,7 @@ def sign_in_address(request: Request, why: str) -> str:
     back = request.url.path if request.method == "GET" and not _is_htmx(request) else ""
     if back and request.url.query:
         back += "?" + request.url.query
-    query = {"why": why, **({"next": back} if back.startswith(PREFIX) else {})}
+    query = {"why": why, **({"next": back} if back.startswith(tuple(RETURN_PREFIXES)) else {})}
     return f"{PREFIX}/sign-in?{urlencode(query)}"
 
 

@@ -6,6 +6,7 @@ import asyncio
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from witaj.shared.auth import Role
 from witaj.web.clients.base import BackendUnavailable
 from witaj.web.deps import WebDep
 from witaj.web.office.container import PREFIX
@@ -24,6 +25,8 @@ async def start(desk: SignedDesk, web: WebDep) -> Response:
         return desk.render("office/cities.html", cities=cities)
     if staff.city and staff.works_in(staff.city):
         return RedirectResponse(f"{PREFIX}/{staff.city}", status_code=303)
+    if staff.city and staff.has(Role.ANALYST):
+        return RedirectResponse(f"/insights/{staff.city}", status_code=303)  # their pages are the insights
     no_organisation = staff.has(*OFFICE_ROLES) and staff.ngo is None
     return desk.render("office/no_work.html", no_organisation=no_organisation)
 

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from witaj.shared.auth import Role
 from witaj.shared.logging import get_logger
 from witaj.web.deps import WebDep
-from witaj.web.office.container import LANGUAGE_COOKIE, PREFIX, SIGN_IN_COOKIE, Office
+from witaj.web.office.container import LANGUAGE_COOKIE, PREFIX, RETURN_PREFIXES, SIGN_IN_COOKIE, Office
 from witaj.web.office.desk import Desk, OpenDesk, office_languages
 from witaj.web.office.development import ROLES
 from witaj.web.office.oidc import ProviderUnavailable, SignedIn, SignInFailed
@@ -32,8 +32,14 @@ YEAR = 365 * 24 * 3600
 
 
 def safe_next(value: str | None) -> str:
-    """Only an address inside the back office: a sign-in link must not send anyone elsewhere."""
-    if value and value.startswith(PREFIX) and not value.startswith("//") and "\\" not in value:
+    """Only an address inside the back office (or the insights): a sign-in link must not send anyone
+    elsewhere."""
+    if (
+        value
+        and value.startswith(tuple(RETURN_PREFIXES))
+        and not value.startswith("//")
+        and "\\" not in value
+    ):
         return value[:500]
     return PREFIX
 

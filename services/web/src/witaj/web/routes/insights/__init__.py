@@ -1,0 +1,40 @@
+"""The insights' pages: analysts' dashboards under /insights, the public open-data pages under /open-data.
+
+    usage.py        /insights (where to go), a city's live usage dashboard, its panels, live updates,
+                    downloads, the insights' language
+
+Besides its routes the insights bring: their own error pages (`errors.AREAS`), sign-in that comes back
+to the page asked for (`office.container.RETURN_PREFIXES`), and refusals shown as such (a city that is
+not the analyst's, the stats API refusing the token for it).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from witaj.web import errors
+from witaj.web.deps import get_web
+from witaj.web.insights.desk import OPEN_PREFIX, PREFIX, Analyst, NotAnalyst, StatsRefused, make_analyst
+from witaj.web.office.container import RETURN_PREFIXES
+from witaj.web.routes.insights import usage
+
+
+def _bare(request: Request) -> Analyst:
+    return make_analyst(request, get_web(request), public=request.url.path.startswith(OPEN_PREFIX))
+
+
+def install(app: FastAPI) -> None:
+    errors.AREAS[PREFIX] = _bare
+    errors.AREAS[OPEN_PREFIX] = _bare
+    if PREFIX not in RETURN_PREFIXES:
+        RETURN_PREFIXES.append(PREFIX)
+
+    async def not_theirs(request: Request, exc: Exception) -> Response:
+        desk = getattr(request.state, "reader", None)
+        desk = desk if isinstance(desk, Analyst) else _bare(request)
+        return desk.render("insights/not_yours.html", status=403)
+
+    app.add_exception_handler(NotAnalyst, not_theirs)
+    app.add_exception_handler(StatsRefused, not_theirs)
+    for module in (usage,):
+        app.include_router(module.router)

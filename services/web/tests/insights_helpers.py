@@ -1,0 +1,114 @@
+"""What the insights' tests share: events produced to the platform's topics, as the services would send
+them, for the stats processor to count (see the `stats_processor` fixture)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from witaj.devkit.testing import wait_until
+from witaj.shared.envelope import Envelope, wrap
+from witaj.shared.events import (
+    Channel,
+    ContentKind,
+    EventPublished,
+    NotificationDelivered,
+    PageViewed,
+    RegistrationCreated,
+    RegistrationStatus,
+    SearchPerformed,
+)
+from witaj.shared.kafka import EventPublisher
+from witaj.shared.mongo import create_client, database
+from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS, NOTIFY_DELIVERIES, USAGE
+from witaj.stats.settings import StatsSettings
+
+CITY = "lublin"
+
+
+def _wrap(data: Any, subject: str, at: datetime | None = None) -> Envelope[Any]:
+    return wrap(data, source="witaj/test", city=CITY, subject=subject, time=at or datetime.now(UTC))
+
+
+async def produce(settings: StatsSettings, topic: str, envelopes: list[Envelope[Any]]) -> None:
+    async with EventPublisher(settings.kafka) as publisher:
+        for envelope in envelopes:
+            await publisher.publish(topic, envelope, key=envelope.city.encode())
+
+
+def page_view(item: str, language: str = "uk", kind: ContentKind = ContentKind.PAGE) -> Envelope[Any]:
+    return _wrap(PageViewed(kind=kind, item_id=item, language=language), item)
+
+
+def search(query: str, language: str = "uk", results: int = 0, session: str | None = None) -> Envelope[Any]:
+    data = SearchPerformed(query=query, language=language, result_count=results, session=session)
+    return _wrap(data, "search")
+
+
+def delivered(channel: Channel = Channel.INBOX) -> Envelope[Any]:
+    data = NotificationDelivered(
+        channel=channel, subscriber=uuid.uuid4().hex, source_event=uuid.uuid4().hex,
+        source_type="content.published", language="uk",
+    )  # fmt: skip
+    return _wrap(data, "delivery")
+
+
+def settled_day(days_ago: int) -> datetime:
+    """A day whose counts of people are released (well past `privacy.release_after_hours`). Each test
+    takes a day of its own that no page has shown before: a release, once made, never changes."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=days_ago)
+
+
+def _registration(
+    event: str, occurrence: datetime, organisation: str, status: RegistrationStatus
+) -> Envelope[Any]:
+    data = RegistrationCreated(
+        registration_id=uuid.uuid4().hex, event_id=event, occurrence=occurrence,
+        organisation=organisation, registrant=uuid.uuid4().hex, status=status,
+    )  # fmt: skip
+    return _wrap(data, event)
+
+
+def _registration(
+    event: str, occurrence: datetime, organisation: str, status: RegistrationStatus
+) -> Envelope[Any]:
+    data = RegistrationCreated(
+        registration_id=uuid.uuid4().hex, event_id=event, occurrence=occurrence,
+        organisation=organisation, registrant=uuid.uuid4().hex, status=status,
+    )  # fmt: skip
+    return _wrap(data, event)
+
+
+async def registrations(
+    settings: StatsSettings, event: str, occurrence: datetime, *, confirmed: int, waitlisted: int = 0,
+    capacity: int | None = None, organisation: str = "caritas-lublin",
+) -> None:  # fmt: skip
+    """An event with `capacity` places and that many people registered for one occurrence of it."""
+    published = EventPublished(
+        event_id=event, revision=1, event_kind="workshop", organisation=organisation,
+        capacity=capacity, next_start=occurrence, path=f"/events/{event}",
+    )  # fmt: skip
+    await produce(settings, AGENDA_EVENTS, [_wrap(published, event)])
+    people = [RegistrationStatus.CONFIRMED] * confirmed + [RegistrationStatus.WAITLISTED] * waitlisted
+    created = [_registration(event, occurrence, organisation, status) for status in people]
+    await produce(settings, AGENDA_REGISTRATIONS, created)
+    await wait_until(
+        lambda: _people_counted(settings, event, confirmed + waitlisted), timeout=30,
+        message=f"the processor to count the registrations for {event}",
+    )  # fmt: skip
+
+
+async def _people_counted(settings: StatsSettings, event: str, expected: int) -> bool:
+    """Counts of people are released once per day and never change: a test reads a day only after the
+    processor has counted everything for it, or the figures it expects are never published."""
+    client = create_client(settings.mongo)
+    try:
+        doc = await database(client, settings.mongo)["people"].find_one({"city": CITY, "event": event})
+    finally:
+        await client.close()
+    return doc is not None and doc.get("counts", {}).get("registrations", 0) >= expected
+
+
+__all__ = ["NOTIFY_DELIVERIES", "USAGE"]
