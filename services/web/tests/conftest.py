@@ -16,6 +16,7 @@ pytest-playwright at a 360x640 phone viewport; Playwright's own browser download
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -29,7 +30,12 @@ import pytest
 from playwright.sync_api import Browser, BrowserType, Page, Playwright, sync_playwright
 from witaj.devkit.oidc import IdentityProvider
 from witaj.devkit.sandbox import Sandbox
-from witaj.devkit.testing import LiveServer, running_platform
+from witaj.devkit.testing import LiveServer, running_platform, wait_until
+from witaj.shared.envelope import wrap
+from witaj.shared.events import ContentKind, PageViewed
+from witaj.shared.kafka import EventPublisher
+from witaj.shared.mongo import create_client, database
+from witaj.shared.topics import USAGE
 from witaj.shared.settings import Environment, MongoSettings, ServiceSettings
 from witaj.stats.processor import environment as processor_environment
 from witaj.stats.settings import ProcessorSettings, StatsSettings
@@ -87,6 +93,7 @@ def stats_processor(
         stderr=subprocess.STDOUT,
     )
     try:
+        asyncio.run(_processor_ready(settings))
         yield settings
     finally:
         process.terminate()
@@ -136,6 +143,25 @@ async def web(web_url: str) -> AsyncIterator[httpx.AsyncClient]:
         base_url=web_url, headers={"X-Forwarded-For": reader_address()}, timeout=20
     ) as client:
         yield client
+
+
+async def _processor_ready(settings: StatsSettings) -> None:
+    """Wait until the processor counts what arrives (faust started, partitions assigned, backlog read):
+    a page view in a city of its own, so no page of a real city shows it."""
+    probe = wrap(
+        PageViewed(kind=ContentKind.PAGE, item_id="probe", language="en"),
+        source="witaj/test", city="processor-probe", subject="probe",
+    )  # fmt: skip
+    async with EventPublisher(settings.kafka) as publisher:
+        await publisher.publish(USAGE, probe, key=b"processor-probe")
+    client = create_client(settings.mongo)
+    rollups = database(client, settings.mongo)["rollups"]
+    try:
+        await wait_until(
+            lambda: rollups.find_one({"city": "processor-probe"}), timeout=120, message="the stats processor"
+        )
+    finally:
+        await client.close()
 
 
 # ------------------------------------------------------------------------------------------- browser

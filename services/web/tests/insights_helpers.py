@@ -3,6 +3,8 @@ them, for the stats processor to count (see the `stats_processor` fixture)."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +37,36 @@ async def produce(settings: StatsSettings, topic: str, envelopes: list[Envelope[
     async with EventPublisher(settings.kafka) as publisher:
         for envelope in envelopes:
             await publisher.publish(topic, envelope, key=envelope.city.encode())
+
+
+def produce_now(settings: StatsSettings, topic: str, envelopes: list[Envelope[Any]]) -> None:
+    """`produce` from a synchronous (browser) test, whose thread already runs Playwright's event loop."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(produce(settings, topic, envelopes))
+        except BaseException as exc:  # reported in the test's thread
+            failures.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive() and not failures, failures
+
+
+def browser_sign_in(
+    page: Any, web_url: str, provider: Any, role: str, *, city: str = CITY, next_page: str = ""
+) -> None:
+    """In a real browser, through the identity provider's page, coming back to `next_page`."""
+    subject = f"{role}-{uuid.uuid4().hex[:6]}"
+    provider.add_user(subject, roles=[role], city=city, name=f"Test {role.replace('_', ' ')}")
+    target = next_page or f"/insights/{city}"
+    page.goto(f"{web_url}/office/sign-in?next={target}")
+    page.get_by_role("link", name="Sign in").click()
+    page.locator("input[name=sub]").fill(subject)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{web_url}{target}")
 
 
 def page_view(item: str, language: str = "uk", kind: ContentKind = ContentKind.PAGE) -> Envelope[Any]:

@@ -19,7 +19,7 @@ PAGE_TYPES = {
     "signed-out": (None, "/office/signed-out"),
     "dashboard": ("pa_editor", "/office/lublin"),
     "cities": ("platform_admin", "/office"),
-    "no-work": ("analyst", "/office"),
+    "no-work": ("ngo_editor", "/office"),  # without an organisation claim
     "not-yours": ("translator", "/office/lublin/items/lublin-renting/edit"),
     "not-found": ("pa_editor", "/office/lublin/items/no-such-item"),
     "list": ("pa_editor", "/office/lublin/content/processes"),

@@ -29,7 +29,7 @@ SOFT = "#5b6570"
 GRID = "#d0d5db"
 HATCH = "#6b7580"
 PENDING = "#8a939c"
-FONT = 12
+FONT = 14
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,9 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def nice_ceiling(value: float) -> tuple[float, float]:
-    """A round top for the value axis, and the step between its four gridlines."""
+def nice_ceiling(value: float, *, whole: bool = True) -> tuple[float, float]:
+    """A round top for the value axis, and the step between its four gridlines (whole numbers for
+    counts, so an axis never reads 0.5 views)."""
     if value <= 0:
         return 4.0, 1.0
     raw = value / 4
@@ -62,8 +63,8 @@ def nice_ceiling(value: float) -> tuple[float, float]:
         step = factor * power
         if step >= raw:
             break
-    if step >= 1:
-        step = math.ceil(step)
+    if step >= 1 or whole:
+        step = max(1, math.ceil(step))
     return step * 4, step
 
 
@@ -95,14 +96,15 @@ def columns(
     rtl: bool = False,
     colour: str = PALETTE[0],
     ticks: Sequence[int] = (),
-    width: int = 640,
-    height: int = 240,
+    width: int = 480,
+    height: int = 220,
+    whole: bool = True,
 ) -> Markup:
     """A time series as columns, one per window; `ticks` are the indices whose labels the axis shows."""
-    axis, top_pad, bottom = 56, 12, 34
+    axis, top_pad, bottom = 52, 12, 34
     plot_w, plot_h = width - axis - 8, height - top_pad - bottom
     shown = [d.value for d in data if d.state == "shown" and d.value is not None]
-    ceiling, step = nice_ceiling(max(shown, default=0))
+    ceiling, step = nice_ceiling(max(shown, default=0), whole=whole)
     n = max(len(data), 1)
     slot = plot_w / n
     gap = min(2.0, slot * 0.2)
@@ -167,15 +169,15 @@ def bars(
     summary: str,
     rtl: bool = False,
     colour: str = PALETTE[0],
-    width: int = 640,
-    label_chars: int = 26,
+    width: int = 480,
+    label_chars: int = 22,
     maximum: float | None = None,
 ) -> Markup:
     """Horizontal bars with their labels and figures: top lists and breakdowns (one bar per cell)."""
-    row, pad = 28, 6
+    row, pad = 30, 6
     height = pad * 2 + row * max(len(data), 1)
-    label_w = int(width * 0.36)
-    value_w = 96
+    label_w = int(width * 0.42)
+    value_w = 110
     plot_w = width - label_w - value_w - 12
     shown = [d.value for d in data if d.state == "shown" and d.value is not None]
     top = maximum if maximum is not None else max(shown, default=0)
@@ -223,7 +225,7 @@ def bars(
     return Markup("".join(parts))  # noqa: S704 - every text in it went through escape()
 
 
-def tick_indices(count: int, most: int = 6) -> list[int]:
+def tick_indices(count: int, most: int = 4) -> list[int]:
     """Which of `count` windows get a label on the time axis: at most `most`, evenly spread."""
     if count <= 0:
         return []

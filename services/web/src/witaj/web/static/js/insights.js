@@ -22,12 +22,13 @@ function refresh(panel) {
   );
 }
 
-document.body.addEventListener("htmx:afterSwap", () => {
-  for (const [panelId, ids] of opened) {
-    if (!document.getElementById(panelId)) continue;
-    for (const id of ids) document.getElementById(id)?.setAttribute("open", "");
-    opened.delete(panelId);
-  }
+// htmx announces each new element it put in the page (the old panel is gone by then).
+document.addEventListener("htmx:load", (event) => {
+  const panel = event.detail?.elt;
+  const ids = panel && opened.get(panel.id);
+  if (!ids) return;
+  opened.delete(panel.id);
+  for (const id of ids) document.getElementById(id)?.setAttribute("open", "");
 });
 
 if (status && window.EventSource) {
