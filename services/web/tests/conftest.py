@@ -35,8 +35,8 @@ from witaj.shared.envelope import wrap
 from witaj.shared.events import ContentKind, PageViewed
 from witaj.shared.kafka import EventPublisher
 from witaj.shared.mongo import create_client, database
-from witaj.shared.topics import USAGE
 from witaj.shared.settings import Environment, MongoSettings, ServiceSettings
+from witaj.shared.topics import USAGE
 from witaj.stats.processor import environment as processor_environment
 from witaj.stats.settings import ProcessorSettings, StatsSettings
 from witaj.web.main import create_app
