@@ -2,6 +2,7 @@
 
     usage.py        /insights (where to go), a city's live usage dashboard, its panels, live updates,
                     downloads, the insights' language
+    gaps.py         searches that found nothing and demand for missing translations, linked to the office
 
 Besides its routes the insights bring: their own error pages (`errors.AREAS`), sign-in that comes back
 to the page asked for (`office.container.RETURN_PREFIXES`), and refusals shown as such (a city that is
@@ -16,7 +17,7 @@ from witaj.web import errors
 from witaj.web.deps import get_web
 from witaj.web.insights.desk import OPEN_PREFIX, PREFIX, Analyst, NotAnalyst, StatsRefused, make_analyst
 from witaj.web.office.container import RETURN_PREFIXES
-from witaj.web.routes.insights import usage
+from witaj.web.routes.insights import gaps, usage
 
 
 def _bare(request: Request) -> Analyst:
@@ -36,5 +37,5 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(NotAnalyst, not_theirs)
     app.add_exception_handler(StatsRefused, not_theirs)
-    for module in (usage,):
+    for module in (usage, gaps):
         app.include_router(module.router)
