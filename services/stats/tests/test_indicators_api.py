@@ -202,3 +202,46 @@ async def test_a_dataset_the_processor_cannot_use_is_dead_lettered(settings, fee
     assert [dict(r.headers)["witaj.error.code"] for r in parked] == [b"handler_rejected"]
     published = await read_topic(settings.kafka, STATS_INDICATORS, count=1)
     assert [registry.decode(r.value).data.indicator for r in published] == ["activity_rate"]
+
+
+async def test_the_intercultural_cities_index_is_a_set_of_city_scores(settings, feed, auth_header) -> None:
+    analyst = auth_header("analyst", city="lublin")
+    async with serve(create_app(settings)) as client:
+        icc = [i for i in (await client.get("/indicators")).json() if i["framework"] == "icc"]
+        assert {i["area"] for i in icc} >= {"welcoming", "education", "anti_discrimination", "participation"}
+        assert all(i["unit"] == "score" and i["maximum"] == 100 for i in icc)
+        wrong = await client.post(
+            "/cities/lublin/indicators/icc_welcoming/datasets",
+            params={"period": "2024"},
+            content="sex,value\ntotal,64\nfemale,70\n",
+            headers={"Content-Type": "text/csv", **analyst},
+        )
+        assert wrong.status_code == 422
+        assert wrong.json()["error"]["details"]["errors"] == [
+            {"row": 2, "field": "sex", "problem": "must be one of total"}
+        ]
+        for period, score in (("2023", "58"), ("2024", "64")):
+            accepted = await client.post(
+                "/cities/lublin/indicators/icc_welcoming/datasets",
+                params={"period": period},
+                content=f"value\n{score}\n",
+                headers={"Content-Type": "text/csv", **analyst},
+            )
+            assert accepted.status_code == 202, accepted.text
+        await process_uploads(settings, feed, 2)
+        listed = await client.get("/cities/lublin/indicators", headers=analyst)
+        assert listed.json()["icc_welcoming"] == ["2023", "2024"]
+        assert (await client.get("/cities/lublin/indicators")).status_code == 401
+        assert (await client.get("/open/cities/lublin/indicators")).json() == {}
+        await client.put(
+            "/cities/lublin/open-data",
+            json={"indicators": ["icc_welcoming"]},
+            headers=auth_header("city_admin", city="lublin"),
+        )
+        assert (await client.get("/open/cities/lublin/indicators")).json() == {
+            "icc_welcoming": ["2023", "2024"]
+        }
+        cells = (
+            await client.get("/open/cities/lublin/indicators/icc_welcoming", params={"period": "2024"})
+        ).json()
+        assert [(c["sex"], c["value"], c["suppressed"]) for c in cells] == [("total", 64.0, False)]

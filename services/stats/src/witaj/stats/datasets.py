@@ -15,7 +15,7 @@ from typing import Any
 
 from witaj.shared.errors import ApiError, BadRequest
 from witaj.shared.events import IndicatorRow
-from witaj.stats.indicators import CATALOGUE, DISAGGREGATIONS, PERIOD
+from witaj.stats.indicators import CATALOGUE, PERIOD
 
 COLUMNS = ("sex", "age_group", "citizenship", "value", "numerator", "denominator")
 MAX_REPORTED = 200
@@ -86,7 +86,7 @@ def validate(indicator: str, period: str, rows: list[dict[str, Any]], max_rows: 
         if extra:
             problems.append((",".join(extra), "unknown column"))
         keys: dict[str, str] = {}
-        for field, allowed in DISAGGREGATIONS.items():
+        for field, allowed in spec.disaggregations.items():
             raw = row.get(field)
             value = str(raw).strip() if raw not in (None, "") else "total"
             if value not in allowed:

@@ -47,14 +47,26 @@ DISAGGREGATIONS = {"sex": SEXES, "age_group": AGE_GROUPS, "citizenship": CITIZEN
 PERIOD = re.compile(r"^(19|20)\d\d(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
 
 
+TOTAL_ONLY = {name: ("total",) for name in DISAGGREGATIONS}
+"""Disaggregations of an indicator that is one figure for the whole city (an index score)."""
+
+
 class Indicator(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     code: str
-    area: str = Field(description="employment, education, social_inclusion or active_citizenship")
+    framework: str = Field(
+        default="zaragoza",
+        description="'zaragoza' (EU core indicators of migrant integration) or 'icc' (Council of Europe "
+        "Intercultural Cities Index)",
+    )
+    area: str = Field(
+        description="employment, education, social_inclusion or active_citizenship; for the Intercultural "
+        "Cities Index, the index's area"
+    )
     name: str
     definition: str
-    unit: str = Field(description="percent or euro")
+    unit: str = Field(description="percent, euro or score (0 to 100)")
     minimum: float = 0
     maximum: float | None = 100
     disaggregations: dict[str, tuple[str, ...]] = DISAGGREGATIONS
@@ -165,6 +177,102 @@ CATALOGUE: dict[str, Indicator] = {
         ),
     )
 }
+
+
+ICC_SOURCE = (
+    "Council of Europe Intercultural Cities (ICC) Index: the city's score in the area, 0 to 100, from "
+    "the ICC questionnaire"
+)
+ICC_AREAS = {
+    "commitment": (
+        "Commitment",
+        "How far the city has committed itself to intercultural policy: "
+        "strategy, budget, statements and recognition.",
+    ),
+    "education": (
+        "Education",
+        "Intercultural practice in schools: diversity of pupils and staff, "
+        "parents' involvement, intercultural projects.",
+    ),
+    "neighbourhoods": (
+        "Neighbourhoods",
+        "Diversity of residents across neighbourhoods and policies that "
+        "encourage mixing and interaction there.",
+    ),
+    "public_services": (
+        "Public services",
+        "Public services that reflect and serve a diverse population, staff included.",
+    ),
+    "business_labour_market": (
+        "Business and labour market",
+        "Diversity in business and employment, "
+        "anti-discrimination in hiring, support for diverse entrepreneurs.",
+    ),
+    "cultural_social_life": (
+        "Cultural and social life",
+        "Intercultural mixing in culture, arts and sport, and funding that encourages it.",
+    ),
+    "public_space": (
+        "Public space",
+        "Public spaces and buildings designed and run so that everyone uses them and meets there.",
+    ),
+    "mediation_conflict": (
+        "Mediation and conflict resolution",
+        "Intercultural mediation services and ways of resolving conflict.",
+    ),
+    "language": (
+        "Language",
+        "Teaching of the host language and of migrants' languages; recognition of languages in the city.",
+    ),
+    "media_communication": (
+        "Media and communication",
+        "The city's communication and the media's portrayal of diversity.",
+    ),
+    "international_outlook": (
+        "International outlook",
+        "Openness to international ties: business, students, partnerships with cities of origin.",
+    ),
+    "intelligence_competence": (
+        "Intelligence and competence",
+        "Data, research and training that give the city's staff intercultural competence.",
+    ),
+    "welcoming": (
+        "Welcoming",
+        "How newcomers are welcomed: information, a welcome office or package, ceremonies.",
+    ),
+    "leadership_citizenship": (
+        "Leadership and citizenship",
+        "Migrants' part in the city's leadership, voting and advisory bodies.",
+    ),
+    "anti_discrimination": (
+        "Anti-discrimination",
+        "Strategies, monitoring and support against discrimination.",
+    ),
+    "participation": (
+        "Participation",
+        "Involvement of residents of every background in making and evaluating the city's policies.",
+    ),
+    "interaction": (
+        "Interaction",
+        "Opportunities and places for people of different backgrounds to meet and act together.",
+    ),
+}
+CATALOGUE.update(
+    {
+        f"icc_{area}": Indicator(
+            code=f"icc_{area}",
+            framework="icc",
+            area=area,
+            name=f"ICC Index: {name}",
+            definition=definition,
+            unit="score",
+            disaggregations=TOTAL_ONLY,
+            periods="year 'YYYY'",
+            source=ICC_SOURCE,
+        )
+        for area, (name, definition) in ICC_AREAS.items()
+    }
+)
 
 
 def dataset_documents(envelope: Envelope[Any]) -> list[dict[str, Any]]:

@@ -72,6 +72,29 @@ async def upload(
     return DatasetAccepted(dataset_id=dataset_id, indicator=code, period=period, rows=len(valid))
 
 
+@router.get(
+    "/cities/{city}/indicators",
+    tags=["indicators"],
+    summary="Which indicators and periods a city has figures for",
+)
+async def city_indicators(city: str, principal: CurrentPrincipal, store: Store) -> dict[str, list[str]]:
+    """Indicator codes with the periods the city submitted figures for, oldest first: what a page can ask
+    `/cities/{city}/indicators/{code}` for, and the periods of a figure over time."""
+    reader(principal, city)
+    return await periods_of(store, city)
+
+
+async def periods_of(store: RollupStore, city: str, codes: list[str] | None = None) -> dict[str, list[str]]:
+    match: dict[str, object] = {"city": city}
+    if codes is not None:
+        match["indicator"] = {"$in": codes}
+    pipeline = [{"$match": match}, {"$group": {"_id": {"indicator": "$indicator", "period": "$period"}}}]
+    found: dict[str, list[str]] = {}
+    async for doc in await store.indicators.aggregate(pipeline):
+        found.setdefault(doc["_id"]["indicator"], []).append(doc["_id"]["period"])
+    return {code: sorted(periods) for code, periods in sorted(found.items()) if code in CATALOGUE}
+
+
 async def _cells(
     store: RollupStore, city: str, code: str, period: str, threshold: int
 ) -> list[IndicatorCell]:
@@ -199,6 +222,16 @@ async def open_series(
     if format is Format.JSONSTAT:
         return exports.series_jsonstat(result)  # type: ignore[return-value]
     return result
+
+
+@router.get(
+    "/open/cities/{city}/indicators",
+    tags=["open data"],
+    summary="The open indicators of a city, with periods",
+    dependencies=[OpenDataOn],
+)
+async def open_indicators(city: str, store: Store) -> dict[str, list[str]]:
+    return await periods_of(store, city, (await open_policy(store, city)).indicators)
 
 
 @router.get(
