@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 from witaj.web.clients.base import BackendClient, BackendRefused, Params
-from witaj.web.clients.workbench import Refused, WorkbenchClient
+from witaj.web.clients.workbench import TokenRejected
 
 CATALOGUE_FRESH = 300.0
 OPEN_FRESH = 30.0
@@ -35,9 +35,10 @@ class StatsClient(BackendClient):
 
     def _refusal(self, status: int, data: Any) -> BackendRefused:
         """As the workbench's (a rejected token ends the session), with its own 403 for the insights."""
-        refusal = WorkbenchClient._refusal(self, status, data)  # type: ignore[arg-type]
-        if isinstance(refusal, Refused):
-            return StatsRefused(refusal.service, status, refusal.code, refusal.details)
+        refusal = super()._refusal(status, data)
+        if status in (401, 403):
+            kind = TokenRejected if status == 401 else StatsRefused
+            return kind(refusal.service, status, refusal.code, refusal.details)
         return refusal
 
     async def _read(self, token: str, path: str, params: Params) -> Any:

@@ -2,6 +2,8 @@
 
     usage.py        /insights (where to go), a city's live usage dashboard, its panels, live updates,
                     downloads, the insights' language
+    indicators.py   the indicator catalogue with the city's periods, an indicator over time with its
+                    definition and source, comparison of cities, downloads, dataset uploads
     gaps.py         searches that found nothing and demand for missing translations, linked to the office
 
 Besides its routes the insights bring: their own error pages (`errors.AREAS`), sign-in that comes back
@@ -13,11 +15,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from witaj.web import errors
+from witaj.web import errors, security
 from witaj.web.deps import get_web
 from witaj.web.insights.desk import OPEN_PREFIX, PREFIX, Analyst, NotAnalyst, StatsRefused, make_analyst
 from witaj.web.office.container import RETURN_PREFIXES
-from witaj.web.routes.insights import gaps, usage
+from witaj.web.routes.insights import gaps, indicators, usage
+
+UPLOAD_FORM = (20, 1)
+"""Fields and files an insights form may have: a dataset upload is a few fields and one file."""
 
 
 def _bare(request: Request) -> Analyst:
@@ -25,6 +30,7 @@ def _bare(request: Request) -> Analyst:
 
 
 def install(app: FastAPI) -> None:
+    security.LARGE_FORMS[PREFIX + "/"] = UPLOAD_FORM
     errors.AREAS[PREFIX] = _bare
     errors.AREAS[OPEN_PREFIX] = _bare
     if PREFIX not in RETURN_PREFIXES:
@@ -37,5 +43,5 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(NotAnalyst, not_theirs)
     app.add_exception_handler(StatsRefused, not_theirs)
-    for module in (usage, gaps):
+    for module in (usage, gaps, indicators):
         app.include_router(module.router)

@@ -36,11 +36,13 @@ LARGE_FORM = (3_000, 1)
 
 
 def body_limit(settings: WebSettings) -> Callable[[Scope], int]:
-    """The back office takes long texts and files; every other address keeps the app's small limit."""
+    """The back office (and the areas signed in through it: the insights' dataset uploads) takes long
+    texts and files; every other address keeps the app's small limit."""
     public, office = settings.service.max_body_bytes, settings.office.max_body_bytes
 
     def limit(scope: Scope) -> int:
-        return office if str(scope.get("path", "")).startswith(PREFIX + "/") else public
+        path = str(scope.get("path", ""))
+        return office if path.startswith(tuple(p + "/" for p in RETURN_PREFIXES)) else public
 
     return limit
 
