@@ -75,7 +75,7 @@ async def test_an_invalid_dataset_is_rejected_with_every_row_problem_and_nothing
             (3, "value"),
             (3, "numerator"),
             (4, "value"),
-            (4, "sex,age_group,citizenship"),
+            (4, "sex,age_group,citizenship,district"),
         }
         bad_period = await client.post(
             "/cities/lublin/indicators/employment_rate/datasets",
@@ -245,3 +245,80 @@ async def test_the_intercultural_cities_index_is_a_set_of_city_scores(settings, 
             await client.get("/open/cities/lublin/indicators/icc_welcoming", params={"period": "2024"})
         ).json()
         assert [(c["sex"], c["value"], c["suppressed"]) for c in cells] == [("total", 64.0, False)]
+
+
+SQUARE = [[[22.50, 51.20], [22.55, 51.20], [22.55, 51.25], [22.50, 51.25], [22.50, 51.20]]]
+BOUNDARIES = {
+    "type": "FeatureCollection",
+    "features": [
+        {"type": "Feature", "properties": {"id": "srodmiescie", "name": "Śródmieście"},
+         "geometry": {"type": "Polygon", "coordinates": SQUARE}},
+        {"type": "Feature", "properties": {"id": "czechow", "name": "Czechów"},
+         "geometry": {"type": "MultiPolygon", "coordinates": [SQUARE]}},
+    ],
+}  # fmt: skip
+BY_DISTRICT = """district,value,numerator,denominator
+,12.0,120,1000
+srodmiescie,50.0,2,4
+czechow,11.7,118,1008
+zemborzyce,9.5,95,1000
+"""
+
+
+async def test_figures_by_district_are_suppressed_per_district_beside_the_citys_boundaries(
+    settings, feed, auth_header
+) -> None:
+    analyst = auth_header("analyst", city="lublin")
+    async with serve(create_app(settings)) as client:
+        bad = dict(
+            BOUNDARIES,
+            features=[
+                {
+                    "type": "Feature",
+                    "properties": {"id": "Bad Id"},
+                    "geometry": {"type": "Point", "coordinates": [1, 2]},
+                }
+            ],
+        )
+        refused = await client.put("/cities/lublin/districts", json=bad, headers=analyst)
+        assert refused.status_code == 422
+        assert len(refused.json()["error"]["details"]["problems"]) == 3  # id, name, geometry
+        assert (
+            await client.put(
+                "/cities/lublin/districts", json=BOUNDARIES, headers=auth_header("analyst", city="krakow")
+            )
+        ).status_code == 403
+        stored = await client.put("/cities/lublin/districts", json=BOUNDARIES, headers=analyst)
+        assert stored.status_code == 200, stored.text
+        public = (await client.get("/open/cities/lublin/districts")).json()
+        assert [f["id"] for f in public["features"]] == ["srodmiescie", "czechow"]
+
+        icc = await client.post(
+            "/cities/lublin/indicators/icc_welcoming/datasets", params={"period": "2025"},
+            content="district,value\nczechow,50\n", headers={"Content-Type": "text/csv", **analyst},
+        )  # fmt: skip
+        assert icc.status_code == 422
+        assert icc.json()["error"]["details"]["errors"][0]["field"] == "district"
+        accepted = await client.post(
+            "/cities/lublin/indicators/early_leavers/datasets", params={"period": "2025"},
+            content=BY_DISTRICT, headers={"Content-Type": "text/csv", **analyst},
+        )  # fmt: skip
+        assert accepted.status_code == 202, accepted.text
+        await process_uploads(settings, feed, 1)
+        cells = (
+            await client.get(
+                "/cities/lublin/indicators/early_leavers", params={"period": "2025"}, headers=analyst
+            )
+        ).json()
+        values = {c["district"]: c["value"] for c in cells}
+        # Four people in Śródmieście are too few; Zemborzyce (the fewest after it) hides with it, so the
+        # city's total cannot give it away.
+        assert values == {"total": 12.0, "srodmiescie": None, "czechow": 11.7, "zemborzyce": None}
+        stat = (
+            await client.get(
+                "/cities/lublin/indicators/early_leavers",
+                params={"period": "2025", "format": "jsonstat"},
+                headers=analyst,
+            )
+        ).json()
+        assert stat["id"][-1] == "district" and stat["size"][-1] == 4

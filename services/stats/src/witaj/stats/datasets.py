@@ -15,9 +15,9 @@ from typing import Any
 
 from witaj.shared.errors import ApiError, BadRequest
 from witaj.shared.events import IndicatorRow
-from witaj.stats.indicators import CATALOGUE, PERIOD
+from witaj.stats.indicators import CATALOGUE, DISTRICT, PERIOD
 
-COLUMNS = ("sex", "age_group", "citizenship", "value", "numerator", "denominator")
+COLUMNS = ("sex", "age_group", "citizenship", "district", "value", "numerator", "denominator")
 MAX_REPORTED = 200
 
 
@@ -78,7 +78,7 @@ def validate(indicator: str, period: str, rows: list[dict[str, Any]], max_rows: 
             413, "too_many_rows", f"A dataset may have at most {max_rows} rows", {"rows": len(rows)}
         )
     errors: list[dict[str, Any]] = []
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, str, str, str], int] = {}
     out: list[IndicatorRow] = []
     for number, row in enumerate(rows, start=1):
         problems: list[tuple[str, str]] = []
@@ -92,6 +92,14 @@ def validate(indicator: str, period: str, rows: list[dict[str, Any]], max_rows: 
             if value not in allowed:
                 problems.append((field, f"must be one of {', '.join(allowed)}"))
             keys[field] = value
+        raw_district = row.get("district")
+        district = str(raw_district).strip() if raw_district not in (None, "") else "total"
+        if district != "total" and not (spec.by_district and DISTRICT.match(district)):
+            problems.append(
+                ("district", "this indicator has no district figures" if not spec.by_district
+                 else "must be a district id: lower-case letters, digits, '-' or '_' (at most 64)")
+            )  # fmt: skip
+        keys["district"] = district
         value_ok = None
         try:
             value_ok = _number(row.get("value"))
@@ -108,9 +116,9 @@ def validate(indicator: str, period: str, rows: list[dict[str, Any]], max_rows: 
         num, den = counts.get("numerator"), counts.get("denominator")
         if num is not None and den is not None and num > den:
             problems.append(("numerator", "must not exceed the denominator"))
-        key = (keys["sex"], keys["age_group"], keys["citizenship"])
+        key = (keys["sex"], keys["age_group"], keys["citizenship"], keys["district"])
         if key in seen:
-            problems.append(("sex,age_group,citizenship", f"repeats row {seen[key]}"))
+            problems.append(("sex,age_group,citizenship,district", f"repeats row {seen[key]}"))
         seen.setdefault(key, number)
         errors += [{"row": number, "field": f, "problem": p} for f, p in problems]
         if not problems and value_ok is not None:

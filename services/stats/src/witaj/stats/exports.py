@@ -148,25 +148,31 @@ def indicator_csv(city: str, code: str, period: str, cells: list[IndicatorCell])
             c.citizenship,
             "" if c.value is None else c.value,
             str(c.suppressed).lower(),
+            c.district,
         ]
         for c in cells
     ]
-    header = ["city", "indicator", "period", "sex", "age_group", "citizenship", "value", "suppressed"]
+    header = [
+        "city", "indicator", "period", "sex", "age_group", "citizenship", "value", "suppressed", "district",
+    ]  # fmt: skip
     return _csv(header, rows, f"{city}-{code}-{period}")
 
 
 def indicator_jsonstat(city: str, code: str, period: str, unit: str, cells: list[IndicatorCell]) -> Response:
-    """A dense cube over the submitted disaggregations; combinations not submitted are null."""
+    """A dense cube over the submitted disaggregations; combinations not submitted are null. Districts
+    are a dimension of their own when the figures have any."""
     sexes = sorted({c.sex for c in cells})
     ages = sorted({c.age_group for c in cells})
     cits = sorted({c.citizenship for c in cells})
-    by_key = {(c.sex, c.age_group, c.citizenship): c for c in cells}
+    districts = sorted({c.district for c in cells})
+    by_key = {(c.sex, c.age_group, c.citizenship, c.district): c for c in cells}
     values: list[float | int | None] = []
     for sex in sexes:
         for age in ages:
             for cit in cits:
-                cell = by_key.get((sex, age, cit))
-                values.append(None if cell is None else cell.value)
+                for district in districts:
+                    cell = by_key.get((sex, age, cit, district))
+                    values.append(None if cell is None else cell.value)
     dims = [
         ("geo", [city], None),
         ("indicator", [code], None),
@@ -175,4 +181,6 @@ def indicator_jsonstat(city: str, code: str, period: str, unit: str, cells: list
         ("age", ages, None),
         ("citizen", cits, None),
     ]
+    if districts != ["total"]:
+        dims.append(("district", districts, None))
     return _jsonstat(f"{code} in {city}, {period}", dims, values, {"unit": unit})

@@ -44,6 +44,8 @@ CITIZENSHIPS = (
     "non_eu_born",
 )
 DISAGGREGATIONS = {"sex": SEXES, "age_group": AGE_GROUPS, "citizenship": CITIZENSHIPS}
+DISTRICT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+"""A district id a city gives its districts (the same as in its boundaries' GeoJSON)."""
 PERIOD = re.compile(r"^(19|20)\d\d(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
 
 
@@ -71,6 +73,7 @@ class Indicator(BaseModel):
     maximum: float | None = 100
     disaggregations: dict[str, tuple[str, ...]] = DISAGGREGATIONS
     periods: str = "year 'YYYY', quarter 'YYYY-Qn' or month 'YYYY-MM'"
+    by_district: bool = Field(default=True, description="Figures may be given per district of the city")
     source: str = (
         "Zaragoza core indicators of migrant integration (EU, 2010); Eurostat migrant integration statistics"
     )
@@ -269,6 +272,7 @@ CATALOGUE.update(
             disaggregations=TOTAL_ONLY,
             periods="year 'YYYY'",
             source=ICC_SOURCE,
+            by_district=False,
         )
         for area, (name, definition) in ICC_AREAS.items()
     }
@@ -293,12 +297,13 @@ def suppress_cells(rows: list[dict[str, Any]], threshold: int) -> list[Indicator
     """Hide cells resting on few people, then siblings that would let them be recomputed.
 
     A cell is a primary suppression when its numerator or denominator counts fewer than `threshold`
-    people. For every line of cells that differ in one disaggregation only, when exactly one cell of the
-    line is hidden and the line's total is shown, the sibling resting on the fewest people is hidden too.
+    people. For every line of cells that differ in one disaggregation only (sex, age group, citizenship
+    or district), when exactly one cell of the line is hidden and the line's total is shown, the sibling
+    resting on the fewest people is hidden too.
     """
 
-    def key(r: dict[str, Any]) -> tuple[str, str, str]:
-        return (r["sex"], r["age_group"], r["citizenship"])
+    def key(r: dict[str, Any]) -> tuple[str, str, str, str]:
+        return (r["sex"], r["age_group"], r["citizenship"], r.get("district", "total"))
 
     def people(r: dict[str, Any]) -> int:
         known = [n for n in (r.get("numerator"), r.get("denominator")) if n is not None]
@@ -313,8 +318,8 @@ def suppress_cells(rows: list[dict[str, Any]], threshold: int) -> list[Indicator
     changed = True
     while changed:
         changed = False
-        for axis in range(3):
-            lines: dict[tuple[str, ...], list[tuple[str, str, str]]] = defaultdict(list)
+        for axis in range(4):
+            lines: dict[tuple[str, ...], list[tuple[str, str, str, str]]] = defaultdict(list)
             for k in by_key:
                 lines[k[:axis] + k[axis + 1 :]].append(k)
             for members in lines.values():
@@ -332,6 +337,7 @@ def suppress_cells(rows: list[dict[str, Any]], threshold: int) -> list[Indicator
             sex=k[0],
             age_group=k[1],
             citizenship=k[2],
+            district=k[3],
             value=None if k in hidden else r["value"],
             suppressed=k in hidden,
         )

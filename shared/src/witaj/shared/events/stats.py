@@ -48,6 +48,7 @@ class IndicatorRow(BaseModel):
     sex: str = "total"
     age_group: str = "total"
     citizenship: str = "total"
+    district: str = Field(default="total", description="The city's own district id; 'total': the whole city")
     value: float
     numerator: int | None = Field(default=None, ge=0, description="People counted, for suppression")
     denominator: int | None = Field(default=None, ge=0)
@@ -69,6 +70,7 @@ class IndicatorCell(BaseModel):
     sex: str
     age_group: str
     citizenship: str
+    district: str = "total"
     value: float | None = None
     suppressed: bool = False
 
