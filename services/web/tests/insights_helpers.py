@@ -144,3 +144,33 @@ async def _people_counted(settings: StatsSettings, event: str, expected: int) ->
 
 
 __all__ = ["NOTIFY_DELIVERIES", "USAGE"]
+
+
+def square(west: float, south: float, size: float = 0.02) -> list[list[list[float]]]:
+    return [
+        [
+            [west, south],
+            [west + size, south],
+            [west + size, south + size],
+            [west, south + size],
+            [west, south],
+        ]
+    ]
+
+
+BOUNDARIES = {
+    "type": "FeatureCollection",
+    "features": [
+        {"type": "Feature", "properties": {"id": district, "name": name},
+         "geometry": {"type": "Polygon", "coordinates": square(22.50 + 0.02 * n, 51.22)}}
+        for n, (district, name) in enumerate(
+            (("srodmiescie", "Śródmieście"), ("czechow", "Czechów"), ("zemborzyce", "Zemborzyce"))
+        )
+    ],
+}  # fmt: skip
+BY_DISTRICT = """district,value,numerator,denominator
+,12.0,120,1000
+srodmiescie,50.0,2,4
+czechow,11.7,118,1008
+zemborzyce,9.5,95,1000
+"""

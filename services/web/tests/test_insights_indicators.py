@@ -62,3 +62,37 @@ async def test_a_missing_file_and_period_are_named_next_to_their_fields(web, ide
     )  # fmt: skip
     assert refused.status_code == 422
     assert 'href="#upload-period"' in refused.text and 'href="#upload-file"' in refused.text
+
+
+async def test_figures_by_district_are_mapped_with_the_same_suppression(web, identity_provider) -> None:
+    import json
+
+    from insights_helpers import BOUNDARIES, BY_DISTRICT
+
+    await sign_in(web, identity_provider, "analyst")
+    page = await web.get(f"/insights/{CITY}/districts")
+    token = form_token(page)
+    bad = await web.post(
+        f"/insights/{CITY}/districts", data={"csrf_token": token},
+        files={"file": ("districts.geojson", b'{"type": "FeatureCollection", "features": [{"properties": {}}]}', "application/geo+json")},
+    )  # fmt: skip
+    assert bad.status_code == 422 and "feature 1: properties.id must be a district id" in text_of(bad)
+    good = await web.post(
+        f"/insights/{CITY}/districts", data={"csrf_token": token},
+        files={"file": ("districts.geojson", json.dumps(BOUNDARIES).encode(), "application/geo+json")},
+    )  # fmt: skip
+    assert good.status_code == 303
+    assert (await submit(web, "low_attainment", "2025", BY_DISTRICT)).status_code == 303
+
+    async def mapped():
+        page = await web.get(f"/insights/{CITY}/districts", params={"indicator": "low_attainment"})
+        return 'data-district="czechow"' in page.text and page
+
+    page = await wait_until(mapped, timeout=30, message="the map of the district figures")
+    paths = {
+        d: s for s, d in __import__("re").findall(r'map__district--(\w+)" data-district="(\w+)"', page.text)
+    }
+    # Four people in Śródmieście are too few, and Zemborzyce would give them away against the city's total.
+    assert paths == {"srodmiescie": "suppressed", "czechow": "shown", "zemborzyce": "suppressed"}
+    text = text_of(page)
+    assert "Śródmieście suppressed" in text and "Czechów 11.7 %" in text and "50 %" not in text
