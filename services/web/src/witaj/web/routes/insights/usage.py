@@ -51,6 +51,12 @@ SERIES = {
     "notifications_delivered": charts.PALETTE[2],
 }
 """The time series on the dashboard, each with its colour."""
+PEOPLE_SERIES = {
+    "waitlisted": charts.PALETTE[1],
+    "attended": charts.PALETTE[2],
+    "no_shows": charts.PALETTE[5],
+}
+"""Counts of people the events page shows per day, besides registrations."""
 BREAKDOWNS = {"language": charts.PALETTE[4], "kind": charts.PALETTE[5]}
 """Page views split by these dimensions."""
 TOP_ITEMS = 10
@@ -110,9 +116,8 @@ async def build_panel(desk: Analyst, name: str, span: Span) -> Panel:
             granularity = "day" if people else span.granularity
             series = await stats.series(token, city, metric, start, end, granularity)
             title = t(f"insights.metric.{metric}")
-            panel.figure = series_figure(
-                t, series, chart_id=f"chart-{name}", title=title, colour=SERIES[metric]
-            )
+            colour = SERIES.get(metric) or PEOPLE_SERIES.get(metric, charts.PALETTE[0])
+            panel.figure = series_figure(t, series, chart_id=f"chart-{name}", title=title, colour=colour)
             panel.downloads = _downloads(desk, span, "series", metric=metric)
             return panel
         if name == "top-items":
