@@ -86,9 +86,12 @@ def stats_processor(
         processor=ProcessorSettings(release_interval=1),
     )  # fmt: skip
     log = (tmp_path_factory.mktemp("stats") / "processor.log").open("ab")
+    env = processor_environment(settings, dict(os.environ))
+    env["WITAJ_STATS_SERVICE__LOG_LEVEL"] = "INFO"  # its start-up lines say where it got to, if it fails
+    env["PYTHONUNBUFFERED"] = "1"
     process = subprocess.Popen(
         [sys.executable, "-m", "witaj.stats.processor"],
-        env=processor_environment(settings, dict(os.environ)),
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -158,7 +161,7 @@ async def _processor_ready(settings: StatsSettings) -> None:
     rollups = database(client, settings.mongo)["rollups"]
     try:
         await wait_until(
-            lambda: rollups.find_one({"city": "processor-probe"}), timeout=120, message="the stats processor"
+            lambda: rollups.find_one({"city": "processor-probe"}), timeout=300, message="the stats processor"
         )
     finally:
         await client.close()

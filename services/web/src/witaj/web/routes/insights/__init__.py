@@ -6,6 +6,8 @@
                     definition and source, comparison of cities, downloads, dataset uploads
     districts.py    figures per district on a map of the city's boundaries (uploaded there as GeoJSON)
     events.py       fill rates per occurrence, waitlists and attendance per day, deliveries per channel
+    reports.py      the monthly report: a printable page and the same page as PDF
+    open_data.py    /open-data: what each city publishes, for anyone; the page where its admins choose it
     gaps.py         searches that found nothing and demand for missing translations, linked to the office
 
 Besides its routes the insights bring: their own error pages (`errors.AREAS`), sign-in that comes back
@@ -21,7 +23,7 @@ from witaj.web import errors, security
 from witaj.web.deps import get_web
 from witaj.web.insights.desk import OPEN_PREFIX, PREFIX, Analyst, NotAnalyst, StatsRefused, make_analyst
 from witaj.web.office.container import RETURN_PREFIXES
-from witaj.web.routes.insights import districts, events, gaps, indicators, usage
+from witaj.web.routes.insights import districts, events, gaps, indicators, open_data, reports, usage
 
 UPLOAD_FORM = (20, 1)
 """Fields and files an insights form may have: a dataset upload is a few fields and one file."""
@@ -45,5 +47,5 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(NotAnalyst, not_theirs)
     app.add_exception_handler(StatsRefused, not_theirs)
-    for module in (usage, gaps, indicators, districts, events):
+    for module in (usage, gaps, indicators, districts, events, reports, open_data):
         app.include_router(module.router)

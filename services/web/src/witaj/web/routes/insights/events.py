@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from witaj.web.clients.base import BackendRefused, BackendUnavailable
 from witaj.web.insights import charts
 from witaj.web.insights.desk import PREFIX, Analyst, CityAnalyst
-from witaj.web.insights.figures import choose, window_long
+from witaj.web.insights.figures import Span, choose, window_long
 from witaj.web.routes.insights.usage import build_panel
 
 router = APIRouter(prefix=PREFIX)
@@ -30,9 +30,8 @@ def percent(desk: Analyst, rate: float | None) -> str:
     )
 
 
-async def event_figures(desk: Analyst, period: str) -> dict[str, Any]:
-    """What the events page (and the monthly report) shows for the days of `period`."""
-    span = choose(period, "day")
+async def event_figures(desk: Analyst, span: Span) -> dict[str, Any]:
+    """What the events page (and the monthly report) shows for the days of `span`."""
     start, end = span.days
     t = desk.t
 
@@ -89,5 +88,5 @@ async def event_figures(desk: Analyst, period: str) -> dict[str, Any]:
 async def events(
     desk: CityAnalyst, period: Annotated[str | None, Query(max_length=8)] = "30d"
 ) -> HTMLResponse:
-    figures = await event_figures(desk, period if period in ("7d", "30d", "90d") else "30d")
+    figures = await event_figures(desk, choose(period if period in ("7d", "30d", "90d") else "30d", "day"))
     return desk.render("insights/events.html", **figures)
