@@ -20,7 +20,7 @@ class Refused(ValueError):
     """WeasyPrint asked for something other than the app's own static files."""
 
 
-def _fetch(url: str) -> dict[str, Any]:
+def _static(url: str) -> tuple[bytes, str]:
     """The app's own static files, read from the package; nothing else."""
     path = url.split("?", 1)[0]
     for prefix in ("http://report.witaj" + STATIC, STATIC):
@@ -34,13 +34,20 @@ def _fetch(url: str) -> dict[str, Any]:
     file = resources.files("witaj.web").joinpath("static", *relative.split("/"))
     if not file.is_file():
         raise Refused(url)
-    return {"string": file.read_bytes(), "mime_type": mimetypes.guess_type(relative)[0] or "text/plain"}
+    return file.read_bytes(), mimetypes.guess_type(relative)[0] or "text/plain"
 
 
 def render_pdf(html: str) -> bytes:
-    import weasyprint  # imported when first used: it loads Pango, which the rest of the app never needs
+    # imported when first used: WeasyPrint loads Pango, which the rest of the app never needs
+    import weasyprint
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    document = weasyprint.HTML(string=html, base_url="http://report.witaj/", url_fetcher=_fetch)
+    class StaticOnly(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            body, kind = _static(url)
+            return URLFetcherResponse(url, body, {"Content-Type": kind})
+
+    document = weasyprint.HTML(string=html, base_url="http://report.witaj/", url_fetcher=StaticOnly())
     return document.write_pdf()  # type: ignore[no-any-return]
 
 
