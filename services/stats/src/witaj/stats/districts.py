@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from witaj.shared.auth import CurrentPrincipal, Role
 from witaj.shared.errors import ERROR_RESPONSES, ApiError, BadRequest, Forbidden
-from witaj.stats.api import Settings, Store, reader
+from witaj.stats.api import OpenDataOn, Settings, StatsOn, Store, reader
 from witaj.stats.indicators import DISTRICT
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -116,7 +116,12 @@ def check(document: Any) -> list[dict[str, Any]]:
     return out
 
 
-@router.put("/cities/{city}/districts", tags=["indicators"], summary="Upload the city's district boundaries")
+@router.put(
+    "/cities/{city}/districts",
+    tags=["indicators"],
+    summary="Upload the city's district boundaries",
+    dependencies=[StatsOn],
+)
 async def put_districts(
     city: str, request: Request, principal: CurrentPrincipal, store: Store, settings: Settings
 ) -> Districts:
@@ -148,13 +153,23 @@ async def _districts(store: Any, city: str) -> Districts:
     return Districts(city=city, features=doc["features"], updated_at=doc.get("updated_at"))
 
 
-@router.get("/cities/{city}/districts", tags=["indicators"], summary="The city's district boundaries")
+@router.get(
+    "/cities/{city}/districts",
+    tags=["indicators"],
+    summary="The city's district boundaries",
+    dependencies=[StatsOn],
+)
 async def get_districts(city: str, principal: CurrentPrincipal, store: Store) -> Districts:
     reader(principal, city)
     return await _districts(store, city)
 
 
-@router.get("/open/cities/{city}/districts", tags=["open data"], summary="The city's district boundaries")
+@router.get(
+    "/open/cities/{city}/districts",
+    tags=["open data"],
+    summary="The city's district boundaries",
+    dependencies=[OpenDataOn],
+)
 async def open_districts(city: str, store: Store) -> Districts:
     """Boundaries are public: they say where districts are, nothing about anyone."""
     return await _districts(store, city)

@@ -76,6 +76,7 @@ async def upload(
     "/cities/{city}/indicators",
     tags=["indicators"],
     summary="Which indicators and periods a city has figures for",
+    dependencies=[StatsOn],
 )
 async def city_indicators(city: str, principal: CurrentPrincipal, store: Store) -> dict[str, list[str]]:
     """Indicator codes with the periods the city submitted figures for, oldest first: what a page can ask

@@ -53,9 +53,12 @@ async def city_page(
 ) -> HTMLResponse:
     span = choose(period if period in ("30d", "90d", "365d") else "30d", "day")
     stats, city = desk.stats, desk.city_id
-    policy, periods, found = await asyncio.gather(
-        stats.open_policy(city), stats.open_indicator_periods(city), catalogue(desk)
-    )
+    try:
+        policy, periods, found = await asyncio.gather(
+            stats.open_policy(city), stats.open_indicator_periods(city), catalogue(desk)
+        )
+    except BackendNotFound:  # the city has switched open data off: nothing of it is public
+        return desk.render("insights/open_city.html", span=span, series=[], indicators=[], nothing=True)
     t = desk.t
 
     async def series(metric: str) -> dict[str, Any]:
