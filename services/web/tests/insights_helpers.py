@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from witaj.devkit.testing import wait_until
 from witaj.shared.envelope import Envelope, wrap
 from witaj.shared.events import (
@@ -29,8 +30,23 @@ from witaj.stats.settings import StatsSettings
 CITY = "lublin"
 
 
-def _wrap(data: Any, subject: str, at: datetime | None = None) -> Envelope[Any]:
-    return wrap(data, source="witaj/test", city=CITY, subject=subject, time=at or datetime.now(UTC))
+def _wrap(data: Any, subject: str, at: datetime | None = None, city: str = CITY) -> Envelope[Any]:
+    return wrap(data, source="witaj/test", city=city, subject=subject, time=at or datetime.now(UTC))
+
+
+async def new_city(content_url: str, auth_header: Any) -> str:
+    """A city of the test's own, for counts of people: a day's release is made once, when a page first
+    asks for it, and never changes, so a test expecting its registrations on a day must be the first to
+    ask for that day. In a city nobody else reads, it is."""
+    city = f"t{uuid.uuid4().hex[:8]}"
+    config = {
+        "id": city, "name": f"Test {city}", "country": "PL", "timezone": "Europe/Warsaw",
+        "default_language": "pl", "languages": ["pl", "en"],
+    }  # fmt: skip
+    async with httpx.AsyncClient(base_url=content_url, timeout=30) as client:
+        created = await client.post("/cities", json=config, headers=auth_header("platform_admin"))
+    assert created.status_code == 201, created.text
+    return city
 
 
 async def produce(settings: StatsSettings, topic: str, envelopes: list[Envelope[Any]]) -> None:
@@ -94,7 +110,7 @@ def settled_day(days_ago: int) -> datetime:
 
 
 def _registration(
-    event: str, occurrence: datetime, organisation: str, status: RegistrationStatus
+    event: str, occurrence: datetime, organisation: str, status: RegistrationStatus, city: str
 ) -> Envelope[Any]:
     data = RegistrationCreated(
         registration_id=uuid.uuid4().hex, event_id=event, occurrence=occurrence,
@@ -104,40 +120,40 @@ def _registration(
 
 
 def _registration(
-    event: str, occurrence: datetime, organisation: str, status: RegistrationStatus
+    event: str, occurrence: datetime, organisation: str, status: RegistrationStatus, city: str
 ) -> Envelope[Any]:
     data = RegistrationCreated(
         registration_id=uuid.uuid4().hex, event_id=event, occurrence=occurrence,
         organisation=organisation, registrant=uuid.uuid4().hex, status=status,
     )  # fmt: skip
-    return _wrap(data, event)
+    return _wrap(data, event, city=city)
 
 
 async def registrations(
     settings: StatsSettings, event: str, occurrence: datetime, *, confirmed: int, waitlisted: int = 0,
-    capacity: int | None = None, organisation: str = "caritas-lublin",
+    capacity: int | None = None, organisation: str = "caritas-lublin", city: str = CITY,
 ) -> None:  # fmt: skip
     """An event with `capacity` places and that many people registered for one occurrence of it."""
     published = EventPublished(
         event_id=event, revision=1, event_kind="workshop", organisation=organisation,
         capacity=capacity, next_start=occurrence, path=f"/events/{event}",
     )  # fmt: skip
-    await produce(settings, AGENDA_EVENTS, [_wrap(published, event)])
+    await produce(settings, AGENDA_EVENTS, [_wrap(published, event, city=city)])
     people = [RegistrationStatus.CONFIRMED] * confirmed + [RegistrationStatus.WAITLISTED] * waitlisted
-    created = [_registration(event, occurrence, organisation, status) for status in people]
+    created = [_registration(event, occurrence, organisation, status, city) for status in people]
     await produce(settings, AGENDA_REGISTRATIONS, created)
     await wait_until(
-        lambda: _people_counted(settings, event, confirmed + waitlisted), timeout=30,
+        lambda: _people_counted(settings, event, confirmed + waitlisted, city), timeout=30,
         message=f"the processor to count the registrations for {event}",
     )  # fmt: skip
 
 
-async def _people_counted(settings: StatsSettings, event: str, expected: int) -> bool:
+async def _people_counted(settings: StatsSettings, event: str, expected: int, city: str) -> bool:
     """Counts of people are released once per day and never change: a test reads a day only after the
     processor has counted everything for it, or the figures it expects are never published."""
     client = create_client(settings.mongo)
     try:
-        doc = await database(client, settings.mongo)["people"].find_one({"city": CITY, "event": event})
+        doc = await database(client, settings.mongo)["people"].find_one({"city": city, "event": event})
     finally:
         await client.close()
     return doc is not None and doc.get("counts", {}).get("registrations", 0) >= expected

@@ -8,7 +8,7 @@ import io
 import re
 
 import pytest
-from insights_helpers import CITY, USAGE, page_view, produce, registrations, settled_day
+from insights_helpers import CITY, USAGE, new_city, page_view, produce, registrations, settled_day
 from office_helpers import sign_in, text_of
 from witaj.devkit.testing import wait_until
 
@@ -61,15 +61,18 @@ async def test_an_analyst_reads_the_citys_usage_with_tables_and_downloads(
 
 
 async def test_small_counts_of_people_are_suppressed_and_unreleased_days_pending(
-    web, identity_provider, stats_processor
+    web, identity_provider, stats_processor, platform, auth_header
 ) -> None:
-    day = settled_day(60)
-    await registrations(stats_processor, "insights-small-workshop", day.replace(hour=10), confirmed=2)
-    await sign_in(web, identity_provider, "analyst")
+    city = await new_city(platform["content"], auth_header)
+    day = settled_day(4)
+    await registrations(
+        stats_processor, "insights-small-workshop", day.replace(hour=10), confirmed=2, city=city
+    )
+    await sign_in(web, identity_provider, "analyst", city=city)
     label = day.strftime("%-d %b %Y")
 
     async def row() -> str | None:
-        page = await web.get(f"{DASHBOARD}?period=90d")
+        page = await web.get(f"/insights/{city}?period=7d")
         section = re.search(r'id="panel-series-registrations".*?</section>', page.text, re.S)
         assert section
         found = re.search(
@@ -79,7 +82,7 @@ async def test_small_counts_of_people_are_suppressed_and_unreleased_days_pending
 
     cell = await wait_until(row, timeout=30, message="the day's registrations, suppressed")
     assert "figure-state--suppressed" in cell and ">2<" not in cell and ">0<" not in cell
-    page = await web.get(f"{DASHBOARD}?period=7d")
+    page = await web.get(f"/insights/{city}?period=7d")
     today = re.search(r'id="panel-series-registrations".*?</section>', page.text, re.S)
     assert today and "figure-state--pending" in today.group(0)  # today is not released
 

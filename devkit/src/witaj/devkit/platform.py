@@ -256,6 +256,7 @@ def banner(plan: PlatformPlan) -> str:
         f"  Start here: {web.url}   the migrant app ({web.url}/lublin/en for Lublin in English, "
         f"{web.url}/bologna/it for Bologna in Italian)",
         f"  Back office: {web.url}/office   (development sign-in: pick a role, city and organisation)",
+        f"  Insights:    {web.url}/insights   (sign in as an analyst)   open data: {web.url}/open-data/lublin",
         "",
     ]
     for service in plan.services:
