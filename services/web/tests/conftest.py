@@ -83,7 +83,10 @@ def stats_processor(
     yields the stats settings it shares with the platform's stats API."""
     settings = web_sandbox.settings(
         StatsSettings, service=PLATFORM_SERVICE, auth=identity_provider.auth_settings(),
-        processor=ProcessorSettings(release_interval=1),
+        # Its timer releases a settled day as soon as it has counts of people, and tests back-date their
+        # occurrences to settled days: the timer could release a day with half its registrations counted.
+        # Pages release the days they read themselves (the stats API does so on reading).
+        processor=ProcessorSettings(release_interval=3600),
     )  # fmt: skip
     log = (tmp_path_factory.mktemp("stats") / "processor.log").open("ab")
     env = processor_environment(settings, dict(os.environ))
