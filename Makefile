@@ -11,11 +11,11 @@ VENV        := .venv
 STAMP       := $(VENV)/.installed-$(UV_VERSION)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
-CHROMIUM    := /usr/bin/chromium
+DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 PROJECT_FILES := uv.lock pyproject.toml shared/pyproject.toml devkit/pyproject.toml \
                  $(wildcard services/*/pyproject.toml)
 
-.PHONY: run test install browser lint bench lock token clean help
+.PHONY: run test install browser debian-packages lint bench lock token clean help
 help:
 	@echo "make run    start the whole platform with a seeded demo city"
 	@echo "make test   install everything and run every test"
@@ -32,28 +32,32 @@ $(STAMP): $(UV) $(PROJECT_FILES)
 
 install: $(STAMP)
 
-# The web app's browser tests drive Debian's Chromium (Playwright's own browser download is not used).
-# Installed once, quietly; where it cannot be installed the browser tests fail and say why.
-$(CHROMIUM):
-	@echo "installing Debian's chromium for the browser tests"
-	@SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); export DEBIAN_FRONTEND=noninteractive; \
-	$$SUDO apt-get install -y -qq chromium >/dev/null 2>&1 \
-	|| { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq chromium >/dev/null 2>&1; } \
-	|| echo "could not install chromium: the browser tests will fail"
+# The web app's browser tests drive Debian's Chromium (Playwright's own browser download is not used);
+# the insights' PDF report is laid out by WeasyPrint, which needs Pango and a font. Installed once,
+# quietly, only what is missing; where they cannot be installed the tests that need them fail and say why.
+debian-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the browser and PDF tests: $$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get install -y -qq $$missing >/dev/null 2>&1 \
+	  || { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq $$missing >/dev/null 2>&1; } \
+	  || echo "could not install $$missing: the browser and PDF tests will fail"; \
+	fi
 
-browser: $(CHROMIUM)
+browser: debian-packages
 
 run: $(STAMP)
 	$(VENV)/bin/witaj-platform
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) debian-packages
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: $(STAMP) $(CHROMIUM)
+bench: $(STAMP) debian-packages
 	$(VENV)/bin/python -m bench
 
 token: $(STAMP)
