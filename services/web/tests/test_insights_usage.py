@@ -7,6 +7,7 @@ import csv
 import io
 import re
 
+import httpx
 import pytest
 from insights_helpers import CITY, USAGE, new_city, page_view, produce, registrations, settled_day
 from office_helpers import sign_in, text_of
@@ -42,6 +43,7 @@ async def test_an_analyst_reads_the_citys_usage_with_tables_and_downloads(
         assert section, panel
         assert '<svg class="chart' in section.group(0) and "<table" in section.group(0), panel
     assert "lublin-renting" in text_of(page)  # among the most viewed pages, with its figure
+    assert 'href="/office/lublin/items/' not in page.text  # an analyst cannot open the office's items
     csv_link = re.search(
         r'href="(/insights/lublin/download/series\.csv[^"]*metric=page_views[^"]*)"', page.text
     )
@@ -112,3 +114,18 @@ async def test_signing_in_brings_an_analyst_back_and_the_back_office_sends_them_
     start = await web.get("/office")
     assert start.status_code == 303 and start.headers["location"] == DASHBOARD
     assert (await web.get("/insights")).headers["location"] == DASHBOARD
+
+
+async def test_a_city_admin_follows_a_most_viewed_page_to_the_back_office(
+    web, identity_provider, stats_processor
+) -> None:
+    await sign_in(web, identity_provider, "city_admin", next_page=DASHBOARD)
+    await produce(stats_processor, USAGE, [page_view("lublin-renting", "uk")])
+
+    async def listed() -> httpx.Response | None:
+        page = await web.get(DASHBOARD)
+        return page if 'href="/office/lublin/items/lublin-renting"' in page.text else None
+
+    page = await wait_until(listed, timeout=30, message="the most viewed page linked to the back office")
+    item = await web.get("/office/lublin/items/lublin-renting")
+    assert item.status_code == 200 and page.status_code == 200

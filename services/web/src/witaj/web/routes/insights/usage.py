@@ -126,9 +126,12 @@ async def build_panel(desk: Analyst, name: str, span: Span) -> Panel:
             panel.figure = cells_figure(
                 t, top["cells"], chart_id="chart-top-items", title=t("insights.panel.top-items")
             )
-            panel.figure.extra["links"] = {
-                c["value"]: f"/office/{city}/items/{c['value']}" for c in top["cells"]
-            }
+            if desk.session is not None and desk.staff.works_in(
+                city
+            ):  # analysts cannot open the office's items
+                panel.figure.extra["links"] = {
+                    c["value"]: f"/office/{city}/items/{c['value']}" for c in top["cells"]
+                }
             panel.downloads = _downloads(desk, span, "breakdown", metric="page_views", dimension="item")
             return panel
         dimension = name.removeprefix("by-")
