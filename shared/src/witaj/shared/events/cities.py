@@ -7,6 +7,7 @@ from enum import StrEnum
 from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from witaj.shared.envelope import EventData, event_type
 from witaj.shared.languages import LANGUAGES
 
@@ -79,26 +80,36 @@ class CityConfig(BaseModel):
 
     @model_validator(mode="after")
     def _languages_known(self) -> CityConfig:
+        """Each problem has its own type (`city_...`), so a form can show it next to the input concerned."""
         unknown = sorted(
             {self.default_language, *self.languages, *(c for cs in self.fallbacks.values() for c in cs)}
             - set(LANGUAGES)
         )
         if unknown:
-            raise ValueError(f"unknown language codes: {', '.join(unknown)}")
+            raise _problem("city_unknown_language", f"unknown language codes: {', '.join(unknown)}")
         if len(set(self.languages)) != len(self.languages):
-            raise ValueError("languages must not repeat")
+            raise _problem("city_languages_repeat", "languages must not repeat")
         if self.default_language not in self.languages:
-            raise ValueError("default_language must be one of the city's languages")
+            raise _problem("city_default_not_offered", "default_language must be one of the city's languages")
         for source, chain in self.fallbacks.items():
             if source != "*" and source not in self.languages:
-                raise ValueError(f"fallbacks for {source!r}, which the city does not offer")
+                raise _problem(
+                    "city_fallback_not_offered", f"fallbacks for {source!r}, which the city does not offer"
+                )
             strays = [c for c in chain if c not in self.languages]
             if strays:
-                raise ValueError(f"fallback chain for {source!r} uses languages not offered: {strays}")
+                raise _problem(
+                    "city_fallback_not_offered",
+                    f"fallback chain for {source!r} uses languages not offered: {strays}",
+                )
         return self
 
     def has(self, feature: Feature) -> bool:
         return feature in self.features
+
+
+def _problem(kind: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, message)
 
 
 _TZ_CACHE: set[str] = set()
