@@ -8,7 +8,7 @@ translation state to save.
 from __future__ import annotations
 
 import pytest
-from office_helpers import sign_in, text_of
+from office_helpers import form_token, sign_in, text_of
 
 CITY = "/office/lublin"
 ITEM = "lublin-renting"
@@ -67,3 +67,27 @@ async def test_staff_of_another_city_do_not_get_into_this_one(web, identity_prov
     await sign_in(web, identity_provider, "pa_editor", city="warszawa")
     page = await web.get(f"{CITY}/content/pages")
     assert page.status_code == 403 and "You cannot open this page" in text_of(page)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+async def test_only_the_citys_admins_see_and_change_its_settings_and_topics(
+    web, identity_provider, role
+) -> None:
+    org = ROLES[role][0]
+    await sign_in(web, identity_provider, role, org=org, city=None if role == "platform_admin" else "lublin")
+    administers = role in ("city_admin", "platform_admin")
+    dashboard = await web.get(CITY)
+    assert (f'href="{CITY}/settings"' in dashboard.text) is administers
+    assert (f'href="{CITY}/topics"' in dashboard.text) is administers
+    for page in ("settings", "topics", "topics/housing"):
+        assert (await web.get(f"{CITY}/{page}")).status_code == (200 if administers else 403), page
+    if not administers:  # nor can they post the forms they are not shown
+        token = form_token(dashboard)
+        for action in ("settings", "topics", "topics/housing", "topics/housing/remove"):
+            posted = await web.post(f"{CITY}/{action}", data={"csrf_token": token, "labels.pl": "X"})
+            assert posted.status_code == 403, action
+
+
+async def test_a_city_admin_of_another_city_cannot_change_this_one(web, identity_provider) -> None:
+    await sign_in(web, identity_provider, "city_admin", city="warszawa")
+    assert (await web.get(f"{CITY}/settings")).status_code == 403

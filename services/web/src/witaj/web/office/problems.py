@@ -38,6 +38,10 @@ KINDS = {
     "url_type": "url",
     "enum": "choice",
     "literal_error": "choice",
+    "city_unknown_language": "language",
+    "city_languages_repeat": "language",
+    "city_default_not_offered": "default_not_offered",
+    "city_fallback_not_offered": "fallback_not_offered",
 }
 """Pydantic's kinds of problem and the office's words for them (`office.error.<word>`)."""
 PREFIXES = ("body.content.", "body.fields.", "body.")

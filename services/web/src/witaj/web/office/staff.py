@@ -91,6 +91,10 @@ class Staff:
             return False
         return self.has(*CITY_EDITORS) or (self.ngo is not None and item.get("organisation") == self.ngo)
 
+    def may_administer(self, city: str) -> bool:
+        """The city's settings and topic tree: its own admins and platform admins."""
+        return self.principal.may_administer_city(city)
+
     def may_translate(self, item: dict[str, Any]) -> bool:
         return self.may_edit(item) or (self.in_city(item["city"]) and self.has(Role.TRANSLATOR))
 
