@@ -1,4 +1,4 @@
-"""City administration in a real browser: a city admin adds a language and migrants are offered it; a
+"""City administration and moderation in a real browser: a city admin adds a language and migrants are offered it; a
 topic is added without JavaScript; the settings and topic pages have no WCAG 2.2 A/AA violation on a
 phone. Each test has a city of its own, created through the content API by a platform admin."""
 
@@ -98,3 +98,37 @@ def test_the_city_administration_pages_have_no_accessibility_violations(
     else:
         page.goto(f"{web_url}/office/{city}/{address}")
     check(page, "city-" + address.replace("/", "-"))
+
+
+def test_an_editor_moderates_a_readers_comment_without_javascript(
+    no_js_page: Page,  # noqa: F811
+    web_url: str,
+    identity_provider,
+) -> None:
+    page = no_js_page
+    comment = f"Is the deposit given back? {uuid.uuid4().hex[:6]}"
+    for _ in range(3):  # a platform that has only just started may answer its first page slowly (503)
+        page.goto(f"{web_url}/lublin/en/pages/lublin-renting")
+        if page.locator("#feedback textarea").count():
+            break
+    page.locator("#feedback textarea").fill(comment)
+    page.locator("#feedback button[type=submit]").last.click()
+    page.wait_for_url("**feedback=sent**")
+
+    browser_sign_in(page, web_url, identity_provider, "pa_editor")
+    page.get_by_role("link", name="Feedback").click()
+    entry = page.locator(".moderation__comment", has_text=comment)
+    expect(entry).to_have_count(1)
+    entry.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("The comment is approved")).to_be_visible()
+    expect(page.locator(".moderation__comment", has_text=comment)).to_have_count(0)
+    screenshot(page, "office-feedback-approved-phone")
+
+
+def test_the_feedback_page_has_no_accessibility_violations(
+    page: Page, web_url: str, identity_provider
+) -> None:
+    browser_sign_in(page, web_url, identity_provider, "pa_editor")
+    page.goto(f"{web_url}/office/lublin/feedback")
+    expect(page.get_by_role("heading", name="Readers' feedback")).to_be_visible()
+    check(page, "feedback")

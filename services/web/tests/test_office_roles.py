@@ -91,3 +91,18 @@ async def test_only_the_citys_admins_see_and_change_its_settings_and_topics(
 async def test_a_city_admin_of_another_city_cannot_change_this_one(web, identity_provider) -> None:
     await sign_in(web, identity_provider, "city_admin", city="warszawa")
     assert (await web.get(f"{CITY}/settings")).status_code == 403
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+async def test_editors_moderate_feedback_and_translators_do_not(web, identity_provider, role) -> None:
+    org = ROLES[role][0]
+    await sign_in(web, identity_provider, role, org=org, city=None if role == "platform_admin" else "lublin")
+    moderates = role != "translator"
+    dashboard = await web.get(CITY)
+    assert (f'href="{CITY}/feedback"' in dashboard.text) is moderates
+    assert (await web.get(f"{CITY}/feedback")).status_code == (200 if moderates else 403)
+    if not moderates:
+        posted = await web.post(
+            f"{CITY}/feedback/x", data={"csrf_token": form_token(dashboard), "decision": "approved"}
+        )
+        assert posted.status_code == 403

@@ -7,6 +7,7 @@
     translation.py  translators' dashboard, a language's work, the side-by-side editor, machine drafts
     xliff.py        XLIFF 2.0 download and upload
     city.py         the city's settings and topic tree (city admins)
+    feedback.py     readers' feedback: helpfulness, the moderation queue
 
 Besides its routes the back office brings: bigger forms under /office/ (a procedure's steps, an XLIFF
 file; `security.LARGE_FORMS`), a larger body limit there (`office.max_body_bytes`), its own error pages
@@ -29,7 +30,7 @@ from witaj.web.i18n import Translator
 from witaj.web.office.container import PREFIX, RETURN_PREFIXES
 from witaj.web.office.desk import BOOK, Desk, NotYours, SignInNeeded, office_language
 from witaj.web.office.sessions import cookie_safe
-from witaj.web.routes.office import city, content, editing, home, signin, translation, xliff
+from witaj.web.routes.office import city, content, editing, feedback, home, signin, translation, xliff
 from witaj.web.settings import WebSettings
 
 LARGE_FORM = (3_000, 1)
@@ -96,5 +97,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TokenRejected, token_rejected)
     app.add_exception_handler(NotYours, not_yours)
     app.add_exception_handler(Refused, not_yours)
-    for module in (signin, home, content, editing, translation, xliff, city):
+    for module in (signin, home, content, editing, translation, xliff, city, feedback):
         app.include_router(module.router)
