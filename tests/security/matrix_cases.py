@@ -300,13 +300,33 @@ CASES: dict[tuple[str, str, str], Case | tuple[Case, ...]] = {
     ("notify", "POST", "/subscriptions/{subscription_id}/inbox/{message_id}/read"): Case(
         _inbox_message, device(), (*ACCOUNTS, token("X-Subscriber-Token", "other"))
     ),
-    # stats: a city's datasets (its analysts and admins) and its open data (its admins)
+    # stats: a city's datasets and district boundaries (its analysts and admins) and its open data (its admins)
     ("stats", "POST", "/cities/{city}/indicators/{code}/datasets"): Case(
         lambda _: Request(
             path={"city": CITY, "code": "employment_rate"},
             params={"period": "2025"},
             content=CSV,
             headers={"Content-Type": "text/csv"},
+        ),
+        as_role("analyst"),
+        DATA_OUTSIDERS,
+    ),
+    ("stats", "PUT", "/cities/{city}/districts"): Case(
+        lambda _: Request(
+            path={"city": CITY},
+            json={
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"id": "matrix-centre", "name": "Centre"},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [[[22.5, 51.2], [22.6, 51.2], [22.6, 51.3], [22.5, 51.2]]],
+                        },
+                    }
+                ],
+            },
         ),
         as_role("analyst"),
         DATA_OUTSIDERS,

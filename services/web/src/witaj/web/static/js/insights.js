@@ -6,7 +6,10 @@
 const status = document.getElementById("live-status");
 const GATHER_MS = 150;
 const pending = new Map();
-const opened = new Map();
+// The tables a reader opened, by id, kept for as long as the page is open: a panel may be fetched again
+// while an earlier fetch of it is still on its way, so what was open is not read from the panel at fetch
+// time but remembered as the reader opens and closes tables.
+const opened = new Set();
 
 function refresh(panel) {
   if (pending.has(panel.id)) return;
@@ -15,20 +18,30 @@ function refresh(panel) {
     window.setTimeout(() => {
       pending.delete(panel.id);
       const current = document.getElementById(panel.id);
-      if (!current || !window.htmx) return;
-      opened.set(current.id, [...current.querySelectorAll("details[open]")].map((d) => d.id));
-      window.htmx.trigger(current, "live");
+      if (current && window.htmx) window.htmx.trigger(current, "live");
     }, GATHER_MS),
   );
 }
 
+// "toggle" does not bubble: listened for on the way down.
+document.addEventListener(
+  "toggle",
+  (event) => {
+    const table = event.target;
+    if (!(table instanceof HTMLDetailsElement) || !table.id || !table.closest("[data-live]")) return;
+    if (table.open) opened.add(table.id);
+    else opened.delete(table.id);
+  },
+  true,
+);
+
 // htmx announces each new element it put in the page (the old panel is gone by then).
 document.addEventListener("htmx:load", (event) => {
   const panel = event.detail?.elt;
-  const ids = panel && opened.get(panel.id);
-  if (!ids) return;
-  opened.delete(panel.id);
-  for (const id of ids) document.getElementById(id)?.setAttribute("open", "");
+  if (!(panel instanceof Element)) return;
+  for (const table of panel.querySelectorAll("details[id]")) {
+    if (opened.has(table.id)) table.open = true;
+  }
 });
 
 if (status && window.EventSource) {
