@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
-from witaj.content.xliff import NS
 from witaj.devkit import messages
 from witaj.notify.templates import MESSAGES_DIR, fingerprint, read_catalogue
+from witaj.shared.xliff import NS
 
 
 def copy_of_the_messages(tmp_path: Path) -> Path:

@@ -65,6 +65,13 @@ def event_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+async def created(client: httpx.AsyncClient, headers: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+    """Create an event through the API; its public answer."""
+    response = await client.post("/cities/lublin/events", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
 class CalendarServer:
     """A minimal HTTP server on 127.0.0.1 standing in for an organisation's published calendar; it
     answers `status` with `headers` and `body` (change them between requests) and counts requests."""
@@ -109,8 +116,11 @@ def device(subscriber: str) -> dict[str, str]:
 @pytest.fixture
 def settings(make_settings) -> EventsSettings:
     """Rate limits off: these tests register far faster than a person (test_rate_limits turns them on).
-    Calendar URLs may point at 127.0.0.1, where the tests' calendar servers run."""
-    settings = make_settings(EventsSettings, outbound=OutboundSettings(allow_loopback=True))
+    Calendar URLs may point at 127.0.0.1, where the tests' calendar servers run. No demand counting (a
+    consumer group each test would wait for; test_event_translation counts it)."""
+    settings = make_settings(
+        EventsSettings, outbound=OutboundSettings(allow_loopback=True), count_demand=False
+    )
     return settings.model_copy(update={"service": settings.service.model_copy(update={"rate_limits": False})})
 
 

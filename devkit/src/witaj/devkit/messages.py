@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from witaj.content.xliff import NS as XLIFF
-from witaj.content.xliff import build_document, parse_document, unit_texts
 from witaj.notify.templates import MESSAGES_DIR, SOURCE_LANGUAGE, Catalogue, fingerprint, read_catalogue
 from witaj.shared.errors import ApiError
 from witaj.shared.languages import is_known
+from witaj.shared.xliff import NS as XLIFF
+from witaj.shared.xliff import build_document, parse_document, unit_texts
 
 ORIGINAL = "witaj/notify/messages"
 HEADER = """# Notification texts in {name}, translated from en.yaml (see README.md beside this file).

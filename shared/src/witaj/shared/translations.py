@@ -12,8 +12,10 @@ call these functions inside their own transactions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from witaj.shared.errors import ApiError
@@ -196,3 +198,8 @@ class LanguageStatus(BaseModel):
     source: bool = False
     machine_translated: bool = False
     source_revision: int = 0
+
+
+def translations_of(doc: Mapping[str, Any]) -> ItemTranslations:
+    """The translations a stored item keeps under `translations` (content items and events alike)."""
+    return ItemTranslations.model_validate(doc["translations"])

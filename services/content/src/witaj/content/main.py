@@ -66,7 +66,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             await feedback.ensure_indexes(app.state.feedback, settings.feedback_retention)
             app.state.gaps = runtime.db["search_gaps"]
             await gaps.ensure_indexes(app.state.gaps)
-            app.state.demand = demand = translation.Demand(runtime.db)
+            app.state.demand = demand = translation.page_demand(runtime.db)
             await demand.ensure_indexes()
             if settings.count_demand:
                 inbox = Inbox(runtime.client, runtime.db, "demand")

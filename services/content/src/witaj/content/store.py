@@ -22,7 +22,7 @@ from witaj.shared.errors import ApiError, BadRequest, Conflict, NotFound
 from witaj.shared.events import ContentKind
 from witaj.shared.mongo import Document, Session
 from witaj.shared.outbox import Outbox
-from witaj.shared.translations import ItemTranslations, TranslationState
+from witaj.shared.translations import ItemTranslations, TranslationState, translations_of
 
 if TYPE_CHECKING:
     from witaj.content.topic_tree import TopicTreeStore
@@ -55,10 +55,6 @@ class TranslationStep(NamedTuple):
     state: TranslationState
     fields: dict[str, str] | None = None
     machine_translated: bool = False
-
-
-def translations_of(doc: Document) -> ItemTranslations:
-    return ItemTranslations.model_validate(doc["translations"])
 
 
 class ItemStore:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from witaj.events import schedule as sched
 from witaj.events.auth import editor_guard, may_edit, organisation_for, translator_guard
-from witaj.events.documents import PUBLISHED, schedule_of, translations_of
+from witaj.events.documents import PUBLISHED, public_place, schedule_of, translations_of
 from witaj.events.listing import FiltersDep, candidates, expand_all
 from witaj.events.registrations import RegistrationStore
 from witaj.events.schemas import (
@@ -99,10 +99,7 @@ def occurrence_out(
 
 def event_out(runtime: Runtime, doc: Document, lang: str | None, accept: str | None) -> EventPublic:
     choice, texts = localise(runtime, doc, lang, accept)
-    place = dict(doc["place"])
-    if "location" in place:
-        lng, lat = place["location"]["coordinates"]
-        place["location"] = {"lat": lat, "lng": lng}
+    place = public_place(doc)
     now = datetime.now(UTC)
     upcoming = sched.expand(
         schedule_of(doc), doc.get("overrides") or {}, now, now + timedelta(days=400), limit=20

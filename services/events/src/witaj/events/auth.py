@@ -63,3 +63,17 @@ def translator_guard(principal: Principal, state: TranslationState):  # type: ig
         require_publisher(state, may_edit(principal, doc))
 
     return guard
+
+
+def workbench_scope(principal: Principal, city: str) -> dict[str, str]:
+    """Which of a city's events someone works on in the back office, as a query: admins and translators
+    all of them, drafts included; editors their organisation's; anyone else none (403)."""
+    forbid_unless(principal.in_city(city), f"Your account does not belong to '{city}'")
+    if principal.may_administer_city(city) or principal.has(Role.TRANSLATOR):
+        return {}
+    forbid_unless(
+        principal.has(Role.PA_EDITOR, Role.NGO_EDITOR) and principal.organisation is not None,
+        "Only the city's editors and translators work on its events",
+    )
+    assert principal.organisation is not None
+    return {"organisation": principal.organisation}

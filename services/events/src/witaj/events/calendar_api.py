@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from witaj.events.api import EventsOn, Lang, RuntimeDep, Store, localise
 from witaj.events.auth import organisation_for
 from witaj.events.documents import CANCELLED
-from witaj.events.ical import ImportedEvent, ParsedCalendar, parse, render
+from witaj.events.ical import REASONS, ImportedEvent, ParsedCalendar, parse, render
 from witaj.events.listing import FiltersDep, candidates, expand_all
 from witaj.events.schemas import Cost, EventIn, RegistrationRules
 from witaj.events.settings import EventsSettings
@@ -46,6 +46,10 @@ SourcePath = Annotated[str, Path(min_length=1, max_length=60, pattern=SOURCE_PAT
 class ImportProblem(BaseModel):
     event: int = Field(description="Position of the VEVENT in the file (1 for the first)")
     uid: str | None = Field(default=None, description="Its UID (uploaded files only)")
+    reason: str = Field(
+        default="unreadable", description="What is wrong, as a code: " + ", ".join(REASONS),
+        examples=["invalid_schedule"],
+    )  # fmt: skip
     message: str
 
 
@@ -61,6 +65,18 @@ class ImportResult(BaseModel):
 
 class CalendarSource(BaseModel):
     url: str = Field(max_length=1000, examples=["https://ngo.example.org/events.ics"])
+
+
+class ConfiguredSource(BaseModel):
+    """A calendar URL an organisation set, and how its last import went."""
+
+    name: str
+    organisation: str
+    url: str
+    last_synced_at: datetime | None = Field(default=None, description="When it was last imported")
+    last_result: ImportResult | None = None
+    last_error: str | None = Field(default=None, description="Why the last attempt failed, if it did")
+    last_error_code: str | None = Field(default=None, examples=["calendar_unreachable"])
 
 
 def calendar_client(settings: EventsSettings) -> OutboundClient:
@@ -201,20 +217,28 @@ async def sync_sources(runtime: Runtime, store: EventStore, calendars: OutboundC
                 runtime, store, source["city"], source["organisation"], source["name"], data,
                 by="calendar-sync", fetched=True,
             )  # fmt: skip
-            update = {
-                "last_synced_at": datetime.now(UTC),
-                "last_error": None,
-                "last_result": result.model_dump(),
-            }
+            update = _succeeded(result)
             synced += 1
         except ApiError as exc:
-            update = {"last_error": exc.message}
+            update = _failed(exc)
             log.warning("events.calendar_sync_failed", source=source["_id"], code=exc.code)
         except Exception as exc:
-            update = {"last_error": "The calendar could not be synced because of an internal error"}
+            failure = "The calendar could not be synced because of an internal error"
+            update = _failed(ApiError(500, "calendar_sync_failed", failure))
             log.warning("events.calendar_sync_failed", source=source["_id"], error=type(exc).__name__)
         await sources.update_one({"_id": source["_id"]}, {"$set": update})
     return synced
+
+
+def _succeeded(result: ImportResult) -> dict[str, Any]:
+    return {
+        "last_synced_at": datetime.now(UTC), "last_error": None, "last_error_code": None,
+        "last_result": result.model_dump(),
+    }  # fmt: skip
+
+
+def _failed(exc: ApiError) -> dict[str, Any]:
+    return {"last_error": exc.message, "last_error_code": exc.code}
 
 
 @router.post("/events/import", summary="Import an uploaded iCalendar file (body: text/calendar)")
@@ -242,20 +266,41 @@ async def configure_source(
     )
 
 
+@router.get("/calendar-sources", summary="Your organisation's calendar URLs and how their imports went")
+async def list_sources(
+    city: str, request: Request, principal: CurrentPrincipal,
+    organisation: Annotated[str | None, Query(max_length=100)] = None,
+) -> list[ConfiguredSource]:  # fmt: skip
+    """Editors see their organisation's; city admins one organisation's with `organisation`, or all."""
+    runtime: Runtime = request.app.state.runtime
+    runtime.cities.require(city)
+    query: dict[str, Any] = {"city": city}
+    if organisation or not principal.may_administer_city(city):
+        query["organisation"] = organisation_for(principal, city, organisation)
+    found = await runtime.db["calendar_sources"].find(query, sort=[("_id", 1)], limit=200).to_list()
+    return [ConfiguredSource(**source) for source in found]
+
+
 @router.post("/calendar-sources/{name}/import", summary="Fetch a configured calendar now and import it")
 async def import_source(
     city: str, name: SourcePath, request: Request, principal: CurrentPrincipal,
     organisation: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ImportResult:  # fmt: skip
+    """How it went is kept with the source (see `GET /calendar-sources`), as after a scheduled sync."""
     request.app.state.runtime.cities.require(city)
     owner = organisation_for(principal, city, organisation)
-    source = await request.app.state.runtime.db["calendar_sources"].find_one(
-        {"_id": f"{city}/{owner}/{name}"}
-    )
+    sources = request.app.state.runtime.db["calendar_sources"]
+    source = await sources.find_one({"_id": f"{city}/{owner}/{name}"})
     if source is None:
         raise NotFound(f"The calendar source '{name}'")
-    data = await _client(request).get(source["url"])
     state = request.app.state
-    return await import_calendar(
-        state.runtime, state.event_store, city, owner, name, data, by=principal.subject, fetched=True
-    )
+    try:
+        data = await _client(request).get(source["url"])
+        result = await import_calendar(
+            state.runtime, state.event_store, city, owner, name, data, by=principal.subject, fetched=True
+        )
+    except ApiError as exc:
+        await sources.update_one({"_id": source["_id"]}, {"$set": _failed(exc)})
+        raise
+    await sources.update_one({"_id": source["_id"]}, {"$set": _succeeded(result)})
+    return result

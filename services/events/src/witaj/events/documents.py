@@ -14,7 +14,7 @@ from typing import Any
 from witaj.events import schedule as sched
 from witaj.events.schemas import EventIn, Schedule
 from witaj.shared.mongo import Document
-from witaj.shared.translations import ItemTranslations
+from witaj.shared.translations import ItemTranslations, translations_of
 
 SOURCE = "witaj/events"
 PUBLISHED, DRAFT, CANCELLED, UNPUBLISHED = "published", "draft", "cancelled", "unpublished"
@@ -32,8 +32,31 @@ def schedule_of(doc: Document) -> Schedule:
     return Schedule.model_validate(doc["schedule"])
 
 
-def translations_of(doc: Document) -> ItemTranslations:
-    return ItemTranslations.model_validate(doc["translations"])
+def public_place(doc: Document) -> dict[str, Any]:
+    """The stored place as the API shows it: its GeoJSON point as `lat`/`lng`."""
+    place = dict(doc["place"])
+    if "location" in place:
+        lng, lat = place["location"]["coordinates"]
+        place["location"] = {"lat": lat, "lng": lng}
+    return place
+
+
+EDITABLE = (
+    "kind", "organisation", "source_language", "texts", "topics", "target_groups", "languages_of_instruction",
+    "cost", "capacity", "registration", "schedule",
+)  # fmt: skip
+
+
+def body_of(doc: Document) -> dict[str, Any]:
+    """The stored event as `EventIn` takes it back: an editing form starts from it, and a draft is
+    published by sending it back with `publish`."""
+    body = {name: doc.get(name) for name in EDITABLE}
+    return {**body, "place": public_place(doc), "publish": doc["status"] != DRAFT}
+
+
+def source_texts(doc: Document) -> dict[str, str]:
+    """The texts a translator translates, by field, leaving out empty ones (nothing to translate)."""
+    return {name: text for name, text in doc["texts"].items() if isinstance(text, str) and text.strip()}
 
 
 def titles(doc: Document) -> dict[str, str]:

@@ -37,6 +37,11 @@ _PROBLEMS = {
     "schedule_too_complex": "its recurrence rule needs too much work to expand",
     "invalid_schedule": "its schedule is invalid",
 }
+REASONS = (
+    "no_uid", "unreadable", "schedule_never_happens", "schedule_too_complex", "invalid_schedule",
+    "changed_occurrence_invalid", "changed_occurrence_unreadable",
+)  # fmt: skip
+"""What can be wrong with one event of a file, as a code a frontend words in its reader's language."""
 
 
 class InvalidCalendar(ApiError):
@@ -64,14 +69,18 @@ class Problem:
     uid: str | None
     problem: str
     """Witaj's words only."""
+    reason: str
+    """One of `REASONS`."""
     detail: str = ""
     """May quote the file."""
 
     def public(self, *, quote: bool) -> dict[str, Any]:
         if not quote:
-            return {"event": self.position, "uid": None, "message": f"Event {self.position}: {self.problem}"}
+            message = f"Event {self.position}: {self.problem}"
+            return {"event": self.position, "uid": None, "reason": self.reason, "message": message}
         named = f"The event {self.uid!r}" if self.uid else f"Event {self.position}"
-        return {"event": self.position, "uid": self.uid, "message": f"{named}: {self.detail or self.problem}"}
+        message = f"{named}: {self.detail or self.problem}"
+        return {"event": self.position, "uid": self.uid, "reason": self.reason, "message": message}
 
 
 @dataclass
@@ -129,7 +138,7 @@ def parse(data: bytes, *, timezone: str, city_name: str, quote: bool = True) -> 
     for position, component in enumerate(components, start=1):
         uid = _text(component, "UID", 300)
         if not uid:
-            problems.append(Problem(position, None, "it has no UID"))
+            problems.append(Problem(position, None, "it has no UID", "no_uid"))
             continue
         try:
             if component.get("RECURRENCE-ID") is not None:
@@ -137,17 +146,26 @@ def parse(data: bytes, *, timezone: str, city_name: str, quote: bool = True) -> 
             elif str(component.get("STATUS", "")).upper() != "CANCELLED":
                 events[uid] = _event(component, uid, city_tz, city_name, work)
         except ApiError as exc:  # an invalid schedule, reported for the event that has it
-            problems.append(Problem(position, uid, _PROBLEMS.get(exc.code, "it cannot be read"), exc.message))
+            known = exc.code in _PROBLEMS
+            problems.append(
+                Problem(
+                    position, uid, _PROBLEMS.get(exc.code, "it cannot be read"),
+                    exc.code if known else "unreadable", exc.message,
+                )
+            )  # fmt: skip
         except Exception as exc:  # whatever else a hostile file makes the parser raise
-            problems.append(Problem(position, uid, "it cannot be read", f"cannot be read: {_reason(exc)}"))
+            detail = f"cannot be read: {_reason(exc)}"
+            problems.append(Problem(position, uid, "it cannot be read", "unreadable", detail))
     for position, uid, component in changes:
         if uid in events:
             try:
                 _apply_change(events[uid], component, city_tz, work)
             except ApiError as exc:
-                problems.append(Problem(position, uid, "a changed occurrence is invalid", exc.message))
+                problem = "a changed occurrence is invalid"
+                problems.append(Problem(position, uid, problem, "changed_occurrence_invalid", exc.message))
             except Exception as exc:
-                problems.append(Problem(position, uid, "a changed occurrence cannot be read", _reason(exc)))
+                problem, reason = "a changed occurrence cannot be read", "changed_occurrence_unreadable"
+                problems.append(Problem(position, uid, problem, reason, _reason(exc)))
     parsed = ParsedCalendar(
         [e for uid, e in events.items() if uid not in {p.uid for p in problems}], problems
     )
@@ -236,7 +254,9 @@ def _apply_change(
             else start + (event.schedule.end - event.schedule.start)
         )
         if end <= start:
-            raise sched.InvalidSchedule("the moved occurrence ends before it starts")
+            raise sched.InvalidSchedule(
+                "the moved occurrence ends before it starts", reason="end_before_start"
+            )
         change |= {"start": start.astimezone(UTC), "end": end.astimezone(UTC)}
     event.overrides[sched.occurrence_key(key)] = change
 

@@ -8,12 +8,15 @@ from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
 from fastapi import FastAPI
-from witaj.events import api, calendar_api, registration_api
+from witaj.events import api, calendar_api, registration_api, workbench, xliff
 from witaj.events.documents import SOURCE
 from witaj.events.jobs import Housekeeping
 from witaj.events.registrations import RegistrationStore
 from witaj.events.settings import EventsSettings
 from witaj.events.store import EventStore
+from witaj.shared.demand import Demand
+from witaj.shared.events import EventViewed
+from witaj.shared.inbox import Inbox
 from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS, USAGE
@@ -46,6 +49,12 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
             await registrations.ensure_indexes()
             app.state.event_store = events
             app.state.registration_store = registrations
+            app.state.demand = demand = Demand(runtime.db, EventViewed, lambda view: view.event_id)
+            await demand.ensure_indexes()
+            if settings.count_demand:  # for the translators' dashboard: views per event and language
+                inbox = Inbox(runtime.client, runtime.db, "demand")
+                await inbox.ensure_indexes()
+                runtime.consume([USAGE], "demand", inbox.handler(demand.count_view))
             calendars = calendar_api.calendar_client(settings)
             app.state.calendar_client = calendars
             app.state.housekeeping = Housekeeping(
@@ -70,6 +79,8 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
     app.include_router(calendar_api.router)
     app.include_router(api.router)
     app.include_router(registration_api.router)
+    app.include_router(workbench.router)
+    app.include_router(xliff.router)
     return app
 
 

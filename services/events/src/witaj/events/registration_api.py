@@ -7,7 +7,8 @@ their SHA-256 and compared in constant time.
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 from witaj.events.api import EventsOn, Registrations, RuntimeDep, Store
@@ -163,10 +164,16 @@ async def cancel_registration(
 async def list_registrations(
     city: str, event_id: str, principal: CurrentPrincipal, events: Store, registrations: Registrations,
     page: Pagination, status: Annotated[str | None, Query(pattern="^(confirmed|waitlisted|cancelled)$")] = None,
+    occurrence: Annotated[
+        datetime | None, Query(description="One occurrence's registrations (its original start)")
+    ] = None,
 ) -> Page[RegistrationForOrganiser]:  # fmt: skip
+    """In the order people registered: those holding places first, then the waitlist in its order."""
     event = await events.get(city, event_id)
     forbid_unless(may_edit(principal, event), "Only the organiser sees who registered")
-    query = {"event_id": event_id, **({"status": status} if status else {})}
+    query: dict[str, Any] = {"event_id": event_id, **({"status": status} if status else {})}
+    if occurrence is not None:
+        query["occurrence"] = occurrence if occurrence.tzinfo else occurrence.replace(tzinfo=UTC)
     total = await registrations.collection.count_documents(query)
     docs = await registrations.collection.find(
         query, sort=[("slot", 1), ("seq", 1)], skip=page.offset, limit=page.limit

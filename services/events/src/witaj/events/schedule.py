@@ -53,13 +53,16 @@ _TOO_COMPLEX = (
 
 
 class InvalidSchedule(ApiError):
-    def __init__(self, message: str, code: str = "invalid_schedule") -> None:
-        super().__init__(422, code, message)
+    """A schedule that cannot be. `reason` (in `details`) names which rule it breaks, so a frontend can
+    say so in its reader's language and next to the input concerned; the message is for developers."""
+
+    def __init__(self, message: str, code: str = "invalid_schedule", *, reason: str = "invalid") -> None:
+        super().__init__(422, code, message, details={"reason": reason})
 
 
 class TooMuchWork(InvalidSchedule):
     def __init__(self) -> None:
-        super().__init__(_TOO_COMPLEX, "schedule_too_complex")
+        super().__init__(_TOO_COMPLEX, "schedule_too_complex", reason="too_complex")
 
 
 class Work:
@@ -163,7 +166,7 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidSchedule(
-            f"unknown time zone {name!r}; use an IANA name such as 'Europe/Warsaw'"
+            f"unknown time zone {name!r}; use an IANA name such as 'Europe/Warsaw'", reason="unknown_timezone"
         ) from None
 
 
@@ -192,14 +195,17 @@ def normalise(schedule: Schedule, default_timezone: str) -> Schedule:
         exdates=sorted({_local(d, tz) for d in schedule.exdates}),
     )
     if result.end <= result.start:
-        raise InvalidSchedule("the end must be after the start")
+        raise InvalidSchedule("the end must be after the start", reason="end_before_start")
     if result.end - result.start > MAX_DURATION:
-        raise InvalidSchedule("one occurrence may last at most 31 days; use a recurrence for longer")
+        raise InvalidSchedule(
+            "one occurrence may last at most 31 days; use a recurrence for longer", reason="too_long"
+        )
     if result.all_day and any(
         moment.time() != time(0) for moment in [result.start, result.end, *result.rdates, *result.exdates]
     ):
         raise InvalidSchedule(
-            "an all-day event starts and ends at midnight: give its first day and the day after its last"
+            "an all-day event starts and ends at midnight: give its first day and the day after its last",
+            reason="all_day_times",
         )
     return result
 
@@ -209,14 +215,19 @@ def _clean_rule(text: str | None, tz: ZoneInfo) -> str | None:
         return None
     rule = text.strip().removeprefix("RRULE:").strip()
     if "\n" in rule or ":" in rule:
-        raise InvalidSchedule("give one RRULE value such as 'FREQ=WEEKLY;BYDAY=TU' (no other lines)")
+        raise InvalidSchedule(
+            "give one RRULE value such as 'FREQ=WEEKLY;BYDAY=TU' (no other lines)", reason="rrule_invalid"
+        )
     parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
     if parts.get("FREQ") not in ALLOWED_FREQUENCIES:
         raise InvalidSchedule(
-            "RRULE needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY (events repeat at most daily)"
+            "RRULE needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY (events repeat at most daily)",
+            reason="rrule_frequency",
         )
     if parts.get("INTERVAL", "1").isdigit() and int(parts.get("INTERVAL", "1")) > MAX_INTERVAL:
-        raise InvalidSchedule(f"the RRULE's INTERVAL may be at most {MAX_INTERVAL}")
+        raise InvalidSchedule(
+            f"the RRULE's INTERVAL may be at most {MAX_INTERVAL}", reason="interval_too_large"
+        )
     _refuse_impossible_dates(parts)
     # UNTIL in UTC (as iCalendar files write it) becomes local time, like the rest of the schedule.
     return _UNTIL_UTC.sub(
@@ -237,7 +248,8 @@ def _refuse_impossible_dates(parts: dict[str, str]) -> None:
         return  # not numbers: the RRULE parser gives the clearer message
     if days and not any(0 < abs(d) <= _LONGEST_MONTH.get(m, 0) for m in months for d in days):
         raise InvalidSchedule(
-            f"the RRULE can never happen: no month in {months} has day {', '.join(map(str, days))}"
+            f"the RRULE can never happen: no month in {months} has day {', '.join(map(str, days))}",
+            reason="never_happens",
         )
 
 
@@ -251,7 +263,7 @@ def _parsed(schedule: Schedule) -> rrule | None:
     try:
         parsed = rrulestr(schedule.rrule, dtstart=schedule.start)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        raise InvalidSchedule(f"the RRULE is invalid: {exc}") from None
+        raise InvalidSchedule(f"the RRULE is invalid: {exc}", reason="rrule_invalid") from None
     assert isinstance(parsed, rrule)
     return parsed
 
@@ -302,10 +314,14 @@ def bounds(
                 "the RRULE yields no occurrence within ten years of the start: its BY parts together "
                 "exclude (almost) every date",
                 "schedule_never_happens",
+                reason="never_happens",
             )
         if parsed._until is not None:
             if parsed._until - schedule.start > SERIES_WITHIN:
-                raise InvalidSchedule("a series must end within 50 years of its start (UNTIL is later)")
+                raise InvalidSchedule(
+                    "a series must end within 50 years of its start (UNTIL is later)",
+                    reason="series_too_long",
+                )
             horizon = parsed._until + timedelta(days=1)
         elif parsed._count is not None:
             horizon = schedule.start + SERIES_WITHIN
@@ -313,9 +329,13 @@ def bounds(
     finite = not open_ended(schedule)
     starts = list(islice(iter(rules), MAX_SERIES_OCCURRENCES + 1 if finite else 1))
     if not starts:
-        raise InvalidSchedule("the schedule has no occurrences (every date is excluded)")
+        raise InvalidSchedule(
+            "the schedule has no occurrences (every date is excluded)", reason="no_occurrences"
+        )
     if finite and len(starts) > MAX_SERIES_OCCURRENCES:
-        raise InvalidSchedule(f"a series may have at most {MAX_SERIES_OCCURRENCES} occurrences")
+        raise InvalidSchedule(
+            f"a series may have at most {MAX_SERIES_OCCURRENCES} occurrences", reason="too_many_occurrences"
+        )
     if (
         finite
         and bounded is not None
@@ -323,7 +343,9 @@ def bounds(
         and parsed._until is None
         and bounded.reached_horizon
     ):
-        raise InvalidSchedule("a series must end within 50 years of its start: lower its COUNT")
+        raise InvalidSchedule(
+            "a series must end within 50 years of its start: lower its COUNT", reason="series_too_long"
+        )
     if not finite:  # every expansion near today must stay affordable
         now = datetime.now(UTC)
         next(expand(schedule, {}, now, now + LOOK_AHEAD, limit=1, work=Work(parent=work)), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from witaj.shared.events import UserType
@@ -39,12 +39,16 @@ def _known_languages(codes: list[str]) -> list[str]:
     return codes
 
 
+TEXT_LIMITS = {"title": 200, "description": 10_000, "accessibility_notes": 2_000}
+"""The longest text of each field, in any language."""
+
+
 class Texts(Strict):
     """The translatable part of an event: one copy per language (see `ItemTranslations`)."""
 
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=10_000)
-    accessibility_notes: str = Field(default="", max_length=2_000)
+    title: str = Field(min_length=1, max_length=TEXT_LIMITS["title"])
+    description: str = Field(default="", max_length=TEXT_LIMITS["description"])
+    accessibility_notes: str = Field(default="", max_length=TEXT_LIMITS["accessibility_notes"])
 
 
 class Cost(Strict):
@@ -141,6 +145,9 @@ class EventIn(Strict):
 class TranslationIn(Strict):
     state: TranslationState
     texts: Texts | None = None
+    source_revision: int | None = Field(
+        default=None, ge=1, description="The source revision the text was made from; 409 if it changed since"
+    )
 
 
 class OccurrenceChange(Strict):
@@ -240,3 +247,77 @@ class RegistrationForOrganiser(RegistrationPublic):
 
 class Attendance(Strict):
     attended: bool
+
+
+class LanguageState(BaseModel):
+    """One language of an event, for editors and translators."""
+
+    state: TranslationState
+    outdated: bool = False
+    source: bool = False
+    machine_translated: bool = False
+    source_revision: int = 0
+    fields: dict[str, str] = Field(default_factory=dict, description="The translated texts by field")
+
+
+class OccurrenceForEditors(BaseModel):
+    occurrence: datetime = Field(description="Original start (UTC): the occurrence's id")
+    start: datetime
+    end: datetime
+    cancelled: bool = False
+    moved: bool = False
+    note: str | None = None
+    title: str | None = None
+
+
+class EventForEditors(BaseModel):
+    """An event in any status as its editors and translators see it."""
+
+    id: str
+    city: str
+    organisation: str
+    status: str
+    revision: int
+    source_revision: int = Field(description="Revision of the source texts (translations name it)")
+    kind: EventKind
+    source_language: str
+    texts: dict[str, str] = Field(description="The source texts to translate, by field (empty ones left out)")
+    body: dict[str, Any] = Field(description="The event as `PUT /cities/{city}/events/{id}` takes it back")
+    translations: dict[str, LanguageState] = Field(description="Every language of the city")
+    occurrences: list[OccurrenceForEditors] = Field(
+        description="Occurrences from a month ago on (up to 100), moved and cancelled ones included"
+    )
+    changes: list[OccurrenceForEditors] = Field(
+        description="Every moved or cancelled occurrence, past ones too"
+    )
+    imported: dict[str, str] | None = Field(
+        default=None, description="The calendar it came from (source, uid)"
+    )
+    first_start: datetime
+    last_end: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class EventRow(BaseModel):
+    """An event in the editors' list."""
+
+    id: str
+    organisation: str
+    status: str
+    kind: EventKind
+    title: str
+    source_language: str
+    first_start: datetime
+    last_end: datetime | None
+    recurring: bool
+    imported: bool
+    translations: dict[str, LanguageState]
+    updated_at: datetime
+
+
+class TextVersion(BaseModel):
+    revision: int
+    source_language: str
+    texts: dict[str, str]
+    at: datetime

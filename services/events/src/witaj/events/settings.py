@@ -25,5 +25,9 @@ class EventsSettings(WitajSettings):
     model_config = SettingsConfigDict(env_prefix="WITAJ_EVENTS_", env_nested_delimiter="__", extra="ignore")
     service_name: ClassVar[str] = "events"
 
+    count_demand: bool = Field(
+        default=True,
+        description="Count event views per event and language for the translators' dashboard (a consumer group)",
+    )
     agenda: AgendaSettings = Field(default_factory=AgendaSettings)
     outbound: OutboundSettings = Field(default_factory=OutboundSettings)

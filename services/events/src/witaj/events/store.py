@@ -23,14 +23,15 @@ from witaj.events.documents import (
     titles,
     translations_of,
 )
+from witaj.events.history import TextHistory
 from witaj.events.schemas import OccurrenceChange, TranslationIn
 from witaj.shared.envelope import EventData, wrap
-from witaj.shared.errors import ApiError, NotFound
+from witaj.shared.errors import ApiError, Conflict, NotFound
 from witaj.shared.events import EventCancelled, EventPublished, EventUnpublished, EventUpdated
 from witaj.shared.mongo import Document, Session
 from witaj.shared.outbox import Outbox
 from witaj.shared.topics import AGENDA_EVENTS
-from witaj.shared.translations import ItemTranslations
+from witaj.shared.translations import ItemTranslations, TranslationState
 
 # Called inside the cancelling transaction: cancels the registrations of an event or one occurrence.
 RegistrationCanceller = Callable[[Session, Document, datetime | None], Awaitable[None]]
@@ -41,6 +42,7 @@ class EventStore:
     def __init__(self, db: AsyncDatabase[Document], outbox: Outbox) -> None:
         self.collection = db["events"]
         self.outbox = outbox
+        self.history = TextHistory(db)
         self.cancel_registrations: RegistrationCanceller | None = None
         self.check_capacity: CapacityCheck | None = None
         self.booked_occurrences: Callable[[Session, str], Awaitable[list[datetime]]] | None = None
@@ -61,6 +63,10 @@ class EventStore:
             unique=True,
             partialFilterExpression={"import.uid": {"$exists": True}},
         )
+        await self.collection.create_index(
+            [("city", ASCENDING), ("organisation", ASCENDING), ("updated_at", ASCENDING)], name="workbench"
+        )
+        await self.history.ensure_indexes()
 
     async def get(self, city: str, event_id: str, session: Session | None = None) -> Document:
         doc = await self.collection.find_one({"_id": event_id, "city": city}, session=session)
@@ -80,6 +86,7 @@ class EventStore:
 
     async def insert(self, session: Session, doc: Document) -> None:
         await self.collection.insert_one(doc, session=session)
+        await self.history.record(session, doc)
         if doc["status"] == PUBLISHED:
             await self.emit(session, doc, EventPublished(**facts(doc)))
 
@@ -111,8 +118,10 @@ class EventStore:
         if self.check_capacity is not None:
             await self.check_capacity(session, current, new.get("capacity"))
         translations = translations_of(current)
-        if new["source_language"] != current["source_language"]:
-            translations = ItemTranslations(source_language=new["source_language"])
+        if new["source_language"] != current["source_language"]:  # translations of other words: gone
+            translations = ItemTranslations(
+                source_language=new["source_language"], source_revision=translations.source_revision + 1
+            )
         elif new["texts"] != current["texts"]:
             translations = translations.after_source_edit(minor=minor)
         overrides = (
@@ -141,6 +150,8 @@ class EventStore:
         if "import" in current:
             updated["import"] = current["import"]
         await self.collection.replace_one({"_id": current["_id"]}, updated, session=session)
+        if translations.source_revision != translations_of(current).source_revision:
+            await self.history.record(session, updated)
         if updated["status"] == PUBLISHED and current["status"] == DRAFT:
             await self.emit(session, updated, EventPublished(**facts(updated)))
         elif updated["status"] == PUBLISHED:
@@ -182,22 +193,41 @@ class EventStore:
         async def work(session: Session) -> Document:
             doc = await self.get(city, event_id, session)
             guard(doc)
-            fields = body.texts.model_dump() if body.texts is not None else None
-            translations = translations_of(doc).with_translation(
-                language, state=body.state, fields=fields, by=by
-            )
-            doc["translations"] = translations.model_dump(mode="json")
-            doc["revision"] += 1
-            await self.collection.update_one(
-                {"_id": event_id},
-                {"$set": {"translations": doc["translations"], "revision": doc["revision"]}},
-                session=session,
-            )
-            if doc["status"] == PUBLISHED:
-                await self.emit(session, doc, EventUpdated(**facts(doc)))
-            return doc
+            expected = body.source_revision
+            if expected is not None and expected != translations_of(doc).source_revision:
+                raise Conflict(
+                    "The event's text changed since you opened it; look at what changed and save again",
+                    code="source_changed",
+                    details={"source_revision": translations_of(doc).source_revision},
+                )
+            fields = body.texts.model_dump(exclude_defaults=True) if body.texts is not None else None
+            if fields is not None:
+                fields = {name: text for name, text in fields.items() if text.strip()}
+            return await self.translate_in(session, doc, language, state=body.state, fields=fields, by=by)
 
         return await self.outbox.transaction(work)
+
+    async def translate_in(
+        self,
+        session: Session,
+        doc: Document,
+        language: str,
+        *,
+        state: TranslationState,
+        fields: dict[str, str] | None,
+        by: str,
+    ) -> Document:
+        """Move one language of a stored event to `state` (with new text, if given), inside `session`."""
+        translations = translations_of(doc).with_translation(language, state=state, fields=fields, by=by)
+        doc = {**doc, "translations": translations.model_dump(mode="json"), "revision": doc["revision"] + 1}
+        await self.collection.update_one(
+            {"_id": doc["_id"]},
+            {"$set": {"translations": doc["translations"], "revision": doc["revision"]}},
+            session=session,
+        )
+        if doc["status"] == PUBLISHED:
+            await self.emit(session, doc, EventUpdated(**facts(doc)))
+        return doc
 
     async def change_occurrence(
         self,
@@ -221,12 +251,14 @@ class EventStore:
             if title := overrides_of(doc).get(sched.occurrence_key(key), {}).get("title"):
                 entry["title"] = title  # its own title, from an imported calendar
             if (change.start is None) != (change.end is None):
-                raise sched.InvalidSchedule("move an occurrence by giving both its new start and end")
+                raise sched.InvalidSchedule(
+                    "move an occurrence by giving both its new start and end", reason="move_needs_both"
+                )
             if change.start and change.end:
                 start = change.start if change.start.tzinfo else sched.to_utc(change.start, tz)
                 end = change.end if change.end.tzinfo else sched.to_utc(change.end, tz)
                 if end <= start:
-                    raise sched.InvalidSchedule("the end must be after the start")
+                    raise sched.InvalidSchedule("the end must be after the start", reason="end_before_start")
                 entry |= {"start": start.astimezone(UTC), "end": end.astimezone(UTC)}
             name = sched.occurrence_key(key)
             was_cancelled = bool(overrides_of(doc).get(name, {}).get("cancelled"))
