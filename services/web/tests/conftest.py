@@ -35,6 +35,7 @@ from witaj.shared.envelope import wrap
 from witaj.shared.events import ContentKind, PageViewed
 from witaj.shared.kafka import EventPublisher
 from witaj.shared.mongo import create_client, database
+from witaj.shared.outbound import OutboundSettings
 from witaj.shared.settings import Environment, MongoSettings, ServiceSettings
 from witaj.shared.topics import USAGE
 from witaj.stats.processor import environment as processor_environment
@@ -67,11 +68,15 @@ def web_sandbox(kafka_bootstrap: str, mongo_server_url: str, dev_key_path: Path)
 
 
 PLATFORM_SERVICE = ServiceSettings(environment=Environment.TEST, log_format="console", log_level="WARNING")
+PLATFORM_EXTRA = {"events": {"outbound": OutboundSettings(allow_loopback=True)}}
+"""The events service may fetch calendars from 127.0.0.1, where the tests serve them."""
 
 
 @pytest.fixture(scope="session")
 def platform(web_sandbox: Sandbox, identity_provider: IdentityProvider) -> Iterator[dict[str, str]]:
-    with running_platform(web_sandbox, PLATFORM_SERVICE, identity_provider.auth_settings()) as urls:
+    with running_platform(
+        web_sandbox, PLATFORM_SERVICE, identity_provider.auth_settings(), PLATFORM_EXTRA
+    ) as urls:
         yield urls
 
 

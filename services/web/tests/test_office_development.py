@@ -1,6 +1,6 @@
 """The development sign-in (what `make run` offers): pick a role, a city and an organisation, and work
-with a token made with the development key, which a content service here trusts as the services do
-under `make run`. Production settings refuse it."""
+with a token made with the development key, which the content and events services here trust as the
+services do under `make run`. Production settings refuse it."""
 
 from __future__ import annotations
 
@@ -30,16 +30,19 @@ def development_web(
     platform: dict[str, str],
     sessions_db: MongoSettings,
 ) -> Iterator[str]:
-    """A content service trusting the development key (with the demo city), and a web app whose back
-    office signs people in with that key."""
+    """A content and an events service trusting the development key (with the demo city), and a web app
+    whose back office signs people in with that key (its dashboard reads both)."""
     sandbox = Sandbox(kafka_bootstrap, mongo_server_url, dev_key_path, name=f"dev{uuid.uuid4().hex[:6]}")
     service = ServiceSettings(environment=Environment.TEST, log_format="console", log_level="WARNING")
     settings = [service_settings(name, sandbox, service) for name in ("content", "events", "notify")]
     run_to_end(seed_databases(*settings, names=["lublin"]))
-    with LiveServer(service_app("content", sandbox, service)) as content:
+    with (
+        LiveServer(service_app("content", sandbox, service)) as content,
+        LiveServer(service_app("events", sandbox, service)) as events,
+    ):
         office = OfficeSettings(dev_key_path=str(dev_key_path))
-        settings = web_settings({**platform, "content": content}, mongo=sessions_db, office=office)
-        with LiveServer(create_app(settings)) as url:
+        urls = {**platform, "content": content, "events": events}
+        with LiveServer(create_app(web_settings(urls, mongo=sessions_db, office=office))) as url:
             yield url
 
 

@@ -176,25 +176,25 @@ SERVICES: dict[str, tuple[str, str]] = {
 
 
 def service_settings(
-    name: str, sandbox: Sandbox, service: ServiceSettings, auth: AuthSettings | None = None
+    name: str, sandbox: Sandbox, service: ServiceSettings, auth: AuthSettings | None = None, **extra: Any
 ) -> Any:
     """One backend service's settings inside the sandbox (trusting `auth`'s issuer instead of the
-    development key when given: an identity provider the tests started)."""
+    development key when given: an identity provider the tests started); `extra` are more of them."""
     import importlib
 
     settings_module, _, class_name = SERVICES[name][1].partition(":")
-    overrides: dict[str, Any] = {"service": service, **({"auth": auth} if auth else {})}
+    overrides: dict[str, Any] = {"service": service, **({"auth": auth} if auth else {}), **extra}
     return sandbox.settings(getattr(importlib.import_module(settings_module), class_name), **overrides)
 
 
 def service_app(
-    name: str, sandbox: Sandbox, service: ServiceSettings, auth: AuthSettings | None = None
+    name: str, sandbox: Sandbox, service: ServiceSettings, auth: AuthSettings | None = None, **extra: Any
 ) -> FastAPI:
     """One backend service's app, built with its settings inside the sandbox."""
     import importlib
 
     create_app = importlib.import_module(SERVICES[name][0]).create_app
-    return create_app(service_settings(name, sandbox, service, auth))  # type: ignore[no-any-return]
+    return create_app(service_settings(name, sandbox, service, auth, **extra))  # type: ignore[no-any-return]
 
 
 def run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -211,14 +211,20 @@ def run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
 
 @contextlib.contextmanager
 def running_platform(
-    sandbox: Sandbox, service: ServiceSettings, auth: AuthSettings | None = None
+    sandbox: Sandbox,
+    service: ServiceSettings,
+    auth: AuthSettings | None = None,
+    extra: dict[str, dict[str, Any]] | None = None,
 ) -> Iterator[dict[str, str]]:
     """Every backend service served over real HTTP on the sandbox's broker and database, with the demo
     cities seeded as `make run` seeds them (content's relay then tells the others); yields the base URL
-    of each. Stops them all after."""
+    of each. Stops them all after. `extra`: more settings of some services, by service name."""
     from witaj.devkit.demo.seeding import seed_databases
 
-    servers = {name: LiveServer(service_app(name, sandbox, service, auth)) for name in SERVICES}
+    servers = {
+        name: LiveServer(service_app(name, sandbox, service, auth, **(extra or {}).get(name, {})))
+        for name in SERVICES
+    }
     urls: dict[str, str] = {}
     try:
         for name, server in servers.items():

@@ -5,7 +5,7 @@ placeholders; a text that depends on a number is a map of CLDR plural categories
 app may keep its own in `locales/<part>/<code>.json` (`PARTS`, e.g. the agenda's), merged in. A language
 without a file of its own borrows a close one (`BORROWED`) or English, key by key, so a missing text
 never breaks a page. The back office keeps its own texts apart, in `locales/office/<code>.json` (a
-"book", never merged in), so the migrant app's twelve catalogues stay about what migrants read; office
+"book", never merged in, with chapters of its own such as `locales/office/events/`), so the migrant app's twelve catalogues stay about what migrants read; office
 pages look there first. Content comes from the services in whatever language they served; this module
 only labels it.
 Dates, money, numbers, day names and plural rules come from CLDR through Babel.
@@ -41,13 +41,15 @@ catalogue; a book such as the back office's (`locales/office/`) is looked up apa
 @cache
 def catalogue(code: str, book: str = "") -> dict[str, Any]:
     """One language's texts as shipped, or {} when it has none: `locales/<code>.json` with the texts of
-    each part of the migrant app that keeps its own (`PARTS`), or of a book (`locales/<book>/<code>.json`)."""
+    each part of the migrant app that keeps its own (`PARTS`), or of a book (`locales/<book>/<code>.json`)
+    with its chapters (`locales/<book>/<chapter>/<code>.json`, e.g. the back office's events): one
+    area's texts stay in their own files, and a key defined twice is refused."""
     folder = resources.files("witaj.web").joinpath("locales", *([book] if book else []))
     path = folder.joinpath(f"{code}.json")
     if not path.is_file():
         return {}
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    for part in () if book else PARTS:
+    for part in chapters(book) if book else PARTS:
         extra = folder.joinpath(part, f"{code}.json")
         if extra.is_file():
             texts: dict[str, Any] = json.loads(extra.read_text(encoding="utf-8"))
@@ -56,6 +58,12 @@ def catalogue(code: str, book: str = "") -> dict[str, Any]:
                 raise ValueError(f"texts defined twice in locales ({part}/{code}.json): {twice}")
             data.update(texts)
     return data
+
+
+def chapters(book: str) -> list[str]:
+    """The chapters of a book: its folders (`locales/office/events/`)."""
+    folder = resources.files("witaj.web").joinpath("locales", book)
+    return sorted(entry.name for entry in folder.iterdir() if entry.is_dir())
 
 
 @cache

@@ -259,9 +259,15 @@ class BackendClient:
             raise self._down(type(exc).__name__) from None
         except httpx.HTTPError as exc:
             raise self._down(type(exc).__name__) from None
-        if response.status_code >= 500:
+        body = b"".join(chunks)
+        if response.status_code >= 500 and not self.answered_on_purpose(response.status_code, body):
             raise self._down(f"status {response.status_code}")
-        return response.status_code, b"".join(chunks), response.headers
+        return response.status_code, body, response.headers
+
+    def answered_on_purpose(self, status: int, body: bytes) -> bool:
+        """Whether a 5xx answer is the service's own word about something else failing (a calendar
+        URL that did not answer, say), to be shown as a refusal rather than as the service being down."""
+        return False
 
     def _down(self, reason: str) -> BackendUnavailable:
         log.warning("backend.unavailable", service=self.service, reason=reason)

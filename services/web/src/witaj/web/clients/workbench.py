@@ -85,8 +85,9 @@ class Refused(BackendRefused):
     """The service says the person may not do this (403)."""
 
 
-class WorkbenchClient(BackendClient):
-    service = "content"
+class StaffClient(BackendClient):
+    """A service's API on behalf of signed-in staff: a refused token ends their session (401), a refused
+    action is a 403 page, and writes wait `write_timeout`."""
 
     def _refusal(self, status: int, data: Any) -> BackendRefused:
         refusal = super()._refusal(status, data)
@@ -100,6 +101,33 @@ class WorkbenchClient(BackendClient):
     ) -> None:
         super().__init__(base_url, settings, **options)
         self.write_timeout = write_timeout
+
+    async def _write(
+        self, method: str, path: str, token: str, payload: Any, *, headers: dict[str, str] | None = None
+    ) -> tuple[Any, Any]:
+        return await self.send(
+            method, path, token=token, json=payload, headers=headers, timeout=self.write_timeout
+        )
+
+    async def _xliff_out(self, token: str, path: str) -> tuple[bytes, str]:
+        """An XLIFF document to download, and the Content-Disposition the API gave it."""
+        body, headers = await self.send(
+            "GET", path, token=token, headers={"Accept": "application/xliff+xml"}, timeout=self.write_timeout,
+            raw=True,
+        )  # fmt: skip
+        return body, headers.get("content-disposition", "")
+
+    async def _xliff_in(self, token: str, path: str, document: bytes) -> dict[str, Any]:
+        """An uploaded XLIFF document sent on; the API's report of what it applied and refused."""
+        data, _ = await self.send(
+            "POST", path, token=token, content=document, headers={"Content-Type": "application/xliff+xml"},
+            timeout=self.write_timeout,
+        )  # fmt: skip
+        return dict(data)
+
+
+class WorkbenchClient(StaffClient):
+    service = "content"
 
     def _base(self, city: str) -> str:
         return f"/cities/{city}/workbench"
@@ -191,18 +219,10 @@ class WorkbenchClient(BackendClient):
         return dict(data)
 
     async def export_xliff(self, token: str, city: str, language: str) -> tuple[bytes, str]:
-        body, headers = await self.send(
-            "GET", f"{self._base(city)}/translations/{language}/xliff", token=token,
-            headers={"Accept": "application/xliff+xml"}, timeout=self.write_timeout, raw=True,
-        )  # fmt: skip
-        return body, headers.get("content-disposition", "")
+        return await self._xliff_out(token, f"{self._base(city)}/translations/{language}/xliff")
 
     async def import_xliff(self, token: str, city: str, language: str, document: bytes) -> dict[str, Any]:
-        data, _ = await self.send(
-            "POST", f"{self._base(city)}/translations/{language}/xliff", token=token, content=document,
-            headers={"Content-Type": "application/xliff+xml"}, timeout=self.write_timeout,
-        )  # fmt: skip
-        return dict(data)
+        return await self._xliff_in(token, f"{self._base(city)}/translations/{language}/xliff", document)
 
     async def preview(
         self, token: str, city: str, kind_path: str, content: dict[str, Any], language: str
@@ -210,10 +230,3 @@ class WorkbenchClient(BackendClient):
         path = f"{self._base(city)}/preview/{kind_path}"
         data, _ = await self.send("POST", path, token=token, json={"content": content, "language": language})
         return Item.model_validate(data)
-
-    async def _write(
-        self, method: str, path: str, token: str, payload: Any, *, headers: dict[str, str] | None = None
-    ) -> tuple[Any, Any]:
-        return await self.send(
-            method, path, token=token, json=payload, headers=headers, timeout=self.write_timeout
-        )

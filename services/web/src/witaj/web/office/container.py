@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import httpx
 from pymongo import AsyncMongoClient
 from witaj.shared.mongo import Document, create_client, database, ping
+from witaj.web.clients.organiser import OrganiserClient
 from witaj.web.clients.workbench import WorkbenchClient
 from witaj.web.office.development import DevelopmentSignIn
 from witaj.web.office.oidc import Provider
@@ -28,6 +29,8 @@ class Office:
     settings: OfficeSettings
     sessions: SessionStore
     workbench: WorkbenchClient
+    organiser: OrganiserClient
+    """The events API, for events and courses, their registrations, imports and translation."""
     provider: Provider | None
     development: DevelopmentSignIn | None
     mongo: AsyncMongoClient[Document]
@@ -44,6 +47,12 @@ class Office:
             sessions=SessionStore(database(mongo, settings.mongo), secret, office),
             workbench=WorkbenchClient(
                 settings.content_url,
+                settings.backend,
+                write_timeout=office.write_timeout_seconds,
+                transport=transport,
+            ),
+            organiser=OrganiserClient(
+                settings.events_url,
                 settings.backend,
                 write_timeout=office.write_timeout_seconds,
                 transport=transport,
@@ -77,4 +86,5 @@ class Office:
 
     async def aclose(self) -> None:
         await self.workbench.aclose()
+        await self.organiser.aclose()
         await self.mongo.close()

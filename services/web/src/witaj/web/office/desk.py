@@ -27,12 +27,14 @@ from babel.dates import format_date, format_time
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from witaj.shared.events import CityConfig
+from witaj.web.clients.organiser import OrganiserClient
 from witaj.web.clients.workbench import WorkbenchClient
 from witaj.web.deps import WebDep, find_city, get_web
 from witaj.web.i18n import Translator, babel_locale, reader_language, translated_languages
 from witaj.web.office.container import LANGUAGE_COOKIE, PREFIX, Office
 from witaj.web.office.forms import FORMS
 from witaj.web.office.oidc import ProviderUnavailable, SignInFailed
+from witaj.web.office.recurrence import span
 from witaj.web.office.sessions import StaffSession, cookie_safe
 from witaj.web.office.staff import Staff
 from witaj.web.pages import Reader
@@ -97,6 +99,11 @@ class Desk(Reader):
         return self.office.workbench
 
     @property
+    def organiser(self) -> OrganiserClient:
+        assert self.office is not None
+        return self.office.organiser
+
+    @property
     def city_id(self) -> str:
         assert self.city is not None, "only on a city's pages"
         return self.city.id
@@ -112,13 +119,18 @@ class Desk(Reader):
         """The item in the migrant app, as readers see it."""
         return f"/{self.city_id}/{language}/{kind_path}/{item_id}"
 
-    def when(self, moment: str) -> str:
+    def when(self, moment: str | datetime) -> str:
         """A date and time from an API ('2026-03-02T09:15:00+00:00') in the city's time zone, the
         office's language: revisions of one day differ by their time."""
-        value = datetime.fromisoformat(moment)
+        value = moment if isinstance(moment, datetime) else datetime.fromisoformat(moment)
         zone = ZoneInfo(self.city.timezone) if self.city else UTC
         locale = babel_locale(self.t.language)
         return f"{format_date(value.astimezone(zone), 'medium', locale=locale)}, {format_time(value, 'short', tzinfo=zone, locale=locale)}"
+
+    def span(self, start: datetime, end: datetime) -> str:
+        """When an event's date happens, in the city's time zone: 'Tue, Mar 4, 2030, 17:00-18:30'."""
+        zone = ZoneInfo(self.city.timezone) if self.city else UTC
+        return span(self.t, start.astimezone(zone), end.astimezone(zone))
 
     def render(self, template: str, *, status: int = 200, **context: object) -> HTMLResponse:
         response = super().render(

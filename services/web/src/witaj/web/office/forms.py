@@ -192,12 +192,14 @@ def _read_fields(fields: Iterable[Field], form: Mapping[str, Any], prefix: str) 
     return row
 
 
-def _text(form: Mapping[str, Any], name: str) -> str:
+def posted_text(form: Mapping[str, Any], name: str) -> str:
+    """One posted input's text (line ends as typed on any system), or '' when there is none."""
     value = form.get(name)
     return value.replace("\r\n", "\n") if isinstance(value, str) else ""
 
 
-def _many(form: Mapping[str, Any], name: str) -> list[str]:
+def posted_values(form: Mapping[str, Any], name: str) -> list[str]:
+    """Every value posted under a name (ticked checkboxes)."""
     getlist = getattr(form, "getlist", None)
     values = getlist(name) if getlist else form.get(name, [])
     return [v for v in (values if isinstance(values, list) else [values]) if isinstance(v, str) and v]
@@ -207,16 +209,18 @@ def _read_field(entry: Field, form: Mapping[str, Any], prefix: str, into: dict[s
     name = prefix + entry.name
     value: Any
     if entry.widget in ("checks", "topics", "languages"):
-        value = _many(form, name)
+        value = posted_values(form, name)
     elif entry.widget == "lines":
-        value = [line.strip() for line in _text(form, name).split("\n") if line.strip()][: MAX_LINES * 2]
+        value = [line.strip() for line in posted_text(form, name).split("\n") if line.strip()][
+            : MAX_LINES * 2
+        ]
     elif entry.widget == "point":
-        lat, lon = _text(form, name + ".lat").strip(), _text(form, name + ".lon").strip()
+        lat, lon = posted_text(form, name + ".lat").strip(), posted_text(form, name + ".lon").strip()
         value = {"lat": lat, "lon": lon} if lat or lon else None
     elif entry.widget == "money":
-        amount = _text(form, name + ".amount").strip()
+        amount = posted_text(form, name + ".amount").strip()
         value = (
-            {"amount": amount, "currency": _text(form, name + ".currency").strip().upper() or "PLN"}
+            {"amount": amount, "currency": posted_text(form, name + ".currency").strip().upper() or "PLN"}
             if amount
             else None
         )
@@ -224,14 +228,14 @@ def _read_field(entry: Field, form: Mapping[str, Any], prefix: str, into: dict[s
         value = []
         for day in DAYS:
             for slot in range(SLOTS):
-                opens = _text(form, f"{name}.{day}.{slot}.opens").strip()
-                closes = _text(form, f"{name}.{day}.{slot}.closes").strip()
+                opens = posted_text(form, f"{name}.{day}.{slot}.opens").strip()
+                closes = posted_text(form, f"{name}.{day}.{slot}.closes").strip()
                 if opens or closes:
                     value.append({"day": day, "opens": opens, "closes": closes})
     elif entry.widget in ("markdown", "textarea"):
-        value = _text(form, name) if entry.widget == "markdown" else _text(form, name).strip()
+        value = posted_text(form, name) if entry.widget == "markdown" else posted_text(form, name).strip()
     else:
-        value = _text(form, name).strip() or None  # an empty optional input leaves the field out
+        value = posted_text(form, name).strip() or None  # an empty optional input leaves the field out
         if value is None and entry.required:
             value = ""  # so the API names it as missing, next to its input
     _put(into, entry.name, value)

@@ -7,6 +7,10 @@ page shows; the APIs decide, and a refusal is shown as such. PA editors and city
 their city; NGO editors only their organisation's items (and without an organisation claim, nothing);
 translators translate and review, and an editor of the item publishes the translation; platform admins
 act in every city.
+
+Events follow the events API's rules (`witaj.events.auth`), which differ: PA and NGO editors alike act
+for their own organisation's events only, city admins for every event of the city, and translators
+translate every event of their city; an editor of the event publishes a translation.
 """
 
 from __future__ import annotations
@@ -107,3 +111,33 @@ class Staff:
         return self.has(Role.TRANSLATOR) and not (
             self.has(*CITY_EDITORS) or self.ngo or self.is_platform_admin
         )
+
+    # ------------------------------------------------------------------------------------------ events
+
+    def organises(self, city: str) -> str | None:
+        """The organisation a PA or NGO editor publishes events for in the city (None: they do not)."""
+        editor = self.has(Role.PA_EDITOR, Role.NGO_EDITOR) and self.in_city(city)
+        return self.organisation if editor else None
+
+    def administers(self, city: str) -> bool:
+        """City and platform admins act for every organisation's events (and say which one)."""
+        return self.principal.may_administer_city(city)
+
+    def works_with_events(self, city: str) -> bool:
+        return (
+            self.administers(city)
+            or self.organises(city) is not None
+            or (self.in_city(city) and self.has(Role.TRANSLATOR))
+        )
+
+    def may_create_event(self, city: str) -> bool:
+        return self.administers(city) or self.organises(city) is not None
+
+    def may_edit_event(self, event: dict[str, Any]) -> bool:
+        if self.administers(event["city"]):
+            return True
+        organisation = self.organises(event["city"])
+        return organisation is not None and organisation == event.get("organisation")
+
+    def may_translate_event(self, event: dict[str, Any]) -> bool:
+        return self.may_edit_event(event) or (self.in_city(event["city"]) and self.has(Role.TRANSLATOR))

@@ -8,6 +8,11 @@
     xliff.py        XLIFF 2.0 download and upload
     city.py         the city's settings and topic tree (city admins)
     feedback.py     readers' feedback: helpfulness, the moderation queue
+    events.py       events and courses: the list, an event's page, its workflow, moving or cancelling a date
+    event_editing.py            the event form (new and edit) with the schedule in words
+    event_registrations.py      who registered, attendance, a CSV file
+    event_import.py             iCalendar files and calendar URLs
+    event_translation.py        events' translation: what needs it, side by side, XLIFF
 
 Besides its routes the back office brings: bigger forms under /office/ (a procedure's steps, an XLIFF
 file; `security.LARGE_FORMS`), a larger body limit there (`office.max_body_bytes`), its own error pages
@@ -30,7 +35,21 @@ from witaj.web.i18n import Translator
 from witaj.web.office.container import PREFIX, RETURN_PREFIXES
 from witaj.web.office.desk import BOOK, Desk, NotYours, SignInNeeded, office_language
 from witaj.web.office.sessions import cookie_safe
-from witaj.web.routes.office import city, content, editing, feedback, home, signin, translation, xliff
+from witaj.web.routes.office import (
+    city,
+    content,
+    editing,
+    event_editing,
+    event_import,
+    event_registrations,
+    event_translation,
+    events,
+    feedback,
+    home,
+    signin,
+    translation,
+    xliff,
+)
 from witaj.web.settings import WebSettings
 
 LARGE_FORM = (3_000, 1)
@@ -98,4 +117,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotYours, not_yours)
     app.add_exception_handler(Refused, not_yours)
     for module in (signin, home, content, editing, translation, xliff, city, feedback):
+        app.include_router(module.router)
+    # Events: the addresses with a fixed word (new, import, translations) before /events/{event_id}.
+    for module in (event_editing, event_import, event_translation, event_registrations, events):
         app.include_router(module.router)

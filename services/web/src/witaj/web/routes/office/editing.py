@@ -31,7 +31,7 @@ SPOKEN = sorted(LANGUAGES, key=lambda code: LANGUAGES[code][0])
 """Languages an office may say it speaks: every language Witaj knows, in English alphabetical order."""
 
 
-async def _topics(desk: Desk) -> list[tuple[str, str, int]]:
+async def city_topics(desk: Desk) -> list[tuple[str, str, int]]:
     """The city's topics as (id, label, depth), labelled in the office's language where the city has it."""
     assert desk.city is not None
     language = desk.t.language if desk.t.language in desk.city.languages else desk.city.default_language
@@ -99,7 +99,7 @@ async def edit_page(
         field_label=forms.field_label,
         days=DAYS,
         spoken_languages=SPOKEN,
-        topics=await _topics(desk),
+        topics=await city_topics(desk),
         offices=await _offices(desk, language) if kind_path == "processes" else [],
     )
 

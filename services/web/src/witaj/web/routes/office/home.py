@@ -7,10 +7,11 @@ import asyncio
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from witaj.shared.auth import Role
+from witaj.shared.events import Feature
 from witaj.web.clients.base import BackendUnavailable
 from witaj.web.deps import WebDep
 from witaj.web.office.container import PREFIX
-from witaj.web.office.desk import CityDesk, SignedDesk
+from witaj.web.office.desk import CityDesk, Desk, SignedDesk
 from witaj.web.office.forms import FORMS
 from witaj.web.office.staff import OFFICE_ROLES
 
@@ -49,6 +50,7 @@ async def dashboard(desk: CityDesk) -> HTMLResponse:
 
     totals = await asyncio.gather(*(count(k, None) for k in kinds))
     waiting = await asyncio.gather(*(count(k, "in_review") for k in kinds))
+    events = await event_counts(desk)
     work = None
     if staff.sees_whole_city(city) or staff.ngo:
         try:
@@ -59,4 +61,21 @@ async def dashboard(desk: CityDesk) -> HTMLResponse:
         "office/dashboard.html",
         kinds=list(zip(kinds, totals, waiting, strict=True)),
         work=work,
+        events=events,
     )
+
+
+async def event_counts(desk: Desk) -> dict[str, int | None] | None:
+    """The person's events by status, for the dashboard (None: they have no events to work on)."""
+    assert desk.city is not None
+    if not (desk.city.has(Feature.EVENTS) and desk.staff.works_with_events(desk.city_id)):
+        return None
+
+    async def count(status: str) -> int | None:
+        try:
+            return (await desk.organiser.listing(desk.token, desk.city_id, status=status, limit=1)).total
+        except BackendUnavailable:
+            return None
+
+    statuses = ("draft", "published")
+    return dict(zip(statuses, await asyncio.gather(*(count(s) for s in statuses)), strict=True))

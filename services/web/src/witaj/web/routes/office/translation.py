@@ -10,27 +10,36 @@ city has switched them on, and marked as machine-made until a person saves the t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from witaj.shared.events import Feature
 from witaj.shared.languages import is_rtl
-from witaj.shared.translations import ALLOWED, TranslationState
+from witaj.shared.translations import TranslationState
 from witaj.web.clients.base import BackendRefused
 from witaj.web.clients.content import KIND_PATHS
-from witaj.web.clients.workbench import EditorItem
+from witaj.web.clients.workbench import EditorItem, LanguageState
 from witaj.web.deps import PageNotFound
 from witaj.web.office.container import PREFIX
 from witaj.web.office.desk import CityDesk, Desk, NotYours
 from witaj.web.office.diff import Change, compare
 from witaj.web.office.forms import field_id, path_label
 from witaj.web.office.problems import Problems, describe, explain
+from witaj.web.office.translating import (
+    Translatable,
+    Work,
+    WorkRow,
+    posted_translation,
+    rows_for,
+    states_for,
+    wanted_steps,
+)
 from witaj.web.routes.office.content import load_item
 
 router = APIRouter(prefix=PREFIX + "/{city}")
 DONE = ("saved", "machine")
-ORDER = list(TranslationState)
 
 
 def city_language(desk: Desk, language: str) -> str:
@@ -69,46 +78,46 @@ async def language_page(
     city_language(desk, language)
     _may_see_work(desk)
     work = await desk.workbench.dashboard(desk.token, desk.city_id)
-    entry = work.get("languages", {}).get(language)
+    listing = Work(
+        language_rows(desk, work, language, _work_row), xliff=desk.here("translations", language, "xliff")
+    )
+    return language_work_page(desk, language, listing, report=report, problem=problem, status=status)
+
+
+def language_rows(
+    desk: Desk, dashboard: dict[str, Any], language: str, row: Callable[[Desk, dict[str, Any], str], WorkRow]
+) -> list[WorkRow]:
+    """A dashboard's rows for one language (404 for a language it does not have)."""
+    entry = dashboard.get("languages", {}).get(language)
     if entry is None:
         raise PageNotFound("page", city=desk.city)
+    return [row(desk, found, language) for found in entry["items"]]
+
+
+def language_work_page(
+    desk: Desk,
+    language: str,
+    listing: Work,
+    *,
+    report: dict[str, Any] | None,
+    problem: str | None,
+    status: int,
+) -> HTMLResponse:
+    """A language's work (content's or events'), most asked-for first; after an XLIFF upload, its report."""
     return desk.render(
-        "office/translation_language.html", status=status, language=language, entry=entry, report=report,
-        problem=problem, rtl=is_rtl(language), kind_paths=KIND_PATHS,
+        "office/translation_language.html", status=status, language=language, work=listing, report=report,
+        problem=problem, rtl=is_rtl(language),
     )  # fmt: skip
 
 
-def rows_for(text: str) -> int:
-    """A translation box about as tall as its source: one line for a title, more for a paragraph."""
-    if len(text) <= 80 and "\n" not in text:
-        return 1
-    return min(20, max(3, len(text) // 70 + text.count("\n") + 1))
-
-
-def path_to(current: TranslationState, wanted: TranslationState) -> list[TranslationState] | None:
-    """The workflow's steps from one state to another (none when it is the same state, None when it
-    cannot be reached): a translator who finishes a text marks it "translated" from "missing", and the
-    text passes through "draft" on the way, as the API's workflow wants."""
-    if wanted is current:
-        return []
-    paths: dict[TranslationState, list[TranslationState]] = {current: []}
-    frontier = [current]
-    while frontier:
-        state = frontier.pop(0)
-        for following in sorted(ALLOWED[state], key=ORDER.index):
-            if following not in paths:
-                paths[following] = [*paths[state], following]
-                frontier.append(following)
-    return paths.get(wanted)
-
-
-def states_for(desk: Desk, item: EditorItem, current: str) -> list[str]:
-    """The states the person may save the text in from `current` (its own included, missing never)."""
-    now = TranslationState(current)
-    offered = [s for s in ORDER if s is not TranslationState.MISSING and path_to(now, s) is not None]
-    if not desk.staff.may_publish_translation(item.facts()):
-        offered = [s for s in offered if s is not TranslationState.PUBLISHED]
-    return [s.value for s in offered]
+def _work_row(desk: Desk, row: dict[str, Any], language: str) -> WorkRow:
+    what = desk.t(f"office.kind.{KIND_PATHS[row['kind']]}")
+    if row["status"] != "published":
+        what += " · " + desk.t(f"office.status.{row['status']}")
+    link = desk.here("items", row["id"], "translations", language)
+    return WorkRow(
+        title=row["title"] or row["id"], what=what, reason=row["reason"], demand=row["demand"], link=link
+    )
 
 
 async def _changes_since(desk: Desk, item: EditorItem, revision: int) -> list[Change] | None:
@@ -133,30 +142,49 @@ async def editor_page(
 ) -> HTMLResponse:
     assert desk.city is not None
     state = item.translations.get(language)
-    current = state.state if state else "missing"
     changes = await _changes_since(desk, item, state.source_revision if state else 0)
-    machine = desk.city.has(Feature.MACHINE_TRANSLATION)
+    may_publish = desk.staff.may_publish_translation(item.facts())
+    translatable = Translatable(
+        title=item.title, source_language=item.source_language, revision=item.revision, texts=item.texts,
+        label=lambda path: path_label(desk.t, item.kind_path, path), page=desk.here("items", item.id),
+        action=desk.here("items", item.id, "translations", language), may_publish=may_publish,
+        machine=desk.here("items", item.id, "translations", language, "machine-draft")
+        if desk.city.has(Feature.MACHINE_TRANSLATION) else None,
+    )  # fmt: skip
+    return translation_editor(
+        desk, translatable, language, state, changes, fields=fields, problems=problems, done=done,
+        offer_overwrite=offer_overwrite, status=status,
+        work=desk.here("translations", language),
+    )  # fmt: skip
+
+
+def translation_editor(
+    desk: Desk, translatable: Translatable, language: str, state: LanguageState | None,
+    changes: list[Change] | None, *, fields: dict[str, str] | None, problems: Problems | None,
+    done: str | None, work: str, offer_overwrite: bool = False, status: int = 200,
+) -> HTMLResponse:  # fmt: skip
+    """The side-by-side editor of an item or an event (see `office.translating`)."""
+    current = state.state if state else "missing"
     return desk.render(
         "office/translate.html",
         status=status,
-        item=item,
+        source=translatable,
         language=language,
         rtl=is_rtl(language),
-        source_rtl=is_rtl(item.source_language),
+        source_rtl=is_rtl(translatable.source_language),
         state=state,
         current=current,
         fields=fields if fields is not None else (state.fields if state else {}),
         changed={c.path: c for c in changes or []},
         outdated=changes is not None,
-        states=states_for(desk, item, current),
+        states=states_for(current, may_publish=translatable.may_publish),
         chosen=current if current != "missing" else TranslationState.DRAFT.value,
-        machine=machine,
         problems=problems or Problems(),
         done=done,
         offer_overwrite=offer_overwrite,
         field_id=field_id,
-        path_label=path_label,
         rows_for=rows_for,
+        work=work,
     )
 
 
@@ -183,18 +211,9 @@ async def save_translation(item_id: str, language: str, desk: CityDesk, request:
     item = await load_item(desk, item_id)
     _translatable(desk, item, language)
     form = await request.form()
-    fields = {
-        path: text.replace("\r\n", "\n")
-        for path in item.texts
-        if isinstance(text := form.get(f"text.{path}"), str) and text.strip()
-    }
+    fields, revision = posted_translation(form, item.texts)
     state = item.translations.get(language)
-    current = TranslationState(state.state if state else "missing")
-    chosen = str(form.get("state", "draft"))
-    wanted = TranslationState(chosen) if chosen in {s.value for s in TranslationState} else current
-    steps = path_to(current, wanted) or [wanted]
-    revision_text = str(form.get("revision", ""))
-    revision = int(revision_text) if revision_text.isdigit() else None
+    steps = wanted_steps(state.state if state else "missing", str(form.get("state", "draft")))
     try:
         for number, step in enumerate(steps):  # the text goes with the first step, which checks the revision
             await desk.workbench.translate(
