@@ -252,6 +252,15 @@ CASES: dict[tuple[str, str, str], Case | tuple[Case, ...]] = {
         _event(json={"note": "Sala 2"}), OWNER, EVENT_EDIT
     ),
     ("events", "POST", "/cities/{city}/events/{event_id}/cancel"): Case(_event(), OWNER, EVENT_EDIT),
+    ("events", "POST", "/cities/{city}/workbench/translations/{language}/xliff"): Case(
+        lambda w: Request(
+            path={"city": CITY, "language": "en"},
+            content=w.xliff(w.event(), service="events"),
+            headers={"Content-Type": "application/xliff+xml"},
+        ),
+        OWNER,
+        EVENT_TRANSLATE,
+    ),
     ("events", "PUT", "/cities/{city}/events/{event_id}/registrations/{registration_id}/attendance"): Case(
         _registration, OWNER, EVENT_EDIT
     ),

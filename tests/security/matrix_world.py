@@ -107,10 +107,13 @@ class World:
         newest = self.ok("content", "GET", moderation, by, params={"limit": 50, "offset": max(0, total - 50)})
         return next(row["id"] for row in newest["items"] if row["item_id"] == item["id"])
 
-    def xliff(self, item: dict[str, Any], by: dict[str, str] | None = None) -> bytes:
-        """An export into English holding the item, with every unit translated."""
+    def xliff(
+        self, item: dict[str, Any], by: dict[str, str] | None = None, service: str = "content"
+    ) -> bytes:
+        """An export into English holding the item (or, from the events service, the event), with every
+        unit translated."""
         exported = self.http.get(
-            f"{self.urls['content']}/cities/{CITY}/workbench/translations/en/xliff", headers=by or self.owner
+            f"{self.urls[service]}/cities/{CITY}/workbench/translations/en/xliff", headers=by or self.owner
         ).text
         start = exported.index(f'<file id="f{item["id"]}"')
         head, end = exported[: exported.index("<file ")], exported.index("</file>", start) + len("</file>")

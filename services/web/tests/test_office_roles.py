@@ -106,3 +106,66 @@ async def test_editors_moderate_feedback_and_translators_do_not(web, identity_pr
             f"{CITY}/feedback/x", data={"csrf_token": form_token(dashboard), "decision": "approved"}
         )
         assert posted.status_code == 403
+
+
+EVENT_ROLES = {
+    # role, organisation: (sees events, creates, edits the NGO's event, translates it, publishes a translation)
+    "ngo_editor": ("owner", True, True, True, True, True),
+    "city_admin": (None, True, True, True, True, True),
+    "platform_admin": (None, True, True, True, True, True),
+    "translator": (None, True, False, False, True, False),
+    "pa_editor": ("city-hall", True, True, False, False, False),
+    "analyst": (None, False, False, False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", list(EVENT_ROLES))
+async def test_each_role_sees_only_the_event_actions_it_may_take(
+    web, identity_provider, platform, auth_header, role
+) -> None:
+    """Events follow the events API's rules: editors act for their own organisation's events only (PA
+    editors too), city admins for all, translators translate and an organiser publishes."""
+    from event_helpers import create_event, organisation
+
+    owner = organisation()
+    org, works, creates, edits, translates, publishes = EVENT_ROLES[role]
+    event = create_event(
+        platform["events"],
+        auth_header("ngo_editor", city="lublin", org=owner),
+        registration={"required": True},
+    )
+    base = f"{CITY}/events/{event['id']}"
+    await sign_in(
+        web,
+        identity_provider,
+        role,
+        org=owner if org == "owner" else org,
+        city=None if role == "platform_admin" else "lublin",
+    )
+
+    dashboard = await web.get(CITY)
+    assert (f'href="{CITY}/events"' in dashboard.text) is works
+    listing = await web.get(f"{CITY}/events")
+    assert listing.status_code == (200 if works else 403)
+    assert (f'href="{CITY}/events/new"' in listing.text) is creates
+    assert (f'href="{CITY}/events/import"' in listing.text) is creates
+    assert (await web.get(f"{CITY}/events/new")).status_code == (200 if creates else 403)
+
+    page = await web.get(base)
+    assert page.status_code == (200 if translates else 403)
+    assert (f'href="{base}/edit"' in page.text) is edits
+    assert (f'href="{base}/cancel"' in page.text) is edits
+    assert (f'href="{base}/registrations"' in page.text) is edits
+    assert (f'href="{base}/translations/uk"' in page.text) is translates
+    for path in ("/edit", "/registrations", "/cancel", "/registrations.csv"):
+        assert (await web.get(base + path)).status_code == (200 if edits else 403), path
+    translation = await web.get(f"{base}/translations/uk")
+    assert translation.status_code == (200 if translates else 403)
+    if translates:
+        assert ('name="state" value="published"' in translation.text) is publishes
+
+
+async def test_editors_without_an_organisation_have_no_events(web, identity_provider) -> None:
+    await sign_in(web, identity_provider, "pa_editor")
+    assert f'href="{CITY}/events"' not in (await web.get(CITY)).text
+    assert (await web.get(f"{CITY}/events")).status_code == 403

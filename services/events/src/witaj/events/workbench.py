@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from witaj.events import schedule as sched
-from witaj.events.api import RuntimeDep, Store
+from witaj.events.api import EventsOn, RuntimeDep, Store
 from witaj.events.auth import may_translate, workbench_scope
 from witaj.events.documents import (
     CANCELLED,
@@ -42,7 +42,9 @@ from witaj.shared.errors import ERROR_RESPONSES
 from witaj.shared.mongo import Document
 from witaj.shared.web import Page, Pagination
 
-router = APIRouter(prefix="/cities/{city}/workbench", tags=["workbench"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/cities/{city}/workbench", tags=["workbench"], responses=ERROR_RESPONSES, dependencies=[EventsOn]
+)
 STATUSES = (DRAFT, PUBLISHED, CANCELLED, UNPUBLISHED)
 StatusFilter = Annotated[str | None, Query(pattern=f"^({'|'.join(STATUSES)})$")]
 PAST = timedelta(days=31)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from witaj.events.api import RuntimeDep, Store
+from witaj.events.api import EventsOn, RuntimeDep, Store
 from witaj.events.auth import may_translate, workbench_scope
 from witaj.events.documents import source_texts, translations_of
 from witaj.events.schemas import TEXT_LIMITS
@@ -23,7 +23,10 @@ from witaj.shared.events import CityConfig
 from witaj.shared.mongo import Document, Session
 
 router = APIRouter(
-    prefix="/cities/{city}/workbench/translations", tags=["translation"], responses=ERROR_RESPONSES
+    prefix="/cities/{city}/workbench/translations",
+    tags=["translation"],
+    responses=ERROR_RESPONSES,
+    dependencies=[EventsOn],
 )
 
 
