@@ -179,5 +179,11 @@ async def test_an_ngo_editor_sees_and_changes_only_their_organisation_s_events(
     assert (
         await web.post(f"{CITY}/events/{other['id']}/cancel", data={"csrf_token": token})
     ).status_code == 403
+    forged = await web.post(f"{CITY}/events/{own['id']}/cancel", data={"csrf_token": "x" * 43})
+    assert forged.status_code == 403 and "form" in text_of(forged).lower()  # not signed for this browser
     async with httpx.AsyncClient(base_url=platform["events"]) as api:
         assert (await api.get(f"/cities/lublin/events/{other['id']}")).json()["status"] == "published"
+        kept = await api.get(
+            f"/cities/lublin/events/{own['id']}", headers=auth_header("ngo_editor", city="lublin", org=mine)
+        )
+        assert kept.json()["status"] == "draft"  # the forged form cancelled nothing
