@@ -291,7 +291,8 @@ def test_a_custom_rule_s_problem_goes_by_the_rule() -> None:
 @pytest.mark.parametrize(
     ("value", "safe"),
     [("=1+2", "'=1+2"), ("+48 600", "'+48 600"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=x", "'\t=x"),
-     ("\uff1dcmd", "'\uff1dcmd"), ("Olena", "Olena"), ("a=b", "a=b"), (None, ""), (12, "12")],
+     ("\uff1dcmd", "'\uff1dcmd"), ("  =1+2", "'  =1+2"), ("\u00a0\u3000@x", "'\u00a0\u3000@x"),
+     ("Olena", "Olena"), ("a=b", "a=b"), (" Olena", " Olena"), (None, ""), (12, "12")],
 )  # fmt: skip
 def test_no_cell_is_a_formula(value: object, safe: str) -> None:
     assert cell(value) == safe

