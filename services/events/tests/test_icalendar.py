@@ -257,3 +257,47 @@ async def test_an_event_that_cannot_be_imported_is_reported_and_the_rest_goes_in
     assert [e["uid"] for e in again["errors"]] == ["polish-a1@ngo.example"]
     statuses = sorted([d["status"] async for d in state.event_store.collection.find({})])
     assert statuses == ["published", "published"]
+
+
+def _long_calendar(size: int) -> bytes:
+    """One event whose description fills the file to `size` bytes, folded as RFC 5545 folds lines."""
+    head = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:long@ngo.example\r\nSUMMARY:Open day\r\n"
+    head += b"DTSTART:20300301T100000Z\r\nDESCRIPTION:"
+    tail = b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    lines = (size - len(head) - len(tail)) // 75
+    return head + b"\r\n ".join([b"x" * 72] * lines) + tail
+
+
+async def test_an_upload_may_be_as_large_as_a_fetched_calendar_and_no_larger(
+    client, editor, state, settings
+) -> None:
+    """Editors are told the size a calendar may have (`agenda.max_import_bytes`); an upload gets it, not
+    the smaller limit of the service's other requests."""
+    limit = settings.agenda.max_import_bytes
+    assert limit > settings.service.max_body_bytes
+    large = _long_calendar(settings.service.max_body_bytes + 100_000)
+    response = await _import(client, editor, large)
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == 1
+    stored = await state.event_store.collection.find_one({"import.uid": "long@ngo.example"})
+    assert len(stored["texts"]["description"]) == 10_000  # what an event keeps of it
+
+    too_large = await _import(client, editor, _long_calendar(limit + 1000))
+    assert too_large.status_code == 413 and too_large.json()["error"]["code"] == "payload_too_large"
+    other = await client.post(
+        "/cities/lublin/events", content=large, headers={**editor, "Content-Type": "application/json"}
+    )
+    assert other.status_code == 413  # the larger limit is the upload's only
+
+
+async def test_a_calendar_of_too_many_events_is_refused_whole(client, editor, state) -> None:
+    events = "".join(
+        f"BEGIN:VEVENT\r\nUID:e{n}@ngo.example\r\nSUMMARY:Meeting\r\nDTSTART:20300301T100000Z\r\nEND:VEVENT\r\n"
+        for n in range(2_001)
+    )
+    response = await _import(
+        client, editor, f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n".encode()
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "A calendar may hold at most 2000 events per import"
+    assert await state.event_store.collection.count_documents({}) == 0

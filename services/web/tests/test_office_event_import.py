@@ -65,6 +65,13 @@ async def test_an_uploaded_calendar_is_imported_then_updated_and_its_problems_ex
     )
     assert broken.status_code == 400 and "This is not a calendar file Witaj can read" in text_of(broken)
     assert '<a href="#f-file">' in broken.text
+    huge = await web.post(
+        f"{CITY}/events/import",
+        data={"csrf_token": token},
+        files={"file": ("big.ics", first + b" " * 2_000_000, "text/calendar")},
+    )  # over the 2 MB the form's hint says, under what the back office takes
+    assert huge.status_code == 413 and '<a href="#f-file">' in huge.text
+    assert "Calendar file (.ics): The calendar is too large to import (at most 2 MB)." in text_of(huge)
 
 
 async def test_a_calendar_url_is_kept_imported_now_and_its_failure_said(web, identity_provider) -> None:

@@ -405,8 +405,11 @@ def create_service_app(
     description: str,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     version: str = "0.1.0",
+    max_body_bytes: BodyLimit | None = None,
 ) -> FastAPI:
-    """A FastAPI app with the platform's middleware, error format and operational endpoints."""
+    """A FastAPI app with the platform's middleware, error format and operational endpoints.
+    `max_body_bytes`: the largest body per request, where some routes take more than the service's
+    `max_body_bytes` (the events service's calendar uploads)."""
     app = FastAPI(
         title=title,
         description=description,
@@ -428,7 +431,7 @@ def create_service_app(
     app.add_middleware(
         PlatformMiddleware,
         service=service,
-        max_body_bytes=settings.service.max_body_bytes,
+        max_body_bytes=settings.service.max_body_bytes if max_body_bytes is None else max_body_bytes,
         max_json_depth=settings.service.max_json_depth,
     )
     # outermost: everything inside sees the client the trusted proxies named (witaj.shared.forwarded)

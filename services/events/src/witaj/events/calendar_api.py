@@ -13,11 +13,14 @@ size cap), and what a fetched calendar says is never repeated in an error messag
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
+from starlette.types import Scope
 from witaj.events.api import EventsOn, Lang, RuntimeDep, Store, localise
 from witaj.events.auth import organisation_for
 from witaj.events.documents import CANCELLED
@@ -86,6 +89,21 @@ def calendar_client(settings: EventsSettings) -> OutboundClient:
         "max_bytes": settings.agenda.max_import_bytes,
     }
     return OutboundClient("calendar", settings.outbound, user_agent="Witaj-Calendar-Import/1", **limits)
+
+
+UPLOAD_PATH = re.compile(r"^/cities/[^/]+/events/import$")
+
+
+def body_limit(settings: EventsSettings) -> Callable[[Scope], int]:
+    """An uploaded calendar may be as large as a fetched one (`agenda.max_import_bytes`, which editors
+    are told); every other request keeps the service's smaller limit."""
+    calendars, others = settings.agenda.max_import_bytes, settings.service.max_body_bytes
+
+    def limit(scope: Scope) -> int:
+        upload = scope.get("method") == "POST" and UPLOAD_PATH.match(str(scope.get("path", "")))
+        return calendars if upload else others
+
+    return limit
 
 
 def _client(request: Request) -> OutboundClient:

@@ -74,8 +74,9 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
                 await calendars.aclose()
 
     app = create_service_app(
-        settings, service="events", title="Witaj events", description=DESCRIPTION, lifespan=lifespan
-    )
+        settings, service="events", title="Witaj events", description=DESCRIPTION, lifespan=lifespan,
+        max_body_bytes=calendar_api.body_limit(settings),
+    )  # fmt: skip
     app.include_router(calendar_api.router)
     app.include_router(api.router)
     app.include_router(registration_api.router)

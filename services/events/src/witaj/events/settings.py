@@ -15,7 +15,10 @@ class AgendaSettings(BaseModel):
     job_interval_seconds: float = Field(
         default=300, gt=0, description="How often past events are unpublished and expired data erased"
     )
-    max_import_bytes: int = Field(default=2_000_000, ge=1024, description="Largest iCalendar file accepted")
+    max_import_bytes: int = Field(
+        default=2_000_000, ge=1024, le=50_000_000,
+        description="Largest iCalendar file accepted, uploaded or fetched from a calendar URL",
+    )  # fmt: skip
     import_timeout_seconds: float = Field(
         default=10, gt=0, le=120, description="Whole time a calendar URL has to answer, redirects included"
     )

@@ -70,7 +70,10 @@ def _refused(desk: Desk, refused: BackendRefused, where: str) -> Problems:
 
 
 def _file_problems(desk: Desk, refused: BackendRefused) -> tuple[Problems, ImportResult | None]:
-    """A calendar none of whose events could be read: said once, and each event's problem listed."""
+    """A calendar none of whose events could be read: said once, and each event's problem listed. A file
+    over the API's limit is a calendar too large, as one fetched from a URL would be."""
+    if refused.code == "payload_too_large":
+        refused = BackendRefused(refused.service, refused.status, "calendar_too_large")
     problems = _refused(desk, refused, "file")
     errors = refused.details.get("errors") if isinstance(refused.details, dict) else None
     return problems, ImportResult(errors=errors) if errors else None
