@@ -24,6 +24,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
+from markupsafe import Markup
 from witaj.shared.languages import LANGUAGES, is_rtl, parse_accept_language
 
 SOURCE = "en"
@@ -120,6 +121,12 @@ class Translator:
         if isinstance(text, dict):
             text = text.get("other", key)
         return str(text).format(**values) if values else str(text)
+
+    def markup(self, key: str, **values: Any) -> Markup:
+        """A text with parts of a page put in (each value escaped unless it is markup already), such as a
+        title marked with its own language inside the office's words."""
+        text = self._lookup(key)
+        return Markup(text.get("other", key) if isinstance(text, dict) else text).format(**values)  # noqa: S704 - the shipped catalogue's text; values escaped
 
     def plural(self, key: str, count: int, **values: Any) -> str:
         forms = self._lookup(key)
