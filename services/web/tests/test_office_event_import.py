@@ -105,3 +105,50 @@ async def test_a_calendar_url_is_kept_imported_now_and_its_failure_said(web, ide
         failed = await web.post(f"{CITY}/events/import/sources/main", data={"csrf_token": token})
         assert failed.status_code == 502
         assert "The calendar could not be fetched from its address." in text_of(failed)
+
+
+async def test_calendars_uploaded_under_their_own_names_never_cancel_each_other_s_events(
+    web, identity_provider
+) -> None:
+    await sign_in(web, identity_provider, "ngo_editor", org=organisation())
+    token = form_token(await web.get(f"{CITY}/events/import"))
+    tag = uuid.uuid4().hex[:6]
+    courses = calendar(
+        (f"a1-{tag}@ngo", "Polski A1", "FREQ=WEEKLY;COUNT=10"), (f"a2-{tag}@ngo", "Polski A2", "")
+    )
+    workshops = calendar((f"cv-{tag}@ngo", "Warsztaty CV", ""))
+
+    async def upload(data: bytes, name: str) -> str:
+        done = await web.post(
+            f"{CITY}/events/import",
+            data={"csrf_token": token, "calendar": name},
+            files={"file": ("kalendarz.ics", data, "text/calendar")},
+        )
+        assert done.status_code == 200, done.text
+        return " ".join(counts(text_of(done)).split())
+
+    assert "Kept as the calendar “kursy”" in await upload(courses, "Kursy")
+    cancelled_before = text_of(await web.get(f"{CITY}/events")).count("Cancelled")
+    assert (await upload(workshops, "warsztaty")).endswith(
+        "New events 1 Updated 0 Unchanged 0 Cancelled (gone from the calendar) 0"
+    )  # the courses, in another calendar, stay
+    listing = text_of(await web.get(f"{CITY}/events"))
+    assert (
+        listing.count("Cancelled") == cancelled_before
+        and "Polski A2" in listing
+        and "Warsztaty CV" in listing
+    )
+
+    fewer = calendar((f"a1-{tag}@ngo", "Polski A1", "FREQ=WEEKLY;COUNT=10"))
+    assert (await upload(fewer, "kursy")).endswith(
+        "New events 0 Updated 0 Unchanged 1 Cancelled (gone from the calendar) 1"
+    )  # the same calendar again, without one of its courses
+
+    bad = await web.post(
+        f"{CITY}/events/import",
+        data={"csrf_token": token, "calendar": "Mój kalendarz"},
+        files={"file": ("kalendarz.ics", workshops, "text/calendar")},
+    )
+    assert bad.status_code == 422 and '<a href="#f-calendar">' in bad.text
+    assert "Calendar name: Use small letters, digits and hyphens" in text_of(bad)
+    assert 'value="Mój kalendarz"' in bad.text  # kept as typed

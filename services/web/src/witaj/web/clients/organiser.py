@@ -250,11 +250,14 @@ class OrganiserClient(StaffClient):
         return {"organisation": organisation} if organisation else {}
 
     async def import_file(
-        self, token: str, city: str, data: bytes, *, organisation: str | None
+        self, token: str, city: str, data: bytes, *, organisation: str | None, source: str | None = None
     ) -> ImportResult:
+        """`source`: the name the calendar is kept under (the API's "upload" when None); importing again
+        under it cancels the events no longer in it, and no other calendar's."""
+        params = {**self._owner(organisation), **({"source": source} if source else {})}
         answer, _ = await self.send(
-            "POST", f"{self._city(city)}/events/import", token=token, content=data,
-            params=self._owner(organisation), headers={"Content-Type": "text/calendar"}, timeout=self.write_timeout,
+            "POST", f"{self._city(city)}/events/import", token=token, content=data, params=params,
+            headers={"Content-Type": "text/calendar"}, timeout=self.write_timeout,
         )  # fmt: skip
         return ImportResult.model_validate(answer)
 

@@ -2,7 +2,10 @@
 API also re-imports those by itself), with what each import did: events created, updated, unchanged,
 cancelled (gone from the calendar), and each event of the file it could not take, and why.
 
-Imports belong to an organisation: editors import for their own; city admins say for which. The API
+Imports belong to an organisation: editors import for their own; city admins say for which. Each
+calendar is kept under a name (an uploaded file may be given one), and importing it again cancels only
+the events gone from it: an organisation that uploads its courses and its workshops as two files under
+two names keeps both. The API
 fetches URLs itself, never inside the city's network, and a URL that fails is said to have failed in
 the office's words (its code), never with what the URL answered.
 """
@@ -44,11 +47,13 @@ def _organisation(desk: Desk, typed: str) -> str | None:
 
 async def import_page(
     desk: Desk, *, result: ImportResult | None = None, imported_from: str | None = None,
-    problems: Problems | None = None, values: dict[str, str] | None = None, status: int = 200,
+    imported_as: str = "", problems: Problems | None = None, values: dict[str, str] | None = None,
+    status: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     sources = await desk.organiser.sources(desk.token, desk.city_id)
     return desk.render(
         "office/events/import.html", status=status, result=result, imported_from=imported_from,
+        imported_as=imported_as,
         sources=sources, problems=problems or Problems(), values=values or {},
         administers=desk.staff.administers(desk.city_id), accept=ICS_TYPES, field_id=field_id,
         problem_of=lambda code: describe(desk.t, BackendRefused("events", 502, code)),
@@ -85,19 +90,28 @@ async def upload(desk: CityDesk, request: Request) -> Response:
     form = await request.form()
     file = form.get("file")
     data = await file.read() if isinstance(file, UploadFile) else b""
-    typed = str(form.get("organisation", ""))
-    values = {"organisation": typed}
+    typed = str(form.get("organisation", ""))[:100]
+    named = str(form.get("calendar", ""))[:100]
+    values = {"organisation": typed, "calendar": named}
+    calendar = named.strip().lower()
+    problems = Problems()
+    if calendar and not SOURCE_NAME.match(calendar):
+        problems.add(
+            field_id("calendar"),
+            desk.t("office.events.import.bad_name"),
+            desk.t("office.events.import.field.calendar"),
+        )
     if not data:
-        problems = Problems()
         problems.add(
             field_id("file"),
             desk.t("office.events.import.no_file"),
             desk.t("office.events.import.field.file"),
         )
-        return await import_page(desk, problems=problems, values=values, status=400)
+    if problems:
+        return await import_page(desk, problems=problems, values=values, status=400 if not data else 422)
     try:
         result = await desk.organiser.import_file(
-            desk.token, desk.city_id, data, organisation=_organisation(desk, typed)
+            desk.token, desk.city_id, data, organisation=_organisation(desk, typed), source=calendar or None
         )
     except BackendRefused as refused:
         problems, partial = _file_problems(desk, refused)
@@ -105,7 +119,7 @@ async def upload(desk: CityDesk, request: Request) -> Response:
             desk, problems=problems, result=partial, values=values, status=refused.status
         )
     name = file.filename if isinstance(file, UploadFile) and file.filename else None
-    return await import_page(desk, result=result, imported_from=name, values=values)
+    return await import_page(desk, result=result, imported_from=name, imported_as=calendar, values=values)
 
 
 @router.post("/sources")
