@@ -58,6 +58,16 @@ async def test_registrations_per_date_attendance_and_a_safe_csv(
     assert f'id="attended-{ids[0]}-yes" name="attended.{ids[0]}" value="yes" checked' in again.text
     assert f'id="attended-{ids[1]}-no" name="attended.{ids[1]}" value="no" checked' in again.text
 
+    flood = {f"attended.{n:032x}": "yes" for n in range(101)}  # more than any list the page shows
+    refused = await web.post(
+        f"{CITY}/events/{event['id']}/registrations/attendance",
+        data={"csrf_token": form_token(page), "date": first, **flood, f"attended.{ids[1]}": "yes"},
+    )
+    assert refused.status_code == 400 and "The change was not accepted" in text_of(refused)
+    assert (
+        f'id="attended-{ids[1]}-no" name="attended.{ids[1]}" value="no" checked' in refused.text
+    )  # unchanged
+
     exported = await web.get(f"{CITY}/events/{event['id']}/registrations.csv", params={"date": first})
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     assert (

@@ -26,6 +26,8 @@ from witaj.web.routes.office.events import load_event, may_edit, zone
 router = APIRouter(prefix=PREFIX + "/{city}/events/{event_id}")
 STATUSES = ("confirmed", "waitlisted", "cancelled")
 ALL = "all"
+MARK = "attended."
+"""The attendance form's inputs: `attended.<registration id>`, with `was.<id>` as it was shown."""
 
 
 def nearest(event: EditorEvent) -> Occurrence | None:
@@ -84,13 +86,16 @@ async def attendance(event_id: str, desk: CityDesk, request: Request) -> Respons
     may_edit(desk, event)
     form = await request.form()
     wanted = str(form.get("date", ""))[:40]
+    ticked = ((name.removeprefix(MARK), value) for name, value in form.multi_items() if name.startswith(MARK))
+    changed = [
+        (registration_id, value) for registration_id, value in ticked
+        if value in ("yes", "no") and len(registration_id) <= 64 and form.get(f"was.{registration_id}") != value
+    ]  # fmt: skip
+    if len(changed) > REGISTRATIONS_PAGE:  # one page's list at most: a form never holds more
+        problem = desk.t("office.problem.bad_request")
+        return await registrations_page(desk, event, wanted, problem=problem, status=400)
     marked = 0
-    for name, value in form.multi_items():
-        registration_id = name.removeprefix("attended.")
-        if name == registration_id or value not in ("yes", "no") or len(registration_id) > 64:
-            continue
-        if form.get(f"was.{registration_id}") == value:
-            continue
+    for registration_id, value in changed:
         try:
             await desk.organiser.attendance(
                 desk.token, desk.city_id, event.id, registration_id, value == "yes"
