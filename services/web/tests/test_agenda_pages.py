@@ -66,15 +66,24 @@ async def test_the_list_shows_the_coming_dates_by_day_with_what_each_is(web) -> 
     assert 'href="/lublin/en/events.ics"' in page.text
 
 
+OTHER_DEMO_EVENTS = {"Residence permit: how to apply", "Counselling hour", "Festival of Many Cultures"}
+"""The demo city's events that are not language courses."""
+
+
 async def test_filters_narrow_the_list_and_the_calendar_feed(web) -> None:
     courses = await web.get("/lublin/en/events", params={"kind": "language_course"})
-    assert set(titles(courses.text)) == {"Polish language course A1"}
+    # other tests add events to the demo city too: the demo's own events are what is checked
+    course = set(titles(courses.text))
+    assert "Polish language course A1" in course and not OTHER_DEMO_EVENTS & course
     assert '<details class="filters" open>' in courses.text
     assert 'href="/lublin/en/events.ics?kind=language_course"' in courses.text
     in_russian = set(titles((await web.get("/lublin/en/events", params={"language": "ru"})).text))
-    assert in_russian == {"Counselling hour"}
+    assert (
+        "Counselling hour" in in_russian
+        and not ({"Polish language course A1", *OTHER_DEMO_EVENTS} - {"Counselling hour"}) & in_russian
+    )
     culture = set(titles((await web.get("/lublin/en/events", params={"topic": "culture"})).text))
-    assert culture == {"Festival of Many Cultures"}
+    assert "Festival of Many Cultures" in culture and "Polish language course A1" not in culture
     # Near a point: the city centre has everything within 2 km, Kraków nothing.
     near = await web.get("/lublin/en/events", params={"lat": "51.25", "lng": "22.57", "radius": "2"})
     assert "Residence permit: how to apply" in await listed(web, lat="51.25", lng="22.57", radius="2")
@@ -91,8 +100,9 @@ async def test_filters_narrow_the_list_and_the_calendar_feed(web) -> None:
     feed = await web.get("/lublin/en/events.ics", params={"kind": "language_course"})
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(feed.content)
-    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["Polish language course A1"]
-    assert calendar.walk("VEVENT")[0].get("RRULE")["FREQ"] == ["WEEKLY"]
+    by_summary = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
+    assert "Polish language course A1" in by_summary and not OTHER_DEMO_EVENTS & set(by_summary)
+    assert by_summary["Polish language course A1"].get("RRULE")["FREQ"] == ["WEEKLY"]
 
 
 async def test_free_only_leaves_out_events_that_cost_something(web, platform, auth_header) -> None:
