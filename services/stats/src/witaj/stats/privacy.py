@@ -24,11 +24,19 @@ in between. So counts of people are published under three rules, and only under 
    (the shown figures) and inequalities (every count >= 0, every hidden figure >= 1, the relations
    above, each added where the data bear it out). Small non-zero figures are hidden first; then, for
    every hidden small figure and every underlying count of one occurrence, an integer program finds the
-   largest value the attacker could not rule out. Unless that is at least the threshold, the smallest
-   shown figure touching the same occurrences is hidden as well (the one that protects it alone, if
-   any), and the check repeats. Hiding only ever widens what is possible, so figures that passed stay
-   safe and the loop ends. The same rule holds for every margin at once, so there is no "exactly one
-   hidden cell" case left over, and a published total always agrees with what is hidden beneath it.
+   largest value the attacker could not rule out. Unless that is at least the threshold, a shown
+   figure is hidden as well: of those that hold the count down (a non-zero dual value where the
+   relaxation reaches its largest value), else of those touching the same occurrences, the smallest that
+   protects it alone, else the one that widens its range most; and the check repeats. Hiding only ever
+   widens what is possible, so figures that passed stay safe and the loop ends. The same rule holds for
+   every margin at once, so there is no "exactly one hidden cell" case left over, and a published total
+   always agrees with what is hidden beneath it.
+
+Integration indicators go through the same audit (`witaj.stats.indicator_audit`), with two differences
+`Problem` allows for: a cell shows several figures at once (a rate: its numerator and denominator), so
+cells are shown or hidden whole; and the counts beneath (people per sex, age band and citizenship) are
+not known themselves, only through the figures, so each one that the figures, all shown, would leave
+below the threshold is protected. Their rules of time are theirs: what was published stays published.
 
 Zeros and small counts: a zero is shown ("nobody" singles nobody out), so a hidden figure is known not
 to be zero, and the audit assumes the attacker knows it. That alone would give away a figure that public
@@ -49,19 +57,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
+from witaj.stats.attack import Audit
 
 TOTAL = ""
 """Dimension value of a table's total cell."""
-
-UNSOLVED = -(10**9)
-"""What an integer program that found no answer reports: exposed, so that more is hidden (fail safe)."""
 
 TRIES = 6
 """Candidates tried one by one before the most helpful one is hidden anyway."""
@@ -81,199 +84,116 @@ class Figure:
 
 @dataclass
 class Problem:
-    """What an attacker knows the figures of one release are made of.
+    """What an attacker knows the published figures are made of.
 
-    `counts` are the true underlying counts (one per occurrence and metric); `groups[i]` says which
-    occurrence count `i` belongs to; `relations` are sums known to be zero (coefficients by count) and
-    `limits` sums known to be at most a bound, both as the data satisfy them."""
+    `counts` are the true underlying counts (a release: one per occurrence and metric), or None where
+    only the figures tell them (indicators: a city reports figures, not records); `groups[i]` says which
+    people count `i` is about (an occurrence; a group by sex, age and citizenship); `relations` are sums
+    known to be zero (coefficients by count) and `limits` sums known to be at most a bound, both as the
+    data satisfy them. `cells` are the figures published together, shown or hidden whole (an indicator
+    cell shows a rate, so its denominator and its numerator); a cell about anybody has its first figure
+    non-zero. By default each figure is a cell of its own."""
 
-    counts: list[int]
+    counts: Sequence[int | None]
     groups: list[int]
     figures: list[Figure]
     relations: list[dict[int, int]] = field(default_factory=list)
     limits: list[tuple[dict[int, int], int]] = field(default_factory=list)
+    cells: list[tuple[int, ...]] | None = None
 
 
-def protect(problem: Problem, threshold: int) -> set[int]:
-    """Indices of the figures to hide so that no small count can be derived (see the module)."""
+def protect(
+    problem: Problem, threshold: int, *, hidden: Iterable[int] = (), kept: Iterable[int] = ()
+) -> set[int]:
+    """Indices of the cells (by default: figures) to hide so that no small count can be derived (see
+    the module). `hidden` and `kept` were published before, hidden and shown: they stay so, and what
+    is shown already is never hidden in vain, so others are hidden in its stead."""
+    hidden = set(hidden)
     if not problem.counts:
-        return set()  # nobody at all: every figure is zero
-    audit = _Audit(problem, threshold)
-    hidden = set(audit.small) | {i for i, f in enumerate(problem.figures) if primary(f.value, threshold)}
-    targets = {(f.terms, f.value) for i, f in enumerate(problem.figures) if i in hidden}
-    targets |= {((i,), v) for i, v in enumerate(problem.counts)}
-    for terms, value in sorted(
-        (t for t in targets if primary(t[1], threshold)), key=lambda t: (abs(t[1]), t[0])
-    ):
-        # The most that hiding everything would leave open: the threshold, unless public facts forbid.
-        goal = min(threshold, audit.highest(terms, audit.zeros))
-        if goal < threshold and not audit.safe(
-            terms, value, set(range(len(problem.figures))) - audit.zeros, goal
-        ):
-            continue  # public facts alone give it away (a full occurrence's places): nothing to protect
-        while not audit.safe(terms, value, hidden, goal):
-            more = _complement(audit, problem, terms, value, hidden, goal)
-            if more is None:
-                break  # every non-zero figure is hidden: nothing is shown that could give it away
-            hidden.add(more)
+        return hidden  # nobody at all: every figure is zero
+    audit = Audit(problem, threshold)
+    audit.silence()
+    figures = problem.figures
+    hidden |= audit.small | {
+        c
+        for c, members in enumerate(audit.cells)
+        if any(primary(figures[f].value, threshold) for f in members)
+    }
+    kept = set(kept) - hidden
+    shown = audit.shown(hidden)
+    targets: dict[tuple[int, ...], int | None] = {
+        f.terms: f.value for i, f in enumerate(figures) if i not in shown
+    }
+    targets |= {(i,): v for i, v in enumerate(problem.counts) if v is not None}
+    targets = {t: v for t, v in targets.items() if primary(v, threshold)}
+    targets |= dict.fromkeys(audit.uncertain() - set(targets))  # small or not: their value is unknown
+    everything = set(range(len(audit.cells))) - (audit.zero_cells - audit.small)
+    every = frozenset(range(len(figures)))
+    queue = sorted(targets, key=lambda t: (abs(targets[t] or 0), t))
+    while queue:
+        # Most counts are safe as they are: find those at once, then look at the others one by one
+        # until one needs more hidden, which changes what is safe.
+        able = audit.reaching(queue, audit.shown(hidden))
+        queue = [t for n, t in enumerate(queue) if n not in able]
+        before = len(hidden)
+        while queue and len(hidden) == before:
+            terms = queue.pop(0)
+            # The most that hiding everything would leave open: the threshold, unless public facts forbid.
+            goal = min(threshold, audit.highest(terms, audit.zeros))
+            value = targets[terms]
+            if goal < threshold:
+                value = value if value is not None else round(audit.highest(terms, every))
+                if not primary(value, threshold) or not audit.safe(terms, value, everything, goal):
+                    continue  # public facts alone give it away (a full occurrence's places)
+            while not audit.safe(terms, value or 0, hidden, goal):
+                more = _complement(audit, terms, value or 0, hidden, kept, goal)
+                if more is None:
+                    break  # every non-zero cell is hidden or shown before: nothing more can be hidden
+                hidden.add(more)
     return hidden
 
 
+def consistent(problem: Problem) -> bool:
+    """Whether whole counts, none negative, can make every figure with every relation and limit."""
+    if not problem.counts:
+        return all(f.value == 0 for f in problem.figures)
+    return Audit(problem, 1).feasible()
+
+
 def _complement(
-    audit: _Audit, problem: Problem, terms: Sequence[int], value: int, hidden: set[int], goal: float
+    audit: Audit, terms: Sequence[int], value: int, hidden: set[int], kept: set[int], goal: float
 ) -> int | None:
-    """The shown figure to hide next for the count `terms`: the smallest one about the same occurrences
-    that protects it alone, else the one that widens its range most."""
+    """The shown cell to hide next for the count `terms`: of those that hold it down (else of those about
+    the same people), the smallest that protects it alone, else the one that widens its range most."""
+    problem = audit.problem
+    figures = problem.figures
     groups = {problem.groups[t] for t in terms}
-    near = [
-        i
-        for i, f in enumerate(problem.figures)
-        if i not in hidden and f.value != 0 and groups.intersection(problem.groups[t] for t in f.terms)
+    open_cells = [
+        c for c in range(len(audit.cells)) if c not in hidden and c not in kept and c not in audit.zero_cells
     ]
-    candidates = near or [i for i, f in enumerate(problem.figures) if i not in hidden and f.value != 0]
+    holding = audit.binding(terms, audit.shown(hidden))
+    near = [
+        c
+        for c in open_cells
+        if groups.intersection(problem.groups[t] for f in audit.cells[c] for t in figures[f].terms)
+    ]
+    candidates = [c for c in open_cells if holding.intersection(audit.cells[c])] or near or open_cells
     if not candidates:
         return None
-    candidates.sort(key=lambda i: (abs(problem.figures[i].value), len(problem.figures[i].terms), i))
+
+    def size(c: int) -> tuple[int, int, int]:
+        lead = figures[audit.cells[c][0]]
+        return abs(lead.value), len(lead.terms), c
+
+    candidates.sort(key=size)
     best, widest = candidates[0], -np.inf
-    for i in candidates[:TRIES]:
-        if audit.safe(terms, value, hidden | {i}, goal):
-            return i
-        reach = audit.highest(terms, audit.shown(hidden | {i}), integral=False)
+    for c in candidates[:TRIES]:
+        if audit.safe(terms, value, hidden | {c}, goal):
+            return c
+        reach = audit.highest(terms, audit.shown(hidden | {c}), integral=False)
         if reach > widest:
-            best, widest = i, reach
+            best, widest = c, reach
     return best
-
-
-class _Audit:
-    """Largest value a sum of counts can take given what is shown: one integer program per question.
-
-    Every figure is one row of a fixed matrix; what is shown or hidden only changes the row's bounds
-    (its value exactly, or at least 1, or anything). The linear relaxation answers first: when its
-    optimum is in whole numbers it is the integer program's too, which is nearly always the case here."""
-
-    def __init__(self, problem: Problem, threshold: int) -> None:
-        self.problem = problem
-        self.threshold = threshold
-        self.size = len(problem.counts)
-        self.lower = np.minimum(0, np.array(problem.counts, dtype=float))
-        # An attacker's "unbounded": above every true count and the threshold, so that it changes no
-        # verdict, yet small enough to keep the programs well conditioned.
-        self.upper = np.full(self.size, 2.0 * (sum(abs(c) for c in problem.counts) + threshold))
-        rows = [dict.fromkeys(f.terms, 1.0) for f in problem.figures]
-        rows += [{i: float(c) for i, c in r.items()} for r in problem.relations]
-        rows += [{i: float(c) for i, c in r.items()} for r, _ in problem.limits]
-        data: list[float] = []
-        cols: list[int] = []
-        indptr = [0]
-        for row in rows:
-            cols += list(row)
-            data += list(row.values())
-            indptr.append(len(cols))
-        self.matrix = csr_array((data, cols, indptr), shape=(len(rows), self.size))
-        self.fixed_low = np.array([0.0] * len(problem.relations) + [-np.inf] * len(problem.limits))
-        self.fixed_high = np.array([0.0] * len(problem.relations) + [float(b) for _, b in problem.limits])
-        self.values = np.array([f.value for f in problem.figures], dtype=float)
-        self.memo: dict[tuple[Any, ...], tuple[float, bool]] = {}
-        self.small: set[int] = set()
-        self.silent: frozenset[int] = frozenset()
-        self.zeros = frozenset(i for i, f in enumerate(problem.figures) if f.value == 0)
-        self._silence()
-
-    def _silence(self) -> None:
-        """Find the figures small by construction: those that, were every other figure hidden (zeros
-        shown, each hidden figure known not to be zero), still could not reach the threshold. They are
-        hidden whatever their value, zero included (`small`); the zeros among them are then no longer
-        shown, which can only lift the others, so the search ends. Of those, the ones that still cannot
-        reach the threshold once it has ended are `silent`: hiding them tells nothing."""
-        figures = self.problem.figures
-        everything = set(range(len(figures)))
-        zeros = self.zeros
-        while True:
-            more = {
-                i
-                for i, f in enumerate(figures)
-                if i not in self.small
-                and abs(f.value) < self.threshold  # a figure that reached it can
-                and self.highest(f.terms, self.zeros, loud=everything) < self.threshold - 1e-6
-            }
-            if not more:
-                break
-            self.small |= more
-            self.zeros = zeros - self.small
-        self.silent = frozenset(
-            i
-            for i in self.small
-            if self.highest(figures[i].terms, self.zeros, loud=everything) < self.threshold - 1e-6
-        )
-
-    def shown(self, hidden: set[int]) -> frozenset[int]:
-        return frozenset(range(len(self.problem.figures))) - hidden
-
-    def safe(self, terms: Sequence[int], value: int, hidden: set[int], goal: float) -> bool:
-        """Whether the count `terms` (truly `value`) can still reach `goal`, the threshold; where public
-        facts keep it lower, whether it is still more than one value."""
-        shown = self.shown(hidden)
-        if goal >= self.threshold:
-            return self.highest(terms, shown) >= goal - 1e-6
-        return (
-            self.highest(terms, shown) > value + 1e-6 or -self.highest(terms, shown, sign=-1) < value - 1e-6
-        )
-
-    def highest(
-        self,
-        terms: Sequence[int],
-        shown: frozenset[int],
-        *,
-        integral: bool = True,
-        sign: int = 1,
-        loud: set[int] | None = None,
-    ) -> float:
-        """The largest value of the sum `terms` when the figures `shown` are known and every other one is
-        known not to be zero unless silent (or outside `loud`, when given); with `sign` -1 the largest
-        value of minus the sum, i.e. minus its smallest value."""
-        key = (tuple(terms), shown, sign, self.silent if loud is None else None)
-        if key not in self.memo:
-            self.memo[key] = self._solve(terms, shown, False, sign, loud)  # the relaxation first
-        relaxed, whole = self.memo[key]
-        if not integral or whole:
-            return relaxed  # an integral optimum of the relaxation is the integer optimum
-        key = (*key, "integral")
-        if key not in self.memo:
-            self.memo[key] = self._solve(terms, shown, True, sign, loud)
-        return self.memo[key][0]
-
-    def _solve(
-        self, terms: Sequence[int], shown: frozenset[int], integral: bool, sign: int, loud: set[int] | None
-    ) -> tuple[float, bool]:
-        """The optimum, and whether the solution found is in whole numbers."""
-        figures = len(self.problem.figures)
-        low, high = np.full(figures, -np.inf), np.full(figures, np.inf)
-        for i in range(figures):
-            value = self.values[i]
-            if i in shown:
-                low[i] = high[i] = value
-            elif (i in loud if loud is not None else i not in self.silent) and value != 0:
-                # Zeros are shown: a hidden figure (not silent) is known not to be zero.
-                low[i], high[i] = (1, np.inf) if value > 0 else (-np.inf, -1)
-        objective = np.zeros(self.size)
-        for index in terms:
-            objective[index] -= sign
-        result = milp(
-            objective,
-            constraints=[
-                LinearConstraint(
-                    self.matrix,
-                    np.concatenate([low, self.fixed_low]),
-                    np.concatenate([high, self.fixed_high]),
-                )
-            ],
-            integrality=np.ones(self.size) if integral else np.zeros(self.size),
-            bounds=Bounds(self.lower, self.upper),
-            options={"time_limit": 20},
-        )
-        if result.status != 0 or result.x is None:
-            return UNSOLVED, True
-        return float(-result.fun), bool(np.all(np.abs(result.x - np.round(result.x)) < 1e-7))
 
 
 def hash_session(session: str, salt: str) -> str:
