@@ -15,10 +15,15 @@ from typing import Any
 
 from witaj.shared.errors import ApiError, BadRequest
 from witaj.shared.events import IndicatorRow
+from witaj.stats.indicator_audit import Dataset, contains, fit, key, rests_on
 from witaj.stats.indicators import CATALOGUE, DISTRICT, PERIOD
 
 COLUMNS = ("sex", "age_group", "citizenship", "district", "value", "numerator", "denominator")
 MAX_REPORTED = 200
+NEEDED = {
+    "numerator": "needed: how many people the share counts (to hide figures resting on few people)",
+    "denominator": "needed: how many people the figure is about (to hide figures resting on few people)",
+}
 
 
 def parse(body: bytes, content_type: str) -> list[dict[str, Any]]:
@@ -77,6 +82,7 @@ def validate(indicator: str, period: str, rows: list[dict[str, Any]], max_rows: 
         raise ApiError(
             413, "too_many_rows", f"A dataset may have at most {max_rows} rows", {"rows": len(rows)}
         )
+    needed = rests_on(indicator)
     errors: list[dict[str, Any]] = []
     seen: dict[tuple[str, str, str, str], int] = {}
     out: list[IndicatorRow] = []
@@ -116,18 +122,61 @@ def validate(indicator: str, period: str, rows: list[dict[str, Any]], max_rows: 
         num, den = counts.get("numerator"), counts.get("denominator")
         if num is not None and den is not None and num > den:
             problems.append(("numerator", "must not exceed the denominator"))
-        key = (keys["sex"], keys["age_group"], keys["citizenship"], keys["district"])
-        if key in seen:
-            problems.append(("sex,age_group,citizenship,district", f"repeats row {seen[key]}"))
-        seen.setdefault(key, number)
+        for field in ("numerator", "denominator"):
+            if field in counts and counts[field] is None and field in needed:
+                problems.append((field, NEEDED[field]))
+            elif counts.get(field) is not None and field not in needed:
+                problems.append((field, f"{spec.name} has no {field}: leave it empty"))
+        group = (keys["sex"], keys["age_group"], keys["citizenship"], keys["district"])
+        if group in seen:
+            problems.append(("sex,age_group,citizenship,district", f"repeats row {seen[group]}"))
+        seen.setdefault(group, number)
         errors += [{"row": number, "field": f, "problem": p} for f, p in problems]
         if not problems and value_ok is not None:
             out.append(IndicatorRow(**keys, value=value_ok, numerator=num, denominator=den))
     if errors:
-        raise ApiError(
-            422,
-            "invalid_dataset",
-            f"{len(errors)} problem(s) in {len({e['row'] for e in errors})} row(s); nothing was stored",
-            {"error_count": len(errors), "errors": errors[:MAX_REPORTED]},
-        )
+        raise _invalid(errors, f"in {len({e['row'] for e in errors})} row(s)")
     return out
+
+
+def _invalid(errors: list[dict[str, Any]], where: str) -> ApiError:
+    return ApiError(
+        422,
+        "invalid_dataset",
+        f"{len(errors)} problem(s) {where}; nothing was stored",
+        {"error_count": len(errors), "errors": errors[:MAX_REPORTED]},
+    )
+
+
+def check_sums(indicator: str, period: str, rows: list[IndicatorRow]) -> None:
+    """A 422 unless the groups' counts add up: no group counts more people than a group holding it, and
+    the parts of a group together no more than the group (the audit relies on the figures being true
+    counts). CPU work: run it off the event loop."""
+    columns = rests_on(indicator)
+    if not columns:
+        return  # a figure that counts nobody (an index score)
+    found = [row.model_dump() for row in rows]
+    errors = [
+        {
+            "row": number,
+            "field": column,
+            "problem": f"counts more people than row {whole_number} ({', '.join(key(whole))}), "
+            "a group that holds this one",
+        }
+        for number, part in enumerate(found, start=1)
+        for whole_number, whole in enumerate(found, start=1)
+        if whole_number != number and contains(key(whole), key(part))
+        for column in columns
+        if part[column] > whole[column]
+    ]
+    if not errors and fit([Dataset(indicator, period, found)]) is None:
+        errors.append(
+            {
+                "row": None,
+                "field": ",".join(columns),
+                "problem": "the groups' counts do not add up: some groups together count more people "
+                "than a group holding them all",
+            }
+        )
+    if errors:
+        raise _invalid(errors, "adding up the counts across groups")

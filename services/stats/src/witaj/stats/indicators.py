@@ -3,19 +3,18 @@
 The EU's Zaragoza declaration (2010) set common indicators in four areas: employment, education, social
 inclusion and active citizenship. Every city reports against the same definitions, units and
 disaggregations (sex, age group, citizenship or country of birth), so figures compare across cities and
-over time. Cells counting few people are suppressed like every other count of people.
+over time. Cells are published once audited, like every other count of people
+(`witaj.stats.indicator_audit`).
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from witaj.shared.envelope import Envelope
 from witaj.shared.events import IndicatorCell
-from witaj.stats.privacy import primary
 
 SEXES = ("total", "female", "male")
 AGE_GROUPS = (
@@ -288,58 +287,27 @@ def dataset_documents(envelope: Envelope[Any]) -> list[dict[str, Any]]:
             "period": data.period,
             "dataset_id": data.dataset_id,
             **row.model_dump(),
+            "shown": None,  # until the audit decides
         }
         for row in data.rows
     ]
 
 
-def suppress_cells(rows: list[dict[str, Any]], threshold: int) -> list[IndicatorCell]:
-    """Hide cells resting on few people, then siblings that would let them be recomputed.
-
-    A cell is a primary suppression when its numerator or denominator counts fewer than `threshold`
-    people. For every line of cells that differ in one disaggregation only (sex, age group, citizenship
-    or district), when exactly one cell of the line is hidden and the line's total is shown, the sibling
-    resting on the fewest people is hidden too.
-    """
+def published_cells(rows: list[dict[str, Any]]) -> list[IndicatorCell]:
+    """A dataset's cells as every output publishes them (API, downloads, open data, the stat stream):
+    each row's value where the audit showed it (`witaj.stats.indicator_audit`), else suppressed."""
 
     def key(r: dict[str, Any]) -> tuple[str, str, str, str]:
         return (r["sex"], r["age_group"], r["citizenship"], r.get("district", "total"))
 
-    def people(r: dict[str, Any]) -> int:
-        known = [n for n in (r.get("numerator"), r.get("denominator")) if n is not None]
-        return min(known) if known else threshold
-
-    by_key = {key(r): r for r in rows}
-    hidden = {
-        k
-        for k, r in by_key.items()
-        if any(n is not None and primary(n, threshold) for n in (r.get("numerator"), r.get("denominator")))
-    }
-    changed = True
-    while changed:
-        changed = False
-        for axis in range(4):
-            lines: dict[tuple[str, ...], list[tuple[str, str, str, str]]] = defaultdict(list)
-            for k in by_key:
-                lines[k[:axis] + k[axis + 1 :]].append(k)
-            for members in lines.values():
-                total = [k for k in members if k[axis] == "total"]
-                parts = [k for k in members if k[axis] != "total"]
-                if not total or total[0] in hidden:
-                    continue
-                hidden_parts = [k for k in parts if k in hidden]
-                if len(hidden_parts) == 1:
-                    visible = sorted((people(by_key[k]), k) for k in parts if k not in hidden)
-                    hidden.add(visible[0][1] if visible else total[0])
-                    changed = True
     return [
         IndicatorCell(
-            sex=k[0],
-            age_group=k[1],
-            citizenship=k[2],
-            district=k[3],
-            value=None if k in hidden else r["value"],
-            suppressed=k in hidden,
+            sex=r["sex"],
+            age_group=r["age_group"],
+            citizenship=r["citizenship"],
+            district=r.get("district", "total"),
+            value=r["value"] if r.get("shown") else None,
+            suppressed=not r.get("shown"),
         )
-        for k, r in sorted(by_key.items())
+        for r in sorted(rows, key=key)
     ]

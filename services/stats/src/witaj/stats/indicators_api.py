@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -13,9 +14,9 @@ from witaj.shared.envelope import wrap
 from witaj.shared.errors import ERROR_RESPONSES, ApiError, ErrorResponse, Forbidden, NotFound
 from witaj.shared.events import IndicatorCell, IndicatorDatasetSubmitted
 from witaj.shared.topics import STATS_INDICATOR_DATASETS
-from witaj.stats import dashboards, datasets, exports
+from witaj.stats import dashboards, datasets, exports, indicator_release
 from witaj.stats.api import Format, OpenDataOn, Settings, StatsOn, Store, reader
-from witaj.stats.indicators import CATALOGUE, Indicator, suppress_cells
+from witaj.stats.indicators import CATALOGUE, Indicator
 from witaj.stats.rollups import RollupStore
 from witaj.stats.schemas import DatasetAccepted, OpenDataPolicy, SeriesPublic
 from witaj.stats.windows import Granularity
@@ -55,9 +56,11 @@ async def indicator(code: str) -> Indicator:
 async def upload(
     city: str, code: str, period: Period, request: Request, principal: CurrentPrincipal, settings: Settings
 ) -> DatasetAccepted:
-    """CSV columns: sex, age_group, citizenship, value, numerator, denominator (empty = total / unknown).
-    Every row is checked; any problem rejects the whole dataset with a per-row report (422). A valid
-    dataset replaces the city's earlier figures for this indicator and period once the processor has it."""
+    """CSV columns: sex, age_group, citizenship (empty = total), value, numerator and denominator (the
+    people the figure rests on: both for a share, the denominator only for a median). Every row is
+    checked, and the counts must add up across groups; any problem rejects the whole dataset with a
+    per-row report (422). A valid dataset replaces the city's earlier figures for this indicator and
+    period once the processor has it, and is published once audited for small groups of people."""
     if not principal.has(Role.ANALYST, Role.CITY_ADMIN, Role.PLATFORM_ADMIN) or not principal.in_city(city):
         raise Forbidden(f"Only analysts and administrators of {city!r} may submit its datasets")
     body = await request.body()
@@ -65,6 +68,7 @@ async def upload(
         raise ApiError(413, "payload_too_large", f"Datasets are limited to {settings.upload.max_bytes} bytes")
     rows = datasets.parse(body, request.headers.get("content-type", ""))
     valid = datasets.validate(code, period, rows, settings.upload.max_rows)
+    await asyncio.to_thread(datasets.check_sums, code, period, valid)
     dataset_id = uuid.uuid4().hex
     data = IndicatorDatasetSubmitted(dataset_id=dataset_id, indicator=code, period=period, rows=valid)
     envelope = wrap(data, source="witaj/stats", city=city, subject=f"{code}.{period}")
@@ -79,14 +83,15 @@ async def upload(
     dependencies=[StatsOn],
 )
 async def city_indicators(city: str, principal: CurrentPrincipal, store: Store) -> dict[str, list[str]]:
-    """Indicator codes with the periods the city submitted figures for, oldest first: what a page can ask
-    `/cities/{city}/indicators/{code}` for, and the periods of a figure over time."""
+    """Indicator codes with the periods the city has published figures for, oldest first: what a page can
+    ask `/cities/{city}/indicators/{code}` for, and the periods of a figure over time."""
     reader(principal, city)
     return await periods_of(store, city)
 
 
 async def periods_of(store: RollupStore, city: str, codes: list[str] | None = None) -> dict[str, list[str]]:
-    match: dict[str, object] = {"city": city}
+    """Periods audited (figures not audited yet are not published)."""
+    match: dict[str, object] = {"city": city, "shown": {"$ne": None}}
     if codes is not None:
         match["indicator"] = {"$in": codes}
     pipeline = [{"$match": match}, {"$group": {"_id": {"indicator": "$indicator", "period": "$period"}}}]
@@ -96,21 +101,12 @@ async def periods_of(store: RollupStore, city: str, codes: list[str] | None = No
     return {code: sorted(periods) for code, periods in sorted(found.items()) if code in CATALOGUE}
 
 
-async def _cells(
-    store: RollupStore, city: str, code: str, period: str, threshold: int
-) -> list[IndicatorCell]:
-    rows = [d async for d in store.indicators.find({"city": city, "indicator": code, "period": period})]
-    if not rows:
-        raise NotFound(f"Figures of {code!r} for {period} in {city!r}")
-    return suppress_cells(rows, threshold)
-
-
 async def _indicator_response(
-    store: RollupStore, city: str, code: str, period: str, threshold: int, format: Format
+    store: RollupStore, city: str, code: str, period: str, format: Format
 ) -> Response | list[IndicatorCell]:
     if code not in CATALOGUE:
         raise NotFound(f"Indicator {code!r}")
-    cells = await _cells(store, city, code, period, threshold)
+    cells = await indicator_release.figures(store, city, code, period)
     if format is Format.CSV:
         return exports.indicator_csv(city, code, period, cells)
     if format is Format.JSONSTAT:
@@ -130,11 +126,10 @@ async def city_indicator(
     period: Period,
     principal: CurrentPrincipal,
     store: Store,
-    settings: Settings,
     format: Format = Format.JSON,
 ) -> list[IndicatorCell]:
     reader(principal, city)
-    return await _indicator_response(store, city, code, period, settings.privacy.threshold, format)  # type: ignore[return-value]
+    return await _indicator_response(store, city, code, period, format)  # type: ignore[return-value]
 
 
 @router.get("/indicators/{code}/compare", tags=["indicators"], summary="Compare cities for one period")
@@ -143,7 +138,6 @@ async def compare(
     period: Period,
     principal: MaybePrincipal,
     store: Store,
-    settings: Settings,
     cities: Annotated[list[str], Query(min_length=1, max_length=30)],
 ) -> dict[str, list[IndicatorCell]]:
     """Cities that publish this indicator as open data, plus the caller's own city."""
@@ -152,7 +146,7 @@ async def compare(
         policy = await open_policy(store, city)
         if code in policy.indicators or (principal is not None and _reads(principal, city)):
             try:
-                out[city] = await _cells(store, city, code, period, settings.privacy.threshold)
+                out[city] = await indicator_release.figures(store, city, code, period)
             except ApiError:
                 continue
     return out
@@ -242,8 +236,8 @@ async def open_indicators(city: str, store: Store) -> dict[str, list[str]]:
     dependencies=[OpenDataOn],
 )
 async def open_indicator(
-    city: str, code: str, period: Period, store: Store, settings: Settings, format: Format = Format.JSON
+    city: str, code: str, period: Period, store: Store, format: Format = Format.JSON
 ) -> list[IndicatorCell]:
     if code not in (await open_policy(store, city)).indicators:
         raise NotFound(f"Open data {code!r} of {city!r}")
-    return await _indicator_response(store, city, code, period, settings.privacy.threshold, format)  # type: ignore[return-value]
+    return await _indicator_response(store, city, code, period, format)  # type: ignore[return-value]

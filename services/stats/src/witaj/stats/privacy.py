@@ -127,7 +127,9 @@ def protect(
     targets |= {(i,): v for i, v in enumerate(problem.counts) if v is not None}
     targets = {t: v for t, v in targets.items() if primary(v, threshold)}
     targets |= dict.fromkeys(audit.uncertain() - set(targets))  # small or not: their value is unknown
-    everything = set(range(len(audit.cells))) - (audit.zero_cells - audit.small)
+    # Hiding everything that may be hidden leaves the zeros and what was shown before.
+    everything = set(range(len(audit.cells))) - (audit.zero_cells - audit.small) - kept
+    fixed = audit.shown(everything)
     every = frozenset(range(len(figures)))
     queue = sorted(targets, key=lambda t: (abs(targets[t] or 0), t))
     while queue:
@@ -138,13 +140,14 @@ def protect(
         before = len(hidden)
         while queue and len(hidden) == before:
             terms = queue.pop(0)
-            # The most that hiding everything would leave open: the threshold, unless public facts forbid.
-            goal = min(threshold, audit.highest(terms, audit.zeros))
+            # The most that hiding everything would leave open: the threshold, unless public facts (and
+            # what was published before) forbid.
+            goal = min(threshold, audit.highest(terms, fixed))
             value = targets[terms]
             if goal < threshold:
                 value = value if value is not None else round(audit.highest(terms, every))
                 if not primary(value, threshold) or not audit.safe(terms, value, everything, goal):
-                    continue  # public facts alone give it away (a full occurrence's places)
+                    continue  # public facts alone give it away (a full occurrence's places): let be
             while not audit.safe(terms, value or 0, hidden, goal):
                 more = _complement(audit, terms, value or 0, hidden, kept, goal)
                 if more is None:

@@ -40,7 +40,7 @@ from witaj.shared.topics import (
     STATS_ROLLUPS,
     USAGE,
 )
-from witaj.stats import releases, streams
+from witaj.stats import indicator_release, releases, streams
 from witaj.stats.consumer import BatchConsumer, Message, consumer_class
 from witaj.stats.credentials import broker_credentials
 from witaj.stats.indicators import CATALOGUE
@@ -103,6 +103,9 @@ class BatchProcessor:
         self.processed = 0
         self.started = asyncio.Event()
         self._publishing: asyncio.Task[None] | None = None
+        self._auditing: asyncio.Task[None] | None = None
+        self._audit_again = False
+        self._audit_lock = asyncio.Lock()
         # Usage signals are sent once, fire and forget; everything else may be re-sent under its id.
         self.usage_topic = settings.kafka.topics(USAGE)
 
@@ -219,23 +222,44 @@ class BatchProcessor:
         brings subscribers up to date (as after a crash between a commit and its publication)."""
         try:
             await streams.publish(
-                self.publisher,
-                self.store,
-                applied,
-                self.settings.privacy.threshold,
-                minutes=self.settings.processor.publish_minutes,
+                self.publisher, self.store, applied, minutes=self.settings.processor.publish_minutes
             )
         except Exception as exc:
             log.warning("stats.publish_failed", error=type(exc).__name__)
+        if applied.datasets:
+            # Apart from the batches: an audit of many figures takes a while, and counting goes on.
+            self._audit_again = True
+            if self._auditing is None or self._auditing.done():
+                self._auditing = asyncio.create_task(self._audit_while_new())
+
+    async def _audit_while_new(self) -> None:
+        """Audit, and again while batches bring datasets meanwhile (an audit that read the population
+        before them stores nothing, so that the next decides with them)."""
+        while self._audit_again:
+            self._audit_again = False
+            await self.audit_indicators()
+
+    async def audit_indicators(self) -> None:
+        """Decide the indicator datasets not audited yet, then send those audited and not sent yet (after
+        a batch that brought datasets, and on the release timer for any left behind). One at a time."""
+        serves = self.settings.service.serves
+        async with self._audit_lock:
+            try:
+                await indicator_release.audit_due(self.store, self.settings.privacy.threshold, serves)
+                await streams.publish_indicators(self.publisher, self.store, serves)
+            except Exception as exc:
+                log.warning("stats.indicator_audit_failed", error=type(exc).__name__)
 
     async def release(self) -> None:
-        """Release the settled days' counts of people and send releases not sent yet (on a timer)."""
+        """Release the settled days' counts of people and send releases not sent yet (on a timer), and
+        audit indicator datasets left behind."""
         privacy, serves = self.settings.privacy, self.settings.service.serves
         try:
             await releases.release_due(self.store, privacy.threshold, privacy.release_delay, serves)
             await streams.publish_releases(self.publisher, self.store, serves)
         except Exception as exc:
             log.warning("stats.release_failed", error=type(exc).__name__)
+        await self.audit_indicators()
 
     async def _dead_letter(self, message: Message, exc: EventDecodeError) -> None:
         """Park the message with its error (at least once: a replay before the commit may repeat it)."""

@@ -26,6 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from witaj.shared.envelope import Envelope
 from witaj.shared.mongo import Document, Session, ensure_expiry, in_transaction
 from witaj.stats import places
+from witaj.stats.indicator_audit import family
 from witaj.stats.indicators import dataset_documents
 from witaj.stats.metrics import PEOPLE_METRICS, Counter, Effects, TallyKey
 from witaj.stats.windows import Granularity, window_start
@@ -101,6 +102,8 @@ class RollupStore:
         self.releases = db["releases"]
         self.translations = db["translations"]
         self.indicators = db["indicator_values"]
+        self.indicator_datasets = db["indicator_datasets"]
+        self.indicator_families = db["indicator_families"]
 
     async def ensure_indexes(self, query_retention: timedelta) -> None:
         """`query_retention`: how long the text of a zero-result query is kept after its day."""
@@ -127,6 +130,8 @@ class RollupStore:
         await self.indicators.create_index(
             [("indicator", ASCENDING), ("city", ASCENDING), ("period", ASCENDING)]
         )
+        await self.indicator_datasets.create_index([("audited", ASCENDING)], name="dataset_audited")
+        await self.indicator_datasets.create_index([("published", ASCENDING)], name="dataset_published")
         await self.applied.create_index(
             "at", expireAfterSeconds=int(APPLIED_RETENTION.total_seconds()), name="applied_ttl"
         )
@@ -233,12 +238,32 @@ class RollupStore:
         await self._write_state(effects, session)
         await places.write(self.people, self.agenda, effects.places, session)
         for dataset in effects.datasets:
-            await self.indicators.delete_many(
-                {"city": dataset.city, "indicator": dataset.data.indicator, "period": dataset.data.period},
-                session=session,
-            )
-            await self.indicators.insert_many(dataset_documents(dataset), session=session)
+            await self._write_dataset(dataset, session)
         return Applied(0, groups, set(totals), list(effects.datasets))
+
+    async def _write_dataset(self, dataset: Envelope[Any], session: Session) -> None:
+        """Replace the city's figures of an indicator and period, to be audited before anything of them is
+        published; the population they count changes, so an audit of it under way starts again."""
+        data = dataset.data
+        population = family(data.indicator)
+        where = {"city": dataset.city, "indicator": data.indicator, "period": data.period}
+        await self.indicators.delete_many(where, session=session)
+        await self.indicators.insert_many(dataset_documents(dataset), session=session)
+        await self.indicator_datasets.replace_one(
+            {"_id": f"{dataset.city}|{data.indicator}|{data.period}"},
+            {
+                **where,
+                "family": population,
+                "dataset_id": data.dataset_id,
+                "audited": False,
+                "published": False,
+            },
+            upsert=True,
+            session=session,
+        )
+        await self.indicator_families.update_one(
+            {"_id": f"{dataset.city}|{population}"}, {"$inc": {"version": 1}}, upsert=True, session=session
+        )
 
     async def _write_queries(self, effects: Effects, session: Session) -> None:
         merged: dict[str, tuple[dict[str, Any], int, set[str]]] = {}

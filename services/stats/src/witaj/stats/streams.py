@@ -1,12 +1,13 @@
 """Stat streams: after each batch commits, the changed usage tables go out on `stats.rollups`; counts of
-people go out once per day release.
+people go out once per day release, and indicator figures on `stats.indicators` once audited.
 
 Messages carry absolute counts (see `witaj.shared.events.stats`). Usage tables send only their changed
 cells; if the processor dies between its commit and this publication the next change of the same table
 carries the current absolute figures, so subscribers converge without counting anything twice. Tables
 of people never follow batches (each new version would tell how many people came since the last): they
 are sent whole, total included, exactly as their day's release holds them (`witaj.stats.releases`), and
-a release sent twice is the same release.
+a release sent twice is the same release. An indicator dataset goes out as its audit decided it
+(`witaj.stats.indicator_release`), exactly as the API shows it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from witaj.shared.events import Cell, IndicatorUpdated, RollupUpdated
 from witaj.shared.kafka import EventPublisher
 from witaj.shared.mongo import Document
 from witaj.shared.topics import STATS_INDICATORS, STATS_ROLLUPS
-from witaj.stats.indicators import CATALOGUE, suppress_cells
+from witaj.stats.indicators import CATALOGUE, published_cells
 from witaj.stats.metrics import PEOPLE_METRICS
 from witaj.stats.rollups import Applied, GroupKey, RollupStore
 
@@ -68,29 +69,23 @@ def _rollup(group: GroupKey, cells: list[Cell], *, people: bool) -> Envelope[Rol
     return wrap(data, source=SOURCE, city=group.city, subject=f"{group.metric}.{group.dimension}")
 
 
-def indicator_event(dataset: Envelope[Any], threshold: int) -> Envelope[IndicatorUpdated]:
-    data = dataset.data
-    rows = [row.model_dump() for row in data.rows]
-    indicator = CATALOGUE[data.indicator]
+def indicator_event(dataset: Document, rows: list[Document]) -> Envelope[IndicatorUpdated]:
+    """A dataset's cells as audited (the same the API shows)."""
     payload = IndicatorUpdated(
-        dataset_id=data.dataset_id,
-        indicator=data.indicator,
-        unit=indicator.unit,
-        period=data.period,
-        cells=suppress_cells(rows, threshold),
+        dataset_id=dataset["dataset_id"],
+        indicator=dataset["indicator"],
+        unit=CATALOGUE[dataset["indicator"]].unit,
+        period=dataset["period"],
+        cells=published_cells(rows),
     )
-    return wrap(payload, source=SOURCE, city=dataset.city, subject=f"{data.indicator}.{data.period}")
+    subject = f"{dataset['indicator']}.{dataset['period']}"
+    return wrap(payload, source=SOURCE, city=dataset["city"], subject=subject)
 
 
-async def publish(
-    publisher: EventPublisher, store: RollupStore, applied: Applied, threshold: int, *, minutes: bool
-) -> int:
-    """Send the batch's stat-stream messages, keyed by city; returns how many went out."""
+async def publish(publisher: EventPublisher, store: RollupStore, applied: Applied, *, minutes: bool) -> int:
+    """Send the batch's usage tables, keyed by city; returns how many went out."""
     events: list[Envelope[Any]] = list(await rollup_events(store, applied, minutes=minutes))
     messages = [(STATS_ROLLUPS, registry.encode(e), e.city.encode()) for e in events]
-    for dataset in applied.datasets:
-        event = indicator_event(dataset, threshold)
-        messages.append((STATS_INDICATORS, registry.encode(event), event.city.encode()))
     if messages:
         await publisher.send_many(messages)
     return len(messages)
@@ -105,5 +100,21 @@ async def publish_releases(publisher: EventPublisher, store: RollupStore, serves
         events = release_events(release)
         await publisher.send_many([(STATS_ROLLUPS, registry.encode(e), e.city.encode()) for e in events])
         await store.releases.update_one({"_id": release["_id"]}, {"$set": {"published": True}})
+        sent += 1
+    return sent
+
+
+async def publish_indicators(publisher: EventPublisher, store: RollupStore, serves: Any) -> int:
+    """Send the audited datasets not sent yet (of served cities); returns how many went out."""
+    sent = 0
+    async for dataset in store.indicator_datasets.find({"audited": True, "published": False}):
+        if not serves(dataset["city"]):
+            continue
+        where = {k: dataset[k] for k in ("city", "indicator", "period", "dataset_id")}
+        event = indicator_event(dataset, [r async for r in store.indicators.find(where)])
+        await publisher.send_many([(STATS_INDICATORS, registry.encode(event), event.city.encode())])
+        await store.indicator_datasets.update_one(
+            {"_id": dataset["_id"], "dataset_id": dataset["dataset_id"]}, {"$set": {"published": True}}
+        )
         sent += 1
     return sent

@@ -3,7 +3,7 @@
 Every value is already privacy-safe: counts derived from people (registrations, attendance, indicator
 cells) below the service's threshold arrive as `count: null, suppressed: true`, with complementary cells
 suppressed too, so no published figure singles out a person. Tables of people come once per day, when
-the stats service releases that day, and never change. Rollup messages carry absolute counts, not
+the stats service releases that day, and never change; indicator figures once per dataset, when audited. Rollup messages carry absolute counts, not
 deltas, so a subscriber that sees one twice (at-least-once delivery) is still right: the last one wins.
 """
 
