@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,14 +17,15 @@ from witaj.shared.events import (
     SearchPerformed,
     TranslationStateChanged,
 )
+from witaj.stats.gaps import week_of
 from witaj.stats.main import create_app
 
 NOON = datetime(2026, 3, 2, 12, 10, tzinfo=UTC)
 DAY = {"start": "2026-03-02T00:00:00Z", "end": "2026-03-02T23:00:00Z"}
 
 
-def event(data: EventData, city: str = "lublin") -> Envelope[Any]:
-    return wrap(data, source="witaj/test", city=city, subject="s", time=NOON)
+def event(data: EventData, city: str = "lublin", time: datetime = NOON) -> Envelope[Any]:
+    return wrap(data, source="witaj/test", city=city, subject="s", time=time)
 
 
 def view(item: str, language: str, city: str = "lublin", **extra: Any) -> Envelope[Any]:
@@ -32,8 +33,13 @@ def view(item: str, language: str, city: str = "lublin", **extra: Any) -> Envelo
     return event(data, city=city)
 
 
+# A settled week (weeks of searches are published once settled) within the query text's retention.
+WEEK = week_of(datetime.now(UTC)) - timedelta(days=14)
+
+
 def search(query: str, session: str, results: int = 0, language: str = "uk") -> Envelope[Any]:
-    return event(SearchPerformed(query=query, language=language, result_count=results, session=session))
+    data = SearchPerformed(query=query, language=language, result_count=results, session=session)
+    return event(data, time=WEEK + timedelta(days=2, hours=12))
 
 
 async def test_series_breakdown_and_top_items(settings, feed, auth_header) -> None:
@@ -97,7 +103,8 @@ async def test_search_queries_show_only_when_enough_distinct_sessions_asked(
     found = [search("praca", f"session-{i}", results=3) for i in range(6)]
     await feed(many + few + found)
     async with serve(create_app(settings), headers=auth_header("analyst", city="lublin")) as client:
-        gaps = (await client.get("/cities/lublin/information-gaps", params={"language": "uk", **DAY})).json()
+        span = {"start": WEEK.isoformat(), "end": WEEK.isoformat()}
+        gaps = (await client.get("/cities/lublin/information-gaps", params={"language": "uk", **span})).json()
         assert gaps == [{"query": "meldunek", "language": "uk", "searches": 5, "sessions": ">=5"}]
     stored = await settings_db_dump(settings)
     assert "session-1" not in stored, "raw session ids must never be stored"

@@ -12,7 +12,7 @@ from witaj.shared.auth import CurrentPrincipal, Principal, Role
 from witaj.shared.cities import require_feature
 from witaj.shared.errors import ERROR_RESPONSES, Forbidden
 from witaj.shared.events import Feature
-from witaj.stats import dashboards, exports
+from witaj.stats import dashboards, exports, gaps
 from witaj.stats.live import LiveHub
 from witaj.stats.rollups import RollupStore
 from witaj.stats.schemas import (
@@ -155,16 +155,23 @@ async def get_gaps(
     store: Store,
     settings: Settings,
     language: str | None = None,
-    start: Start = None,
-    end: End = None,
+    start: Annotated[
+        datetime | None,
+        Query(description="In the first week (UTC, weeks from Monday); defaults to 4 weeks ago"),
+    ] = None,
+    end: Annotated[datetime | None, Query(description="In the last week; defaults to now")] = None,
     limit: Limit = 20,
 ) -> list[QueryGap]:
-    """Queries that found nothing, per language; a query appears only once enough distinct sessions
-    asked it (`privacy.query_min_sessions`), so nobody's own search can be read here."""
+    """Queries that found nothing, per language, most searched first, over the whole calendar weeks from
+    the one holding `start` to the one holding `end`. Weeks are published once settled
+    (`privacy.release_after_hours` after they end; those not yet settled count nothing) and never
+    change; in each, a query counts only if enough distinct sessions asked it that week
+    (`privacy.query_min_sessions`). So no two answers differ by fewer searches than that: nobody's own
+    search can be read here, nor worked out."""
     reader(principal, city)
-    first, last = span(start, end)
-    k = settings.privacy.query_min_sessions
-    return await dashboards.information_gaps(store, city, language, first, last, k, limit)
+    last = end or datetime.now(UTC)
+    first = start or last - 4 * gaps.WEEK
+    return await gaps.information_gaps(store, city, language, first, last, settings.privacy, limit)
 
 
 @router.get("/cities/{city}/language-demand", tags=["dashboards"], summary="Demand for missing translations")

@@ -24,7 +24,6 @@ from witaj.stats.schemas import (
     FillRate,
     LanguageDemand,
     Point,
-    QueryGap,
     SeriesPublic,
 )
 from witaj.stats.settings import PrivacySettings
@@ -127,31 +126,6 @@ async def breakdown(
         total=total_cell,
         cells=shown,
     )
-
-
-async def information_gaps(
-    store: RollupStore, city: str, language: str | None, start: datetime, end: datetime, k: int, limit: int
-) -> list[QueryGap]:
-    """Zero-result searches asked by at least `k` distinct sessions: what the city should write about."""
-    query: dict[str, object] = {
-        "city": city,
-        "day": {"$gte": window_start(start, Granularity.DAY), "$lte": end},
-    }
-    if language:
-        query["language"] = language
-    searches: dict[tuple[str, str], int] = defaultdict(int)
-    sessions: dict[tuple[str, str], set[str]] = defaultdict(set)
-    async for doc in store.queries.find(query):
-        key = (doc["language"], doc["query"])
-        searches[key] += doc["count"]
-        sessions[key].update(doc.get("sessions", []))
-    shown = [
-        QueryGap(query=q, language=lang, searches=searches[(lang, q)], sessions=f">={k}")
-        for (lang, q), s in sessions.items()
-        if len(s) >= k
-    ]
-    shown.sort(key=lambda g: (-g.searches, g.language, g.query))
-    return shown[:limit]
 
 
 async def language_demand(

@@ -45,9 +45,10 @@ that could not reach the threshold even were everything else hidden is small by 
 whatever its value, zero included, so that hiding it tells nothing. Where hiding everything still keeps
 a count below the threshold, it must at least not be narrowed to a single value.
 
-Usage counts (views, searches, deliveries, feedback) count actions, not people, and are published live;
-zero-result search queries are shown only once enough distinct sessions asked them, and their text is
-deleted after `privacy.query_retention_days`.
+Usage counts (views, searches, deliveries, feedback) count actions, not people, and are published live.
+Zero-result search queries are published per settled calendar week only, each once enough distinct
+sessions asked it that week (why: `witaj.stats.gaps`), and their text is deleted after
+`privacy.query_retention_days`.
 
 Session ids are hashed with a keyed one-way function before anything is stored: stats only needs to
 know that sessions differ, never which session asked what.

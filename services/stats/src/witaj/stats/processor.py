@@ -40,7 +40,7 @@ from witaj.shared.topics import (
     STATS_ROLLUPS,
     USAGE,
 )
-from witaj.stats import indicator_release, releases, streams
+from witaj.stats import gaps, indicator_release, releases, streams
 from witaj.stats.consumer import BatchConsumer, Message, consumer_class
 from witaj.stats.credentials import broker_credentials
 from witaj.stats.indicators import CATALOGUE
@@ -251,12 +251,13 @@ class BatchProcessor:
                 log.warning("stats.indicator_audit_failed", error=type(exc).__name__)
 
     async def release(self) -> None:
-        """Release the settled days' counts of people and send releases not sent yet (on a timer), and
-        audit indicator datasets left behind."""
+        """Release the settled days' counts of people and send releases not sent yet, and the settled
+        weeks of information gaps (on a timer); audit indicator datasets a failure left behind."""
         privacy, serves = self.settings.privacy, self.settings.service.serves
         try:
             await releases.release_due(self.store, privacy.threshold, privacy.release_delay, serves)
             await streams.publish_releases(self.publisher, self.store, serves)
+            await gaps.release_due(self.store, privacy, serves)
         except Exception as exc:
             log.warning("stats.release_failed", error=type(exc).__name__)
         await self.audit_indicators()

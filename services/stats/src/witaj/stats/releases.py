@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from pymongo.errors import BulkWriteError
 from witaj.shared.mongo import Document
 from witaj.stats.metrics import PEOPLE
 from witaj.stats.privacy import TOTAL, Figure, Problem, protect
@@ -167,10 +166,7 @@ async def released(
                 {"_id": release_id(city, day), "city": city, "day": day, "threshold": threshold,
                  "released_at": now, "published": False, **body}
             )  # fmt: skip
-        try:
-            await store.releases.insert_many(docs, ordered=False)
-        except BulkWriteError:
-            pass  # built meanwhile elsewhere: the release first stored is the one every output shows
+        await store.once(store.releases, docs)  # the release first stored is the one every output shows
         query = {"_id": {"$in": [release_id(city, day) for day in missing]}}
         found |= {d["day"]: d async for d in store.releases.find(query)}
         await store.people.update_many(

@@ -22,7 +22,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 from witaj.shared.envelope import Envelope
 from witaj.shared.mongo import Document, Session, ensure_expiry, in_transaction
 from witaj.stats import places
@@ -97,6 +99,7 @@ class RollupStore:
         self.offsets = db["offsets"]
         self.applied = db["applied_events"]
         self.queries = db["zero_queries"]
+        self.gap_releases = db["gap_releases"]
         self.agenda = db["agenda"]
         self.people = db["people"]
         self.releases = db["releases"]
@@ -123,6 +126,8 @@ class RollupStore:
             await self.rollups.drop_index("rollup_window")
         await self.queries.create_index([("city", ASCENDING), ("language", ASCENDING), ("day", ASCENDING)])
         await ensure_expiry(self.queries, "day", query_retention + timedelta(days=1))
+        await self.queries.create_index([("released", ASCENDING), ("day", ASCENDING)], name="queries_due")
+        await ensure_expiry(self.gap_releases, "week", query_retention)
         await self.people.create_index([("city", ASCENDING), ("day", ASCENDING)], name="people_day")
         await self.people.create_index([("released", ASCENDING), ("day", ASCENDING)], name="people_due")
         await self.releases.create_index([("city", ASCENDING), ("day", ASCENDING)], name="release_day")
@@ -135,6 +140,14 @@ class RollupStore:
         await self.applied.create_index(
             "at", expireAfterSeconds=int(APPLIED_RETENTION.total_seconds()), name="applied_ttl"
         )
+
+    async def once(self, collection: AsyncCollection[Document], docs: list[Document]) -> None:
+        """Store documents made once for good under their ids (releases): where another process stored
+        one first, the first stays, since it may have been read already."""
+        try:
+            await collection.insert_many(docs, ordered=False)
+        except BulkWriteError:
+            pass
 
     async def markers(self, ids: set[str]) -> dict[str, int]:
         return {d["_id"]: d["offset"] async for d in self.offsets.find({"_id": {"$in": sorted(ids)}})}
