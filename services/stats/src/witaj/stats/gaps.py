@@ -97,6 +97,8 @@ async def release_due(store: RollupStore, privacy: PrivacySettings, serves: Call
             pending[doc["city"]].add(week_of(doc["day"]))
     for city, weeks in pending.items():
         await released(store, city, sorted(weeks), privacy)
+        # Released now, or before, or too old to be (their text goes soon): not to be looked at again.
+        await store.queries.update_many({**query, "city": city}, {"$set": {"released": True}})
     return sum(len(weeks) for weeks in pending.values())
 
 

@@ -5,13 +5,14 @@ A shown cell shows a rate, and whoever knows its denominator (population figures
 numerator: so each cell is taken to publish both, as two figures shown or hidden together. Both are sums
 of counts of people that nobody is told:
 
-- **Groups.** Each figure is about a group by sex, age group and citizenship. The groups overlap ("total",
-  "foreign" and "eu_citizens"; "15-24" and "18-24"), so the counts are kept per finest group the
-  published categories can tell apart (female and male; the age bands between the groups' bounds; a
-  citizenship by country of citizenship and of birth), and a figure is the sum over the finest groups in
-  its group. Every margin follows: total = female + male, foreign = EU + non-EU citizens, 15-24 =
-  15-17 + 18-24, and so on, across all three disaggregations at once. Where the figures do not add up
-  that way (people of unknown sex or citizenship), each category gets a remainder as well.
+- **Groups.** Each figure is about a group by sex, age group, citizenship and district. The groups
+  overlap ("total", "foreign" and "eu_citizens"; "15-24" and "18-24"), so the counts are kept per finest
+  group the published categories can tell apart (female and male; the age bands between the groups'
+  bounds; a citizenship by country of citizenship and of birth; a district), and a figure is the sum over
+  the finest groups in its group. Every margin follows: total = female + male, foreign = EU + non-EU
+  citizens, 15-24 = 15-17 + 18-24, the city = its districts, and so on, across all four disaggregations
+  at once. Where the figures do not add up that way (districts not all listed, people of unknown sex or
+  citizenship), categories get a remainder as well.
 - **Numerator and denominator.** People are counted per status (`COUNTING`): in the numerator or only
   in the denominator, so numerator <= denominator, and the people only in the denominator are a count
   too. Indicators about the same population share their statuses and so their counts: the employment,
@@ -31,6 +32,9 @@ the counts of a release, and so is every figure resting on fewer people than the
 
 What was published stays as it was: cells shown before are never hidden (others are, in their stead)
 and cells hidden stay hidden, so nothing differs between what a reader saw then and sees now.
+
+A figure in another unit than people's (an index score given to the city as a whole) counts nobody and
+is published as given.
 """
 
 from __future__ import annotations
