@@ -62,7 +62,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from witaj.stats.attack import Audit
+from witaj.stats.attack import UNSOLVED, Audit
 
 TOTAL = ""
 """Dimension value of a table's total cell."""
@@ -146,7 +146,9 @@ def protect(
             goal = min(threshold, audit.highest(terms, fixed))
             value = targets[terms]
             if goal < threshold:
-                value = value if value is not None else round(audit.highest(terms, every))
+                if value is None:  # known only through the figures: as large as they would let it be
+                    ceiling = audit.highest(terms, every)
+                    value = 1 if ceiling == UNSOLVED else round(ceiling)  # unsolved: protect it
                 if not primary(value, threshold) or not audit.safe(terms, value, everything, goal):
                     continue  # public facts alone give it away (a full occurrence's places): let be
             while not audit.safe(terms, value or 0, hidden, goal):
