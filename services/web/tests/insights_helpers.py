@@ -89,9 +89,12 @@ def page_view(item: str, language: str = "uk", kind: ContentKind = ContentKind.P
     return _wrap(PageViewed(kind=kind, item_id=item, language=language), item)
 
 
-def search(query: str, language: str = "uk", results: int = 0, session: str | None = None) -> Envelope[Any]:
+def search(
+    query: str, language: str = "uk", results: int = 0, session: str | None = None, **where: Any
+) -> Envelope[Any]:
+    """A search in the city and at the time `where` gives (`city`, `at`), by default in Lublin now."""
     data = SearchPerformed(query=query, language=language, result_count=results, session=session)
-    return _wrap(data, "search")
+    return _wrap(data, "search", **where)
 
 
 def delivered(channel: Channel = Channel.INBOX) -> Envelope[Any]:
@@ -185,7 +188,7 @@ BOUNDARIES = {
     ],
 }  # fmt: skip
 BY_DISTRICT = """district,value,numerator,denominator
-,12.0,120,1000
+,10.7,215,2012
 srodmiescie,50.0,2,4
 czechow,11.7,118,1008
 zemborzyce,9.5,95,1000
