@@ -1,30 +1,27 @@
 """Machine drafts against a real LibreTranslate-compatible HTTP server started here on a loopback port.
 
-The server "translates" by prefixing each text with the target language, so every draft can be checked
-against the item's own source texts; switches make it slow, fail, or want another key.
+The server (`witaj.devkit.machine_translation`) "translates" by prefixing each text with the target
+language, so every draft can be checked against the item's own source texts.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from witaj.content.main import create_app
 from witaj.content.settings import ContentSettings, MachineTranslationSettings
 from witaj.content.store import source_texts
 from witaj.devkit.infra import free_port
-from witaj.devkit.testing import LiveServer, serve, wait_until
+from witaj.devkit.machine_translation import KEY, FakeLibreTranslate, translation_server
+from witaj.devkit.testing import serve, wait_until
 from witaj.shared.events import Feature
 from witaj.shared.events.cities import DEFAULT_FEATURES
 
 from .conftest import CITY, PAGE
 
 BASE = f"/cities/{CITY['id']}"
-KEY = "s3cret-key"
 PROCESS = {
     "title": "Karta pobytu",
     "topics": ["residence"],
@@ -35,34 +32,10 @@ PROCESS = {
 }
 
 
-class FakeLibreTranslate:
-    """What a LibreTranslate server does with POST /translate, plus knobs to make it misbehave."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
-        self.delay = 0.0
-        self.status = 200
-        self.app = FastAPI()
-        self.app.post("/translate")(self.translate)
-
-    async def translate(self, body: dict[str, Any]) -> JSONResponse:
-        self.calls.append(body)
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        if body.get("api_key") != KEY:
-            return JSONResponse({"error": "Invalid API key"}, status_code=403)
-        if self.status != 200:
-            return JSONResponse({"error": "Translation engine crashed"}, status_code=self.status)
-        texts = body["q"] if isinstance(body["q"], list) else [body["q"]]
-        out = [f"[{body['target']}] {text}" for text in texts]
-        return JSONResponse({"translatedText": out if isinstance(body["q"], list) else out[0]})
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[FakeLibreTranslate, str]]:
-    fake = FakeLibreTranslate()
-    with LiveServer(fake.app) as url:
-        yield fake, url
+    with translation_server() as found:
+        yield found
 
 
 @pytest.fixture

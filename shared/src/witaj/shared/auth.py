@@ -41,6 +41,8 @@ class Role(StrEnum):
     PA_EDITOR = "pa_editor"
     NGO_EDITOR = "ngo_editor"
     TRANSLATOR = "translator"
+    COUNSELLOR = "counsellor"
+    """Answers migrants' questions for their organisation (the ask service); edits no content."""
     ANALYST = "analyst"
     CITY_ADMIN = "city_admin"
     PLATFORM_ADMIN = "platform_admin"

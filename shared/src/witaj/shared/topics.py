@@ -31,8 +31,13 @@ AGENDA_EVENTS = "agenda.events"
 AGENDA_REGISTRATIONS = "agenda.registrations"
 """RegistrationCreated / Cancelled / Promoted and AttendanceRecorded, keyed by event id."""
 
+ASK_QUESTIONS = "ask.questions"
+"""QuestionAsked / Answered / AskedBack / HandedOver / Closed, keyed by question id: ids and states only,
+never what anyone wrote."""
+
 USAGE = "usage.events"
-"""PageViewed, SearchPerformed, EventViewed: fire-and-forget usage signals, keyed by city."""
+"""PageViewed, SearchPerformed, EventViewed, InstantAnswersShown: fire-and-forget usage signals, keyed
+by city."""
 
 NOTIFY_DELIVERIES = "notify.deliveries"
 """NotificationDelivered / Failed / Opened, keyed by subscriber id."""
@@ -55,6 +60,7 @@ ALL = (
     CONTENT_FEEDBACK,
     AGENDA_EVENTS,
     AGENDA_REGISTRATIONS,
+    ASK_QUESTIONS,
     USAGE,
     NOTIFY_DELIVERIES,
     STATS_ROLLUPS,

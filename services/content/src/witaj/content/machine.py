@@ -12,106 +12,20 @@ server; 404 while it is off), and the deployment must name a server (`WITAJ_CONT
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from typing import Any
 
-import httpx
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from witaj.content import access
-from witaj.content.settings import MachineTranslationSettings
 from witaj.content.store import source_texts, translations_of
 from witaj.content.workbench import after_write, city_language, respond, store_of
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.cities import require_feature
 from witaj.shared.errors import ApiError, Conflict, ErrorResponse
 from witaj.shared.events import Feature
+from witaj.shared.machine_translation import MachineTranslator
 from witaj.shared.mongo import Document, Session
 from witaj.shared.translations import Translation, TranslationState
-
-MAX_ERROR_CHARS = 200
-
-
-class MachineTranslator(Protocol):
-    """Anything that turns texts from one language into another, in order, one result per text."""
-
-    async def translate(self, texts: list[str], *, source: str, target: str) -> list[str]: ...
-
-
-def _failed(message: str, details: Any = None) -> ApiError:
-    return ApiError(502, "machine_translation_failed", message, details)
-
-
-class LibreTranslate:
-    """The LibreTranslate HTTP API: POST /translate with q (a list of texts), source, target, format."""
-
-    def __init__(self, settings: MachineTranslationSettings, http: httpx.AsyncClient) -> None:
-        assert settings.url, "only built when a server is configured"
-        self.url = settings.url.rstrip("/") + "/translate"
-        self.api_key = settings.api_key.get_secret_value() if settings.api_key else None
-        self.timeout = settings.timeout_seconds
-        self.http = http
-
-    async def translate(self, texts: list[str], *, source: str, target: str) -> list[str]:
-        payload: dict[str, Any] = {"q": texts, "source": source, "target": target, "format": "text"}
-        if self.api_key:
-            payload["api_key"] = self.api_key
-        try:
-            response = await self.http.post(self.url, json=payload, timeout=self.timeout)
-        except httpx.TimeoutException:
-            raise ApiError(
-                504,
-                "machine_translation_timeout",
-                f"The machine translation server did not answer within {self.timeout:g} s; nothing was saved",
-            ) from None
-        except httpx.HTTPError as exc:
-            raise _failed(
-                f"The machine translation server could not be reached ({type(exc).__name__}); nothing was saved"
-            ) from None
-        if response.status_code != 200:
-            raise _failed(
-                f"The machine translation server refused the draft (HTTP {response.status_code}); nothing was saved",
-                details={"status": response.status_code, "reason": _reason(response)},
-            )
-        return _translated_texts(response, len(texts))
-
-
-def _reason(response: httpx.Response) -> str:
-    """The server's own error text (LibreTranslate answers {"error": "..."}), shortened."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:MAX_ERROR_CHARS]
-    error = body.get("error") if isinstance(body, dict) else None
-    return str(error or body)[:MAX_ERROR_CHARS]
-
-
-def _translated_texts(response: httpx.Response, expected: int) -> list[str]:
-    try:
-        translated = response.json()["translatedText"]
-    except (ValueError, KeyError, TypeError):
-        raise _failed("The machine translation server answered without a translation") from None
-    if isinstance(translated, str) and expected == 1:
-        translated = [translated]
-    if (
-        not isinstance(translated, list)
-        or len(translated) != expected
-        or not all(isinstance(text, str) and text.strip() for text in translated)
-    ):
-        raise _failed(f"The machine translation server did not return {expected} non-empty texts")
-    return translated
-
-
-@asynccontextmanager
-async def translator(settings: MachineTranslationSettings) -> AsyncIterator[MachineTranslator | None]:
-    """The configured translator for the service's lifetime, or None when no server is configured."""
-    if not settings.url:
-        yield None
-        return
-    async with httpx.AsyncClient(headers={"User-Agent": "witaj-content"}) as http:
-        yield LibreTranslate(settings, http)
-
 
 # ---------------------------------------------------------------------------------------------- HTTP
 

@@ -26,6 +26,7 @@ from witaj.content.settings import ContentSettings
 from witaj.content.store import ItemStore
 from witaj.shared.inbox import Inbox
 from witaj.shared.logging import configure_logging
+from witaj.shared.machine_translation import translator
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import CITY_CONFIG, CONTENT_FEEDBACK, CONTENT_ITEMS, CONTENT_TRANSLATIONS, USAGE
 from witaj.shared.web import create_service_app, serve_forever
@@ -48,7 +49,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
         topics = [CONTENT_ITEMS, CONTENT_TRANSLATIONS, CONTENT_FEEDBACK, USAGE]
         async with (
             Runtime(settings, source=cities.SOURCE, topics=topics) as runtime,
-            machine.translator(settings.machine_translation) as engine,
+            translator(settings.machine_translation, user_agent="witaj-content") as engine,
         ):
             runtime.attach(app)
             app.state.machine_translator = engine

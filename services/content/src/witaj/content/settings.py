@@ -3,26 +3,10 @@
 from datetime import timedelta
 from typing import ClassVar
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+from witaj.shared.machine_translation import MachineTranslationSettings
 from witaj.shared.settings import LimitSettings, WitajSettings
-
-
-class MachineTranslationSettings(BaseModel):
-    """A LibreTranslate-compatible server for machine drafts; with no URL the feature is off."""
-
-    url: str | None = Field(
-        default=None,
-        pattern=r"^https?://\S+$",
-        description="Base URL of a LibreTranslate-compatible server (POST <url>/translate); unset: off",
-    )
-    api_key: SecretStr | None = Field(default=None, description="Sent as `api_key` when the server wants one")
-    timeout_seconds: float = Field(
-        default=30, gt=0, le=300, description="How long to wait for one item's draft"
-    )
-    max_chars: int = Field(
-        default=30_000, ge=100, le=1_000_000, description="Most source text sent for one item's draft"
-    )
 
 
 class ContentSettings(WitajSettings):

@@ -17,6 +17,14 @@ from witaj.shared.events.agenda import (
     RegistrationPromoted,
     RegistrationStatus,
 )
+from witaj.shared.events.ask import (
+    QuestionAnswered,
+    QuestionAsked,
+    QuestionAskedBack,
+    QuestionClosed,
+    QuestionHandedOver,
+    Resolution,
+)
 from witaj.shared.events.cities import CityConfig, CityConfigured, Feature, Topic, TopicTreeChanged
 from witaj.shared.events.content import (
     ContentKind,
@@ -41,7 +49,7 @@ from witaj.shared.events.stats import (
     IndicatorUpdated,
     RollupUpdated,
 )
-from witaj.shared.events.usage import EventViewed, PageViewed, SearchPerformed
+from witaj.shared.events.usage import EventViewed, InstantAnswersShown, PageViewed, SearchPerformed
 
 __all__ = [
     "AttendanceRecorded",
@@ -66,14 +74,21 @@ __all__ = [
     "IndicatorDatasetSubmitted",
     "IndicatorRow",
     "IndicatorUpdated",
+    "InstantAnswersShown",
     "NotificationDelivered",
     "NotificationFailed",
     "NotificationOpened",
     "PageViewed",
+    "QuestionAnswered",
+    "QuestionAsked",
+    "QuestionAskedBack",
+    "QuestionClosed",
+    "QuestionHandedOver",
     "RegistrationCancelled",
     "RegistrationCreated",
     "RegistrationPromoted",
     "RegistrationStatus",
+    "Resolution",
     "RollupUpdated",
     "SearchPerformed",
     "Topic",

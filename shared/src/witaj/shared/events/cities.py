@@ -27,6 +27,8 @@ class Feature(StrEnum):
     REGISTRATION = "registration"
     NOTIFICATIONS = "notifications"
     FEEDBACK = "feedback"
+    QUESTIONS = "questions"
+    """Migrants ask the city's counsellors (the ask service); suggestions to content go with FEEDBACK."""
     MACHINE_TRANSLATION = "machine_translation"
     STATS = "stats"
     OPEN_DATA = "open_data"

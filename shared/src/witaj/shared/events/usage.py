@@ -49,3 +49,16 @@ class EventViewed(EventData):
     organisation: str | None = None
     topics: list[str] = Field(default_factory=list)
     session: str | None = None
+
+
+@event_type("usage.instant_answers_shown")
+class InstantAnswersShown(EventData):
+    """A migrant's question was matched against published content before it went to a person.
+
+    Counts only: the question itself is personal and never leaves the request that carried it.
+    """
+
+    language: str
+    topic: str | None = None
+    result_count: int = Field(ge=0)
+    session: str | None = None
