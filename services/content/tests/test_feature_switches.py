@@ -84,6 +84,7 @@ async def test_feedback_can_be_switched_off_alone(client, auth_header, published
 BODIES = {  # a valid body for each anonymous write, so only the city can be what is refused
     "/cities/{city}/pages/x/feedback": {"language": "pl", "helpful": True},
     "/cities/{city}/gaps": {"query": "praca", "language": "pl"},
+    "/cities/{city}/pages/x/suggestions": {"kind": "tip", "language": "pl", "text": "Nowe godziny"},
 }
 
 

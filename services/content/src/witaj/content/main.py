@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from witaj.content import (
+    answers,
     cities,
     feedback,
     gaps,
@@ -14,6 +15,7 @@ from witaj.content import (
     preview,
     reading,
     search,
+    suggestions,
     topic_tree,
     topics_api,
     translation,
@@ -67,6 +69,8 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             await feedback.ensure_indexes(app.state.feedback, settings.feedback_retention)
             app.state.gaps = runtime.db["search_gaps"]
             await gaps.ensure_indexes(app.state.gaps)
+            app.state.suggestions = runtime.db["suggestions"]
+            await suggestions.ensure_indexes(app.state.suggestions)
             app.state.demand = demand = translation.page_demand(runtime.db)
             await demand.ensure_indexes()
             if settings.count_demand:
@@ -92,9 +96,12 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     app.include_router(feedback.public_router(settings))
     app.include_router(gaps.router)
     app.include_router(gaps.public_router(settings))
+    app.include_router(suggestions.router)  # before the workbench: its /{kind_path} would take /suggestions
+    app.include_router(suggestions.public_router(settings))
     app.include_router(workbench.router)
     app.include_router(preview.router)
     app.include_router(search.router)
+    app.include_router(answers.router)
     return app
 
 

@@ -27,6 +27,10 @@ class ContentSettings(WitajSettings):
         default_factory=lambda: LimitSettings(per_minute=20, burst=10),
         description="Anonymous feedback one reader may send",
     )
+    suggestion_limit: LimitSettings = Field(
+        default_factory=lambda: LimitSettings(per_minute=10, burst=5),
+        description="Corrections and tips one reader may suggest",
+    )
     machine_translation: MachineTranslationSettings = Field(default_factory=MachineTranslationSettings)
 
     @property
