@@ -15,6 +15,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
 from starlette.convertors import Convertor, register_url_convertor
 from witaj.shared.events import ContentKind, UserType
 from witaj.shared.events.cities import TOPIC_ID
+from witaj.shared.events.content import KIND_PATHS
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -192,14 +193,8 @@ MODELS: dict[ContentKind, type[Body]] = {
     ContentKind.PRACTICE: Practice,
 }
 
-PATHS: dict[str, ContentKind] = {
-    "pages": ContentKind.PAGE,
-    "processes": ContentKind.PROCESS,
-    "glossary": ContentKind.GLOSSARY_TERM,
-    "organisations": ContentKind.ORGANISATION,
-    "practices": ContentKind.PRACTICE,
-}
-PATH_OF: dict[ContentKind, str] = {kind: path for path, kind in PATHS.items()}
+PATH_OF: dict[ContentKind, str] = KIND_PATHS
+PATHS: dict[str, ContentKind] = {path: kind for kind, path in PATH_OF.items()}
 
 
 class KindPathConvertor(Convertor[str]):

@@ -16,6 +16,16 @@ class ContentKind(StrEnum):
     PRACTICE = "practice"
 
 
+KIND_PATHS: dict[ContentKind, str] = {
+    ContentKind.PAGE: "pages",
+    ContentKind.PROCESS: "processes",
+    ContentKind.GLOSSARY_TERM: "glossary",
+    ContentKind.ORGANISATION: "organisations",
+    ContentKind.PRACTICE: "practices",
+}
+"""Each kind's place in the content API (`/cities/{city}/<path>/<item id>`), for links from elsewhere."""
+
+
 class UserType(StrEnum):
     """The target groups content is written for: one known list, so tags and filters agree everywhere."""
 

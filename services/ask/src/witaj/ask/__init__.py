@@ -1,0 +1,1 @@
+"""Witaj ask service: migrants ask, the city's counsellors answer."""
