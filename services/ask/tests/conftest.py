@@ -90,6 +90,7 @@ async def client(settings: AskSettings, clock: Clock) -> AsyncIterator[httpx.Asy
                 and runtime.cities.get("gdansk")
                 and runtime.cities.topics("lublin")
             ),
+            timeout=30,
             message="the cities and their topics in the catalog",
         )
         yield http

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from witaj.ask.notices import device_key, verify
+from witaj.shared.subscriber_proof import device_key, verify
 
 from .conftest import Migrant, ask_events
 
@@ -87,7 +87,7 @@ async def test_claim_answer_and_the_answer_reaches_the_migrants_thread(
     data = event.data
     assert data.first is True and data.wait_seconds >= 300 and data.organisation == "caritas"
     assert data.path == f"/cities/lublin/questions/{migrant.id}" and data.subscriber == SUBSCRIBER
-    assert verify(device_key("device-secret"), SUBSCRIBER, migrant.id, data.subscriber_proof)
+    assert verify(device_key("device-secret"), SUBSCRIBER, migrant.id, data.subscriber_proof, "question")
     assert b"Szkolna" not in raw and b"NFZ" not in raw
 
 

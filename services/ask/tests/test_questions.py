@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from witaj.ask.notices import device_key, verify
 from witaj.ask.settings import AskOptions, AskSettings
 from witaj.devkit.testing import serve, wait_until
 from witaj.shared.ratelimit import PUBLIC_WRITE
 from witaj.shared.settings import LimitSettings
+from witaj.shared.subscriber_proof import device_key, verify
 
 from .conftest import FEATURES_WITHOUT_QUESTIONS, LUBLIN, announce, ask_events, running
 
@@ -73,7 +73,7 @@ async def test_notices_need_proof_of_the_subscription(client, migrant, settings)
     created = await migrant.ask(subscriber=SUBSCRIBER, headers={"X-Subscriber-Token": "device-secret"})
     assert created["notices"] is True
     stored = await client._transport.app.state.ask.store.questions.find_one({"_id": migrant.id})
-    assert verify(device_key("device-secret"), SUBSCRIBER, migrant.id, stored["subscriber_proof"])
+    assert verify(device_key("device-secret"), SUBSCRIBER, migrant.id, stored["subscriber_proof"], "question")
     assert "device-secret" not in str(stored)
     stopped = await client.patch(
         f"/cities/lublin/questions/{migrant.id}", json={"subscriber": None}, headers=migrant.headers

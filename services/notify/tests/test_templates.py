@@ -9,6 +9,7 @@ from witaj.notify import email
 from witaj.notify.templates import (
     CATALOGUE,
     KINDS,
+    NOTICES,
     SOURCE_LANGUAGE,
     render,
     render_digest,
@@ -23,7 +24,7 @@ TWELVE = CITY.languages
 
 def test_every_message_is_written_in_each_of_the_twelve_languages() -> None:
     keys = list(CATALOGUE.texts[SOURCE_LANGUAGE])
-    assert set(KINDS) | {"digest", "email", "subscription.confirm"} == set(keys)
+    assert set(KINDS) | set(NOTICES) | {"digest", "email", "subscription.confirm"} == set(keys)
     for key in keys:
         assert CATALOGUE.languages(key) >= set(TWELVE), key
     for language in set(TWELVE) - {SOURCE_LANGUAGE}:
@@ -39,6 +40,9 @@ def test_each_message_renders_in_the_subscribers_language(language: str) -> None
         )
         assert message.language == language and f"Kurs {language}" in message.title and message.body
         assert "{{" not in message.title + message.body
+    for kind in NOTICES:  # no title of anything, and never what the counsellor wrote
+        notice = render(kind, CITY, {}, language=language, fallbacks=[], link="https://w/q")
+        assert notice.language == language and "Lublin" in notice.body and "{{" not in notice.title
     digest = render_digest(CITY, [message], language=language, fallbacks=[])
     assert digest.language == language and "1" in digest.title and "Lublin" in digest.intro
     confirm = render_message(

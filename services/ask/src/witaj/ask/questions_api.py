@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Response
 from witaj.ask import access, rules
 from witaj.ask.deps import OwnedQuestion, Services, ServicesDep, city_asking
-from witaj.ask.notices import SUBSCRIBER_TOKEN, proof_for
 from witaj.ask.schemas import (
     Close,
     QuestionCreate,
@@ -26,6 +25,7 @@ from witaj.ask.settings import AskOptions
 from witaj.ask.views import for_migrant
 from witaj.shared.auth import MaybePrincipal
 from witaj.shared.errors import ERROR_RESPONSES
+from witaj.shared.question_proof import SUBSCRIBER_TOKEN, proof_for
 from witaj.shared.ratelimit import RateLimit, public_write
 
 SubscriberToken = Annotated[

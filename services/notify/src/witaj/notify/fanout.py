@@ -47,6 +47,8 @@ from witaj.shared.events import (
     EventUpdated,
     Feature,
     NotificationDelivered,
+    QuestionAnswered,
+    QuestionAskedBack,
     RegistrationCancelled,
     RegistrationPromoted,
 )
@@ -63,12 +65,14 @@ FIELDS = {**PROJECTION, "email_confirmed": 1}
 
 
 def proven(subscription: dict[str, Any], proof: dict[str, Any]) -> bool:
-    """Whether a registration's proof shows the registrant held this subscription's own credential
-    (see `witaj.shared.subscriber_proof`): the device's token, or a sign-in of the owning account."""
+    """Whether a registration's or a question's proof shows that whoever named this subscription held
+    its own credential (see `witaj.shared.subscriber_proof`): the device's token, or a sign-in of the
+    owning account. Without it nobody could route messages into someone else's inbox by naming it."""
     owner = subscription.get("owner") or {}
     key = owner.get("token_hash") or (account_key(owner["subject"]) if owner.get("subject") else None)
-    registration = proof.get("registration")
-    return bool(key and registration) and verify(key, subscription["_id"], registration, proof.get("value"))
+    scope = "question" if "question" in proof else "registration"
+    about = proof.get(scope)
+    return bool(key and about) and verify(key, subscription["_id"], about, proof.get("value"), scope=scope)
 
 
 FACTS_WAIT = timedelta(minutes=5)
@@ -168,6 +172,11 @@ class Fanout(Worker):
             job = {"facts": f"{city}:{data.event_id}", "target": data.subscriber}
             job["when"] = data.occurrence.isoformat() if data.occurrence else None
             job["proof"] = {"registration": data.registration_id, "value": data.subscriber_proof}
+        elif isinstance(data, QuestionAnswered | QuestionAskedBack):
+            if not data.subscriber:
+                return  # the migrant did not ask to be told
+            job = {"target": data.subscriber, "path": data.path, "titles": {}}
+            job["proof"] = {"question": data.question_id, "value": data.subscriber_proof}
         if job is None:
             return
         await self.record(envelope, job)

@@ -20,7 +20,13 @@ from witaj.notify.subscriptions import SubscriptionStore
 from witaj.shared.envelope import Envelope
 from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
-from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS, CONTENT_ITEMS, NOTIFY_DELIVERIES
+from witaj.shared.topics import (
+    AGENDA_EVENTS,
+    AGENDA_REGISTRATIONS,
+    ASK_QUESTIONS,
+    CONTENT_ITEMS,
+    NOTIFY_DELIVERIES,
+)
 from witaj.shared.web import create_service_app, serve_forever
 
 SOURCE = "witaj/notify"
@@ -71,7 +77,7 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        topics = [NOTIFY_DELIVERIES, CONTENT_ITEMS, AGENDA_EVENTS, AGENDA_REGISTRATIONS]
+        topics = [NOTIFY_DELIVERIES, CONTENT_ITEMS, AGENDA_EVENTS, AGENDA_REGISTRATIONS, ASK_QUESTIONS]
         async with Runtime(settings, source=SOURCE, topics=topics) as runtime:
             runtime.attach(app)
             store = SubscriptionStore(runtime.db, settings.notify.retention)
@@ -101,7 +107,8 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
                 fanout.wake()  # jobs waiting for this city's configuration can go on
 
             runtime.city_listeners.append(city_changed)
-            runtime.consume([CONTENT_ITEMS, AGENDA_EVENTS, AGENDA_REGISTRATIONS], "fanout", fanout.handle)
+            sources = [CONTENT_ITEMS, AGENDA_EVENTS, AGENDA_REGISTRATIONS, ASK_QUESTIONS]
+            runtime.consume(sources, "fanout", fanout.handle)
             await runtime.start()
             fanout.start()
             delivery.start()

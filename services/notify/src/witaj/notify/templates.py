@@ -36,8 +36,11 @@ KINDS = (
     "agenda.registration_promoted",
     "agenda.registration_cancelled",
 )
-"""The messages about an item or event (title and body); `digest`, `email` and `subscription.confirm`
-are the others."""
+"""The messages about an item or event (title and body); the notices below, `digest`, `email` and
+`subscription.confirm` are the others."""
+NOTICES = ("ask.question_answered", "ask.question_asked_back")
+"""That a counsellor wrote to a migrant (title and body, with the city only): the counsellor's text is
+read in the thread, in the ask service, and never copied into a message."""
 
 
 @dataclass(frozen=True)
