@@ -70,9 +70,28 @@ def test_a_hand_over_while_awaiting_the_migrant_keeps_waiting_for_them() -> None
     )
     handed, [event] = rules.hand_over(asked_back, counsellor(), "fundacja")
     assert handed["state"] == "awaiting_migrant" and handed["organisation"] == "fundacja"
-    assert event.data.from_organisation == "caritas"
+    assert event.data.from_organisation == "caritas" and event.data.first
     with pytest.raises(ApiError):
         rules.hand_over(handed, counsellor("fundacja"), "fundacja")
+    _, [again] = rules.hand_over(handed, counsellor("fundacja"), "caritas")
+    assert again.data.from_organisation == "fundacja" and not again.data.first  # stats count it once
+
+
+def test_every_event_of_a_question_names_the_day_it_was_asked() -> None:
+    """Stats count everything about a question in the release of that one day, even when it is sent
+    after midnight and answered days later."""
+    late = NOW.replace(hour=23, minute=50)
+    doc = question(created_at=late)
+    events = rules.send(doc, late + timedelta(minutes=20), OPTIONS)[1]
+    answered, more = rules.write(
+        rules.send(doc, late, OPTIONS)[0], counsellor(), CounsellorMessageKind.ANSWER, "Tak", None, [],
+        late + timedelta(days=3), OPTIONS,
+    )  # fmt: skip
+    events += (
+        more + rules.close_by_counsellor(answered, counsellor(), None, late + timedelta(days=4), OPTIONS)[1]
+    )
+    events += rules.close_by_migrant(question(created_at=late), True, late, OPTIONS)[1]
+    assert [e.data.asked_on for e in events] == [NOW.date()] * 4
 
 
 def test_steps_out_of_order_are_refused_with_the_state_named() -> None:

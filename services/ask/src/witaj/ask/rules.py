@@ -14,7 +14,7 @@ carry ids, topic, language and state only; the text stays in the document.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from witaj.ask.schemas import Author, CounsellorMessageKind, MessageKind, State
@@ -51,7 +51,16 @@ def _event(doc: Question, data: EventData) -> Envelope[Any]:
 
 
 def _facts(doc: Question) -> dict[str, Any]:
-    return {"question_id": doc["_id"], "topic": doc.get("topic"), "language": doc["language"]}
+    """What every event of the question says of it; `asked_on` is the day the migrant wrote it (even if
+    sent to counsellors after midnight), so stats counts all of a question in one day's release."""
+    written = doc["created_at"]
+    written = written.astimezone(UTC) if written.tzinfo else written  # naive times are UTC
+    return {
+        "question_id": doc["_id"],
+        "topic": doc.get("topic"),
+        "language": doc["language"],
+        "asked_on": written.date(),
+    }
 
 
 def _to_migrant(doc: Question, organisation: str | None) -> dict[str, Any]:
@@ -264,7 +273,7 @@ def hand_over(doc: Question, principal: Principal, organisation: str) -> tuple[Q
     changed = {**doc, "organisation": organisation, "claim": None, "state": state}
     handed = QuestionHandedOver(
         **_facts(doc), from_organisation=doc.get("organisation") or principal.organisation,
-        to_organisation=organisation,
+        to_organisation=organisation, first=doc.get("organisation") is None,
     )  # fmt: skip
     return changed, [_event(changed, handed)]
 

@@ -99,7 +99,7 @@ async def breakdown(
             raise BadRequest("Counts of people are given for one day at a time", code="people_metric_one_day")
         release = (await _released(store, city, [first], privacy)).get(first)
         if release is None:
-            raise _not_released(first, privacy)
+            raise not_released(first, privacy)
         total_cell = _cell(release, metric, "total", TOTAL)
         shown = [
             CellPublic(value=c["value"], count=c["count"], suppressed=c["count"] is None)
@@ -195,7 +195,7 @@ def _point(start: datetime, release: Document, metric: str, dimension: str, valu
     return Point(start=start, count=cell.count, suppressed=cell.suppressed)
 
 
-def _not_released(day: datetime, privacy: PrivacySettings) -> ApiError:
+def not_released(day: datetime, privacy: PrivacySettings) -> ApiError:
     at = releases.settles(day, privacy.release_delay)
     return ApiError(
         409,

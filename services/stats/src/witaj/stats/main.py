@@ -10,7 +10,7 @@ from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import STATS_INDICATOR_DATASETS, STATS_INDICATORS, STATS_ROLLUPS
 from witaj.shared.web import create_service_app, serve_forever
-from witaj.stats import api, districts, indicators_api
+from witaj.stats import api, districts, indicators_api, questions_api
 from witaj.stats.live import LiveHub
 from witaj.stats.rollups import RollupStore
 from witaj.stats.settings import StatsSettings
@@ -45,6 +45,7 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(indicators_api.router)
     app.include_router(districts.router)
+    app.include_router(questions_api.router)
     return app
 
 

@@ -2,9 +2,11 @@
 
 A metric is counted per city and per dimension (total, topic, language, item, event, organisation,
 channel, ...). Metrics derived from people (registrations, attendance) are also counted per occurrence
-(`witaj.stats.places`): only those counts are ever published, in day releases (`witaj.stats.privacy`); their rollups,
-by the day the registrations happened and in day windows only, stay inside the stats database. Nothing
-personal is kept: session ids only reach the distinct-session counter of search queries, hashed.
+(`witaj.stats.places`): only those counts are ever published, in day releases (`witaj.stats.privacy`);
+their rollups, by the day the registrations happened and in day windows only, stay inside the stats
+database. Migrants' questions are counted only per day, topic and language (`witaj.stats.questions`),
+never as rollups, and published in the same releases. Nothing personal is kept: session ids only reach
+the distinct-session counter of search queries, hashed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from witaj.shared.events import (
     EventViewed,
     FeedbackSubmitted,
     IndicatorDatasetSubmitted,
+    InstantAnswersShown,
     NotificationDelivered,
     NotificationFailed,
     NotificationOpened,
@@ -32,10 +35,13 @@ from witaj.shared.events import (
 from witaj.shared.redaction import redact
 from witaj.stats.places import REGISTRATIONS, Place, flows
 from witaj.stats.privacy import TOTAL, hash_session
+from witaj.stats.questions import QUESTION_EVENTS, QUESTIONS, Asked, asked
 
 PEOPLE = ("registrations", "confirmed", "waitlisted", "cancellations", "attended", "no_shows")
-"""Counts of people, in the order releases list them: published only in day releases (`witaj.stats.privacy`)."""
-PEOPLE_METRICS = frozenset(PEOPLE)
+"""Counts of people at events, in the order releases list them."""
+PEOPLE_METRICS = frozenset(PEOPLE) | frozenset(QUESTIONS)
+"""Every count of people (registrations and migrants' questions, each one person's): published only in
+day releases (`witaj.stats.privacy`), never live."""
 
 METRICS = frozenset(
     {
@@ -51,6 +57,8 @@ METRICS = frozenset(
         "notifications_delivered",
         "notifications_failed",
         "notifications_opened",
+        "instant_answers_shown",
+        "instant_answers_empty",
     }
     | PEOPLE_METRICS
 )
@@ -67,7 +75,14 @@ for the garbage collector to scan while the batch waits for its transaction, and
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
-NOTED = (EventPublished, EventUpdated, IndicatorDatasetSubmitted, TranslationStateChanged, *REGISTRATIONS)
+NOTED = (
+    EventPublished,
+    EventUpdated,
+    IndicatorDatasetSubmitted,
+    TranslationStateChanged,
+    *REGISTRATIONS,
+    *QUESTION_EVENTS,
+)
 """Events whose state `Counter.note` keeps besides their counts (with zero-result searches)."""
 
 
@@ -204,6 +219,7 @@ class Effects:
     queries: list[tuple[Envelope[Any], str, str, str | None]] = field(default_factory=list)
     capacities: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     places: list[Place] = field(default_factory=list)
+    questions: list[Asked] = field(default_factory=list)
     translations: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     datasets: list[Envelope[Any]] = field(default_factory=list)
 
@@ -252,8 +268,8 @@ class Counter:
 
     def note(self, envelope: Envelope[Any], effects: Effects) -> None:
         """What a counted event changes besides counters: zero-result queries, and the state `NOTED`
-        events carry (event capacities and starts, people per occurrence, indicator datasets,
-        translation states)."""
+        events carry (event capacities and starts, people per occurrence, questions per day, topic and
+        language, indicator datasets, translation states)."""
         data = envelope.data
         query = _missed_query(data)
         if query is not None:
@@ -270,6 +286,10 @@ class Counter:
                     flows(data),
                 )
             )
+        elif isinstance(data, QUESTION_EVENTS):
+            fact = asked(envelope)
+            if fact is not None:
+                effects.questions.append(fact)
         elif isinstance(data, EventPublished | EventUpdated):
             effects.capacities[(envelope.city, data.event_id)] = {
                 "capacity": data.capacity,
@@ -328,6 +348,11 @@ class Counter:
                 NotificationOpened: "notifications_opened",
             }[type(d)]
             return _by(metric, channel=d.channel.value, language=d.language, topic=d.topics)
+        if isinstance(d, InstantAnswersShown):  # a public read, like a search: usage, not people
+            shown = _by("instant_answers_shown", language=d.language, topic=d.topic)
+            if d.result_count == 0:  # nothing published answered it: an information gap
+                shown += _by("instant_answers_empty", language=d.language, topic=d.topic)
+            return shown
         if isinstance(d, FeedbackSubmitted):
             feedback: list[Increment] = []
             if d.helpful is not None:

@@ -8,19 +8,22 @@ in between. So counts of people are published under three rules, and only under 
 
 1. **Once, when settled.** Every count of people is about the occurrences (sessions) of events held on
    one UTC day: registrations made for them, cancellations, places confirmed and waitlisted, attendance,
-   fill rates. A day's figures are worked out once, `privacy.release_after_hours` after the day ends,
+   fill rates; or about the questions migrants asked on one UTC day (`witaj.stats.questions`). A day's figures are worked out once, `privacy.release_after_hours` after the day ends,
    stored as a release and never changed; every output (dashboards, top lists, series, fill rates,
    CSV and JSON-stat downloads, open data, the `stats.rollups` stream, live updates) reads that release.
    Nothing can be differenced across time: there is no earlier or later version of a figure, no range
    of days is summed, and minute or hour windows of people do not exist. What reaches stats after its
    day was released is kept in the database but never published.
 2. **Disjoint releases.** A registration belongs to the day of its occurrence (a whole course to the
-   day it starts), so every record counts towards exactly one release, and no figure of one release
+   day it starts), a question and all that happens to it to the day it was asked, so every record
+   counts towards exactly one release, and no figure of one release
    shares a person with a figure of another: releases can be summed but not subtracted from each other.
 3. **Audited suppression within a release.** Inside one release the figures are linked: each metric's
    total, organisations and events are sums of the same occurrences, registrations = confirmed +
    waitlisted + cancelled, attendance never exceeds confirmed places, confirmed places never exceed the
-   (public) capacity. `protect` treats the release as an attacker would: a system of linear equations
+   (public) capacity (and for questions: their totals, topics and languages are sums of the same
+   topic-and-language counts, and answered, unanswered and reported ones are among those asked).
+   `protect` treats the release as an attacker would: a system of linear equations
    (the shown figures) and inequalities (every count >= 0, every hidden figure >= 1, the relations
    above, each added where the data bear it out). Small non-zero figures are hidden first; then, for
    every hidden small figure and every underlying count of one occurrence, an integer program finds the
@@ -97,10 +100,36 @@ class Problem:
 
     counts: Sequence[int | None]
     groups: list[int]
-    figures: list[Figure]
+    figures: list[Figure] = field(default_factory=list)
     relations: list[dict[int, int]] = field(default_factory=list)
     limits: list[tuple[dict[int, int], int]] = field(default_factory=list)
     cells: list[tuple[int, ...]] | None = None
+    _known: dict[tuple[int, ...], int] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @classmethod
+    def of(
+        cls, groups: Sequence[dict[str, int]], metrics: Sequence[str]
+    ) -> tuple[Problem, dict[tuple[int, str], int]]:
+        """A problem whose counts are each metric of each group (an occurrence; a topic and language),
+        and the index of the count of (group, metric)."""
+        index = {(g, m): len(metrics) * g + k for g in range(len(groups)) for k, m in enumerate(metrics)}
+        counts = [group.get(metric, 0) for group in groups for metric in metrics]
+        return cls(counts, [g for g in range(len(groups)) for _ in metrics]), index
+
+    def figure(self, terms: Iterable[int]) -> int:
+        """The index of the figure summing the counts `terms`, added if new: the same sum shown twice
+        (an event with one occurrence, a city with one language) is one figure, shown or not."""
+        key = tuple(sorted(terms))
+        if key not in self._known:
+            self._known[key] = len(self.figures)
+            self.figures.append(Figure(key, sum(self.counts[t] for t in key)))
+        return self._known[key]
+
+    def limit(self, terms: dict[int, int], bound: int) -> None:
+        """Let the attacker know that a sum of counts is at most `bound`, where the data bear it out (a
+        relation the data break, by an event lost or late, would make the audit's programs infeasible)."""
+        if sum(self.counts[i] * c for i, c in terms.items()) <= bound:
+            self.limits.append((terms, bound))
 
 
 def protect(

@@ -32,6 +32,7 @@ from witaj.shared.mongo import create_client, database, ping
 from witaj.shared.topics import (
     AGENDA_EVENTS,
     AGENDA_REGISTRATIONS,
+    ASK_QUESTIONS,
     CONTENT_FEEDBACK,
     CONTENT_TRANSLATIONS,
     NOTIFY_DELIVERIES,
@@ -53,6 +54,7 @@ log = get_logger(__name__)
 
 SOURCE_TOPICS = (
     USAGE,
+    ASK_QUESTIONS,
     CONTENT_TRANSLATIONS,
     CONTENT_FEEDBACK,
     AGENDA_EVENTS,

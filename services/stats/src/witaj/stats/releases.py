@@ -1,11 +1,13 @@
 """Day releases: the only form in which counts of people leave stats (why: `witaj.stats.privacy`).
 
-A release holds one city's counts of people for the occurrences of one UTC day: each metric by total,
-organisation and event, and each occurrence's confirmed places against its capacity (fill rates), with
-suppressed figures as null. It is built once the day is settled, from the counts per occurrence, and
-stored under an id made of city and day, so whichever process builds it first (the processor on its
-timer, or the API asked for the day) fixes it for every output. The processor then publishes it once
-on `stats.rollups`.
+A release holds one city's counts of people of one UTC day: for the occurrences of the day each metric
+by total, organisation and event, and each occurrence's confirmed places against its capacity (fill
+rates); for the questions asked that day each metric by total, topic and language, with the median
+wait for a first answer (`witaj.stats.questions`). Suppressed figures are null. The two parts share no
+person and no relation, so each is audited on its own. A release is built once the day is settled, from
+the counts per occurrence and per topic and language, and stored under an id made of city and day, so
+whichever process builds it first (the processor on its timer, or the API asked for the day) fixes it
+for every output. The processor then publishes it once on `stats.rollups`.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from witaj.shared.mongo import Document
+from witaj.stats import questions
 from witaj.stats.metrics import PEOPLE
-from witaj.stats.privacy import TOTAL, Figure, Problem, protect
+from witaj.stats.privacy import TOTAL, Problem, protect
 from witaj.stats.rollups import RollupStore
 
 DIMENSIONS = ("total", "organisation", "event")
@@ -48,24 +51,10 @@ def settles(day: datetime, delay: timedelta) -> datetime:
 
 def build(occurrences: list[Occurrence], threshold: int) -> dict[str, Any]:
     """A release's figures, suppressed: `cells` (metric, dimension, value, count) and `occurrences`."""
-    counts: list[int] = []
-    groups: list[int] = []
-    index: dict[tuple[int, str], int] = {}
-    for slot, occurrence in enumerate(occurrences):
-        for metric in PEOPLE:
-            index[(slot, metric)] = len(counts)
-            counts.append(occurrence.counts.get(metric, 0))
-            groups.append(slot)
-    figures: dict[tuple[int, ...], int] = {}
-    problem = Problem(counts, groups, [])
+    problem, index = Problem.of([o.counts for o in occurrences], PEOPLE)
 
     def figure(metric: str, slots: Iterable[int]) -> int:
-        """The same sum shown twice (an event with one occurrence, say) is one figure, shown or not."""
-        terms = tuple(sorted(index[(s, metric)] for s in slots))
-        if terms not in figures:
-            figures[terms] = len(problem.figures)
-            problem.figures.append(Figure(terms, sum(counts[t] for t in terms)))
-        return figures[terms]
+        return problem.figure(index[(s, metric)] for s in slots)
 
     everything = range(len(occurrences))
     by: dict[str, dict[str, list[int]]] = {"organisation": defaultdict(list), "event": defaultdict(list)}
@@ -116,14 +105,12 @@ def _relations(problem: Problem, occurrences: list[Occurrence], index: dict[tupl
         }
         if sum(counts[i] * c for i, c in identity.items()) == 0:
             problem.relations.append(identity)
-        attendance = {at["attended"]: 1, at["no_shows"]: 1, at["confirmed"]: -1}
-        if sum(counts[i] * c for i, c in attendance.items()) <= 0:
-            problem.limits.append((attendance, 0))
+        problem.limit({at["attended"]: 1, at["no_shows"]: 1, at["confirmed"]: -1}, 0)
         capacity = occurrence.capacity
-        if capacity is not None and counts[at["confirmed"]] <= capacity:
-            problem.limits.append(({at["confirmed"]: 1}, capacity))
+        if capacity is not None:
+            problem.limit({at["confirmed"]: 1}, capacity)
             if counts[at["waitlisted"]] > 0 and counts[at["confirmed"]] == capacity:
-                problem.limits.append(({at["confirmed"]: -1}, -capacity))  # full: anyone may try to book
+                problem.limit({at["confirmed"]: -1}, -capacity)  # full: anyone may try to book
 
 
 async def occurrences_of(
@@ -159,32 +146,40 @@ async def released(
     missing = [day for day in due if day not in found]
     if missing:
         content = await occurrences_of(store, city, missing)
+        asked = await questions.counts_of(store.questions, city, missing)
         docs = []
         for day in missing:
             body = await asyncio.to_thread(build, content[day], threshold)
+            figures = await asyncio.to_thread(questions.build, asked[day], threshold)
             docs.append(
                 {"_id": release_id(city, day), "city": city, "day": day, "threshold": threshold,
-                 "released_at": now, "published": False, **body}
+                 "released_at": now, "published": False, "cells": body["cells"] + figures["cells"],
+                 "occurrences": body["occurrences"], "median_waits": figures["median_waits"]}
             )  # fmt: skip
         await store.once(store.releases, docs)  # the release first stored is the one every output shows
         query = {"_id": {"$in": [release_id(city, day) for day in missing]}}
         found |= {d["day"]: d async for d in store.releases.find(query)}
-        await store.people.update_many(
-            {"city": city, "day": {"$in": missing}, "released": False}, {"$set": {"released": True}}
-        )
+        await _mark_released(store, city, missing)
     return found
+
+
+async def _mark_released(store: RollupStore, city: str, days: list[datetime]) -> None:
+    """What the releases of `days` hold (or, arrived later, will never show) is no longer pending."""
+    for counts in (store.people, store.questions):
+        await counts.update_many(
+            {"city": city, "day": {"$in": days}, "released": False}, {"$set": {"released": True}}
+        )
 
 
 async def release_due(store: RollupStore, threshold: int, delay: timedelta, serves: Any) -> int:
     """Release every settled day that has counts of people and no release yet; returns how many."""
     cutoff = datetime.now(UTC) - DAY - delay
     pending: dict[str, set[datetime]] = defaultdict(set)
-    async for doc in store.people.find({"released": False, "day": {"$lte": cutoff}}, {"city": 1, "day": 1}):
-        if serves(doc["city"]):
-            pending[doc["city"]].add(doc["day"])
+    for counts in (store.people, store.questions):
+        async for doc in counts.find({"released": False, "day": {"$lte": cutoff}}, {"city": 1, "day": 1}):
+            if serves(doc["city"]):
+                pending[doc["city"]].add(doc["day"])
     for city, days in pending.items():
         await released(store, city, sorted(days), threshold, delay)
-        await store.people.update_many(
-            {"city": city, "day": {"$in": sorted(days)}, "released": False}, {"$set": {"released": True}}
-        )
+        await _mark_released(store, city, sorted(days))
     return sum(len(days) for days in pending.values())

@@ -27,7 +27,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 from witaj.shared.envelope import Envelope
 from witaj.shared.mongo import Document, Session, ensure_expiry, in_transaction
-from witaj.stats import places
+from witaj.stats import places, questions
 from witaj.stats.indicator_audit import family
 from witaj.stats.indicators import dataset_documents
 from witaj.stats.metrics import PEOPLE_METRICS, Counter, Effects, TallyKey
@@ -102,6 +102,7 @@ class RollupStore:
         self.gap_releases = db["gap_releases"]
         self.agenda = db["agenda"]
         self.people = db["people"]
+        self.questions = db["questions"]
         self.releases = db["releases"]
         self.translations = db["translations"]
         self.indicators = db["indicator_values"]
@@ -130,6 +131,8 @@ class RollupStore:
         await ensure_expiry(self.gap_releases, "week", query_retention)
         await self.people.create_index([("city", ASCENDING), ("day", ASCENDING)], name="people_day")
         await self.people.create_index([("released", ASCENDING), ("day", ASCENDING)], name="people_due")
+        await self.questions.create_index([("city", ASCENDING), ("day", ASCENDING)], name="questions_day")
+        await self.questions.create_index([("released", ASCENDING), ("day", ASCENDING)], name="questions_due")
         await self.releases.create_index([("city", ASCENDING), ("day", ASCENDING)], name="release_day")
         await self.releases.create_index([("published", ASCENDING)], name="release_published")
         await self.indicators.create_index(
@@ -250,6 +253,7 @@ class RollupStore:
         await self._write_queries(effects, session)
         await self._write_state(effects, session)
         await places.write(self.people, self.agenda, effects.places, session)
+        await questions.write(self.questions, effects.questions, session)
         for dataset in effects.datasets:
             await self._write_dataset(dataset, session)
         return Applied(0, groups, set(totals), list(effects.datasets))

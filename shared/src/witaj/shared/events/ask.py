@@ -1,6 +1,6 @@
 """Events the ask service publishes about migrants' questions to the city's counsellors.
 
-They carry ids, the city, the topic, the language and the state only. What a migrant or a counsellor
+They carry ids, the city, the topic, the language, the day the question was asked and the state only. What a migrant or a counsellor
 wrote never travels on a topic: it stays in the ask service's database, under its own access rule,
 retention and erasure. A migrant who wants to hear of an answer names a notify subscription and proves
 they hold it (`subscriber_proof`, see `witaj.shared.subscriber_proof`); notify then puts a notice (no
@@ -9,6 +9,7 @@ text of the thread) in that inbox, and the migrant reads the thread from the ask
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import Field
@@ -36,6 +37,10 @@ class _QuestionFacts(EventData):
     question_id: str = Field(max_length=64, description="Random, pseudonymous id of the question")
     topic: str | None = Field(default=None, max_length=40, description="Topic of the city's tree, if chosen")
     language: str = Field(max_length=3, description="Language the migrant wrote in")
+    asked_on: date | None = Field(
+        default=None,
+        description="UTC day the migrant asked the question: stats counts everything about it on that day",
+    )
 
 
 class _ToMigrant(_QuestionFacts):
@@ -74,6 +79,7 @@ class QuestionHandedOver(_QuestionFacts):
 
     from_organisation: str | None = None
     to_organisation: str
+    first: bool = Field(default=False, description="The question's first hand-over (stats counts questions)")
 
 
 @event_type("ask.question_closed")
