@@ -17,7 +17,7 @@ for (let attempt = 0; !db.hello().isWritablePrimary; attempt++) {
 }
 
 // One database and one user per service; each user may read and write only its own database.
-for (const service of ["content", "events", "notify", "stats"]) {
+for (const service of ["content", "events", "notify", "stats", "ask"]) {
   const password = process.env[`WITAJ_${service.toUpperCase()}_MONGO_PASSWORD`];
   if (!password) throw new Error(`WITAJ_${service.toUpperCase()}_MONGO_PASSWORD is not set`);
   const database = db.getSiblingDB(`witaj_${service}`);

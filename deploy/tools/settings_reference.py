@@ -29,6 +29,7 @@ SERVICES = {
     "events": "witaj.events.settings:EventsSettings",
     "notify": "witaj.notify.settings:NotifySettings",
     "stats": "witaj.stats.settings:StatsSettings",
+    "ask": "witaj.ask.settings:AskSettings",
     "web": "witaj.web.settings:WebSettings",
 }
 

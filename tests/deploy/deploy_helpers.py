@@ -11,10 +11,10 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
-BROKER_SERVICES = ("content", "events", "notify", "stats")
+BROKER_SERVICES = ("content", "events", "notify", "stats", "ask")
 """The services on Kafka and MongoDB, with tokens from the identity provider."""
 SERVICES = (*BROKER_SERVICES, "web")
-"""Every image of Witaj's own: the four services and the web app (which talks to them over HTTP only)."""
+"""Every image of Witaj's own: the five services and the web app (which talks to them over HTTP only)."""
 
 
 def load_tool(name: str) -> ModuleType:

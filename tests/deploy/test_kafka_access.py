@@ -222,7 +222,14 @@ def test_the_init_step_creates_each_users_login_and_its_acls(tmp_path, compose):
     assert result.returncode == 0, result.stderr
     made = calls(tmp_path)
     logins = {c.split("--entity-name ")[1].split()[0] for c in made if "--entity-type users" in c}
-    assert logins == {"witaj-content", "witaj-events", "witaj-notify", "witaj-stats", "witaj-stats-processor"}
+    assert logins == {
+        "witaj-content",
+        "witaj-events",
+        "witaj-notify",
+        "witaj-stats",
+        "witaj-stats-processor",
+        "witaj-ask",
+    }
     assert "witaj-analyst-example cannot log in" in result.stderr  # analysts connect in Kubernetes
     assert all("--command-config /tmp/admin.properties" in c for c in made)
     added = [c for c in made if " --add " in c]

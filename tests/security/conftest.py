@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
+from witaj.ask.main import create_app as ask_app
+from witaj.ask.settings import AskSettings
 from witaj.content.main import create_app as content_app
 from witaj.content.settings import ContentSettings
 from witaj.devkit.sandbox import Sandbox
@@ -27,6 +29,7 @@ APPS: dict[str, tuple[Any, type]] = {
     "events": (events_app, EventsSettings),
     "notify": (notify_app, NotifySettings),
     "stats": (stats_app, StatsSettings),
+    "ask": (ask_app, AskSettings),
 }
 
 

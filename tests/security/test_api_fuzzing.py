@@ -41,7 +41,7 @@ def fuzz(case, mint) -> None:
         case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
 
 
-@pytest.mark.parametrize("service", ["content", "events", "notify", "stats"])
+@pytest.mark.parametrize("service", ["content", "events", "notify", "stats", "ask"])
 def test_every_operation_keeps_its_documented_promises(service, live_platform, mint) -> None:
     schema = schemathesis.openapi.from_url(f"{live_platform[service]}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]

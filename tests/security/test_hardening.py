@@ -15,6 +15,7 @@ WRITES = {
     "events": "/cities/lublin/events",
     "notify": "/subscriptions",
     "stats": "/cities/lublin/indicators/employment_rate/datasets?period=2025",
+    "ask": "/cities/lublin/questions",
 }
 
 
@@ -102,3 +103,24 @@ def test_markup_stored_in_content_comes_back_sanitised(live_platform, mint) -> N
     for forbidden in ("<script", "onerror", "onclick", 'href="javascript', "<iframe", "<style"):
         assert forbidden not in html.lower(), f"{forbidden} survived sanitising: {html}"
     assert "<strong>dziś</strong>" in html and 'href="https://lublin.eu"' in html
+
+
+def test_markup_in_a_question_stays_text_for_the_migrant_and_the_counsellor(live_platform, mint) -> None:
+    base = f"{live_platform['ask']}/cities/lublin"
+    typed = "<script>alert(1)</script> <img src=x onerror=alert(1)> Gdzie\u202e jest urząd?"
+    asked = httpx.post(f"{base}/questions", json={"text": typed, "language": "pl"}, timeout=10)
+    assert asked.status_code == 201, asked.text
+    question, token = asked.json()["id"], asked.json()["token"]
+    assert httpx.post(
+        f"{base}/questions/{question}/send", headers={"X-Question-Token": token}, timeout=10
+    ).is_success
+    counsellor = {"Authorization": f"Bearer {mint('counsellor', city='lublin', org='caritas')}"}
+    profile = httpx.put(
+        f"{base}/counselling/profile", json={"languages": ["pl"]}, headers=counsellor, timeout=10
+    )
+    assert profile.status_code == 200, profile.text
+    seen = httpx.get(f"{base}/counselling/questions/{question}", headers=counsellor, timeout=10).json()
+    message = seen["messages"][0]
+    assert "\u202e" not in message["text"]  # a direction override could disguise what was written
+    assert "<script" not in message["html"] and "<img" not in message["html"]
+    assert message["html"].startswith("&lt;script&gt;alert(1)&lt;/script&gt;")

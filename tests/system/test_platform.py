@@ -16,7 +16,7 @@ import httpx
 from witaj.devkit.infra import free_port
 from witaj.devkit.testing import wait_until
 
-SERVICES = ("content", "events", "notify", "stats")
+SERVICES = ("content", "events", "notify", "stats", "ask")
 
 
 def read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> str:

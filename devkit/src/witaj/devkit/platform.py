@@ -1,6 +1,6 @@
 """`witaj-platform` (what `make run` starts): the whole of Witaj on one machine, no Docker needed.
 
-Runs the Tansu broker, a SecantusDB server, the four services, the stats stream processor, the web app
+Runs the Tansu broker, a SecantusDB server, the five services, the stats stream processor, the web app
 on top of them and a watcher that seeds the demo cities (`witaj.devkit.demo`) and prints where to look
 once everything is ready — all under honcho, which multiplexes their output and stops every process
 cleanly on Ctrl-C. Each process runs under a supervisor (`witaj.devkit.supervisor`) that restarts it
@@ -62,7 +62,14 @@ class PlatformPlan:
     kafka_port: int = 19092
     mongo_port: int = 27018
     ports: dict[str, int] = field(
-        default_factory=lambda: {"web": 8000, "content": 8001, "events": 8002, "notify": 8003, "stats": 8004}
+        default_factory=lambda: {
+            "web": 8000,
+            "content": 8001,
+            "events": 8002,
+            "notify": 8003,
+            "stats": 8004,
+            "ask": 8005,
+        }
     )
     state_dir: Path = Path(".witaj")
 
@@ -78,7 +85,7 @@ class PlatformPlan:
 
     @property
     def services(self) -> list[Service]:
-        """The four backend services (each with its database and the broker)."""
+        """The backend services (each with its database and the broker)."""
         return [
             Service(
                 "content",
@@ -101,6 +108,7 @@ class PlatformPlan:
                 self.ports["stats"],
                 "usage and integration indicators, stat streams",
             ),
+            Service("ask", "witaj.ask.main", self.ports["ask"], "migrants' questions, counsellors' answers"),
         ]
 
     @property

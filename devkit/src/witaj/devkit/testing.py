@@ -171,8 +171,9 @@ SERVICES: dict[str, tuple[str, str]] = {
     "events": ("witaj.events.main", "witaj.events.settings:EventsSettings"),
     "notify": ("witaj.notify.main", "witaj.notify.settings:NotifySettings"),
     "stats": ("witaj.stats.main", "witaj.stats.settings:StatsSettings"),
+    "ask": ("witaj.ask.main", "witaj.ask.settings:AskSettings"),
 }
-"""The four backend services: the module with `create_app`, and their settings class."""
+"""The backend services: the module with `create_app`, and their settings class."""
 
 
 def service_settings(

@@ -107,8 +107,9 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
                 fanout.wake()  # jobs waiting for this city's configuration can go on
 
             runtime.city_listeners.append(city_changed)
-            sources = [CONTENT_ITEMS, AGENDA_EVENTS, AGENDA_REGISTRATIONS, ASK_QUESTIONS]
-            runtime.consume(sources, "fanout", fanout.handle)
+            runtime.consume(
+                [CONTENT_ITEMS, AGENDA_EVENTS, AGENDA_REGISTRATIONS, ASK_QUESTIONS], "fanout", fanout.handle
+            )
             await runtime.start()
             fanout.start()
             delivery.start()
