@@ -143,7 +143,7 @@ def public_router(settings: ContentSettings) -> APIRouter:
     limit = RateLimit.configured("suggestion", settings.suggestion_limit)
     router = APIRouter(tags=["suggestions"])
     router.add_api_route(
-        "/cities/{city}/{kind_path:kind}/{item_id}/suggestions",
+        "/cities/{city}/{kind_path}/{item_id}/suggestions",
         suggest,
         methods=["POST"],
         status_code=202,
