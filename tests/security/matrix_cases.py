@@ -8,7 +8,16 @@ from dataclasses import dataclass
 
 from .matrix_world import CITY, CSV, ICS, KIND_BODIES, OTHER_ORG, OWNER_ORG, Request, World
 
-ROLES = ("migrant", "pa_editor", "ngo_editor", "translator", "analyst", "city_admin", "platform_admin")
+ROLES = (
+    "migrant",
+    "pa_editor",
+    "ngo_editor",
+    "translator",
+    "counsellor",
+    "analyst",
+    "city_admin",
+    "platform_admin",
+)
 Headers = Callable[[World, Request], dict[str, str]]
 Caller = tuple[str, Headers]
 

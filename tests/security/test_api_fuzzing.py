@@ -19,7 +19,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-ROLES = ("migrant", "pa_editor", "ngo_editor", "translator", "analyst", "city_admin", "platform_admin")
+from .matrix_cases import ROLES
+
 EXAMPLES = int(os.environ.get("WITAJ_FUZZ_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

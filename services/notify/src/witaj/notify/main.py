@@ -34,6 +34,10 @@ DESCRIPTION = """
 Subscriptions for anonymous devices and accounts; localized notifications to an in-app inbox with a
 live stream (Server-Sent Events), e-mail and signed webhooks.
 
+A migrant who asked the city's counsellors a question (the ask service) and named a subscription is
+told there when a counsellor answers or asks back: a notice linking to the thread, never the text,
+and only if the question's event proves the migrant held that subscription's credential.
+
 **Subscribers** create a subscription with `POST /subscriptions`. Without a bearer token it belongs to
 the device: the answer's `token` (shown once) goes in the `X-Subscriber-Token` header of every later
 call. With a bearer token it belongs to the account. Nobody can read or change another's subscription;
