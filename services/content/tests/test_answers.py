@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from witaj.content.answers import sentences
-from witaj.devkit.testing import read_topic
+from witaj.devkit.testing import read_topic, wait_until
 from witaj.shared.envelope import registry
+from witaj.shared.events import Feature
+from witaj.shared.events.cities import DEFAULT_FEATURES
 from witaj.shared.topics import USAGE
 
 from .conftest import CITY
@@ -213,3 +215,15 @@ async def test_bad_questions_are_refused_clearly(client, params, code) -> None:
 def test_sentences_are_split_as_readers_see_them() -> None:
     text = "Umowa **na piśmie**. Zapytaj o [kaucję](https://x.pl)!\n- Lista? 租赁合同。押金"
     assert list(sentences(text)) == ["Umowa na piśmie.", "Zapytaj o kaucję!", "Lista?", "租赁合同。", "押金"]
+
+
+async def test_kinds_the_city_switched_off_do_not_answer(client, published, auth_header) -> None:
+    question = "What do I bring to register at the job centre?"
+    assert (await ask(client, question))["answers"][0]["id"] == published["work"]
+    features = sorted(DEFAULT_FEATURES - {Feature.PROCEDURES})
+    admin = auth_header("city_admin", city=CITY["id"])
+    assert (await client.put(BASE, json={**CITY, "features": features}, headers=admin)).status_code == 200
+    cities = client._transport.app.state.runtime.cities
+    await wait_until(lambda: not cities.get(CITY["id"]).has(Feature.PROCEDURES), message="procedures off")
+    found = await ask(client, question)
+    assert published["work"] not in [a["id"] for a in found["answers"]]

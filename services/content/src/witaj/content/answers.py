@@ -41,14 +41,19 @@ from witaj.content.search_index import SearchIndex, flat_texts
 from witaj.content.stemming import normalise, stem, words
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import BadRequest
-from witaj.shared.events import ContentKind, InstantAnswersShown
+from witaj.shared.events import ContentKind, Feature, InstantAnswersShown
 from witaj.shared.events.cities import TOPIC_ID
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import USAGE
 from witaj.shared.web import SessionId, session_of
 
-KINDS = frozenset({ContentKind.PAGE, ContentKind.PROCESS, ContentKind.GLOSSARY_TERM})
-"""What answers a question; the directory and good practices are found by search."""
+KINDS = {
+    ContentKind.PAGE: Feature.CONTENT,
+    ContentKind.PROCESS: Feature.PROCEDURES,
+    ContentKind.GLOSSARY_TERM: Feature.GLOSSARY,
+}
+"""What answers a question, each with the city's switch that shows it to readers; the directory and good
+practices are found by search."""
 MAX_QUESTION_CHARS = 500
 """Of a question, what is matched: its first sentences carry what it is about (and a URL stays short)."""
 COMMON_SHARE = 0.5
@@ -122,11 +127,12 @@ def ranked(
     wanted: list[Weighed],
     topics: set[str],
     limit: int,
+    kinds: set[ContentKind],
 ) -> list[tuple[str, float]]:
     """The strong answers for the question's telling words in `languages` (the reader's first), best
     first, the migrant's topic counting more; an answer scores at least `RELATIVE_FLOOR` of the best."""
     question = " ".join(w.word for w in wanted)
-    found, _ = rank(index.cities[city], languages, question, KINDS, CANDIDATES if topics else limit)
+    found, _ = rank(index.cities[city], languages, question, kinds, CANDIDATES if topics else limit)
     hits = [(hit.item_id, hit.score) for hit in found]
     if not hits:
         return []
@@ -224,15 +230,16 @@ def answers(
     topics: set[str],
     limit: int,
     show_in: Any,
+    kinds: set[ContentKind],
 ) -> list[dict[str, Any]]:
     """The instant answers to a question asked in `languages[0]` (the city's own language follows):
     summary rows with a score and a passage. `show_in(item)` picks the language an item is shown in (the
     reader's, or the city's fallback)."""
     wanted = weigh(index, city, languages[0], question)
-    if not wanted:
+    if not wanted or not kinds:
         return []
     rows = []
-    for item_id, score in ranked(index, content, city, languages, wanted, topics, limit):
+    for item_id, score in ranked(index, content, city, languages, wanted, topics, limit, kinds):
         item = content.items.get(item_id)
         if item is None:
             continue
@@ -292,6 +299,7 @@ async def instant_answers(
         topics=topics,
         limit=limit,
         show_in=lambda item: choose(runtime, city, item.languages, choice.language, accept_language).language,
+        kinds={kind for kind, feature in KINDS.items() if config.has(feature)},
     )
     event = InstantAnswersShown(
         language=choice.language, topic=topic, result_count=len(rows), session=session_of(x_session_id)
