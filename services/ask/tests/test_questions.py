@@ -14,7 +14,7 @@ from .conftest import FEATURES_WITHOUT_QUESTIONS, LUBLIN, announce, ask_events, 
 SUBSCRIBER = "s" + "ab" * 16
 
 
-async def test_a_question_is_read_with_its_token_only(client, migrant) -> None:
+async def test_a_question_is_read_with_its_token_only(client, migrant, mint) -> None:
     created = await migrant.ask("Gdzie <b>mam</b> iść?\r\n\r\n\r\nDziękuję", topic="health-insurance")
     assert created["state"] == "instant" and created["topic"] == "health-insurance"
     thread = (await migrant.thread()).json()
@@ -24,7 +24,9 @@ async def test_a_question_is_read_with_its_token_only(client, migrant) -> None:
     assert message["html"] == "Gdzie &lt;b&gt;mam&lt;/b&gt; iść?<br>\n<br>\nDziękuję"
     url = f"/cities/lublin/questions/{migrant.id}"
     assert (await client.get(url)).status_code == 401
-    assert (await client.get(url, headers={"X-Question-Token": "x" * 43})).status_code == 404
+    assert (await client.get(url, headers={"X-Question-Token": "x" * 43})).status_code == 403
+    signed_in = {"Authorization": "Bearer " + mint("migrant", city="lublin")}
+    assert (await client.get(url, headers=signed_in)).status_code == 403  # questions belong to no account
     assert (
         await client.get(f"/cities/gdansk/questions/{migrant.id}", headers=migrant.headers)
     ).status_code == 404

@@ -93,6 +93,19 @@ def require_answerable(
     return question
 
 
+def require_faq_maker(principal: Principal, city: str) -> None:
+    """Those who create content in the city at all (which questions, `may_make_faq` says)."""
+    allowed = principal.is_platform_admin or (
+        principal.in_city(city)
+        and (
+            principal.has(*CITY_EDITORS)
+            or (principal.has(Role.NGO_EDITOR) and principal.organisation is not None)
+        )
+    )
+    if not allowed:
+        raise ApiError(403, "forbidden", f"Only those who create content in '{city}' make FAQ entries")
+
+
 def may_make_faq(principal: Principal, question: dict[str, Any]) -> bool:
     """Those who may create content from an answered question (see the module)."""
     if principal.is_platform_admin:

@@ -10,7 +10,7 @@ from witaj.ask import access
 from witaj.ask.drafts import DraftWorker
 from witaj.ask.settings import AskOptions
 from witaj.ask.store import QuestionStore
-from witaj.shared.auth import owner_credential
+from witaj.shared.auth import MaybePrincipal, owner_credential
 from witaj.shared.errors import ApiError, NotFound
 from witaj.shared.events import CityConfig, Feature
 from witaj.shared.runtime import Runtime
@@ -55,15 +55,19 @@ QuestionToken = Annotated[
 
 @owner_credential
 async def owned_question(
-    city: str, question_id: str, request: Request, token: QuestionToken = None
+    city: str, question_id: str, request: Request, principal: MaybePrincipal, token: QuestionToken = None
 ) -> dict[str, Any]:
-    """The question, for the holder of its token; 401 without one, 404 for any other (a wrong token
-    does not learn whether the question exists)."""
-    if token is None:
+    """The question, for the holder of its token only: 401 with no credential at all, 403 with another
+    question's token or with an account (questions belong to no account), 404 for no such question."""
+    if token is None and principal is None:
         raise ApiError(401, "token_required", f"Send the {access.TOKEN_HEADER} you got when asking")
     found = await services(request).store.get(city, question_id)
-    if found is None or not access.holds(found, token):
+    if found is None:
         raise NotFound("The question")
+    if not access.holds(found, token):
+        raise ApiError(
+            403, "forbidden", f"This question is read and changed with its own {access.TOKEN_HEADER}"
+        )
     return found
 
 

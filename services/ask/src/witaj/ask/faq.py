@@ -20,7 +20,7 @@ from witaj.ask import access
 from witaj.ask.deps import ServicesDep, city_asking
 from witaj.ask.schemas import FaqDraft, FaqRecord, MessageKind
 from witaj.shared.auth import CurrentPrincipal, Principal
-from witaj.shared.errors import ERROR_RESPONSES, ApiError, Conflict, NotFound
+from witaj.shared.errors import ERROR_RESPONSES, Conflict, NotFound
 from witaj.shared.web import Page, Pagination
 
 TITLE_CHARS = 200
@@ -99,9 +99,7 @@ async def candidates(
     done: Annotated[bool, Query(description="Also those made into an FAQ entry already")] = False,
 ) -> Page[FaqDraft]:
     city_asking(services, city)
-    probe = {"city": city, "answered_by": [principal.organisation]}
-    if not access.may_make_faq(principal, probe):
-        raise ApiError(403, "forbidden", f"Only those who create content in '{city}' make FAQ entries")
+    access.require_faq_maker(principal, city)
     query = _offered(city, principal)
     if not done:
         query["faq"] = None
@@ -115,6 +113,7 @@ async def candidates(
 
 async def _consented(services: Any, principal: Principal, city: str, question_id: str) -> dict[str, Any]:
     city_asking(services, city)
+    access.require_faq_maker(principal, city)
     question = await services.store.get(city, question_id)
     if question is None or question.get("reported") or not access.may_make_faq(principal, question):
         raise NotFound("The question")
