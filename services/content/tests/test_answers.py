@@ -207,6 +207,8 @@ async def test_the_question_is_never_put_on_a_topic_only_counts(client, publishe
     ],
 )
 async def test_bad_questions_are_refused_clearly(client, params, code) -> None:
+    cities = client._transport.app.state.runtime.cities
+    await wait_until(lambda: cities.topics(CITY["id"]), timeout=30, message="the city's topic tree")
     response = await client.get(f"{BASE}/answers", params=params)
     assert 400 <= response.status_code < 500
     assert response.json()["error"]["code"] == code
