@@ -55,6 +55,16 @@ def device(secret: str = "token") -> Headers:
     return lambda _, request: {"X-Subscriber-Token": request.secrets[secret]}
 
 
+def counsellor_of(org: str) -> Caller:
+    return f"counsellor of {CITY} ({org}), reading the question's language", lambda w, _: w.counsellor(org)
+
+
+COUNSELLOR: Headers = lambda world, _: world.counsellor()  # noqa: E731 - of the organisation holding it
+NOT_COUNSELLORS = (*LAY, role("translator", org=OWNER_ORG), role("counsellor"), role("ngo_editor"))
+"""Of the same city, and no counsellors: no role that answers, or no organisation to answer for."""
+QUESTION_TOKEN = "X-Question-Token"
+
+
 # ------------------------------------------------------------------------------------------------ cases
 
 
@@ -66,6 +76,9 @@ class Case:
     owner_gets: frozenset[int] | None = frozenset()
     """What the owner is answered when it cannot be a success here (and why, beside the case); empty:
     2xx; None: the owner's request is not sent (its object was made by the owner in `prepare`)."""
+    hidden_from: tuple[Caller, ...] = ()
+    """Callers of the same city who do such things, but not with this object, and must not even learn
+    that it exists: 404 (a question another organisation's counsellors have)."""
 
 
 def _item(
@@ -147,6 +160,51 @@ def _inbox_message(world: World) -> Request:
     request.path["message_id"] = world.inbox_message(sub)
     request.json = None
     return request
+
+
+def _suggestion(city_owned: bool) -> Callable[[World], Request]:
+    def prepare(world: World) -> Request:
+        suggestion = world.suggestion(world.city_editor if city_owned else None)
+        return Request(path={"city": CITY, "suggestion_id": suggestion}, json={"decision": "accepted"})
+
+    return prepare
+
+
+def _question(send: bool = False, **extra: object) -> Callable[[World], Request]:
+    """A migrant's question, with its token and another question's."""
+
+    def prepare(world: World) -> Request:
+        mine, theirs = world.question(send=send), world.question()
+        secrets = {"token": mine["token"], "other": theirs["token"]}
+        return Request(path={"city": CITY, "question_id": mine["id"]}, secrets=secrets, **extra)  # type: ignore[arg-type]
+
+    return prepare
+
+
+def _counselling(answer: bool = False, **extra: object) -> Callable[[World], Request]:
+    """A question sent to the counsellors and handed over to the owning organisation's."""
+
+    def prepare(world: World) -> Request:
+        question = world.question(to=OWNER_ORG, answer=answer)
+        return Request(path={"city": CITY, "question_id": question["id"]}, **extra)  # type: ignore[arg-type]
+
+    return prepare
+
+
+def migrant_question(prepare: Callable[[World], Request]) -> Case:
+    """A route of the migrant's own question: only its token opens it (no account, another question's
+    token)."""
+    return Case(
+        prepare,
+        lambda _, request: {QUESTION_TOKEN: request.secrets["token"]},
+        (*ACCOUNTS, token(QUESTION_TOKEN, "other")),
+    )
+
+
+def counselling(prepare: Callable[[World], Request]) -> Case:
+    """A counsellor's route on a question the owning organisation's counsellors have: those who do not
+    counsel are refused, another organisation's counsellor is told nothing."""
+    return Case(prepare, COUNSELLOR, NOT_COUNSELLORS, hidden_from=(counsellor_of(OTHER_ORG),))
 
 
 def _calendar_source(world: World) -> Request:
@@ -303,6 +361,49 @@ CASES: dict[tuple[str, str, str], Case | tuple[Case, ...]] = {
         EVENT_EDIT,
         owner_gets=None,  # the owner's import would fetch the calendar from the Internet: not sent here
     ),
+    ("content", "POST", f"{WORKBENCH}/suggestions/{{suggestion_id}}/decision"): for_items(
+        _suggestion, CONTENT_EDIT
+    ),
+    # ask: the migrant's question, by its own token only
+    ("ask", "PATCH", "/cities/{city}/questions/{question_id}"): migrant_question(
+        _question(json={"faq_consent": False})
+    ),
+    ("ask", "POST", "/cities/{city}/questions/{question_id}/send"): migrant_question(_question()),
+    ("ask", "POST", "/cities/{city}/questions/{question_id}/replies"): migrant_question(
+        _question(send=True, json={"text": "Mam jeszcze jedno pytanie"})
+    ),
+    ("ask", "POST", "/cities/{city}/questions/{question_id}/close"): migrant_question(
+        _question(json={"answered": True})
+    ),
+    ("ask", "DELETE", "/cities/{city}/questions/{question_id}"): migrant_question(_question()),
+    # ask: counsellors of the city, on the questions they may answer
+    ("ask", "PUT", "/cities/{city}/counselling/profile"): Case(
+        lambda _: Request(path={"city": CITY}, json={"languages": ["pl", "uk"], "topics": []}),
+        role("counsellor", org=OWNER_ORG)[1],  # anyone who counsels says what they answer
+        NOT_COUNSELLORS,
+    ),
+    ("ask", "POST", "/cities/{city}/counselling/questions/{question_id}/claim"): counselling(_counselling()),
+    ("ask", "DELETE", "/cities/{city}/counselling/questions/{question_id}/claim"): counselling(
+        _counselling()
+    ),
+    ("ask", "POST", "/cities/{city}/counselling/questions/{question_id}/messages"): counselling(
+        _counselling(json={"kind": "answer", "text": "W urzędzie wojewódzkim"})
+    ),
+    ("ask", "POST", "/cities/{city}/counselling/questions/{question_id}/hand-over"): counselling(
+        _counselling(json={"organisation": OTHER_ORG})
+    ),
+    ("ask", "POST", "/cities/{city}/counselling/questions/{question_id}/close"): counselling(
+        _counselling(json={"note": "Odpowiedziane"})
+    ),
+    ("ask", "POST", "/cities/{city}/counselling/questions/{question_id}/report"): counselling(
+        _counselling(json={"reason": "spam"})
+    ),
+    ("ask", "POST", "/cities/{city}/counselling/questions/{question_id}/faq"): Case(
+        _counselling(answer=True, json={"item_id": "faq-matrix"}),
+        OWNER,  # an editor of the organisation that answered it
+        (*LAY, role("translator", org=OWNER_ORG), role("counsellor", org=OWNER_ORG), role("ngo_editor")),
+        hidden_from=(role("ngo_editor", org=OTHER_ORG),),
+    ),
     # notify: a device's subscription, by its own token only
     ("notify", "PATCH", "/subscriptions/{subscription_id}"): Case(
         _subscription(), device(), (*ACCOUNTS, token("X-Subscriber-Token", "other"))
@@ -363,6 +464,8 @@ EXEMPT: dict[tuple[str, str, str], str] = {
     ("events", "POST", "/cities/{city}/events/{event_id}/registrations"): "anyone registers for an event",
     ("events", "POST", "/cities/{city}/registration-tokens"): "a token to register with, before registering",
     ("notify", "POST", "/subscriptions"): "anyone subscribes a device",
+    ("content", "POST", "/cities/{city}/{kind_path}/{item_id}/suggestions"): "readers suggest and add tips",
+    ("ask", "POST", "/cities/{city}/questions"): "migrants ask without an account",
     # Public writes whose URL is the credential: only the holder of the e-mailed link can use it.
     ("notify", "POST", "/unsubscribe/{token}"): "one-click unsubscribe from an e-mail",
     ("notify", "POST", "/email-confirmations/{token}"): "confirming an address from the e-mail's link",

@@ -1,6 +1,7 @@
 """Real objects of the demo city for the authorisation matrix, made through the services' own APIs by
 their owners: an organisation's content items and events, registrations, device subscriptions with an
-inbox message, pending comments, topics. Every request the matrix sends is one their owner may send, so
+inbox message, pending comments, readers' suggestions, topics, migrants' questions and counsellors who
+answer them. Every request the matrix sends is one their owner may send, so
 a refusal can only be about who is asking, never about a missing object or a malformed body."""
 
 from __future__ import annotations
@@ -58,9 +59,12 @@ class World:
         self.urls = urls
         self.mint = mint
         self.http = httpx.Client(timeout=30)
+        self._counsellors: set[str] = set()
 
-    def as_(self, *roles: str, city: str | None = CITY, org: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.mint(*roles, city=city, org=org)}"}
+    def as_(
+        self, *roles: str, city: str | None = CITY, org: str | None = None, sub: str | None = None
+    ) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.mint(*roles, city=city, org=org, sub=sub)}"}
 
     @property
     def owner(self) -> dict[str, str]:
@@ -129,6 +133,15 @@ class World:
         )
         return topic
 
+    def suggestion(self, by: dict[str, str] | None = None) -> str:
+        """A reader's tip on a published item (the organisation's, or the city's when made `by` a city
+        editor), waiting for the item's editors."""
+        item = self.item(publish=True, by=by)
+        tip = {"kind": "tip", "language": "pl", "text": "Urząd przyjmuje teraz po umówieniu"}
+        return str(
+            self.ok("content", "POST", f"/cities/{CITY}/pages/{item['id']}/suggestions", {}, json=tip)["id"]
+        )
+
     def city_config(self) -> dict[str, Any]:
         return self.ok("content", "GET", f"/cities/{CITY}", {})  # type: ignore[no-any-return]
 
@@ -164,3 +177,34 @@ class World:
             return str(inbox["items"][0]["id"]) if inbox["items"] else None
 
         return asyncio.run(wait_until(first, timeout=30, message="a message in the subscription's inbox"))
+
+    # --------------------------------------------------------------------------------------- ask
+
+    def counsellor(self, org: str = OWNER_ORG) -> dict[str, str]:
+        """The counsellor of `org` who answers questions in Polish (the profile is set the first time)."""
+        headers = self.as_("counsellor", org=org, sub=f"matrix-counsellor-{org}")
+        if org not in self._counsellors:
+            profile = {"languages": ["pl"], "topics": []}
+            self.ok("ask", "PUT", f"/cities/{CITY}/counselling/profile", headers, json=profile)
+            self._counsellors.add(org)
+        return headers
+
+    def question(self, *, send: bool = False, to: str | None = None, answer: bool = False) -> dict[str, Any]:
+        """A migrant's question (with its token): at the instant-answer stage, or sent to the counsellors,
+        handed over `to` an organisation by another's counsellor, and answered by one of `to`."""
+        body = {"text": "Gdzie złożyć wniosek o kartę pobytu?", "language": "pl", "faq_consent": True}
+        question = self.ok("ask", "POST", f"/cities/{CITY}/questions", {}, json=body)
+        path, token = f"/cities/{CITY}/questions/{question['id']}", {"X-Question-Token": question["token"]}
+        if send or to or answer:
+            self.ok("ask", "POST", f"{path}/send", token)
+        counselling = f"/cities/{CITY}/counselling/questions/{question['id']}"
+        if to:
+            self.counsellor(to)  # someone there reads the language
+            other = next(org for org in (OWNER_ORG, OTHER_ORG) if org != to)
+            self.ok(
+                "ask", "POST", f"{counselling}/hand-over", self.counsellor(other), json={"organisation": to}
+            )
+        if answer:
+            reply = {"kind": "answer", "text": "W urzędzie wojewódzkim"}
+            self.ok("ask", "POST", f"{counselling}/messages", self.counsellor(to or OWNER_ORG), json=reply)
+        return question  # type: ignore[no-any-return]

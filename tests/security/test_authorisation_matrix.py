@@ -5,11 +5,13 @@ device's or registrant's token, `owner_credential`), or declared a public write 
 and it needs an entry in `CASES` below, or in `EXEMPT` with the reason, or this test fails.
 
 Each case prepares a real object of the demo city through the APIs (an organisation's content item or
-event, a registration, a device subscription with a message, a pending comment, a topic) and a request
-its owner may make. Every role of another city (carrying the owning organisation's name), and the case's
-outsiders of the same city (another organisation's editors, an editor without an organisation claim,
-roles that do not do this, another person's device or registrant token), must get 403; anonymous callers
-401 (or 401/403 for owner-credential routes). Then the owner sends the same request and gets through,
+event, a registration, a device subscription with a message, a pending comment, a reader's tip, a topic,
+a migrant's question) and a request its owner may make. Every role of another city (carrying the owning
+organisation's name), and the case's outsiders of the same city (another organisation's editors, an
+editor without an organisation claim, roles that do not do this, another person's device, registrant or
+question token), must get 403, and those who do such things but not with this object and may not learn
+it exists (another organisation's counsellor, for a question), 404; anonymous callers 401 (or 401/403 for
+owner-credential routes). Then the owner sends the same request and gets through,
 which shows the request was valid and nothing earlier had changed the object: only permission refused.
 """
 
@@ -117,6 +119,12 @@ def test_callers_of_another_city_or_organisation_are_refused(
         if response.status_code != 403:
             wrong[label] = f"{response.status_code} {response.text[:160]}"
     assert not wrong, f"{method} {path} should be 403 for: {wrong}"
+    told = {}
+    for label, headers in case.hidden_from:
+        response = world.call(service, method, path, request, headers(world, request))
+        if response.status_code != 404:
+            told[label] = f"{response.status_code} {response.text[:160]}"
+    assert not told, f"{method} {path} should be 404 (nothing there) for: {told}"
 
     anonymous = world.call(service, method, path, request, {}).status_code
     guard = route_keys()[key]
