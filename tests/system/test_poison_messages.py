@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import REGISTRY
+from witaj.ask.main import create_app as ask_app
+from witaj.ask.settings import AskSettings
 from witaj.content.main import create_app as content_app
 from witaj.content.settings import ContentSettings
 from witaj.devkit.cluster import ManagedProcess
@@ -39,6 +41,7 @@ from witaj.shared.events import (
     IndicatorRow,
     NotificationDelivered,
     PageViewed,
+    QuestionAnswered,
     RegistrationCreated,
     RegistrationStatus,
     RollupUpdated,
@@ -49,6 +52,7 @@ from witaj.shared.mongo import create_client, database
 from witaj.shared.topics import (
     AGENDA_EVENTS,
     AGENDA_REGISTRATIONS,
+    ASK_QUESTIONS,
     CITY_CONFIG,
     CONTENT_FEEDBACK,
     CONTENT_ITEMS,
@@ -105,6 +109,18 @@ def valid_events(city: str) -> dict[str, Envelope[Any]]:
         ),
         AGENDA_REGISTRATIONS: event(
             RegistrationCreated(**registration, status=RegistrationStatus.CONFIRMED), "e1"
+        ),
+        ASK_QUESTIONS: event(
+            QuestionAnswered(
+                question_id="q1",
+                topic="work",
+                language="uk",
+                asked_on=now.date(),
+                path="/cities/lublin/questions/q1",
+                first=True,
+                wait_seconds=60,
+            ),
+            "q1",
         ),
         NOTIFY_DELIVERIES: event(
             NotificationDelivered(
@@ -185,6 +201,7 @@ async def test_generated_garbage_on_every_consumed_topic_is_parked_and_every_con
 ) -> None:
     stats_settings = make_settings(StatsSettings)
     apps = {
+        "ask": ask_app(make_settings(AskSettings)),
         "content": content_app(make_settings(ContentSettings)),
         "events": events_app(make_settings(EventsSettings)),
         "notify": notify_app(make_settings(NotifySettings)),
