@@ -177,9 +177,12 @@ def test_services_trust_x_forwarded_for_from_the_gateway_and_the_web_app_only(co
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in nginx
 
 
-def test_the_web_app_reads_the_four_apis_inside_and_is_the_gateways_front_page(compose, monkeypatch):
+def test_the_web_app_reads_the_apis_inside_and_is_the_gateways_front_page(compose, monkeypatch):
     env = environment(compose, "web")
-    for name in BROKER_SERVICES:
+    web_settings = load_tool("settings_reference").settings_class("web")
+    reads = [field.removesuffix("_url") for field in web_settings.model_fields if field.endswith("_url")]
+    assert set(reads) <= set(BROKER_SERVICES) and "content" in reads  # each API the web app has a URL for
+    for name in reads:
         assert env[f"WITAJ_WEB_{name.upper()}_URL"] == f"http://{name}:8000"
         assert compose["services"]["web"]["depends_on"][name]["condition"] == "service_healthy"
     assert "kafka-init" not in compose["services"]["web"]["depends_on"]  # no broker, no database
@@ -187,14 +190,14 @@ def test_the_web_app_reads_the_four_apis_inside_and_is_the_gateways_front_page(c
     nginx = (DEPLOY / "gateway" / "nginx.conf").read_text()
     assert "upstream web      { server web:8000;      keepalive 16; }" in nginx
     assert "location / {\n            proxy_pass http://web;" in nginx
-    assert "location ~ ^/((content|events|notify|stats)/)?metrics$ {\n            return 404;" in nginx
+    assert "location ~ ^/((content|events|notify|stats|ask)/)?metrics$ {\n            return 404;" in nginx
     prometheus = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
     targets = [t for c in prometheus["scrape_configs"][0]["static_configs"] for t in c["targets"]]
     assert "web:8000" in targets
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("WITAJ_WEB_SECRET_KEY", "an operator's key of 32 characters or more")
-    settings = load_tool("settings_reference").settings_class("web")()
+    settings = web_settings()
     assert settings.service.environment == "production" and settings.cookies_secure
     assert settings.map.tile_url is None  # no tile server set: no map, and images from the app only
 
