@@ -53,6 +53,7 @@ WEB_REQUIRED = (
     "EVENTS_URL",
     "NOTIFY_URL",
     "STATS_URL",
+    "ASK_URL",
     "SECRET_KEY",
 )
 

@@ -291,7 +291,7 @@ def test_the_web_app_reads_the_apis_services_signs_with_its_own_key_and_has_a_ho
     services = {s["metadata"]["name"] for s in of_kind(rendered, "Service")}
     web = by_name(rendered, "Deployment", "web")
     config = config_for(rendered, web)
-    for name in ("content", "events", "notify", "stats"):
+    for name in ("content", "events", "notify", "stats", "ask"):
         assert config[f"WITAJ_WEB_{name.upper()}_URL"] == f"http://{name}" and name in services
     assert "WITAJ_WEB_MONGO__URL" not in config and "WITAJ_WEB_KAFKA__SASL_USERNAME" not in config
     env = web["spec"]["template"]["spec"]["containers"][0]["env"]

@@ -39,6 +39,7 @@ def web_settings(platform: dict[str, str], **overrides: Any) -> WebSettings:
         "events_url": platform["events"],
         "notify_url": platform["notify"],
         "stats_url": platform["stats"],
+        "ask_url": platform["ask"],
         "backend": BackendSettings(fresh_seconds=2),
         "secret_key": SECRET,
     }

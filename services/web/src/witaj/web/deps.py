@@ -18,6 +18,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from witaj.shared.events import CityConfig, Feature
+from witaj.web.clients.ask import AskClient
 from witaj.web.clients.base import BackendClient
 from witaj.web.clients.content import ContentClient
 from witaj.web.clients.events import EventsClient
@@ -44,6 +45,8 @@ class Web:
     """The back office: sessions, sign-in, the workbench (see `office/`)."""
     events: EventsClient
     notify: NotifyClient
+    ask: AskClient
+    """Instant answers and migrants' questions to counsellors."""
     speech: Speech
     """Read-aloud audio for languages the reader's browser has no voice for."""
     rendered: RenderedPages

@@ -22,6 +22,7 @@ from witaj.shared.forwarded import ForwardedClient, TrustedProxies
 from witaj.shared.logging import configure_logging
 from witaj.shared.web import PlatformMiddleware, serve_forever
 from witaj.web import errors, operations, security
+from witaj.web.clients.ask import AskClient
 from witaj.web.clients.base import BackendClient
 from witaj.web.clients.content import ContentClient
 from witaj.web.clients.events import EventsClient
@@ -84,6 +85,7 @@ def create_app(
         "events": settings.events_url,
         "notify": settings.notify_url,
         "stats": settings.stats_url,
+        "ask": settings.ask_url,
     }
 
     @asynccontextmanager
@@ -92,16 +94,18 @@ def create_app(
         events = EventsClient(urls["events"], settings.backend, transport=transport)
         notify = NotifyClient(urls["notify"], settings.backend, transport=transport)
         stats = StatsClient(urls["stats"], settings.backend, transport=transport)
+        ask = AskClient(urls["ask"], settings.backend, transport=transport)
         backends: dict[str, BackendClient] = {
             "content": content,
             "events": events,
             "notify": notify,
             "stats": stats,
+            "ask": ask,
         }
         back_office = Office.build(settings, transport=transport)
         app.state.web = Web(
             settings=settings, content=content, backends=backends, templates=templates, office=back_office,
-            events=events, notify=notify, speech=voices,
+            events=events, notify=notify, ask=ask, speech=voices,
             rendered=RenderedPages(seconds=settings.backend.fresh_seconds),
         )  # fmt: skip
         if clock is not None:

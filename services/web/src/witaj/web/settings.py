@@ -130,6 +130,7 @@ class WebSettings(BaseSettings):
     events_url: str = Field(default="http://127.0.0.1:8002", pattern=URL, description="The events API")
     notify_url: str = Field(default="http://127.0.0.1:8003", pattern=URL, description="The notify API")
     stats_url: str = Field(default="http://127.0.0.1:8004", pattern=URL, description="The stats API")
+    ask_url: str = Field(default="http://127.0.0.1:8005", pattern=URL, description="The ask API")
     backend: BackendSettings = Field(default_factory=BackendSettings)
     map: MapSettings = Field(default_factory=MapSettings)
     speech: SpeechSettings = Field(default_factory=SpeechSettings)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import httpx
 from pymongo import AsyncMongoClient
 from witaj.shared.mongo import Document, create_client, database, ping
+from witaj.web.clients.counselling import CounsellingClient
 from witaj.web.clients.organiser import OrganiserClient
 from witaj.web.clients.workbench import WorkbenchClient
 from witaj.web.office.development import DevelopmentSignIn
@@ -31,6 +32,8 @@ class Office:
     workbench: WorkbenchClient
     organiser: OrganiserClient
     """The events API, for events and courses, their registrations, imports and translation."""
+    counselling: CounsellingClient
+    """The ask API, for counsellors' questions and readers' suggestions."""
     provider: Provider | None
     development: DevelopmentSignIn | None
     mongo: AsyncMongoClient[Document]
@@ -53,6 +56,12 @@ class Office:
             ),
             organiser=OrganiserClient(
                 settings.events_url,
+                settings.backend,
+                write_timeout=office.write_timeout_seconds,
+                transport=transport,
+            ),
+            counselling=CounsellingClient(
+                settings.ask_url,
                 settings.backend,
                 write_timeout=office.write_timeout_seconds,
                 transport=transport,
@@ -87,4 +96,5 @@ class Office:
     async def aclose(self) -> None:
         await self.workbench.aclose()
         await self.organiser.aclose()
+        await self.counselling.aclose()
         await self.mongo.close()
