@@ -186,3 +186,28 @@ async def test_only_the_citys_analysts_read_its_dashboards(
         assert response.status_code == status, response.text
         if status >= 400:
             assert set(response.json()["error"]) == {"code", "message", "details"}
+
+
+@pytest.mark.parametrize(
+    ("roles", "city", "gaps_status", "usage_status"),
+    [
+        (("pa_editor",), "lublin", 200, 403),
+        (("ngo_editor",), "lublin", 200, 403),
+        (("translator",), "lublin", 200, 403),
+        (("pa_editor",), "krakow", 403, 403),
+        (("migrant",), "lublin", 403, 403),
+    ],
+)
+async def test_the_citys_editors_read_what_readers_missed_and_nothing_else(
+    settings, auth_header, roles, city, gaps_status, usage_status
+) -> None:
+    """Editors and translators learn what to write or translate next; the usage dashboards stay the
+    analysts'."""
+    async with serve(create_app(settings), headers=auth_header(*roles, city=city)) as client:
+        for path in ("/cities/lublin/information-gaps", "/cities/lublin/language-demand"):
+            response = await client.get(path)
+            assert response.status_code == gaps_status, (path, response.text)
+        usage = await client.get(
+            "/cities/lublin/breakdown", params={"metric": "page_views", "dimension": "language"}
+        )
+        assert usage.status_code == usage_status, usage.text

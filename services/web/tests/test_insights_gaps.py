@@ -1,5 +1,6 @@
 """Information gaps over HTTP: searches that found nothing, once enough visitors asked them, and demand for
-missing translations, each linked to the back office where someone can act."""
+missing translations, each linked to the back office where someone can act; the analysts read them in
+the insights, the city's editors and translators in the back office."""
 
 from __future__ import annotations
 
@@ -65,3 +66,16 @@ async def test_gaps_and_language_demand_lead_to_the_back_office(
     assert rare not in page.text
     assert "Write a page" in text and f'href="/office/{city}/content/pages/new"' in page.text
     assert "at least 5" in text and '<svg class="chart' in page.text
+
+    # The same figures for the people who write and translate, in the back office.
+    await sign_in(web, identity_provider, "translator", city=city)
+    office = await web.get(f"/office/{city}/gaps")
+    assert office.status_code == 200, office.text
+    assert asked in office.text and rare not in office.text
+    assert f'href="/office/{city}/translations/ru"' in office.text
+    assert "What readers looked for and did not find" in text_of(office)
+    dashboard = await web.get(f"/office/{city}")
+    assert f'href="/office/{city}/gaps"' in dashboard.text
+    assert (await web.get(f"/insights/{city}/gaps")).status_code == 403, (
+        "the analysts' other pages stay theirs"
+    )

@@ -31,6 +31,7 @@ PAGE_TYPES = {
     "translation-language": ("translator", "/office/lublin/translations/ar"),
     "translate-arabic": ("translator", f"/office/lublin/items/{PROCESS}/translations/ar"),
     "translate-ukrainian": ("pa_editor", f"/office/lublin/items/{PROCESS}/translations/uk"),
+    "information-gaps": ("translator", "/office/lublin/gaps"),
 }
 
 

@@ -42,6 +42,9 @@ def switched_on(feature: Feature) -> Any:
 StatsOn, OpenDataOn = switched_on(Feature.STATS), switched_on(Feature.OPEN_DATA)
 router = APIRouter(responses=ERROR_RESPONSES, dependencies=[StatsOn])
 READERS = (Role.ANALYST, Role.CITY_ADMIN, Role.PLATFORM_ADMIN)
+GAP_READERS = (*READERS, Role.PA_EDITOR, Role.NGO_EDITOR, Role.TRANSLATOR)
+"""Information gaps and language demand tell the city's editors and translators what to write or
+translate next; they count searches and views, never people, so they may read them too."""
 
 
 class Format(StrEnum):
@@ -65,9 +68,9 @@ End = Annotated[datetime | None, Query(description="Last window (UTC); defaults 
 Limit = Annotated[int, Query(ge=1, le=100)]
 
 
-def reader(principal: Principal, city: str) -> None:
-    if not principal.has(*READERS):
-        raise Forbidden(f"This needs one of the roles: {', '.join(r.value for r in READERS)}")
+def reader(principal: Principal, city: str, roles: tuple[Role, ...] = READERS) -> None:
+    if not principal.has(*roles):
+        raise Forbidden(f"This needs one of the roles: {', '.join(r.value for r in roles)}")
     if not principal.in_city(city):
         raise Forbidden(f"Your account may not read the statistics of {city!r}")
 
@@ -168,7 +171,7 @@ async def get_gaps(
     change; in each, a query counts only if enough distinct sessions asked it that week
     (`privacy.query_min_sessions`). So no two answers differ by fewer searches than that: nobody's own
     search can be read here, nor worked out."""
-    reader(principal, city)
+    reader(principal, city, GAP_READERS)
     last = end or datetime.now(UTC)
     first = start or last - 4 * gaps.WEEK
     return await gaps.information_gaps(store, city, language, first, last, settings.privacy, limit)
@@ -178,7 +181,7 @@ async def get_gaps(
 async def get_language_demand(
     city: str, principal: CurrentPrincipal, store: Store, start: Start = None, end: End = None
 ) -> list[LanguageDemand]:
-    reader(principal, city)
+    reader(principal, city, GAP_READERS)
     return await dashboards.language_demand(store, city, *span(start, end))
 
 

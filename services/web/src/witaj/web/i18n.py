@@ -100,6 +100,9 @@ class Translator:
     language: str
     book: str = ""
     """The back office's pages say "office": their own texts first, then the app's."""
+    shares: tuple[str, ...] = ()
+    """Books looked up after the page's own and before the app's, for parts a page shows from another
+    area (the back office's information gaps are the insights' page)."""
 
     @property
     def rtl(self) -> bool:
@@ -110,7 +113,7 @@ class Translator:
         return "rtl" if self.rtl else "ltr"
 
     def _lookup(self, key: str) -> Any:
-        for book in (self.book, "") if self.book else ("",):
+        for book in (self.book, *self.shares, "") if self.book else ("",):
             for code in (self.language, BORROWED.get(self.language), SOURCE):
                 if code and key in catalogue(code, book):
                     return catalogue(code, book)[key]

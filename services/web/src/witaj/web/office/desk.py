@@ -41,6 +41,8 @@ from witaj.web.pages import Reader
 from witaj.web.views import FEATURE_OF_PATH
 
 BOOK = "office"
+SHARED = ("insights",)
+"""Books whose texts the back office's pages also show: the information gaps are the insights' page."""
 _refreshing: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
 
@@ -144,7 +146,7 @@ class Desk(Reader):
 def _desk(request: Request, web: WebDep) -> Desk:
     language = office_language(request)
     office: Office = web.office
-    desk = Desk(request, web, Translator(language, book=BOOK), language, office=office)
+    desk = Desk(request, web, Translator(language, book=BOOK, shares=SHARED), language, office=office)
     request.state.reader = desk
     return desk
 

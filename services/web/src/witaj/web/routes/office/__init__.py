@@ -8,6 +8,7 @@
     xliff.py        XLIFF 2.0 download and upload
     city.py         the city's settings and topic tree (city admins)
     feedback.py     readers' feedback: helpfulness, the moderation queue
+    gaps.py         what readers looked for and did not find, the languages in demand
     events.py       events and courses: the list, an event's page, its workflow, moving or cancelling a date
     event_editing.py            the event form (new and edit) with the schedule in words
     event_registrations.py      who registered, attendance, a CSV file
@@ -45,6 +46,7 @@ from witaj.web.routes.office import (
     event_translation,
     events,
     feedback,
+    gaps,
     home,
     signin,
     translation,
@@ -116,7 +118,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TokenRejected, token_rejected)
     app.add_exception_handler(NotYours, not_yours)
     app.add_exception_handler(Refused, not_yours)
-    for module in (signin, home, content, editing, translation, xliff, city, feedback):
+    for module in (signin, home, content, editing, translation, xliff, city, feedback, gaps):
         app.include_router(module.router)
     # Events: the addresses with a fixed word (new, import, translations) before /events/{event_id}.
     for module in (event_editing, event_import, event_translation, event_registrations, events):
