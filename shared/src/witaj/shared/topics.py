@@ -40,7 +40,7 @@ USAGE = "usage.events"
 by city."""
 
 NOTIFY_DELIVERIES = "notify.deliveries"
-"""NotificationDelivered / Failed / Opened, keyed by subscriber id."""
+"""NotificationDelivered / Failed / Opened, keyed by subscriber id; BroadcastSent, keyed by broadcast id."""
 
 STATS_ROLLUPS = "stats.rollups"
 """RollupUpdated: privacy-safe absolute counts per city, metric, dimension and window, keyed by city."""

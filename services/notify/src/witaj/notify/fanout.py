@@ -12,6 +12,10 @@ The job document is also the outbox of NotificationDelivered for inbox messages:
 are published before its cursor moves, so a crash republishes them with the same event ids (derived
 from the delivery key), which idempotent consumers drop. This avoids a second write per message.
 
+A city's urgent notice (`witaj.notify.broadcasts`) is a job too, written with the broadcast in one
+transaction rather than recorded from an event; it carries the editors' own texts and is `urgent`: its
+e-mails and webhooks are due at once, past quiet hours and digests.
+
 Throughput is bounded by the database, so the worker keeps it busy: the next batch of subscribers is
 read while the current one is written, and the events are encoded and sent while the database stores.
 """
@@ -35,7 +39,7 @@ from witaj.notify.matching import PROJECTION, STREAM_ORDER, Criteria
 from witaj.notify.quiet import Clock, due_at, utc_now
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.stream import StreamHub
-from witaj.notify.templates import RenderCache
+from witaj.notify.templates import RenderCache, WrittenTexts
 from witaj.notify.waking import Worker
 from witaj.shared.cities import FEATURE_OF_KIND
 from witaj.shared.envelope import Envelope, registry
@@ -98,6 +102,24 @@ async def read_ahead(source: AsyncIterator[T]) -> AsyncGenerator[T, None]:
         aclose = getattr(source, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+def job_document(job_id: str, city: str | None, kind: str, job: dict[str, Any]) -> dict[str, Any]:
+    """A new fan-out job, ready for the worker: `job` says whom it is for and what they are told."""
+    now = datetime.now(UTC)
+    return {
+        "_id": job_id,
+        "city": city,
+        "kind": kind,
+        "topics": job["criteria"]["topics"] if "criteria" in job else [],
+        "stream": 0,
+        "after": "",
+        "state": "running",
+        "delivered": 0,
+        "created_at": now,
+        "lease_until": now,
+        **job,
+    }
 
 
 class Fanout(Worker):
@@ -182,19 +204,7 @@ class Fanout(Worker):
         await self.record(envelope, job)
 
     async def record(self, envelope: Envelope[Any], job: dict[str, Any]) -> None:
-        doc = {
-            "_id": str(envelope.id),
-            "city": envelope.city,
-            "kind": envelope.type,
-            "topics": job["criteria"]["topics"] if "criteria" in job else [],
-            "stream": 0,
-            "after": "",
-            "state": "running",
-            "delivered": 0,
-            "created_at": datetime.now(UTC),
-            "lease_until": datetime.now(UTC),
-            **job,
-        }
+        doc = job_document(str(envelope.id), envelope.city, envelope.type, job)
         try:
             await self.jobs.insert_one(doc)
         except DuplicateKeyError:
@@ -286,7 +296,11 @@ class Fanout(Worker):
         if when:
             when = datetime.fromisoformat(when).astimezone(ZoneInfo(city.timezone)).strftime("%Y-%m-%d %H:%M")
         link = f"{self.public_url}{job['path']}" if job.get("path") else None
-        cache = RenderCache(job["kind"], city, job.get("titles") or {}, link=link, when=when)
+        cache: RenderCache | WrittenTexts
+        if job.get("texts"):  # a broadcast: the editors' own words (witaj.notify.broadcasts)
+            cache = WrittenTexts(city, job["texts"])
+        else:
+            cache = RenderCache(job["kind"], city, job.get("titles") or {}, link=link, when=when)
         batches = read_ahead(self._batches(job))
         try:
             async for subscribers, stream, after in batches:
@@ -345,7 +359,7 @@ class Fanout(Worker):
         self,
         job: dict[str, Any],
         subscribers: list[dict[str, Any]],
-        cache: RenderCache,
+        cache: RenderCache | WrittenTexts,
         *,
         stream: int,
         after: str,
@@ -375,6 +389,8 @@ class Fanout(Worker):
                 }
                 if channel == "inbox":
                     doc.update(status="delivered", read_at=None)
+                elif job.get("urgent"):  # past quiet hours and digests: see witaj.notify.broadcasts
+                    doc.update(status="pending", attempts=0, due_at=now, mode="urgent")
                 elif sub.get("mode") == "digest":
                     digests.append(digest.hold(doc, sub, now))
                 else:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
-from witaj.notify import mailbox, subscriptions, webhooks
+from witaj.notify import broadcast_api, mailbox, subscriptions, webhooks
+from witaj.notify.broadcasts import BroadcastStore
 from witaj.notify.confirmation import ConfirmationMailer
 from witaj.notify.delivery import DeliveryWorker
 from witaj.notify.fanout import Fanout
@@ -51,6 +52,12 @@ is pressed, and an address left unconfirmed is forgotten after `notify.email_con
 only with that subscription's own token (or its account's sign-in); the events carry a proof that is
 checked here, and nothing is delivered without it.
 
+**Broadcasts** are urgent notices (an office closed tomorrow) a city's PA editors and admins send to
+the subscribers of topics or target groups, written in the city's languages: each subscriber gets their
+own language, else their fallback's, else the city's default. `POST /cities/{city}/broadcasts/preview`
+shows each language's text and how many subscribers get it (counts only); `POST /cities/{city}/broadcasts`
+with an `Idempotency-Key` sends it once, past quiet hours and digests.
+
 **Webhooks** are JSON `POST`s signed with the subscription's `webhook_secret` (shown once):
 `Witaj-Signature: v1=<hex>` is HMAC-SHA256 over `"<Witaj-Timestamp>.<raw body>"`. Recompute it, compare
 in constant time, refuse timestamps more than 5 minutes off, and use `Witaj-Delivery-Id` to drop
@@ -73,6 +80,7 @@ class Services:
     fanout: Fanout
     delivery: DeliveryWorker
     confirmations: ConfirmationMailer
+    broadcasts: BroadcastStore
 
 
 def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
@@ -101,10 +109,11 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
             confirmations = ConfirmationMailer(
                 runtime.db, settings.notify, settings.service.public_url, runtime.cities, clock
             )
-            for part in (store, box, fanout, confirmations):
+            broadcasts = BroadcastStore(runtime.db, runtime.outbox, runtime.cities, fanout, settings.notify)
+            for part in (store, box, fanout, confirmations, broadcasts):
                 await part.ensure_indexes()
             app.state.notify = Services(
-                runtime, settings.notify, store, box, hub, fanout, delivery, confirmations
+                runtime, settings.notify, store, box, hub, fanout, delivery, confirmations, broadcasts
             )
 
             async def city_changed(_: Envelope[Any]) -> None:
@@ -130,6 +139,7 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
     )
     app.include_router(subscriptions.routes(settings.notify))
     app.include_router(mailbox.router)
+    app.include_router(broadcast_api.router)
     return app
 
 

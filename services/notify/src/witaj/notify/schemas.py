@@ -168,3 +168,115 @@ class InboxPage(BaseModel):
     limit: int
     offset: int
     next_offset: int | None
+
+
+# ------------------------------------------------------------------------------------------ broadcasts
+
+BROADCAST_TITLE_MAX = 200
+BROADCAST_BODY_MAX = 2_000
+BROADCAST_TOPICS_MAX = 10
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+"""Control characters, but for tab and line feed: a notice is plain text, and a line break in a title
+would break the e-mail's Subject header."""
+
+
+class BroadcastText(BaseModel):
+    """A notice in one language: short enough to read on a phone's lock screen and in an e-mail."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=BROADCAST_TITLE_MAX)
+    ]
+    body: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=BROADCAST_BODY_MAX)
+    ]
+
+    @field_validator("title")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if CONTROL.search(value) or "\n" in value or "\t" in value:
+            raise ValueError("a title is one line of text")
+        return value
+
+    @field_validator("body", mode="before")
+    @classmethod
+    def _plain(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+            if CONTROL.search(value):
+                raise ValueError("control characters are not allowed")
+        return value
+
+
+class BroadcastCreate(BaseModel):
+    """Who gets an urgent notice (the subscribers of these topics, of these target groups, or of
+    both) and its text in each language it is written in."""
+
+    model_config = ConfigDict(extra="forbid")
+    topics: list[Slug] = Field(
+        default_factory=list,
+        max_length=BROADCAST_TOPICS_MAX,
+        description="Topics of the city's tree; their subscribers, those of a topic above them and those "
+        "of every topic get the notice",
+    )
+    target_groups: list[UserType] = Field(
+        default_factory=list,
+        max_length=len(UserType),
+        description="Only subscribers of these groups (or of no group in particular); with no topics, "
+        "such subscribers of every topic",
+    )
+    texts: dict[LanguageCode, BroadcastText] = Field(
+        min_length=1,
+        max_length=60,
+        description="Per language the city offers; the city's default language is required (who reads "
+        "a language without a text gets their fallback's, else the default's)",
+    )
+
+    @field_validator("topics", "target_groups")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        return sorted(set(value))
+
+
+class LanguageReach(BaseModel):
+    language: str
+    rtl: bool
+    title: str
+    body: str
+    subscribers: int = Field(ge=0, description="Subscribers who would get this text")
+    instead_of: dict[str, int] = Field(
+        default_factory=dict,
+        description="Of those, how many read another language that has no text here (by that language)",
+    )
+
+
+class BroadcastPreview(BaseModel):
+    """What a broadcast would send, language by language, and to how many subscribers (counts only)."""
+
+    city: str
+    topics: list[str]
+    target_groups: list[str]
+    subscribers: int = Field(ge=0)
+    languages: list[LanguageReach]
+
+
+class BroadcastState(StrEnum):
+    SENDING = "sending"
+    SENT = "sent"
+    NOT_SENT = "not_sent"
+
+
+class BroadcastPublic(BaseModel):
+    id: str
+    city: str
+    topics: list[str]
+    target_groups: list[str]
+    texts: dict[str, BroadcastText]
+    subscribers: int = Field(ge=0, description="Subscribers it was meant for when it was sent")
+    languages: dict[str, int] = Field(description="Of those, how many get each language's text")
+    state: BroadcastState = Field(
+        description="'sending' while messages are being stored and sent; 'sent' once every subscriber's "
+        "messages are; 'not_sent' if the city switched notifications off before they were"
+    )
+    messages: int = Field(ge=0, description="Messages stored so far (inbox, e-mail and webhook together)")
+    created_at: datetime

@@ -38,11 +38,19 @@ class NotifyOptions(BaseModel):
         ge=1,
         le=3650,
         description="Days a delivered message (inbox, e-mail or webhook record), a finished fan-out "
-        "job and a switched-off subscription are kept before the database deletes them",
+        "job, the record of a sent broadcast and a switched-off subscription are kept before the "
+        "database deletes them",
     )
     subscribe_limit: LimitSettings = Field(
         default_factory=lambda: LimitSettings(per_minute=30, burst=30),
         description="New subscriptions one caller may create",
+    )
+    broadcasts_per_day: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="Urgent notices one city's editors may send in 24 hours (each reaches many people "
+        "past their quiet hours: a stolen editor account must not be able to flood them)",
     )
     max_attempts: int = Field(
         default=6, ge=1, le=50, description="E-mail/webhook attempts before dead letter"

@@ -7,6 +7,9 @@ come from editors, so the HTML variant escapes them and templates run in Jinja's
 into a text is isolated where scripts of both directions could meet, and a right-to-left text gets a
 leading mark where its first letter would mislead a plain-text viewer (`witaj.shared.bidi`). Rendering is
 cached per job and (language, fallbacks), since a fan-out renders the same few variants many times.
+
+A city's urgent notices are the exception: editors write their whole text, per language
+(`WrittenTexts`); the language is chosen the same way among those written.
 """
 
 from __future__ import annotations
@@ -128,10 +131,7 @@ def _choose(
     available = CATALOGUE.languages(key)
     if among:
         available = available & among or available
-    choice = choose_language(
-        [language, *fallbacks], available, default_language=city.default_language, fallbacks=city.fallbacks
-    )
-    return choice.language if choice else SOURCE_LANGUAGE
+    return best_language(city, language, fallbacks, available) or SOURCE_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -268,4 +268,35 @@ class RenderCache:
         key = (language, tuple(fallbacks))
         if key not in self._cache:
             self._cache[key] = render(*self.args, language=language, fallbacks=fallbacks, **self.extra)
+        return self._cache[key]
+
+
+def best_language(city: CityConfig, language: str, fallbacks: list[str], available: set[str]) -> str | None:
+    """The language a subscriber gets among `available`: their own, their fallbacks, then the city's
+    chain and default (None only when nothing is available)."""
+    choice = choose_language(
+        [language, *fallbacks], available, default_language=city.default_language, fallbacks=city.fallbacks
+    )
+    return choice.language if choice else None
+
+
+class WrittenTexts:
+    """A message editors wrote themselves in some of the city's languages (an urgent notice), as each
+    subscriber gets it: in the best language it was written in (`best_language`), anchored for its
+    direction like every other text notify sends. Same interface as `RenderCache`, for the fan-out."""
+
+    def __init__(self, city: CityConfig, texts: dict[str, dict[str, str]]) -> None:
+        self.city = city
+        self.texts = texts
+        self._cache: dict[tuple[str, tuple[str, ...]], Rendered] = {}
+
+    def written(self, language: str) -> Rendered:
+        text, rtl = self.texts[language], is_rtl(language)
+        return Rendered(language, rtl, anchored(text["title"], rtl), anchored(text["body"], rtl), None)
+
+    def get(self, language: str, fallbacks: list[str]) -> Rendered:
+        key = (language, tuple(fallbacks))
+        if key not in self._cache:
+            chosen = best_language(self.city, language, fallbacks, set(self.texts))
+            self._cache[key] = self.written(chosen or self.city.default_language)
         return self._cache[key]

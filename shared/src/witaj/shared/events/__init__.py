@@ -36,6 +36,7 @@ from witaj.shared.events.content import (
     UserType,
 )
 from witaj.shared.events.notify import (
+    BroadcastSent,
     Channel,
     NotificationDelivered,
     NotificationFailed,
@@ -53,6 +54,7 @@ from witaj.shared.events.usage import EventViewed, InstantAnswersShown, PageView
 
 __all__ = [
     "AttendanceRecorded",
+    "BroadcastSent",
     "Cell",
     "Channel",
     "CityConfig",
