@@ -3,6 +3,7 @@ request, who owns it, and who else of the same city must be refused; and the rou
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,6 +43,7 @@ EVENT_EDIT = (*CONTENT_EDIT, role("pa_editor", org=OTHER_ORG))
 EVENT_TRANSLATE = (*CONTENT_TRANSLATE, role("pa_editor", org=OTHER_ORG))
 NOT_ADMINS = (*LAY, role("pa_editor", org=OWNER_ORG), role("ngo_editor", org=OWNER_ORG), role("translator"))
 ACCOUNTS = tuple(role(name, org=OWNER_ORG) for name in ROLES)  # a role is no key to someone's subscription
+NOT_BROADCASTERS = (*LAY, role("ngo_editor", org=OWNER_ORG), role("ngo_editor"), role("translator"))
 DATA_OUTSIDERS = (role("migrant"), role("pa_editor"), role("ngo_editor", org=OWNER_ORG), role("translator"))
 
 OWNER: Headers = lambda world, _: world.owner  # noqa: E731 - the owning organisation's NGO editor
@@ -227,6 +229,18 @@ def _topic(**extra: object) -> Callable[[World], Request]:
 
 def _new_topic(world: World) -> Request:
     return Request(path={"city": CITY}, json={"id": f"n{world.topic()}", "labels": {"pl": "Nowy"}})
+
+
+def _broadcast(*, keyed: bool = False) -> Callable[[World], Request]:
+    """An urgent notice to the subscribers of a topic of the demo city's tree; sending it needs an
+    Idempotency-Key (a new one each time, so the owner's request is a new broadcast)."""
+
+    def prepare(_: World) -> Request:
+        texts = {"pl": {"title": "Urząd nieczynny", "body": "Jutro urząd jest zamknięty."}}
+        headers = {"Idempotency-Key": f"matrix-{uuid.uuid4().hex}"} if keyed else {}
+        return Request(path={"city": CITY}, json={"topics": ["residence"], "texts": texts}, headers=headers)
+
+    return prepare
 
 
 WORKBENCH = "/cities/{city}/workbench"
@@ -418,6 +432,13 @@ CASES: dict[tuple[str, str, str], Case | tuple[Case, ...]] = {
     ),
     ("notify", "POST", "/subscriptions/{subscription_id}/inbox/{message_id}/read"): Case(
         _inbox_message, device(), (*ACCOUNTS, token("X-Subscriber-Token", "other"))
+    ),
+    # notify: a city's urgent notices, by its PA editors and admins
+    ("notify", "POST", "/cities/{city}/broadcasts/preview"): Case(
+        _broadcast(), as_role("pa_editor"), NOT_BROADCASTERS
+    ),
+    ("notify", "POST", "/cities/{city}/broadcasts"): Case(
+        _broadcast(keyed=True), as_role("city_admin"), NOT_BROADCASTERS
     ),
     # stats: a city's datasets and district boundaries (its analysts and admins) and its open data (its admins)
     ("stats", "POST", "/cities/{city}/indicators/{code}/datasets"): Case(
