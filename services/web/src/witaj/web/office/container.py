@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import httpx
 from pymongo import AsyncMongoClient
 from witaj.shared.mongo import Document, create_client, database, ping
+from witaj.web.clients.broadcasts import BroadcastClient
 from witaj.web.clients.counselling import CounsellingClient
 from witaj.web.clients.organiser import OrganiserClient
 from witaj.web.clients.workbench import WorkbenchClient
@@ -30,6 +31,8 @@ class Office:
     settings: OfficeSettings
     sessions: SessionStore
     workbench: WorkbenchClient
+    broadcasts: BroadcastClient
+    """The notify API, for the city's urgent notices."""
     organiser: OrganiserClient
     """The events API, for events and courses, their registrations, imports and translation."""
     counselling: CounsellingClient
@@ -56,6 +59,12 @@ class Office:
             ),
             organiser=OrganiserClient(
                 settings.events_url,
+                settings.backend,
+                write_timeout=office.write_timeout_seconds,
+                transport=transport,
+            ),
+            broadcasts=BroadcastClient(
+                settings.notify_url,
                 settings.backend,
                 write_timeout=office.write_timeout_seconds,
                 transport=transport,
@@ -97,4 +106,5 @@ class Office:
         await self.workbench.aclose()
         await self.organiser.aclose()
         await self.counselling.aclose()
+        await self.broadcasts.aclose()
         await self.mongo.close()

@@ -105,6 +105,10 @@ class Staff:
     def may_publish_translation(self, item: dict[str, Any]) -> bool:
         return self.may_edit(item)
 
+    def may_broadcast(self, city: str) -> bool:
+        """Urgent notices to the city's subscribers (notify's rule): its PA editors and admins."""
+        return self.is_platform_admin or (self.in_city(city) and self.has(*CITY_EDITORS))
+
     @property
     def translates_only(self) -> bool:
         """A translator without editing rights: the pages lead with translation work."""

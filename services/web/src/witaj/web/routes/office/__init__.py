@@ -14,6 +14,7 @@
     event_registrations.py      who registered, attendance, a CSV file
     event_import.py             iCalendar files and calendar URLs
     event_translation.py        events' translation: what needs it, side by side, XLIFF
+    broadcasts.py   urgent notices to the city's subscribers: write, preview, send; what was sent
 
 Besides its routes the back office brings: bigger forms under /office/ (a procedure's steps, an XLIFF
 file; `security.LARGE_FORMS`), a larger body limit there (`office.max_body_bytes`), its own error pages
@@ -37,6 +38,7 @@ from witaj.web.office.container import PREFIX, RETURN_PREFIXES
 from witaj.web.office.desk import BOOK, Desk, NotYours, SignInNeeded, office_language
 from witaj.web.office.sessions import cookie_safe
 from witaj.web.routes.office import (
+    broadcasts,
     city,
     content,
     editing,
@@ -118,7 +120,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TokenRejected, token_rejected)
     app.add_exception_handler(NotYours, not_yours)
     app.add_exception_handler(Refused, not_yours)
-    for module in (signin, home, content, editing, translation, xliff, city, feedback, gaps):
+    for module in (signin, home, content, editing, translation, xliff, city, feedback, gaps, broadcasts):
         app.include_router(module.router)
     # Events: the addresses with a fixed word (new, import, translations) before /events/{event_id}.
     for module in (event_editing, event_import, event_translation, event_registrations, events):
