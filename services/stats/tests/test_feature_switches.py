@@ -12,7 +12,8 @@ from witaj.shared.topics import CITY_CONFIG
 from witaj.stats.main import create_app
 
 
-async def configure(settings, client, city: str, features: set[Feature]) -> None:
+async def configure(settings, client, city: str, features: set[Feature] = DEFAULT_FEATURES, **more) -> None:
+    """The city's configuration, as content sends it, applied by the stats API's runtime."""
     config = CityConfig(
         id=city,
         name=city.title(),
@@ -20,6 +21,7 @@ async def configure(settings, client, city: str, features: set[Feature]) -> None
         default_language="pl",
         languages=["pl"],
         features=sorted(features),
+        **more,
     )
     async with EventPublisher(settings.kafka) as publisher:
         event = wrap(

@@ -7,10 +7,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from test_feature_switches import configure
 from witaj.devkit.testing import read_topic, serve
 from witaj.shared.envelope import Envelope, EventData, registry, wrap
 from witaj.shared.events import EventPublished, RegistrationCreated, RegistrationStatus, SearchPerformed
 from witaj.shared.topics import STATS_ROLLUPS
+from witaj.stats.gaps import week_of
 from witaj.stats.main import create_app
 from witaj.stats.releases import Occurrence, build
 
@@ -125,6 +127,27 @@ async def test_people_are_published_once_per_settled_day_and_the_same_everywhere
         assert again == table
         assert len([t for t in await stream_tables(settings) if t.metric == "registrations"]) == 3
     assert "person-" not in json.dumps([t.model_dump(mode="json") for t in await stream_tables(settings)])
+
+
+async def test_a_city_that_raises_its_threshold_hides_more(settings, feed, auth_header) -> None:
+    """Lublin asks for at least 12 people per figure (the platform: 5): the big event's 10 registrations,
+    shown in the test above, are hidden, and so is a search six visitors made in a settled week."""
+    async with serve(create_app(settings), headers=auth_header("analyst", city="lublin")) as client:
+        await configure(settings, client, "lublin", privacy_threshold=12)
+        await feed([published("big", 20), published("small", 10)], topic="agenda.events")
+        await feed(registrations("big", 10) + registrations("small", 3), topic="agenda.registrations")
+        week = week_of(datetime.now(UTC)) - timedelta(days=14)
+        searches = [
+            event(SearchPerformed(query="meldunek", language="uk", result_count=0, session=f"s{n}"), week)
+            for n in range(6)
+        ]
+        await feed(searches)
+        params = {"metric": "registrations", "dimension": "event", "start": DAY.isoformat()}
+        table = (await client.get("/cities/lublin/breakdown", params=params)).json()
+        assert {c["value"]: c["count"] for c in table["cells"]} == {"big": None, "small": None}
+        span = {"start": week.isoformat(), "end": week.isoformat()}
+        gaps = await client.get("/cities/lublin/information-gaps", params=span)
+        assert gaps.status_code == 200 and gaps.json() == []
 
 
 async def test_a_day_not_settled_has_no_counts_of_people_yet(settings, feed, auth_header) -> None:

@@ -34,7 +34,7 @@ async def city(platform, auth_header) -> str:
 def settings_form(page: httpx.Response, **changes: str | list[str]) -> dict[str, str | list[str]]:
     """The settings form as shown, with some inputs changed (what a person would post)."""
     form: dict[str, str | list[str]] = {"csrf_token": form_token(page)}
-    for name in ("revision", "name", "country", "timezone"):
+    for name in ("revision", "name", "country", "timezone", "privacy_threshold"):
         found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page.text)
         assert found, name
         form[name] = found.group(1)
@@ -91,6 +91,28 @@ async def test_refusals_are_shown_next_to_the_inputs_they_concern(web, identity_
     ).status_code == 303
     stale = await web.post(f"/office/{city}/settings", data=settings_form(page, name="Stara"))
     assert stale.status_code == 412 and "Someone else changed this meanwhile" in text_of(stale)
+
+
+async def test_a_city_admin_raises_the_smallest_count_its_statistics_show(
+    web, identity_provider, city, platform
+) -> None:
+    await sign_in(web, identity_provider, "city_admin", city=city)
+    page = await web.get(f"/office/{city}/settings")
+    assert "Smallest number of people shown in statistics" in text_of(page)
+    for typed in ("1", "many"):
+        refused = await web.post(
+            f"/office/{city}/settings", data=settings_form(page, privacy_threshold=typed)
+        )
+        assert refused.status_code == 422 and 'id="f-privacy-threshold-error"' in refused.text, typed
+        assert f'value="{typed}"' in refused.text  # what was typed is kept
+
+    saved = await web.post(f"/office/{city}/settings", data=settings_form(page, privacy_threshold="10"))
+    assert saved.status_code == 303
+    after = await web.get(saved.headers["location"])
+    assert 'name="privacy_threshold"' in after.text and 'value="10"' in after.text
+    async with httpx.AsyncClient(base_url=platform["content"], timeout=20) as content:
+        config = (await content.get(f"/cities/{city}")).json()
+    assert config["privacy_threshold"] == 10  # the stats service keeps it from the city's configuration
 
 
 async def test_a_city_admin_labels_topics_in_every_language(web, identity_provider, city) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from starlette.datastructures import FormData
+from witaj.shared.events import Feature
 from witaj.web.clients.base import BackendRefused
 from witaj.web.i18n import Translator, babel_locale, catalogue, translated_languages
 from witaj.web.office import forms
@@ -46,6 +47,7 @@ def test_every_text_the_office_templates_name_is_in_the_catalogue() -> None:
     named = set()
     for template in TEMPLATES.rglob("*.html"):
         named |= set(re.findall(r"t\('(office\.[a-z_.]*[a-z])'", template.read_text()))
+    from witaj.web.routes.office.city import SETTINGS_FIELDS
     from witaj.web.routes.office.content import STEPS
 
     named |= {f"office.workflow.{now}.{then}" for now, nexts in STEPS.items() for then in nexts}
@@ -59,6 +61,8 @@ def test_every_text_the_office_templates_name_is_in_the_catalogue() -> None:
         for g in f.groups()
         for part in ("title", "row", "add", "none")
     }
+    named |= {f"office.city.{part}.{f.value}" for f in Feature for part in ("feature", "feature_hint")}
+    named |= {f"office.city.field.{name}" for name in SETTINGS_FIELDS}
     for kind_path, form in forms.FORMS.items():
         for entry in form.fields:
             for field in getattr(entry, "fields", (entry,)):

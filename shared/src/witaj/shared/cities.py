@@ -87,9 +87,20 @@ def refuse_unknown_topics(city: str, tags: Iterable[str], known: set[str] | froz
         )
 
 
+CONFIGS = "city_configs"
+"""The collection of each service's database holding its copy of the cities' configurations."""
+
+
+async def stored_config(db: AsyncDatabase[Document], city: str) -> CityConfig | None:
+    """The city's configuration as this service's database holds it: for a process that shares the
+    database of a service's API but does not follow the topic itself (the stats processor)."""
+    doc = await db[CONFIGS].find_one({"_id": city})
+    return CityConfig.model_validate(doc["config"]) if doc else None
+
+
 class CityCatalog:
     def __init__(self, db: AsyncDatabase[Document], *, served: list[str] | None = None) -> None:
-        self.collection = db["city_configs"]
+        self.collection = db[CONFIGS]
         self.topic_trees = db["city_topic_trees"]
         self.served = set(served or [])
         self._cities: dict[str, CityConfig] = {}

@@ -67,7 +67,8 @@ async def released(
     store: RollupStore, city: str, weeks: list[datetime], privacy: PrivacySettings
 ) -> dict[datetime, Document]:
     """The releases of those `weeks` that are available, built now if they were not yet: whichever
-    process builds a week first (the processor on its timer, or the API asked for it) fixes it."""
+    process builds a week first (the processor on its timer, or the API asked for it) fixes it. A query
+    needs `privacy.query_min_sessions` distinct sessions, or the city's own threshold where larger."""
     now = datetime.now(UTC)
     due = [week for week in weeks if available(week, privacy, now)]
     if not due:
@@ -75,10 +76,11 @@ async def released(
     ids = [release_id(city, week) for week in due]
     found = {d["week"]: d async for d in store.gap_releases.find({"_id": {"$in": ids}})}
     missing = [week for week in due if week not in found]
+    k = await store.threshold(city, privacy.query_min_sessions) if missing else privacy.query_min_sessions
     for week in missing:
         span = {"city": city, "day": {"$gte": week, "$lt": week + WEEK}}
-        gaps = build([d async for d in store.queries.find(span)], privacy.query_min_sessions)
-        doc = {"_id": release_id(city, week), "city": city, "week": week, "k": privacy.query_min_sessions,
+        gaps = build([d async for d in store.queries.find(span)], k)
+        doc = {"_id": release_id(city, week), "city": city, "week": week, "k": k,
                "released_at": now, "gaps": gaps}  # fmt: skip
         await store.once(store.gap_releases, [doc])
         await store.queries.update_many({**span, "released": {"$ne": True}}, {"$set": {"released": True}})

@@ -27,8 +27,9 @@ from witaj.stats.indicators import published_cells
 from witaj.stats.rollups import RollupStore
 
 
-async def audit_due(store: RollupStore, threshold: int, serves: Callable[[str], bool]) -> int:
-    """Decide every dataset not decided yet (of served cities); returns how many were decided."""
+async def audit_due(store: RollupStore, platform: int, serves: Callable[[str], bool]) -> int:
+    """Decide every dataset not decided yet (of served cities), each city's with its threshold (the
+    `platform`'s, or the city's own where it raises it); returns how many were decided."""
     due = {
         (d["city"], d["family"])
         async for d in store.indicator_datasets.find({"audited": False}, {"city": 1, "family": 1})
@@ -36,7 +37,7 @@ async def audit_due(store: RollupStore, threshold: int, serves: Callable[[str], 
     }
     done = 0
     for city, family in sorted(due):
-        done += await _audit(store, city, family, threshold)
+        done += await _audit(store, city, family, await store.threshold(city, platform))
     return done
 
 

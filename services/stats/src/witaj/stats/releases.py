@@ -134,9 +134,11 @@ async def occurrences_of(
 
 
 async def released(
-    store: RollupStore, city: str, days: list[datetime], threshold: int, delay: timedelta
+    store: RollupStore, city: str, days: list[datetime], platform: int, delay: timedelta
 ) -> dict[datetime, Document]:
-    """The releases of those `days` that are settled, built now if they were not yet."""
+    """The releases of those `days` that are settled, built now if they were not yet, with the city's
+    threshold (`platform`'s, or the city's own where it raises it): each release keeps the one it was
+    made with, since a release never changes."""
     now = datetime.now(UTC)
     due = [day for day in days if settles(day, delay) <= now]
     if not due:
@@ -145,6 +147,7 @@ async def released(
     found = {d["day"]: d async for d in store.releases.find(query)}
     missing = [day for day in due if day not in found]
     if missing:
+        threshold = await store.threshold(city, platform)
         content = await occurrences_of(store, city, missing)
         asked = await questions.counts_of(store.questions, city, missing)
         docs = []
@@ -171,7 +174,7 @@ async def _mark_released(store: RollupStore, city: str, days: list[datetime]) ->
         )
 
 
-async def release_due(store: RollupStore, threshold: int, delay: timedelta, serves: Any) -> int:
+async def release_due(store: RollupStore, platform: int, delay: timedelta, serves: Any) -> int:
     """Release every settled day that has counts of people and no release yet; returns how many."""
     cutoff = datetime.now(UTC) - DAY - delay
     pending: dict[str, set[datetime]] = defaultdict(set)
@@ -180,6 +183,6 @@ async def release_due(store: RollupStore, threshold: int, delay: timedelta, serv
             if serves(doc["city"]):
                 pending[doc["city"]].add(doc["day"])
     for city, days in pending.items():
-        await released(store, city, sorted(days), threshold, delay)
+        await released(store, city, sorted(days), platform, delay)
         await _mark_released(store, city, sorted(days))
     return sum(len(days) for days in pending.values())

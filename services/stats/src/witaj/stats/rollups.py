@@ -25,6 +25,7 @@ from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
+from witaj.shared.cities import stored_config
 from witaj.shared.envelope import Envelope
 from witaj.shared.mongo import Document, Session, ensure_expiry, in_transaction
 from witaj.stats import places, questions
@@ -143,6 +144,12 @@ class RollupStore:
         await self.applied.create_index(
             "at", expireAfterSeconds=int(APPLIED_RETENTION.total_seconds()), name="applied_ttl"
         )
+
+    async def threshold(self, city: str, platform: int) -> int:
+        """The smallest count of people the city's figures show: the platform's, or the city's own where
+        its configuration (kept in this database by the API's runtime) raises it."""
+        config = await stored_config(self.db, city)
+        return max(platform, config.privacy_threshold or 0) if config else platform
 
     async def once(self, collection: AsyncCollection[Document], docs: list[Document]) -> None:
         """Store documents made once for good under their ids (releases): where another process stored

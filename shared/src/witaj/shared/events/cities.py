@@ -53,6 +53,14 @@ class CityConfig(BaseModel):
         description="Per language, the languages to try next; '*' applies to every language",
     )
     features: list[Feature] = Field(default_factory=lambda: sorted(DEFAULT_FEATURES))
+    privacy_threshold: int | None = Field(
+        default=None,
+        ge=2,
+        le=100,
+        description="The smallest count of people the city's statistics show (smaller ones are hidden, "
+        "and whatever would give them away); unset: the platform's. A city may raise the platform's, "
+        "never lower it: the stats service keeps the larger of the two",
+    )
 
     @field_validator("id")
     @classmethod

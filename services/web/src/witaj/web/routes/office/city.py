@@ -29,7 +29,9 @@ from witaj.web.office.problems import Problems, describe, explain
 router = APIRouter(prefix=PREFIX + "/{city}")
 ALL_LANGUAGES = sorted(LANGUAGES, key=lambda code: LANGUAGES[code][0])
 FEATURES = [f.value for f in Feature]
-SETTINGS_FIELDS = {"name", "country", "timezone", "default_language", "languages", "fallbacks", "features"}
+SETTINGS_FIELDS = {
+    "name", "country", "timezone", "default_language", "languages", "fallbacks", "features", "privacy_threshold",
+}  # fmt: skip
 TOPIC_FIELDS = {"id", "parent", "labels"}
 DONE = ("settings", "added", "changed", "removed")
 ON_FIELD = {
@@ -104,6 +106,7 @@ def settings_values(config: CityConfig) -> dict[str, Any]:
         "languages": list(config.languages),
         "features": [f.value for f in config.features],
         "fallbacks": {source: ", ".join(chain) for source, chain in config.fallbacks.items()},
+        "privacy_threshold": "" if config.privacy_threshold is None else str(config.privacy_threshold),
     }
 
 
@@ -132,7 +135,13 @@ def read_settings(config: CityConfig, form: Mapping[str, Any]) -> dict[str, Any]
         "languages": languages,
         "fallbacks": fallbacks,
         "features": features,
+        "privacy_threshold": _whole_number(_text(form, "privacy_threshold")),
     }
+
+
+def _whole_number(text: str) -> int | str | None:
+    """Empty: unset; digits: the number; anything else is sent as typed, for the API to say why not."""
+    return int(text) if text.isdigit() and len(text) < 6 else (text or None)
 
 
 def _text(form: Mapping[str, Any], name: str) -> str:
