@@ -137,12 +137,12 @@ async def run(env: BenchEnv) -> list[Result]:
 
     async with serve(app) as client:
         runtime = app.state.runtime
-        await app.state.city_store.create(LUBLIN, by="bench")
+        await app.state.content.cities.create(LUBLIN, by="bench")
         await wait_until(lambda: runtime.cities.get(LUBLIN.id), message="the bench city")
         docs = [_document(rng, i) for i in range(documents)]
         for start in range(0, len(docs), 1_000):
-            await app.state.item_store.items.insert_many(docs[start : start + 1_000])
-        await app.state.published.city(LUBLIN.id)
+            await app.state.content.items.items.insert_many(docs[start : start + 1_000])
+        await app.state.content.published.city(LUBLIN.id)
 
         publisher = runtime.publisher
         pages = [f"/cities/lublin/pages/{d['_id']}?lang={rng.choice(LANGUAGES)}" for d in docs[:200]]

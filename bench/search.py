@@ -206,8 +206,8 @@ async def run(env: BenchEnv) -> list[Result]:
 
     cities = load_all()
     async with serve(app) as client:
-        state = app.state
-        await seed(Stores(cities=state.city_store, items=state.item_store), cities)
+        state = app.state.content
+        await seed(Stores(cities=state.cities, items=state.items), cities)
         runtime = state.runtime
         for city in cities:
             await wait_until(lambda city=city: runtime.cities.get(city.config.id), message="the demo cities")
@@ -217,13 +217,13 @@ async def run(env: BenchEnv) -> list[Result]:
         )
 
         config = cities[0].config.model_copy(update={"id": BENCH_CITY, "name": "Search bench"})
-        await state.city_store.create(config, by="bench")
+        await state.cities.create(config, by="bench")
         await wait_until(lambda: runtime.cities.get(BENCH_CITY), message="the bench city")
         rng, pools = random.Random(11), _sentences(cities)
         documents = env.size(10_000, 300)
         docs = [_document(rng, i, pools, config) for i in range(documents)]
         for start in range(0, len(docs), 1_000):
-            await state.item_store.items.insert_many(docs[start : start + 1_000])
+            await state.items.items.insert_many(docs[start : start + 1_000])
         started = time.perf_counter()
         fts.add(await state.published.city(BENCH_CITY))
         loaded = time.perf_counter() - started

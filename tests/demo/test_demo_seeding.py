@@ -36,7 +36,7 @@ def flat_topics(tree: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def content_stores(client: httpx.AsyncClient) -> Stores:
-    return Stores(cities=state(client).city_store, items=state(client).item_store)
+    return Stores(cities=state(client).content.cities, items=state(client).content.items)
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ async def test_seeding_again_writes_nothing_a_restart_nothing_and_edits_are_left
     async with serve(content_app(settings)) as content:
         assert await seed(content_stores(content), [LUBLIN, BOLOGNA])
         await wait_until(lambda: state(content).runtime.cities.get("bologna"), message="the demo cities")
-        items, outbox = state(content).item_store.items, state(content).runtime.outbox.collection
+        items, outbox = state(content).content.items.items, state(content).runtime.outbox.collection
         before = {doc["_id"]: doc["version"] async for doc in items.find({}, {"version": 1})}
         events = await outbox.count_documents({})
         assert not await seed(content_stores(content), [LUBLIN, BOLOGNA])
@@ -106,12 +106,13 @@ async def test_seeding_again_writes_nothing_a_restart_nothing_and_edits_are_left
     async with serve(content_app(settings)) as restarted:
         assert not await seed(content_stores(restarted), [LUBLIN, BOLOGNA])
         again = state(restarted)
-        after = {d["_id"]: d["version"] async for d in again.item_store.items.find({}, {"version": 1})}
+        after = {d["_id"]: d["version"] async for d in again.content.items.items.find({}, {"version": 1})}
         assert after == {**before, "lublin-work": before["lublin-work"] + 1}
         assert await again.runtime.outbox.collection.count_documents({}) == events + 2  # the two edits
         page = (await restarted.get(f"{BASE}/pages/lublin-work")).json()
         assert page["content"]["title"] == "Praca w Lublinie"
-        stored = await again.topic_trees.get("bologna")  # as stored (a new replica's copy catches up later)
+        # As stored (a new replica's copy catches up later).
+        stored = await again.content.topic_trees.get("bologna")
         assert {topic.id: topic.labels["it"] for topic in stored.topics}["casa"] == "Abitare"
 
 

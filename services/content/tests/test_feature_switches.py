@@ -78,7 +78,7 @@ async def test_feedback_can_be_switched_off_alone(client, auth_header, published
     answer = await client.post(f"{BASE}/pages/{page}/feedback", json={"language": "pl", "helpful": True})
     assert switched_off(answer, Feature.FEEDBACK)
     assert (await client.get(f"{BASE}/pages/{page}")).status_code == 200
-    assert await client._transport.app.state.feedback.count_documents({}) == 0
+    assert await client._transport.app.state.content.feedback.count_documents({}) == 0
 
 
 BODIES = {  # a valid body for each anonymous write, so only the city can be what is refused
@@ -105,7 +105,7 @@ def public_routes(app) -> list[tuple[str, str]]:
 
 async def test_public_routes_load_nothing_for_a_city_witaj_does_not_serve(client) -> None:
     app = client._transport.app
-    cache = app.state.published
+    cache = app.state.content.published
     routes = public_routes(app)
     paths = {path for _, path in routes}
     assert {"/cities/{city}/pages/x/feedback", "/cities/{city}/pages/x", "/cities/{city}/search"} <= paths
@@ -118,4 +118,4 @@ async def test_public_routes_load_nothing_for_a_city_witaj_does_not_serve(client
         assert answer.status_code == 404, (method, url, answer.text)
         assert cache.loaded(name) is None, url
     assert cache.loads == loads
-    assert not [city for city in app.state.search_index.cities if city.startswith("made-up")]
+    assert not [city for city in app.state.content.search_index.cities if city.startswith("made-up")]

@@ -76,5 +76,5 @@ async def test_the_report_is_a_rate_limited_public_write_whose_records_expire(cl
     paths = (await client.get("/openapi.json")).json()["paths"]
     route = paths["/cities/{city}/gaps"]["post"]
     assert route[PUBLIC_WRITE] is True and "429" in route["responses"]
-    indexes = await client._transport.app.state.gaps.index_information()
+    indexes = await client._transport.app.state.content.gaps.index_information()
     assert indexes["retention"]["expireAfterSeconds"] == 365 * 24 * 3600

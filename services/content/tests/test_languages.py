@@ -56,8 +56,8 @@ async def client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     sandbox = Sandbox(kafka_bootstrap, mongo_server_url, dev_key_path, name=f"lang{uuid.uuid4().hex[:6]}")
     async with serve(create_app(sandbox.settings(ContentSettings, count_demand=False))) as http:
-        state = http._transport.app.state  # type: ignore[attr-defined]
-        await seed(Stores(cities=state.city_store, items=state.item_store), [LUBLIN])
+        state = http._transport.app.state.content  # type: ignore[attr-defined]
+        await seed(Stores(cities=state.cities, items=state.items), [LUBLIN])
         await wait_until(lambda: state.runtime.cities.get("lublin"), message="Lublin in the catalog")
         yield http
 

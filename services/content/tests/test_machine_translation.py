@@ -64,7 +64,7 @@ def draft_url(item_id: str, language: str) -> str:
 
 
 async def stored(client, item_id: str) -> dict[str, Any]:
-    return await client._transport.app.state.item_store.get(CITY["id"], item_id)
+    return await client._transport.app.state.content.items.get(CITY["id"], item_id)
 
 
 async def staged_translation_events(client) -> int:
@@ -132,7 +132,7 @@ async def test_server_errors_and_time_outs_are_clear_and_write_nothing(
     fake, _ = server
     fake.status = misbehave.get("status", 200)
     fake.delay = misbehave.get("delay", 0.0)
-    engine = client._transport.app.state.machine_translator
+    engine = client._transport.app.state.content.machine_translator
     if "key" in misbehave:
         engine.api_key = misbehave["key"]
     if "unreachable" in misbehave:

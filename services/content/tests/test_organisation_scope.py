@@ -43,7 +43,7 @@ async def test_an_ngo_editor_without_an_organisation_has_no_rights_over_city_con
     assert owned["organisation"] is None  # city-owned
     answers = await _workbench_answers(client, auth_header("ngo_editor", city=CITY["id"]), owned["id"])
     assert {name: a.status_code for name, a in answers.items()} == dict.fromkeys(answers, 403)
-    stored = await client._transport.app.state.item_store.get(CITY["id"], owned["id"])
+    stored = await client._transport.app.state.content.items.get(CITY["id"], owned["id"])
     assert stored["content"]["title"] == PAGE["title"] and stored["status"] == "draft"
 
 
@@ -119,5 +119,5 @@ async def test_an_xliff_import_naming_another_organisations_item_imports_nothing
         f"page/{theirs['id']}/r1"
     ]
     for item in (ours, theirs):
-        stored = await client._transport.app.state.item_store.get(CITY["id"], item["id"])
+        stored = await client._transport.app.state.content.items.get(CITY["id"], item["id"])
         assert stored["translations"]["translations"] == {}

@@ -37,7 +37,7 @@ async def test_a_burst_of_feedback_beyond_the_limit_gets_429_and_stores_nothing(
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert refused.json()["error"]["details"]["retry_after_seconds"] == int(refused.headers["Retry-After"])
 
-    state = client._transport.app.state
+    state = client._transport.app.state.content
     assert await state.feedback.count_documents({"item_id": item}) == BURST
     staged = await state.runtime.outbox.collection.count_documents({"type": "content.feedback_submitted"})
     assert staged == BURST

@@ -227,7 +227,7 @@ async def test_an_item_published_while_the_cache_loads_its_city_is_not_lost(clie
     """The first read of a city (after every start) loads it from the database; a publication that
     commits after that snapshot but is announced before the load ends must still reach readers."""
     created = await api.create("pages", PAGE)
-    state = client._transport.app.state
+    state = client._transport.app.state.content
     consumer = next(c for c in state.runtime.consumers if c.group_id.endswith("published-cache"))
     load_city = state.published.store.published
     snapshot_taken, let_load_finish = asyncio.Event(), asyncio.Event()

@@ -116,7 +116,7 @@ async def test_ngo_editors_see_and_decide_only_on_their_organisations_items(clie
         headers=ngo.headers,
     )
     assert mine.status_code == 200
-    stored = await client._transport.app.state.suggestions.find_one({"_id": on_caritas})
+    stored = await client._transport.app.state.content.suggestions.find_one({"_id": on_caritas})
     assert stored["erase_at"] > stored["decided_at"]  # a rejected suggestion is erased after a while
 
 
@@ -144,7 +144,7 @@ async def test_a_burst_of_suggestions_is_limited_and_the_route_is_a_public_write
     tip = {"kind": "tip", "language": "pl", "text": "Wskazówka"}
     codes = [(await client.post(url, json=tip)).status_code for _ in range(BURST + 1)]
     assert codes == [202] * BURST + [429]
-    assert await client._transport.app.state.suggestions.count_documents({"item_id": item}) == BURST
+    assert await client._transport.app.state.content.suggestions.count_documents({"item_id": item}) == BURST
     route = (await client.get("/openapi.json")).json()["paths"][
         "/cities/{city}/{kind_path}/{item_id}/suggestions"
     ]

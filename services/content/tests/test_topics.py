@@ -167,13 +167,13 @@ async def test_items_carry_only_topics_of_the_tree(client, api, admin) -> None:
 
 async def test_a_city_stored_before_trees_existed_gets_one_at_start(settings) -> None:
     async with serve(create_app(settings)) as client:
-        state = client._transport.app.state
-        await state.city_store.collection.insert_one(
+        state = client._transport.app.state.content
+        await state.cities.collection.insert_one(
             {"_id": "torun", "config": {**CITY, "id": "torun", "name": "Toruń"}, "revision": 1}
         )
         assert await state.topic_trees.collection.find_one({"_id": "torun"}) is None
     async with serve(create_app(settings)) as client:
-        state = client._transport.app.state
+        state = client._transport.app.state.content
         stored = await state.topic_trees.get("torun")
         assert stored.revision == 1 and [t.id for t in stored.topics] == list(DEFAULTS)
         outbox = state.runtime.outbox

@@ -101,3 +101,10 @@ def require_view(principal: Principal, item: dict[str, Any]) -> None:
 
 def require_workbench(principal: Principal, city: str) -> None:
     forbid_unless(may_see_workbench(principal, city), f"Only editorial staff of '{city}' may see this")
+
+
+def require_admin(principal: Principal, city: str) -> None:
+    forbid_unless(
+        principal.may_administer_city(city),
+        f"Only a platform admin or a city admin of '{city}' may configure it",
+    )

@@ -32,11 +32,12 @@ from functools import cache
 from typing import Annotated, Any
 
 import stopwords
-from fastapi import APIRouter, Query, Request
-from witaj.content.cache import CachedItem, CityContent, PublishedCache
+from fastapi import APIRouter, Query
+from witaj.content.cache import CachedItem, CityContent
+from witaj.content.deps import ServicesDep
 from witaj.content.localize import summary
 from witaj.content.ranking import MAX_QUERY_WORDS, rank
-from witaj.content.reading import AcceptLanguage, Lang, choose
+from witaj.content.reader_language import AcceptLanguage, Lang, choose
 from witaj.content.search_index import SearchIndex, flat_texts
 from witaj.content.stemming import normalise, stem, words
 from witaj.shared.envelope import wrap
@@ -260,7 +261,7 @@ router = APIRouter(tags=["search"])
 )
 async def instant_answers(
     city: str,
-    request: Request,
+    services: ServicesDep,
     q: Annotated[
         str,
         Query(
@@ -279,16 +280,16 @@ async def instant_answers(
     """Pages, procedures and glossary entries that answer the question, best first, each shown in the
     reader's language (or the city's fallback) with the sentence that matched and the words to mark.
     An empty list means nothing published answers it: the question is for a person."""
-    runtime: Runtime = request.app.state.runtime
+    runtime = services.runtime
     config = runtime.cities.require(city)
     if not any(True for _ in words(q)):
         raise BadRequest("The question has no words to look for", code="empty_question")
     if topic is not None:
         runtime.cities.check_topics(city, [topic])
-    cache: PublishedCache = request.app.state.published
+    cache = services.published
     content = await cache.city(city)
     choice = choose(runtime, city, config.languages, lang, accept_language)
-    index: SearchIndex = request.app.state.search_index
+    index = services.search_index
     topics = _below(runtime, city, topic)
     rows = answers(
         index,

@@ -2,38 +2,44 @@
 
 The other services (and this service's own replicas) keep their copies from `city.config`, so a change
 is written with its CityConfigured event in one transaction through the outbox. A new city gets its
-starting topic tree in the same transaction (see `topic_tree.py`).
+starting topic tree in the same transaction (see `topic_tree.py`). The routes are in `cities_api.py`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-from witaj.shared.auth import CurrentPrincipal, Principal, forbid_unless
-from witaj.shared.envelope import wrap
+from witaj.content.events import SOURCE
+from witaj.content.topic_tree import TopicTreeStore
+from witaj.shared.envelope import Envelope, wrap
 from witaj.shared.errors import ApiError, Conflict, NotFound
 from witaj.shared.events import CityConfig, CityConfigured
 from witaj.shared.mongo import Document, Session
 from witaj.shared.outbox import Outbox
 from witaj.shared.topics import CITY_CONFIG
 
-if TYPE_CHECKING:
-    from witaj.content.topic_tree import TopicTreeStore
-
-SOURCE = "witaj/content"
-
 
 class CityStore:
     """The authoritative city configurations (collection `cities`)."""
 
-    def __init__(self, db: AsyncDatabase[Document], outbox: Outbox, trees: TopicTreeStore) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        outbox: Outbox,
+        trees: TopicTreeStore,
+        *,
+        applied: Callable[[Envelope[Any]], Awaitable[object]] | None = None,
+    ) -> None:
         self.collection = db["cities"]
         self.outbox = outbox
         self.trees = trees
+        self.applied = applied
+        """Called with each change once it is committed: this replica's own copy of the cities (the
+        runtime's) answers with it at once, not only when its event comes back from the broker."""
 
     async def get(self, city: str) -> tuple[CityConfig, int] | None:
         doc = await self.collection.find_one({"_id": city})
@@ -66,6 +72,7 @@ class CityStore:
             await self.trees.seed_in(session, config.id)
 
         await self.outbox.transaction(work)
+        await self._apply(config, 1)
         return 1
 
     async def update(self, config: CityConfig, *, by: str, expected_revision: int | None = None) -> int:
@@ -95,84 +102,18 @@ class CityStore:
             await self._announce(session, config, revision)
             return revision
 
-        return await self.outbox.transaction(work)
+        revision = await self.outbox.transaction(work)
+        await self._apply(config, revision)
+        return revision
+
+    @staticmethod
+    def _event(config: CityConfig, revision: int) -> Envelope[CityConfigured]:
+        data = CityConfigured(config=config, revision=revision)
+        return wrap(data, source=SOURCE, city=config.id, subject=config.id)
 
     async def _announce(self, session: Session, config: CityConfig, revision: int) -> None:
-        event = wrap(
-            CityConfigured(config=config, revision=revision), source=SOURCE, city=config.id, subject=config.id
-        )
-        await self.outbox.add(session, CITY_CONFIG, event, key=config.id.encode())
+        await self.outbox.add(session, CITY_CONFIG, self._event(config, revision), key=config.id.encode())
 
-
-def _store(request: Request) -> CityStore:
-    return request.app.state.city_store  # type: ignore[no-any-return]
-
-
-Store = Annotated[CityStore, Depends(_store)]
-router = APIRouter(prefix="/cities", tags=["cities"])
-
-
-def require_admin(principal: Principal, city: str) -> None:
-    forbid_unless(
-        principal.may_administer_city(city),
-        f"Only a platform admin or a city admin of '{city}' may configure it",
-    )
-
-
-def etag(revision: int) -> str:
-    return f'"{revision}"'
-
-
-def revision_from(if_match: str | None) -> int | None:
-    if not if_match or if_match.strip() == "*":
-        return None
-    try:
-        return int(if_match.strip().removeprefix("W/").strip('"'))
-    except ValueError:
-        raise ApiError(
-            400, "bad_if_match", 'If-Match must be the ETag of the current revision, e.g. "3"'
-        ) from None
-
-
-@router.get("", summary="Every city this deployment serves")
-async def list_cities(store: Store) -> list[CityConfig]:
-    return [config for config, _ in await store.list()]
-
-
-@router.get("/{city}", summary="One city's configuration")
-async def get_city(city: str, store: Store, response: Response) -> CityConfig:
-    found = await store.get(city)
-    if found is None:
-        raise NotFound(f"The city '{city}'")
-    response.headers["ETag"] = etag(found[1])
-    return found[0]
-
-
-@router.post("", status_code=201, summary="Create a city (platform admin, or the city's own admin)")
-async def create_city(
-    config: CityConfig, principal: CurrentPrincipal, store: Store, response: Response
-) -> CityConfig:
-    require_admin(principal, config.id)
-    revision = await store.create(config, by=principal.subject)
-    response.headers["ETag"] = etag(revision)
-    response.headers["Location"] = f"/cities/{config.id}"
-    return config
-
-
-@router.put("/{city}", summary="Replace a city's configuration (send If-Match to avoid lost updates)")
-async def update_city(
-    city: str,
-    config: CityConfig,
-    principal: CurrentPrincipal,
-    store: Store,
-    response: Response,
-    if_match: Annotated[str | None, Header()] = None,
-) -> CityConfig:
-    require_admin(principal, city)
-    if config.id != city:
-        raise ApiError(
-            422, "id_mismatch", f"The body is for city '{config.id}' but the address says '{city}'"
-        )
-    revision = await store.update(config, by=principal.subject, expected_revision=revision_from(if_match))
-    response.headers["ETag"] = etag(revision)
-    return config
+    async def _apply(self, config: CityConfig, revision: int) -> None:
+        if self.applied is not None:  # the same snapshot the event carries: applying it twice is harmless
+            await self.applied(self._event(config, revision))

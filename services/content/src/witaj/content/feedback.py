@@ -14,10 +14,11 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.asynchronous.collection import AsyncCollection
 from witaj.content import access
+from witaj.content.deps import Services, ServicesDep
 from witaj.content.kinds import PATHS
 from witaj.content.settings import ContentSettings
 from witaj.shared.auth import CurrentPrincipal, Principal
@@ -28,7 +29,6 @@ from witaj.shared.events import Feature, FeedbackSubmitted
 from witaj.shared.mongo import Document, Session, ensure_expiry
 from witaj.shared.outbox import Outbox
 from witaj.shared.ratelimit import RateLimit, public_write
-from witaj.shared.runtime import Runtime
 from witaj.shared.topics import CONTENT_FEEDBACK
 from witaj.shared.web import Page, Pagination, SessionId, session_of
 
@@ -53,13 +53,13 @@ class Moderation(BaseModel):
 router = APIRouter(tags=["feedback"])
 
 
-async def scoped(request: Request, principal: Principal, city: str) -> dict[str, Any]:
+async def scoped(services: Services, principal: Principal, city: str) -> dict[str, Any]:
     """Which feedback the caller sees and moderates: the city's, or for an NGO editor only the feedback
     on their organisation's items."""
     scope = access.workbench_scope(principal, city)
     if not scope:
         return {"city": city}
-    items = request.app.state.item_store.items
+    items = services.items.items
     return {"city": city, "item_id": {"$in": await items.distinct("_id", {"city": city, **scope})}}
 
 
@@ -89,13 +89,13 @@ async def give_feedback(
     kind_path: str,
     item_id: str,
     body: FeedbackIn,
-    request: Request,
+    services: ServicesDep,
     x_session_id: SessionId = None,
 ) -> dict[str, str]:
     # Before the cache: it loads a city on first read, and a made-up name must not cost a load.
-    runtime: Runtime = request.app.state.runtime
+    runtime = services.runtime
     config = runtime.cities.require_feature(city, Feature.FEEDBACK)
-    content = await request.app.state.published.city(city)
+    content = await services.published.city(city)
     item = content.items.get(item_id)
     if item is None or PATHS.get(kind_path) is not item.kind:
         raise NotFound(f"The published item '{item_id}' in '{city}'")
@@ -123,7 +123,7 @@ async def give_feedback(
     )  # fmt: skip
 
     async def work(session: Session) -> None:
-        await request.app.state.feedback.insert_one(doc, session=session)
+        await services.feedback.insert_one(doc, session=session)
         await outbox.add(
             session, CONTENT_FEEDBACK, wrap(event, source="witaj/content", city=city, subject=item_id)
         )
@@ -133,9 +133,9 @@ async def give_feedback(
 
 
 @router.get("/cities/{city}/workbench/feedback", summary="Helpfulness per item and language")
-async def scores(city: str, principal: CurrentPrincipal, request: Request) -> list[dict[str, Any]]:
+async def scores(city: str, principal: CurrentPrincipal, services: ServicesDep) -> list[dict[str, Any]]:
     pipeline = [
-        {"$match": await scoped(request, principal, city)},
+        {"$match": await scoped(services, principal, city)},
         {
             "$group": {
                 "_id": {"item": "$item_id", "language": "$language"},
@@ -146,7 +146,7 @@ async def scores(city: str, principal: CurrentPrincipal, request: Request) -> li
         },
         {"$sort": {"_id.item": 1, "_id.language": 1}},
     ]
-    cursor = await request.app.state.feedback.aggregate(pipeline)
+    cursor = await services.feedback.aggregate(pipeline)
     return [
         {
             "item_id": row["_id"]["item"],
@@ -159,10 +159,10 @@ async def scores(city: str, principal: CurrentPrincipal, request: Request) -> li
 
 @router.get("/cities/{city}/workbench/feedback/moderation", summary="Comments waiting for moderation")
 async def queue(
-    city: str, principal: CurrentPrincipal, request: Request, page: Pagination
+    city: str, principal: CurrentPrincipal, services: ServicesDep, page: Pagination
 ) -> Page[dict[str, Any]]:
-    query = {**await scoped(request, principal, city), "moderation": "pending"}
-    collection = request.app.state.feedback
+    query = {**await scoped(services, principal, city), "moderation": "pending"}
+    collection = services.feedback
     total = await collection.count_documents(query)
     docs = await collection.find(query, sort=[("at", 1)], skip=page.offset, limit=page.limit).to_list()
     rows = [
@@ -176,14 +176,14 @@ async def queue(
     "/cities/{city}/workbench/feedback/moderation/{feedback_id}", summary="Approve or reject a comment"
 )
 async def moderate(
-    city: str, feedback_id: str, body: Moderation, principal: CurrentPrincipal, request: Request
+    city: str, feedback_id: str, body: Moderation, principal: CurrentPrincipal, services: ServicesDep
 ) -> dict[str, str]:
     access.require_workbench(principal, city)
-    collection = request.app.state.feedback
+    collection = services.feedback
     found = await collection.find_one({"_id": feedback_id, "city": city}, {"item_id": 1})
     if found is None:
         raise NotFound(f"A pending comment '{feedback_id}'")
-    access.require_view(principal, await request.app.state.item_store.get(city, found["item_id"]))
+    access.require_view(principal, await services.items.get(city, found["item_id"]))
     result = await collection.update_one(
         {"_id": feedback_id, "city": city, "moderation": "pending"},
         {"$set": {"moderation": body.decision.value}},

@@ -15,10 +15,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.asynchronous.collection import AsyncCollection
 from witaj.content import access
+from witaj.content.deps import ServicesDep
 from witaj.content.settings import ContentSettings
 from witaj.content.stemming import normalise, words
 from witaj.shared.auth import CurrentPrincipal
@@ -27,7 +28,6 @@ from witaj.shared.events.usage import MAX_QUERY_CHARS
 from witaj.shared.mongo import Document, ensure_expiry
 from witaj.shared.ratelimit import RateLimit, public_write
 from witaj.shared.redaction import redact
-from witaj.shared.runtime import Runtime
 from witaj.shared.web import Page, Pagination
 
 RETENTION = timedelta(days=365)
@@ -76,8 +76,8 @@ def public_router(settings: ContentSettings) -> APIRouter:
     return public
 
 
-async def report_gap(city: str, body: GapReport, request: Request) -> dict[str, str]:
-    runtime: Runtime = request.app.state.runtime
+async def report_gap(city: str, body: GapReport, services: ServicesDep) -> dict[str, str]:
+    runtime = services.runtime
     config = runtime.cities.require(city)
     if body.language not in config.languages:
         raise BadRequest(f"'{city}' does not offer the language '{body.language}'", code="unknown_language")
@@ -92,7 +92,7 @@ async def report_gap(city: str, body: GapReport, request: Request) -> dict[str, 
         "comment": redact(body.comment) if body.comment else None,
         "at": datetime.now(UTC),
     }
-    await request.app.state.gaps.insert_one(doc)
+    await services.gaps.insert_one(doc)
     return {"id": doc["_id"], "status": "received"}
 
 
@@ -103,7 +103,7 @@ router = APIRouter(tags=["search"])
 async def list_gaps(
     city: str,
     principal: CurrentPrincipal,
-    request: Request,
+    services: ServicesDep,
     page: Pagination,
     language: Annotated[str | None, Query(max_length=3)] = None,
 ) -> Page[Gap]:
@@ -134,6 +134,6 @@ async def list_gaps(
             last_reported_at=row["last"],
             comments=[c for c in row["comments"] if c][:MAX_COMMENTS_SHOWN],
         )
-        async for row in await request.app.state.gaps.aggregate(pipeline)
+        async for row in await services.gaps.aggregate(pipeline)
     ]
     return Page.of(rows[page.offset : page.offset + page.limit], len(rows), page)

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 from witaj.content import access
+from witaj.content.deps import ServicesDep
 from witaj.content.store import source_texts, translations_of
-from witaj.content.workbench import after_write, city_language, respond, store_of
+from witaj.content.writing import after_write, city_language, respond
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.cities import require_feature
 from witaj.shared.errors import ApiError, Conflict, ErrorResponse
 from witaj.shared.events import Feature
-from witaj.shared.machine_translation import MachineTranslator
 from witaj.shared.mongo import Document, Session
 from witaj.shared.translations import Translation, TranslationState
 
@@ -69,17 +69,17 @@ async def machine_draft(
     item_id: str,
     language: str,
     principal: CurrentPrincipal,
-    request: Request,
+    services: ServicesDep,
     response: Response,
     body: MachineDraft | None = None,
 ) -> dict[str, Any]:
     overwrite = body.overwrite if body else False
-    config = city_language(request, city, language)
-    store = store_of(request)
+    config = city_language(services, city, language)
+    store = services.items
     current = await store.get(city, item_id)
     access.require_translate(principal, current)
     require_feature(config, Feature.MACHINE_TRANSLATION)
-    engine: MachineTranslator | None = request.app.state.machine_translator
+    engine = services.machine_translator
     if engine is None:
         raise ApiError(
             503,
@@ -91,7 +91,7 @@ async def machine_draft(
         raise Conflict(f"'{language}' is the item's source language", code="source_language")
     _refuse_to_replace(language, translations.get(language), overwrite)
     texts = source_texts(current)
-    limit = request.app.state.settings.machine_translation.max_chars
+    limit = services.settings.machine_translation.max_chars
     if sum(len(text) for text in texts.values()) > limit:
         raise ApiError(
             413, "too_long_for_machine", f"Machine drafts are made for items of up to {limit} characters"
@@ -110,5 +110,5 @@ async def machine_draft(
         )  # fmt: skip
 
     doc = await store.outbox.transaction(work)
-    await after_write(request, doc)
-    return respond(response, doc, request)
+    await after_write(services, doc)
+    return respond(response, doc, services)

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from witaj.content import (
     answers,
-    cities,
+    cities_api,
     feedback,
     gaps,
     machine,
@@ -16,16 +16,19 @@ from witaj.content import (
     reading,
     search,
     suggestions,
-    topic_tree,
     topics_api,
     translation,
     workbench,
     xliff,
 )
 from witaj.content.cache import PublishedCache
+from witaj.content.cities import CityStore
+from witaj.content.deps import Services
+from witaj.content.events import SOURCE
 from witaj.content.search_index import SearchIndex
 from witaj.content.settings import ContentSettings
 from witaj.content.store import ItemStore
+from witaj.content.topic_tree import TopicTreeStore
 from witaj.shared.inbox import Inbox
 from witaj.shared.logging import configure_logging
 from witaj.shared.machine_translation import translator
@@ -50,28 +53,31 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         topics = [CONTENT_ITEMS, CONTENT_TRANSLATIONS, CONTENT_FEEDBACK, USAGE]
         async with (
-            Runtime(settings, source=cities.SOURCE, topics=topics) as runtime,
+            Runtime(settings, source=SOURCE, topics=topics) as runtime,
             translator(settings.machine_translation, user_agent="witaj-content") as engine,
         ):
             runtime.attach(app)
-            app.state.machine_translator = engine
-            app.state.topic_trees = trees = topic_tree.TopicTreeStore(runtime.db, runtime.outbox)
-            app.state.city_store = city_store = cities.CityStore(runtime.db, runtime.outbox, trees)
-            app.state.item_store = store = ItemStore(runtime.db, runtime.outbox, trees)
+            trees = TopicTreeStore(runtime.db, runtime.outbox)
+            # The writing replica applies its own city changes at once; the others follow `city.config`.
+            city_store = CityStore(runtime.db, runtime.outbox, trees, applied=runtime.cities.apply)
+            store = ItemStore(runtime.db, runtime.outbox, trees)
             await store.ensure_indexes()
             runtime.consume([CITY_CONFIG], "topic-trees", trees.handle, broadcast=True)
-            app.state.published = cache = PublishedCache(store)
-            app.state.search_index = index = SearchIndex()
+            cache = PublishedCache(store)
+            index = SearchIndex()
             cache.listeners.append(index.on_change)
             # Every replica reads every item event, so its cache follows writes made anywhere.
             runtime.consume([CONTENT_ITEMS], "published-cache", cache.handle, broadcast=True)
-            app.state.feedback = runtime.db["feedback"]
-            await feedback.ensure_indexes(app.state.feedback, settings.feedback_retention)
-            app.state.gaps = runtime.db["search_gaps"]
-            await gaps.ensure_indexes(app.state.gaps)
-            app.state.suggestions = runtime.db["suggestions"]
-            await suggestions.ensure_indexes(app.state.suggestions)
-            app.state.demand = demand = translation.page_demand(runtime.db)
+            app.state.content = services = Services(
+                runtime=runtime, settings=settings, items=store, published=cache, search_index=index,
+                cities=city_store, topic_trees=trees, feedback=runtime.db["feedback"],
+                gaps=runtime.db["search_gaps"], suggestions=runtime.db["suggestions"],
+                demand=translation.page_demand(runtime.db), machine_translator=engine,
+            )  # fmt: skip
+            await feedback.ensure_indexes(services.feedback, settings.feedback_retention)
+            await gaps.ensure_indexes(services.gaps)
+            await suggestions.ensure_indexes(services.suggestions)
+            demand = services.demand
             await demand.ensure_indexes()
             if settings.count_demand:
                 inbox = Inbox(runtime.client, runtime.db, "demand")
@@ -87,7 +93,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     )
     # Reading first: most requests are reads, and its `{kind_path:kind}` matches only kinds' paths.
     app.include_router(reading.router)
-    app.include_router(cities.router)
+    app.include_router(cities_api.router)
     app.include_router(topics_api.router)
     app.include_router(translation.router)
     app.include_router(xliff.router)

@@ -9,13 +9,14 @@ language, and answered in the shape of a public item read. Nothing is stored and
 from datetime import UTC, datetime
 from typing import Any, Generic
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from witaj.content import access
-from witaj.content.cache import CachedItem, CityContent, PublishedCache
+from witaj.content.cache import CachedItem, CityContent
+from witaj.content.deps import ServicesDep
 from witaj.content.kinds import MODELS, PATHS
 from witaj.content.localize import localized
-from witaj.content.workbench import B, city_language
+from witaj.content.writing import B, city_language
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.events import ContentKind
 from witaj.shared.languages import is_rtl
@@ -62,11 +63,11 @@ def _register(path: str, kind: ContentKind) -> None:
         city: str,
         body: PreviewRequest[model],  # type: ignore[valid-type]
         principal: CurrentPrincipal,
-        request: Request,
+        services: ServicesDep,
     ) -> dict[str, Any]:
         access.require_workbench(principal, city)
-        city_language(request, city, body.language)
-        cache: PublishedCache = request.app.state.published
+        city_language(services, city, body.language)
+        cache = services.published
         content = body.content.model_dump(mode="json")
         return reader_view(kind, await cache.city(city), city, content, body.language)
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
-from witaj.content.cache import CachedItem, PublishedCache
+from fastapi import APIRouter, Query, Request, Response
+from witaj.content.cache import CachedItem
+from witaj.content.deps import Services, ServicesDep
+from witaj.content.deps import services as services_of
 from witaj.content.kinds import PATHS, PracticeCategory
 from witaj.content.localize import response_bytes, summary
+from witaj.content.reader_language import ACCEPT_LANGUAGE, LANG, AcceptLanguage, Lang, choose
 from witaj.shared.cities import FEATURE_OF_KIND
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import BadRequest, NotFound
@@ -24,11 +27,7 @@ from witaj.shared.topics import USAGE
 from witaj.shared.web import SESSION, OptionalParam, Page, Pagination, read_optional, session_of
 
 router = APIRouter(tags=["reading"])
-LANG = OptionalParam("lang", "query", 35, "Preferred language, wins over Accept-Language")
-ACCEPT_LANGUAGE = OptionalParam("accept-language", "header", 500)
 IF_NONE_MATCH = OptionalParam("if-none-match", "header", 200)
-Lang = Annotated[str | None, Query(max_length=LANG.max_length, description=LANG.description)]
-AcceptLanguage = Annotated[str | None, Header(max_length=ACCEPT_LANGUAGE.max_length)]
 MAX_IDS = 50
 """Most items a listing can be asked for by id at once (a procedure's offices, a page's related items)."""
 ITEM_PARAMS = (LANG, ACCEPT_LANGUAGE, IF_NONE_MATCH, SESSION)
@@ -42,15 +41,6 @@ def _kind(kind_path: str) -> ContentKind:
     return kind
 
 
-def choose(
-    runtime: Runtime, city: str, available: list[str], lang: str | None, accept: str | None
-) -> LanguageChoice:
-    choice = runtime.cities.choose_language(city, available, lang=lang, accept_language=accept)
-    if choice is None:
-        raise NotFound("A language version of this item")
-    return choice
-
-
 @router.get(
     "/cities/{city}/{kind_path:kind}/{item_id}",
     summary="One published item in the reader's best language",
@@ -58,10 +48,11 @@ def choose(
 )
 async def read_item(city: str, kind_path: str, item_id: str, request: Request) -> Response:
     lang, accept_language, if_none_match, session = read_optional(request, *ITEM_PARAMS)
-    runtime: Runtime = request.app.state.runtime
+    held = services_of(request)  # as its parameters: read here, the busiest route has no dependencies
+    runtime = held.runtime
     kind = _kind(kind_path)
     runtime.cities.require_feature(city, FEATURE_OF_KIND[kind])
-    content = await _cache(request).city(city)
+    content = await held.published.city(city)
     item = content.items.get(item_id)
     if item is None or item.kind is not kind:
         raise NotFound(f"The {kind.value.replace('_', ' ')} '{item_id}' in '{city}'")
@@ -80,7 +71,7 @@ async def read_item(city: str, kind_path: str, item_id: str, request: Request) -
 async def list_items(
     city: str,
     kind_path: str,
-    request: Request,
+    services: ServicesDep,
     page: Pagination,
     lang: Lang = None,
     accept_language: AcceptLanguage = None,
@@ -94,10 +85,10 @@ async def list_items(
         Query(alias="id", max_length=MAX_IDS, description="Only these items (repeat the parameter)"),
     ] = None,
 ) -> Page[dict[str, Any]]:
-    runtime: Runtime = request.app.state.runtime
+    runtime = services.runtime
     kind = _kind(kind_path)
     config = runtime.cities.require_feature(city, FEATURE_OF_KIND[kind])
-    content = await _cache(request).city(city)
+    content = await services.published.city(city)
     items = sorted(
         content.of_kind(kind), key=lambda i: str(i.texts(i.translations.source_language).get("title", ""))
     )
@@ -109,7 +100,7 @@ async def list_items(
     if near is not None:
         if kind is not ContentKind.ORGANISATION:
             raise BadRequest("'near' works for organisations only", code="near_not_supported")
-        distances = await _within(request, city, _point(near), radius_km)
+        distances = await _within(services, city, _point(near), radius_km)
         items = sorted((i for i in items if i.id in distances), key=lambda i: distances[i.id])
     choice = choose(runtime, city, config.languages, lang, accept_language)
     rows = []
@@ -124,27 +115,23 @@ async def list_items(
 
 @router.get("/practices", summary="Good practices of every city, to learn from each other", tags=["reading"])
 async def practices_everywhere(
-    request: Request,
+    services: ServicesDep,
     page: Pagination,
     category: PracticeCategory | None = None,
     lang: Lang = None,
 ) -> Page[dict[str, Any]]:
-    runtime: Runtime = request.app.state.runtime
+    runtime = services.runtime
     rows = []
     for config in runtime.cities.all():
         if not config.has(Feature.PRACTICES):
             continue
-        content = await _cache(request).city(config.id)
+        content = await services.published.city(config.id)
         for item in content.of_kind(ContentKind.PRACTICE):
             if category is None or item.doc["content"].get("category") == category.value:
                 language = choose(runtime, config.id, item.languages, lang, None).language
                 rows.append({**summary(item, language), "category": item.doc["content"].get("category")})
     rows.sort(key=lambda r: (r["city"], r["title"]))
     return Page.of(rows[page.offset : page.offset + page.limit], len(rows), page)
-
-
-def _cache(request: Request) -> PublishedCache:
-    return request.app.state.published  # type: ignore[no-any-return]
 
 
 def _matches(item: CachedItem, topic: str | None, user_type: str | None, spoken: str | None) -> bool:
@@ -169,11 +156,11 @@ def _point(near: str) -> tuple[float, float]:
 
 
 async def _within(
-    request: Request, city: str, point: tuple[float, float], radius_km: float
+    services: Services, city: str, point: tuple[float, float], radius_km: float
 ) -> dict[str, float]:
     """Published organisations within the radius, by the database's geo index; distance in km."""
     lat, lon = point
-    store = request.app.state.item_store
+    store = services.items
     cursor = store.items.find(
         {
             "city": city,

@@ -13,12 +13,13 @@ import re
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from witaj.content.cache import CachedItem, PublishedCache
+from fastapi import APIRouter, Query
+from witaj.content.cache import CachedItem
+from witaj.content.deps import ServicesDep
 from witaj.content.localize import summary
 from witaj.content.ranking import Hit, rank
-from witaj.content.reading import AcceptLanguage, Lang, choose
-from witaj.content.search_index import CityIndex, SearchIndex, flat_texts
+from witaj.content.reader_language import AcceptLanguage, Lang, choose
+from witaj.content.search_index import CityIndex, flat_texts
 from witaj.content.stemming import is_cjk, normalise, tokens, words
 from witaj.shared.cities import FEATURE_OF_KIND, require_feature
 from witaj.shared.envelope import wrap
@@ -26,7 +27,6 @@ from witaj.shared.errors import BadRequest
 from witaj.shared.events import ContentKind, SearchPerformed
 from witaj.shared.events.usage import MAX_QUERY_CHARS
 from witaj.shared.redaction import redact
-from witaj.shared.runtime import Runtime
 from witaj.shared.topics import USAGE
 from witaj.shared.web import Page, Pagination, SessionId, session_of
 
@@ -121,7 +121,7 @@ router = APIRouter(tags=["search"])
 @router.get("/cities/{city}/search", summary="Search every kind of published content of a city")
 async def search(
     city: str,
-    request: Request,
+    services: ServicesDep,
     page: Pagination,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     kind: Annotated[list[ContentKind] | None, Query(max_length=5)] = None,
@@ -129,15 +129,15 @@ async def search(
     accept_language: AcceptLanguage = None,
     x_session_id: SessionId = None,
 ) -> Page[dict[str, Any]]:
-    runtime: Runtime = request.app.state.runtime
+    runtime = services.runtime
     config = runtime.cities.require(city)
     if not any(True for _ in words(q)):
         raise BadRequest("The query has no words to look for", code="empty_query")
-    cache: PublishedCache = request.app.state.published
+    cache = services.published
     content = await cache.city(city)
     language = choose(runtime, city, config.languages, lang, accept_language).language
     languages = list(dict.fromkeys([language, config.default_language]))
-    index: SearchIndex = request.app.state.search_index
+    index = services.search_index
     for wanted in kind or []:
         require_feature(config, FEATURE_OF_KIND[wanted])
     kinds = set(kind or []) or {k for k, feature in FEATURE_OF_KIND.items() if config.has(feature)}

@@ -22,21 +22,20 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from witaj.content import access
 from witaj.content.cache import CachedItem
+from witaj.content.deps import Services, ServicesDep
 from witaj.content.kinds import PATH_OF, PATHS
 from witaj.content.settings import ContentSettings
-from witaj.content.store import ItemStore
 from witaj.shared.auth import CurrentPrincipal, Principal, Role
 from witaj.shared.errors import ApiError, BadRequest, Conflict, NotFound
 from witaj.shared.events import CityConfig, ContentKind, Feature
 from witaj.shared.mongo import Document, ensure_expiry
 from witaj.shared.ratelimit import RateLimit, public_write
-from witaj.shared.runtime import Runtime
 from witaj.shared.text import plain_text, text_html
 from witaj.shared.web import Page, Pagination
 
@@ -85,10 +84,6 @@ class SuggestionDecision(BaseModel):
     decision: Decision
 
 
-def _collection(request: Request) -> AsyncCollection[Document]:
-    return request.app.state.suggestions  # type: ignore[no-any-return]
-
-
 async def ensure_indexes(collection: AsyncCollection[Document]) -> None:
     """Editors' queue per city oldest first; tips under an item; and the erasure of what waits or lost."""
     await collection.create_index(
@@ -108,10 +103,10 @@ def _feedback_on(config: CityConfig) -> None:
         )
 
 
-async def _published(request: Request, city: str, kind_path: str, item_id: str) -> CachedItem:
-    runtime: Runtime = request.app.state.runtime
+async def _published(services: Services, city: str, kind_path: str, item_id: str) -> CachedItem:
+    runtime = services.runtime
     _feedback_on(runtime.cities.require(city))  # before the cache: a made-up city must not cost a load
-    content = await request.app.state.published.city(city)
+    content = await services.published.city(city)
     item = content.items.get(item_id)
     if item is None or PATHS.get(kind_path) is not item.kind:
         raise NotFound(f"The published item '{item_id}' in '{city}'")
@@ -154,10 +149,10 @@ def public_router(settings: ContentSettings) -> APIRouter:
 
 
 async def suggest(
-    city: str, kind_path: str, item_id: str, body: SuggestionCreate, request: Request
+    city: str, kind_path: str, item_id: str, body: SuggestionCreate, services: ServicesDep
 ) -> dict[str, Any]:
     """The item's editors see it and decide; if accepted, the pseudonym in `credit_as` is credited."""
-    item = await _published(request, city, kind_path, item_id)
+    item = await _published(services, city, kind_path, item_id)
     if body.language not in item.languages:
         raise BadRequest(f"The item is not published in '{body.language}'", code="unknown_language")
     if body.field is not None and body.kind is SuggestionKind.TIP:
@@ -177,7 +172,7 @@ async def suggest(
         "at": now,
         "erase_at": now + timedelta(days=PENDING_DAYS),
     }
-    await _collection(request).insert_one(doc)
+    await services.suggestions.insert_one(doc)
     return {"id": doc["_id"], "status": "received"}
 
 
@@ -192,20 +187,18 @@ async def comments(
     city: str,
     kind_path: str,
     item_id: str,
-    request: Request,
+    services: ServicesDep,
     page: Pagination,
     lang: Annotated[
         str | None, Query(max_length=3, description="Only those written in this language")
     ] = None,
 ) -> Page[dict[str, Any]]:
-    item = await _published(request, city, kind_path, item_id)
+    item = await _published(services, city, kind_path, item_id)
     language = {"language": lang} if lang else {}
-    tips = (
-        await _collection(request)
-        .find({"item_id": item.id, "city": city, "kind": "tip", "status": "accepted", **language})
-        .to_list(None)
-    )
-    approved = await request.app.state.feedback.find(
+    tips = await services.suggestions.find(
+        {"item_id": item.id, "city": city, "kind": "tip", "status": "accepted", **language}
+    ).to_list(None)
+    approved = await services.feedback.find(
         {"item_id": item.id, "city": city, "moderation": "approved", **language}
     ).to_list(None)
     rows = [
@@ -239,13 +232,13 @@ async def comments(
 # ---------------------------------------------------------------------------------------------- editors
 
 
-async def editors_scope(request: Request, principal: Principal, city: str) -> dict[str, Any]:
+async def editors_scope(services: Services, principal: Principal, city: str) -> dict[str, Any]:
     """Which suggestions the caller decides on: the city's (its editors), or those on the items of
     their organisation (NGO editors). Others see none."""
     if principal.is_platform_admin or (principal.in_city(city) and principal.has(*access.CITY_EDITORS)):
         return {"city": city}
     if principal.in_city(city) and principal.has(Role.NGO_EDITOR) and principal.organisation:
-        store: ItemStore = request.app.state.item_store
+        store = services.items
         owned = await store.items.distinct("_id", {"city": city, "organisation": principal.organisation})
         return {"city": city, "item_id": {"$in": owned}}
     raise ApiError(403, "forbidden", f"Only the editors of '{city}' or of an item's organisation decide here")
@@ -255,16 +248,16 @@ async def editors_scope(request: Request, principal: Principal, city: str) -> di
 async def queue(
     city: str,
     principal: CurrentPrincipal,
-    request: Request,
+    services: ServicesDep,
     page: Pagination,
     status: Annotated[str, Query(pattern="^(pending|accepted|rejected)$")] = "pending",
     item_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[dict[str, Any]]:
-    query = {**await editors_scope(request, principal, city), "status": status}
+    query = {**await editors_scope(services, principal, city), "status": status}
     if item_id is not None:
         owned = query.get("item_id", {}).get("$in")
         query["item_id"] = item_id if owned is None or item_id in owned else {"$in": []}
-    collection = _collection(request)
+    collection = services.suggestions
     total = await collection.count_documents(query)
     order = ASCENDING if status == "pending" else DESCENDING
     docs = await collection.find(query, sort=[("at", order)], skip=page.offset, limit=page.limit).to_list()
@@ -280,18 +273,18 @@ async def decide(
     suggestion_id: str,
     body: SuggestionDecision,
     principal: CurrentPrincipal,
-    request: Request,
+    services: ServicesDep,
 ) -> dict[str, Any]:
     """Accepting a tip lists it under the item. Accepting a correction answers with `edit`: the item's
     current source text, version and the route to save the edit with (the usual workflow: translations
     become outdated unless the edit is minor). Only the item's editors decide."""
-    runtime: Runtime = request.app.state.runtime
+    runtime = services.runtime
     runtime.cities.require(city)
-    collection = _collection(request)
+    collection = services.suggestions
     found = await collection.find_one({"_id": suggestion_id, "city": city})
     if found is None:
         raise NotFound(f"The suggestion '{suggestion_id}'")
-    store: ItemStore = request.app.state.item_store
+    store = services.items
     item = await store.get(city, found["item_id"])
     access.require_edit(principal, item)
     if found["status"] != "pending":

@@ -19,8 +19,8 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-from witaj.content.cities import SOURCE
 from witaj.content.default_topics import DEFAULT_TOPICS
+from witaj.content.events import SOURCE
 from witaj.shared.cities import refuse_unknown_topics
 from witaj.shared.envelope import Envelope, wrap
 from witaj.shared.errors import ApiError, Conflict, NotFound

@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from witaj.content.cities import CityStore, etag, require_admin, revision_from
+from witaj.content.access import require_admin
+from witaj.content.deps import Services, ServicesDep
 from witaj.content.kinds import TopicId
-from witaj.content.reading import AcceptLanguage, Lang, choose
-from witaj.content.topic_tree import Snapshot, TopicTreeStore, add_topic, change_topic, remove_topic
+from witaj.content.reader_language import AcceptLanguage, Lang, choose
+from witaj.content.topic_tree import Snapshot, add_topic, change_topic, remove_topic
+from witaj.content.writing import etag, expected_revision
 from witaj.shared.auth import CurrentPrincipal, Principal
 from witaj.shared.errors import ApiError, NotFound
 from witaj.shared.events import Topic
-from witaj.shared.runtime import Runtime
 
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Labels = Annotated[dict[str, Label], Field(min_length=1, max_length=60, description="Label per language")]
@@ -44,10 +45,6 @@ router = APIRouter(tags=["topics"])
 IfMatch = Annotated[str | None, Header(max_length=40)]
 
 
-def _trees(request: Request) -> TopicTreeStore:
-    return request.app.state.topic_trees  # type: ignore[no-any-return]
-
-
 def _localized(snapshot: Snapshot, label_of: Callable[[Topic], dict[str, Any]]) -> list[dict[str, Any]]:
     """The tree nested for display, in stored order; each node labelled by `label_of`."""
     nodes = {t.id: {"id": t.id, **label_of(t), "children": []} for t in snapshot.topics}
@@ -60,14 +57,14 @@ def _localized(snapshot: Snapshot, label_of: Callable[[Topic], dict[str, Any]]) 
 @router.get("/cities/{city}/topics", summary="The city's topic tree, labelled in the reader's language")
 async def read_tree(
     city: str,
-    request: Request,
+    services: ServicesDep,
     response: Response,
     lang: Lang = None,
     accept_language: AcceptLanguage = None,
 ) -> dict[str, Any]:
-    runtime: Runtime = request.app.state.runtime
+    runtime = services.runtime
     config = runtime.cities.require(city)
-    snapshot = await _trees(request).current(city)
+    snapshot = await services.topic_trees.current(city)
     main = choose(runtime, city, config.languages, lang, accept_language)
 
     def label(topic: Topic) -> dict[str, Any]:
@@ -92,10 +89,9 @@ async def read_tree(
     }
 
 
-async def _admin_view(request: Request, city: str, principal: Principal) -> None:
+async def _admin_view(services: Services, city: str, principal: Principal) -> None:
     require_admin(principal, city)
-    cities: CityStore = request.app.state.city_store
-    if await cities.get(city) is None:
+    if await services.cities.get(city) is None:
         raise NotFound(f"The city '{city}'")
 
 
@@ -110,14 +106,14 @@ def _tree_response(response: Response, city: str, snapshot: Snapshot) -> dict[st
 
 @router.get("/cities/{city}/workbench/topics", summary="The topic tree with every label (city admins)")
 async def get_tree(
-    city: str, principal: CurrentPrincipal, request: Request, response: Response
+    city: str, principal: CurrentPrincipal, services: ServicesDep, response: Response
 ) -> dict[str, Any]:
-    await _admin_view(request, city, principal)
-    return _tree_response(response, city, await _trees(request).get(city))
+    await _admin_view(services, city, principal)
+    return _tree_response(response, city, await services.topic_trees.get(city))
 
 
 async def _change(
-    request: Request,
+    services: Services,
     response: Response,
     city: str,
     principal: Principal,
@@ -125,9 +121,9 @@ async def _change(
     edit: Callable[[list[Topic]], list[Topic]],
     removing: str | None = None,
 ) -> dict[str, Any]:
-    await _admin_view(request, city, principal)
-    snapshot = await _trees(request).change(
-        city, edit, by=principal.subject, expected_revision=revision_from(if_match), removing=removing
+    await _admin_view(services, city, principal)
+    snapshot = await services.topic_trees.change(
+        city, edit, by=principal.subject, expected_revision=expected_revision(if_match), removing=removing
     )
     return _tree_response(response, city, snapshot)
 
@@ -137,12 +133,12 @@ async def create_topic(
     city: str,
     body: TopicCreate,
     principal: CurrentPrincipal,
-    request: Request,
+    services: ServicesDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     new = Topic(id=body.id, parent=body.parent, labels=body.labels)
-    return await _change(request, response, city, principal, if_match, lambda topics: add_topic(topics, new))
+    return await _change(services, response, city, principal, if_match, lambda topics: add_topic(topics, new))
 
 
 @router.patch("/cities/{city}/workbench/topics/{topic_id}", summary="Rename or move a topic (city admins)")
@@ -151,7 +147,7 @@ async def update_topic(
     topic_id: str,
     body: TopicChange,
     principal: CurrentPrincipal,
-    request: Request,
+    services: ServicesDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
@@ -162,7 +158,7 @@ async def update_topic(
     def edit(topics: list[Topic]) -> list[Topic]:
         return change_topic(topics, topic_id, labels=body.labels, parent=body.parent, move=move)
 
-    return await _change(request, response, city, principal, if_match, edit)
+    return await _change(services, response, city, principal, if_match, edit)
 
 
 @router.delete(
@@ -172,11 +168,11 @@ async def delete_topic(
     city: str,
     topic_id: str,
     principal: CurrentPrincipal,
-    request: Request,
+    services: ServicesDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     def edit(topics: list[Topic]) -> list[Topic]:
         return remove_topic(topics, topic_id)
 
-    return await _change(request, response, city, principal, if_match, edit, removing=topic_id)
+    return await _change(services, response, city, principal, if_match, edit, removing=topic_id)

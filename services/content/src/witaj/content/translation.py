@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pymongo.asynchronous.database import AsyncDatabase
 from witaj.content import access
-from witaj.content.store import NOT_ARCHIVED, ItemStore, translations_of
+from witaj.content.deps import ServicesDep
+from witaj.content.store import NOT_ARCHIVED, translations_of
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.demand import Demand, by_language
 from witaj.shared.events import PageViewed
 from witaj.shared.mongo import Document
-from witaj.shared.runtime import Runtime
 
 MAX_DASHBOARD_ITEMS = 5_000
 
@@ -29,12 +29,12 @@ router = APIRouter(prefix="/cities/{city}/workbench", tags=["translation"])
 
 
 @router.get("/translations", summary="What needs translating, per language, ordered by demand")
-async def dashboard(city: str, principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+async def dashboard(city: str, principal: CurrentPrincipal, services: ServicesDep) -> dict[str, Any]:
     scope = access.workbench_scope(principal, city)
-    runtime: Runtime = request.app.state.runtime
+    runtime = services.runtime
     config = runtime.cities.require(city)
-    store: ItemStore = request.app.state.item_store
-    demand = await request.app.state.demand.of_city(city)
+    store = services.items
+    demand = await services.demand.of_city(city)
     cursor = store.items.find(
         {"city": city, "status": NOT_ARCHIVED, **scope},
         {"kind": 1, "status": 1, "translations": 1, "content.title": 1},

@@ -5,25 +5,22 @@ its own typed create/replace routes (so OpenAPI shows every kind's schema); ever
 is addressed by item id.
 """
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from witaj.content import access
-from witaj.content.cache import PublishedCache
-from witaj.content.kinds import MODELS, PATHS, Body
-from witaj.content.store import ItemStore, Status, source_texts, translations_of
+from witaj.content.deps import ServicesDep
+from witaj.content.kinds import MODELS, PATHS
+from witaj.content.store import Status, source_texts
+from witaj.content.writing import B, after_write, city_language, editor_view, expected_revision, respond
 from witaj.shared.auth import CurrentPrincipal, Principal
 from witaj.shared.errors import ApiError, BadRequest, NotFound
-from witaj.shared.events import CityConfig, ContentKind
-from witaj.shared.languages import is_known
-from witaj.shared.mongo import Document
-from witaj.shared.runtime import Runtime
+from witaj.shared.events import ContentKind
 from witaj.shared.translations import TranslationState, require_publisher
 from witaj.shared.web import Page, Pagination
 
 router = APIRouter(prefix="/cities/{city}/workbench", tags=["workbench"])
-B = TypeVar("B", bound=Body)
 
 
 class ItemCreate(BaseModel, Generic[B]):
@@ -56,68 +53,6 @@ class TranslationChange(BaseModel):
     source_revision: int | None = Field(default=None, ge=1, description="Revision the text was made from")
 
 
-def store_of(request: Request) -> ItemStore:
-    return request.app.state.item_store  # type: ignore[no-any-return]
-
-
-def runtime_of(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
-
-
-async def after_write(request: Request, doc: Document) -> None:
-    """Read-your-writes in this replica; the others follow from the `content.items` event."""
-    cache: PublishedCache = request.app.state.published
-    await cache.refresh(doc["city"], doc["_id"])
-
-
-def city_language(request: Request, city: str, language: str) -> CityConfig:
-    """The city's configuration, once `language` is known to be one of its languages."""
-    config = runtime_of(request).cities.require(city)
-    if not is_known(language) or language not in config.languages:
-        raise BadRequest(
-            f"'{language}' is not one of {city}'s languages",
-            code="unknown_language",
-            details=config.languages,
-        )
-    return config
-
-
-def expected(if_match: str | None) -> int | None:
-    if not if_match or if_match.strip() == "*":
-        return None
-    try:
-        return int(if_match.strip().removeprefix("W/").strip('"'))
-    except ValueError:
-        raise BadRequest('If-Match must be an item ETag, e.g. "3"', code="bad_if_match") from None
-
-
-def editor_view(doc: Document, languages: list[str]) -> dict[str, Any]:
-    translations = translations_of(doc)
-    return {
-        "id": doc["_id"],
-        "kind": doc["kind"],
-        "city": doc["city"],
-        "organisation": doc.get("organisation"),
-        "status": doc["status"],
-        "version": doc["version"],
-        "revision": doc["revision"],
-        "source_language": translations.source_language,
-        "content": doc["content"],
-        "texts": source_texts(doc),
-        "translations": {
-            lang: {**status.model_dump(mode="json"), "fields": translations.get(lang).fields}
-            for lang, status in translations.status(languages).items()
-        },
-        "updated_at": doc["updated_at"].isoformat(),
-    }
-
-
-def respond(response: Response, doc: Document, request: Request) -> dict[str, Any]:
-    response.headers["ETag"] = f'"{doc["version"]}"'
-    languages = runtime_of(request).cities.require(doc["city"]).languages
-    return editor_view(doc, languages)
-
-
 def _owner(principal: Principal, wanted: str | None) -> str | None:
     if principal.has(*access.CITY_EDITORS) or principal.is_platform_admin:
         return wanted or principal.organisation
@@ -133,10 +68,10 @@ def _register_kind(path: str, kind: ContentKind) -> None:
         city: str,
         body: ItemCreate[model],
         principal: CurrentPrincipal,
-        request: Request,
+        services: ServicesDep,
         response: Response,  # type: ignore[valid-type]
     ) -> dict[str, Any]:
-        config = runtime_of(request).cities.require(city)
+        config = services.runtime.cities.require(city)
         access.require_create(principal, city)
         source = body.source_language or config.default_language
         if source not in config.languages:
@@ -145,34 +80,34 @@ def _register_kind(path: str, kind: ContentKind) -> None:
                 code="unknown_language",
                 details=config.languages,
             )
-        doc = await store_of(request).create(
+        doc = await services.items.create(
             city, kind, body.content, source_language=source, organisation=_owner(principal, body.organisation),
             by=principal.subject,
         )  # fmt: skip
         response.status_code = 201
         response.headers["Location"] = f"/cities/{city}/workbench/items/{doc['_id']}"
-        return respond(response, doc, request)
+        return respond(response, doc, services)
 
     async def replace(
         city: str,
         item_id: str,
         body: ItemReplace[model],  # type: ignore[valid-type]
         principal: CurrentPrincipal,
-        request: Request,
+        services: ServicesDep,
         response: Response,
         if_match: Annotated[str | None, Header(max_length=40)] = None,
     ) -> dict[str, Any]:
-        store = store_of(request)
+        store = services.items
         current = await store.get(city, item_id)
         access.require_edit(principal, current)
         if current["kind"] != kind.value:
             raise NotFound(f"The {kind.value} '{item_id}' in '{city}'")
         doc = await store.update(
             city, item_id, body.content, by=principal.subject, minor=body.minor, important=body.important,
-            expected_version=expected(if_match),
+            expected_version=expected_revision(if_match),
         )  # fmt: skip
-        await after_write(request, doc)
-        return respond(response, doc, request)
+        await after_write(services, doc)
+        return respond(response, doc, services)
 
     router.add_api_route(
         f"/{path}", create, methods=["POST"], status_code=201, summary=f"Create a draft ({path})"
@@ -191,7 +126,7 @@ async def list_for_editors(
     city: str,
     kind_path: str,
     principal: CurrentPrincipal,
-    request: Request,
+    services: ServicesDep,
     page: Pagination,
     status: Status | None = None,
     organisation: Annotated[str | None, Query(max_length=64)] = None,
@@ -203,8 +138,8 @@ async def list_for_editors(
     kind = PATHS.get(kind_path)
     if kind is None:
         raise NotFound(f"The kind of content '{kind_path}'")
-    languages = runtime_of(request).cities.require(city).languages
-    docs, total = await store_of(request).listing(
+    languages = services.runtime.cities.require(city).languages
+    docs, total = await services.items.listing(
         city, kind, status=status, organisation=organisation, limit=page.limit, offset=page.offset
     )
     return Page.of([editor_view(d, languages) for d in docs], total, page)
@@ -212,12 +147,12 @@ async def list_for_editors(
 
 @router.get("/items/{item_id}", summary="One item with its translation status")
 async def get_for_editors(
-    city: str, item_id: str, principal: CurrentPrincipal, request: Request, response: Response
+    city: str, item_id: str, principal: CurrentPrincipal, services: ServicesDep, response: Response
 ) -> dict[str, Any]:
     access.require_workbench(principal, city)
-    doc = await store_of(request).get(city, item_id)
+    doc = await services.items.get(city, item_id)
     access.require_view(principal, doc)
-    return respond(response, doc, request)
+    return respond(response, doc, services)
 
 
 @router.post("/items/{item_id}/status", summary="Submit for review, publish, archive or send back")
@@ -226,26 +161,26 @@ async def change_status(
     item_id: str,
     change: StatusChange,
     principal: CurrentPrincipal,
-    request: Request,
+    services: ServicesDep,
     response: Response,
     if_match: Annotated[str | None, Header(max_length=40)] = None,
 ) -> dict[str, Any]:
-    store = store_of(request)
+    store = services.items
     access.require_edit(principal, await store.get(city, item_id))
     doc = await store.transition(
-        city, item_id, change.status, by=principal.subject, expected_version=expected(if_match)
+        city, item_id, change.status, by=principal.subject, expected_version=expected_revision(if_match)
     )
-    await after_write(request, doc)
-    return respond(response, doc, request)
+    await after_write(services, doc)
+    return respond(response, doc, services)
 
 
 @router.get("/items/{item_id}/versions", summary="Version history of the source text")
 async def versions(
-    city: str, item_id: str, principal: CurrentPrincipal, request: Request
+    city: str, item_id: str, principal: CurrentPrincipal, services: ServicesDep
 ) -> list[dict[str, Any]]:
     """Every source revision, newest first, with its translatable texts flat by path (`texts`), so a
     translator sees what changed since the revision they translated from."""
-    store = store_of(request)
+    store = services.items
     current = await store.get(city, item_id)
     access.require_translate(principal, current)
     return [
@@ -277,11 +212,11 @@ async def translate(
     language: str,
     change: TranslationChange,
     principal: CurrentPrincipal,
-    request: Request,
+    services: ServicesDep,
     response: Response,
 ) -> dict[str, Any]:
-    city_language(request, city, language)
-    store = store_of(request)
+    city_language(services, city, language)
+    store = services.items
     current = await store.get(city, item_id)
     access.require_translate(principal, current)
     require_publisher(change.state, access.may_edit(principal, current))
@@ -289,5 +224,5 @@ async def translate(
         city, item_id, language, state=change.state, fields=change.fields, by=principal.subject,
         expected_revision=change.source_revision,
     )  # fmt: skip
-    await after_write(request, doc)
-    return respond(response, doc, request)
+    await after_write(services, doc)
+    return respond(response, doc, services)

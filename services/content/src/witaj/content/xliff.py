@@ -12,19 +12,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from witaj.content import access
+from witaj.content.deps import ServicesDep
 from witaj.content.store import (
     MAX_TRANSLATED_CHARS,
     NOT_ARCHIVED,
-    ItemStore,
     source_texts,
     translations_of,
 )
-from witaj.content.workbench import after_write, city_language
+from witaj.content.writing import after_write, city_language
 from witaj.shared import xliff
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.errors import BadRequest
 from witaj.shared.mongo import Document, Session
-from witaj.shared.runtime import Runtime
 
 router = APIRouter(prefix="/cities/{city}/workbench/translations", tags=["translation"])
 
@@ -41,15 +40,15 @@ def source_of(doc: Document, target: str) -> xliff.Source:
 
 @router.get("/{language}/xliff", summary="Export what needs translating into a language as XLIFF 2.0")
 async def export(
-    city: str, language: str, principal: CurrentPrincipal, request: Request, source: str | None = None
+    city: str, language: str, principal: CurrentPrincipal, services: ServicesDep, source: str | None = None
 ) -> Response:
     scope = access.workbench_scope(principal, city)
-    languages = city_language(request, city, language).languages
-    runtime: Runtime = request.app.state.runtime
+    languages = city_language(services, city, language).languages
+    runtime = services.runtime
     source = source or runtime.cities.require(city).default_language
     if source == language:
         raise BadRequest("The target language is the source language", code="same_language")
-    store: ItemStore = request.app.state.item_store
+    store = services.items
     query = {"city": city, "status": NOT_ARCHIVED, "translations.source_language": source, **scope}
     docs = [
         d
@@ -68,12 +67,12 @@ async def export(
     "/{language}/xliff", summary="Import translations from XLIFF 2.0; a report says what was refused"
 )
 async def import_xliff(
-    city: str, language: str, principal: CurrentPrincipal, request: Request
+    city: str, language: str, principal: CurrentPrincipal, request: Request, services: ServicesDep
 ) -> dict[str, Any]:
     access.require_workbench(principal, city)
-    city_language(request, city, language)
+    city_language(services, city, language)
     document = xliff.parse(await request.body(), language)
-    store: ItemStore = request.app.state.item_store
+    store = services.items
     ids = document.item_ids
     docs = {d["_id"]: d for d in await store.items.find({"_id": {"$in": ids}, "city": city}).to_list()}
     xliff.refuse_forbidden(document, docs, lambda doc: access.may_translate(principal, doc))
@@ -88,5 +87,5 @@ async def import_xliff(
         store.outbox, accepted, language, by=principal.subject, reload=reload, translate=store.translate_in
     )
     for doc in written:
-        await after_write(request, doc)
+        await after_write(services, doc)
     return xliff.report([(d["_id"], len(t)) for d, t in accepted], rejected)
