@@ -51,7 +51,7 @@ def _event(start: datetime, *, weekly: bool, capacity: int | None = None) -> Eve
 async def run(env: BenchEnv) -> list[Result]:
     settings = env.sandbox().settings(EventsSettings)
     async with serve(create_app(settings)) as client:
-        state = client._transport.app.state  # type: ignore[attr-defined]
+        state = client._transport.app.state.events  # type: ignore[attr-defined]
         await _with_city(settings)
         await wait_until(lambda: state.runtime.cities.get("lublin"), timeout=30, message="city")
         return [*await _registrations(env, client, state), *await _listing(env, client, state)]
@@ -60,7 +60,7 @@ async def run(env: BenchEnv) -> list[Result]:
 async def _registrations(env: BenchEnv, client, state) -> list[Result]:  # type: ignore[no-untyped-def]
     people = env.size(500, 100)
     start = datetime.now(UTC) + timedelta(days=3)
-    doc = await state.event_store.create(
+    doc = await state.events.create(
         EventStore.build(
             "lublin", _event(start, weekly=False, capacity=50), "org-1", "Europe/Warsaw", "bench"
         )
@@ -92,7 +92,7 @@ async def _listing(env: BenchEnv, client, state) -> list[Result]:  # type: ignor
         for i in range(count)
     ]  # fmt: skip
     for chunk in range(0, count, 1000):
-        await state.event_store.collection.insert_many(docs[chunk : chunk + 1000])
+        await state.events.collection.insert_many(docs[chunk : chunk + 1000])
     params = {"from": "2030-03-10T00:00:00Z", "to": "2030-04-09T00:00:00Z", "limit": 50}
     query = {
         "city": "lublin",
@@ -106,7 +106,7 @@ async def _listing(env: BenchEnv, client, state) -> list[Result]:  # type: ignor
         return int(response.json()["total"])
 
     async def plain_find() -> int:
-        return len(await state.event_store.collection.find(query).to_list())
+        return len(await state.events.collection.find(query).to_list())
 
     rounds = env.size(5, 2)
     total = await listing()  # warm up

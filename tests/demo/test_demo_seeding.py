@@ -136,7 +136,7 @@ async def test_the_agenda_and_the_subscriptions_are_seeded_once(world: Sandbox, 
         serve(events_app(world.settings(EventsSettings))) as events,
         serve(notify_app(world.settings(NotifySettings))) as notify,
     ):
-        stores = Stores(events=state(events).event_store, subscriptions=state(notify).notify.subscriptions)
+        stores = Stores(events=state(events).events.events, subscriptions=state(notify).notify.subscriptions)
         written = await seed(stores, [LUBLIN, BOLOGNA])
         assert written["events"] == len(LUBLIN.events) + len(BOLOGNA.events)
         assert written["subscriptions"] == len(LUBLIN.subscriptions) + len(BOLOGNA.subscriptions)

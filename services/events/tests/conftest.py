@@ -135,8 +135,8 @@ async def client(settings: EventsSettings) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def state(client: httpx.AsyncClient) -> Any:
-    """The running app's state: its runtime, stores and jobs."""
-    return app_state(client)
+    """The running app's services: its runtime, stores and jobs."""
+    return app_state(client).events
 
 
 @pytest.fixture

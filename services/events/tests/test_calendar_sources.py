@@ -67,7 +67,7 @@ async def test_an_import_does_not_follow_a_redirect_inside(client, editor, state
         response = await client.post(f"{SOURCE}/import", headers=editor)
         assert response.status_code == 502 and "redirected more than" in response.json()["error"]["message"]
     assert server.requests == 1 + 4
-    assert await state.event_store.collection.count_documents({}) == 0
+    assert await state.events.collection.count_documents({}) == 0
 
 
 async def test_what_a_calendar_url_answers_is_never_quoted_back(
@@ -140,7 +140,7 @@ async def test_a_broken_calendar_url_never_stops_housekeeping(
         "The calendar URL must be one http or https address of at most 2000 characters, without spaces",
         "The calendar URL must be an absolute http or https URL",
     ]
-    erased = await state.registration_store.collection.find_one({})
+    erased = await state.registrations.collection.find_one({})
     assert erased["contact"] is None
 
 
@@ -151,7 +151,7 @@ async def test_each_housekeeping_task_runs_even_when_another_fails(client, edito
     event = (await client.post("/cities/lublin/events", json=make_event(), headers=editor)).json()
     ended = datetime.fromisoformat(event["occurrences"][0]["end"]) + timedelta(minutes=1)
     before = _failures("calendar_sync")
-    jobs = Housekeeping(state.event_store, state.registration_store, interval=60, sync_calendars=failing_sync)
+    jobs = Housekeeping(state.events, state.registrations, interval=60, sync_calendars=failing_sync)
     assert await jobs.run_once(ended) == (1, 0)
     assert _failures("calendar_sync") == before + 1
     metrics = (await client.get("/metrics")).text

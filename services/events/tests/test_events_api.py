@@ -66,7 +66,7 @@ async def test_who_may_create_events(
     body = make_event(**({"organisation": body_org} if body_org else {}))
     response = await client.post("/cities/lublin/events", json=body, headers=headers)
     assert response.status_code == status, response.text
-    stored = await state.event_store.collection.count_documents({})
+    stored = await state.events.collection.count_documents({})
     assert stored == (1 if status == 201 else 0)
     if status == 201:
         assert response.json()["organisation"] == (body_org or org)
@@ -129,7 +129,7 @@ async def test_bad_events_are_refused_and_nothing_is_written(
     response = await client.post("/cities/lublin/events", json=make_event(**change), headers=editor)
     assert response.status_code == status, response.text
     assert response.json()["error"]["code"] == code
-    assert await state.event_store.collection.count_documents({}) == 0
+    assert await state.events.collection.count_documents({}) == 0
     assert await state.runtime.outbox.collection.count_documents({}) == 0
 
 
@@ -154,7 +154,7 @@ async def test_capacity_cannot_drop_below_current_registrations(client, editor, 
         headers=editor,
     )
     assert response.status_code == 409 and response.json()["error"]["code"] == "capacity_below_registrations"
-    stored = await state.event_store.collection.find_one({"_id": event["id"]})
+    stored = await state.events.collection.find_one({"_id": event["id"]})
     assert stored["capacity"] == 3 and stored["texts"]["title"] == "Warsztaty CV" and stored["revision"] == 1
     assert await state.runtime.outbox.collection.count_documents({}) == before
 

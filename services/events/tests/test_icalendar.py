@@ -82,7 +82,7 @@ async def test_import_creates_recurring_events_and_reimport_updates_by_uid(clien
     detail = (await client.get(url)).json()
     assert detail["texts"]["title"] == "Polish A1" and detail["capacity"] == 12
     assert detail["languages_of_instruction"] == ["pl", "uk"]
-    statuses = sorted([d["status"] async for d in state.event_store.collection.find({})])
+    statuses = sorted([d["status"] async for d in state.events.collection.find({})])
     assert statuses == ["cancelled", "published"]
 
 
@@ -101,7 +101,7 @@ async def test_malformed_calendars_are_refused_and_nothing_is_written(client, ed
     response = await _import(client, editor, data)
     assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] == "invalid_calendar"
-    assert await state.event_store.collection.count_documents({}) == 0
+    assert await state.events.collection.count_documents({}) == 0
     assert await state.runtime.outbox.collection.count_documents({}) == 0
 
 
@@ -112,7 +112,7 @@ async def test_only_editors_import_and_only_for_their_organisation(client, auth_
         client, auth_header("ngo_editor", city="lublin", org="org-1"), CALENDAR, organisation="org-2"
     )
     assert other.status_code == 403
-    assert await state.event_store.collection.count_documents({}) == 0
+    assert await state.events.collection.count_documents({}) == 0
 
 
 async def test_feed_is_valid_icalendar_with_the_same_filters(client, editor, make_event) -> None:
@@ -152,7 +152,7 @@ async def test_configured_calendar_url_is_imported_and_kept_in_sync(
 
         calendar.body = CALENDAR.replace(b"SUMMARY:Intercultural festival", b"SUMMARY:Festival of cultures")
         await state.housekeeping.run_once()
-        titles = sorted([d["texts"]["title"] async for d in state.event_store.collection.find({})])
+        titles = sorted([d["texts"]["title"] async for d in state.events.collection.find({})])
         assert titles == ["Festival of cultures", "Polish for beginners"]
         stored = await state.runtime.db["calendar_sources"].find_one({})
         assert stored["last_result"]["updated"] == 1 and stored["last_error"] is None
@@ -162,7 +162,7 @@ async def test_configured_calendar_url_is_imported_and_kept_in_sync(
     await state.housekeeping.run_once()  # the server is gone: recorded, nothing changed
     stored = await state.runtime.db["calendar_sources"].find_one({})
     assert "could not be fetched" in stored["last_error"]
-    assert await state.event_store.collection.count_documents({"status": "published"}) == 2
+    assert await state.events.collection.count_documents({"status": "published"}) == 2
 
 
 async def test_all_day_events_are_exported_as_dates(client, editor, make_event) -> None:
@@ -255,7 +255,7 @@ async def test_an_event_that_cannot_be_imported_is_reported_and_the_rest_goes_in
     again = (await _import(client, editor, spoiled)).json()
     assert (again["cancelled"], again["unchanged"]) == (0, 1)
     assert [e["uid"] for e in again["errors"]] == ["polish-a1@ngo.example"]
-    statuses = sorted([d["status"] async for d in state.event_store.collection.find({})])
+    statuses = sorted([d["status"] async for d in state.events.collection.find({})])
     assert statuses == ["published", "published"]
 
 
@@ -279,7 +279,7 @@ async def test_an_upload_may_be_as_large_as_a_fetched_calendar_and_no_larger(
     response = await _import(client, editor, large)
     assert response.status_code == 200, response.text
     assert response.json()["created"] == 1
-    stored = await state.event_store.collection.find_one({"import.uid": "long@ngo.example"})
+    stored = await state.events.collection.find_one({"import.uid": "long@ngo.example"})
     assert len(stored["texts"]["description"]) == 10_000  # what an event keeps of it
 
     too_large = await _import(client, editor, _long_calendar(limit + 1000))
@@ -300,4 +300,4 @@ async def test_a_calendar_of_too_many_events_is_refused_whole(client, editor, st
     )
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "A calendar may hold at most 2000 events per import"
-    assert await state.event_store.collection.count_documents({}) == 0
+    assert await state.events.collection.count_documents({}) == 0

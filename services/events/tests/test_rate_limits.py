@@ -33,7 +33,7 @@ async def test_a_burst_of_registrations_from_one_caller_is_refused_and_stores_no
         assert int(refused.headers["Retry-After"]) >= 1
         assert "try again" in refused.json()["error"]["message"]
 
-        stored = await app_state(client).registration_store.collection.count_documents(
+        stored = await app_state(client).events.registrations.collection.count_documents(
             {"event_id": event["id"]}
         )
         assert stored == REGISTERING.burst

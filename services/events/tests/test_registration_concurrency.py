@@ -44,7 +44,7 @@ async def test_500_registrations_for_50_places_then_10_cancellations(
     )
     assert all(r.status_code == 204 for r in cancels)
 
-    store = state.registration_store
+    store = state.registrations
     stored = Counter([doc["status"] async for doc in store.collection.find({"event_id": event["id"]})])
     assert stored == {"confirmed": 50, "waitlisted": 440, "cancelled": 10}
     # The ten promoted are the first ten on the waitlist, in the order they registered.
@@ -95,9 +95,9 @@ async def test_two_replicas_never_overbook(client, editor, settings, state, make
         )
     assert all(r.status_code == 201 for r in responses), {r.text for r in responses if r.status_code != 201}
     assert Counter(r.json()["status"] for r in responses) == {"confirmed": 20, "waitlisted": 100}
-    slot = await state.registration_store.slots.find_one({})
+    slot = await state.registrations.slots.find_one({})
     assert (slot["confirmed"], slot["remaining"], slot["seq"]) == (20, 0, 120)
-    seqs = [d["seq"] async for d in state.registration_store.collection.find({})]
+    seqs = [d["seq"] async for d in state.registrations.collection.find({})]
     assert sorted(seqs) == list(range(1, 121))  # one waitlist order, no gaps or repeats
 
 
@@ -128,7 +128,7 @@ async def test_cancelling_one_occurrence_cancels_only_its_registrations(
     assert (
         await client.patch(f"{url}/occurrences/{second}", json={"cancelled": True}, headers=editor)
     ).status_code == 200
-    statuses = {d["_id"]: d["status"] async for d in state.registration_store.collection.find({})}
+    statuses = {d["_id"]: d["status"] async for d in state.registrations.collection.find({})}
     assert statuses == {keep["id"]: "confirmed", lose["id"]: "cancelled"}
     again = await client.post(f"{url}/registrations", json={"occurrence": second})
     assert again.json()["error"]["code"] == "occurrence_cancelled"
@@ -145,7 +145,7 @@ async def test_a_registration_that_read_the_event_before_it_was_cancelled_is_ref
     goes on to store its place: it must see the cancellation and take no place."""
     event = (await client.post("/cities/lublin/events", json=make_event(capacity=5), headers=editor)).json()
     url = f"/cities/lublin/events/{event['id']}"
-    store = state.registration_store
+    store = state.registrations
     checked, go_on = asyncio.Event(), asyncio.Event()
     ensure_slot = store._ensure_slot
 
@@ -186,7 +186,7 @@ async def test_cancelling_while_people_register_leaves_nobody_registered(
         assert {a.status_code for a in answers} <= {201, 409}
         stored = {
             d["_id"]: d["status"]
-            async for d in state.registration_store.collection.find({"event_id": event["id"]})
+            async for d in state.registrations.collection.find({"event_id": event["id"]})
         }
         accepted = {a.json()["id"] for a in answers if a.status_code == 201}
         assert set(stored) == accepted and set(stored.values()) <= {"cancelled"}

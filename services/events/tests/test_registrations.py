@@ -210,7 +210,7 @@ async def test_housekeeping_unpublishes_past_events_and_erases_contacts(
             url, json={"occurrence": occurrence, "contact": {"name": "Olena", "phone": "+48 600 000 000"}}
         )
     ).json()
-    store = state.registration_store
+    store = state.registrations
 
     jobs = state.housekeeping
     assert await jobs.run_once() == (0, 0)
@@ -218,7 +218,7 @@ async def test_housekeeping_unpublishes_past_events_and_erases_contacts(
     assert await jobs.run_once(ended) == (1, 0)
     listing = (await client.get("/cities/lublin/events", params={"from": occurrence})).json()
     assert event["id"] not in [o["event_id"] for o in listing["items"]]
-    statuses = {d["_id"]: d["status"] async for d in state.event_store.collection.find({})}
+    statuses = {d["_id"]: d["status"] async for d in state.events.collection.find({})}
     assert statuses == {event["id"]: "unpublished", open_ended["id"]: "published"}  # open-ended never ends
     assert (await store.collection.find_one({"_id": reg["id"]}))["contact"]["name"] == "Olena"
 
@@ -249,7 +249,7 @@ async def test_rescheduling_away_a_booked_occurrence_cancels_it_for_its_registra
         f"/cities/lublin/events/{event['id']}", json=make_event(start=later), headers=editor
     )
     assert moved.status_code == 200
-    assert (await state.registration_store.collection.find_one({"_id": reg["id"]}))["status"] == "cancelled"
+    assert (await state.registrations.collection.find_one({"_id": reg["id"]}))["status"] == "cancelled"
     records = await read_topic(settings.kafka, AGENDA_REGISTRATIONS, count=2)
     cancelled = json.loads(records[-1].value)
     assert cancelled["type"] == "agenda.registration_cancelled" and cancelled["data"]["subscriber"] == "sub-9"
@@ -274,8 +274,8 @@ async def test_resending_with_the_same_idempotency_key_books_one_place(
 
     other = await client.post(url, json=body, headers={**mine, "Idempotency-Key": "attempt-0002"})
     assert other.status_code == 201 and other.json()["id"] != again.json()["id"]
-    stored = await state.registration_store.collection.count_documents({"event_id": event["id"]})
-    slot = await state.registration_store.slots.find_one({"event_id": event["id"]})
+    stored = await state.registrations.collection.count_documents({"event_id": event["id"]})
+    slot = await state.registrations.slots.find_one({"event_id": event["id"]})
     assert stored == 3 and slot["confirmed"] == 3 and slot["remaining"] == 2
 
     # The key is the token's own: someone else's key cannot fetch another person's registration.
@@ -318,7 +318,7 @@ async def test_tokens_are_made_by_the_service_and_only_those_are_taken_back(
     chosen = {"X-Registration-Token": "aaaaaaaaaaaaaaaaaaaaaaaa"}
     refused = await client.post(url, json=body, headers=chosen)
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "unknown_registration_token"
-    assert await state.registration_store.collection.count_documents({"event_id": event["id"]}) == 0
+    assert await state.registrations.collection.count_documents({"event_id": event["id"]}) == 0
     assert (await client.get("/cities/lublin/registrations/mine", headers=chosen)).json() == []
 
     parent = (await client.post(url, json=body)).json()
@@ -409,4 +409,4 @@ async def test_a_token_asked_for_ahead_makes_even_the_first_registration_safe_to
     keyed = {"X-Registration-Token": issued.json()["token"], "Idempotency-Key": "first-attempt"}
     first, again = [await client.post(url, json=body, headers=keyed) for _ in range(2)]
     assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
-    assert await state.registration_store.collection.count_documents({"event_id": event["id"]}) == 1
+    assert await state.registrations.collection.count_documents({"event_id": event["id"]}) == 1

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header
 from witaj.events import schedule as sched
 from witaj.events.auth import editor_guard, may_edit, organisation_for, translator_guard
-from witaj.events.documents import PUBLISHED, public_place, schedule_of, translations_of
+from witaj.events.deps import EventsOn, Lang, Registrations, RuntimeDep, Store
+from witaj.events.documents import PUBLISHED, localise, public_place, schedule_of, translations_of
 from witaj.events.listing import FiltersDep, candidates, expand_all
-from witaj.events.registrations import RegistrationStore
 from witaj.events.schemas import (
     EventIn,
     EventPublic,
@@ -22,57 +22,19 @@ from witaj.events.store import EventStore
 from witaj.shared.auth import CurrentPrincipal, MaybePrincipal, forbid_unless
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import ERROR_RESPONSES, NotFound
-from witaj.shared.events import EventViewed, Feature
+from witaj.shared.events import EventViewed
 from witaj.shared.languages import LanguageChoice
 from witaj.shared.mongo import Document
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import USAGE
 from witaj.shared.web import Page, Pagination, SessionId, session_of
 
-
-def _runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
-
-
-def events_on(city: str, request: Request) -> None:
-    """Run before every route of a city's events: 404 for a city Witaj does not serve or one that
-    switched events off, so nothing of such a city is read, written or cached."""
-    _runtime(request).cities.require_feature(city, Feature.EVENTS)
-
-
-EventsOn = Depends(events_on)
 router = APIRouter(
     prefix="/cities/{city}/events", tags=["events"], responses=ERROR_RESPONSES, dependencies=[EventsOn]
 )
 
 
-def _store(request: Request) -> EventStore:
-    return request.app.state.event_store  # type: ignore[no-any-return]
-
-
-def _registrations(request: Request) -> RegistrationStore:
-    return request.app.state.registration_store  # type: ignore[no-any-return]
-
-
-RuntimeDep = Annotated[Runtime, Depends(_runtime)]
-Store = Annotated[EventStore, Depends(_store)]
-Registrations = Annotated[RegistrationStore, Depends(_registrations)]
-Lang = Annotated[str | None, Query(max_length=12, description="Preferred language")]
 AcceptLanguage = Annotated[str | None, Header(max_length=500)]
-
-
-def localise(
-    runtime: Runtime, doc: Document, lang: str | None, accept: str | None
-) -> tuple[LanguageChoice, dict[str, str]]:
-    """The language to show `doc` in, by the reader's wishes and the city's fallback chain, and its text."""
-    translations = translations_of(doc)
-    choice = runtime.cities.choose_language(
-        doc["city"], translations.published_languages(), lang=lang, accept_language=accept
-    )
-    assert choice is not None  # the source language is always available
-    if choice.language == doc["source_language"]:
-        return choice, dict(doc["texts"])
-    return choice, {**doc["texts"], **translations.get(choice.language).fields}
 
 
 def occurrence_out(

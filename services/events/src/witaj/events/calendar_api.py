@@ -21,9 +21,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.types import Scope
-from witaj.events.api import EventsOn, Lang, RuntimeDep, Store, localise
 from witaj.events.auth import organisation_for
-from witaj.events.documents import CANCELLED
+from witaj.events.deps import EventsOn, Lang, RuntimeDep, Services, ServicesDep, Store
+from witaj.events.documents import CANCELLED, localise
 from witaj.events.ical import REASONS, ImportedEvent, ParsedCalendar, parse, render
 from witaj.events.listing import FiltersDep, candidates, expand_all
 from witaj.events.schemas import Cost, EventIn, RegistrationRules
@@ -104,10 +104,6 @@ def body_limit(settings: EventsSettings) -> Callable[[Scope], int]:
         return calendars if upload else others
 
     return limit
-
-
-def _client(request: Request) -> OutboundClient:
-    return request.app.state.calendar_client  # type: ignore[no-any-return]
 
 
 @router.get("/events.ics", summary="iCalendar feed of the city's events, with the listing's filters")
@@ -210,13 +206,12 @@ async def import_calendar(
 
 
 async def _import(
-    request: Request, city: str, data: bytes, source: str, organisation: str | None, principal: Any
+    services: Services, city: str, data: bytes, source: str, organisation: str | None, principal: Any
 ) -> ImportResult:
-    request.app.state.runtime.cities.require(city)
+    services.runtime.cities.require(city)
     owner = organisation_for(principal, city, organisation)
-    state = request.app.state
     return await import_calendar(
-        state.runtime, state.event_store, city, owner, source, data, by=principal.subject
+        services.runtime, services.events, city, owner, source, data, by=principal.subject
     )
 
 
@@ -261,23 +256,23 @@ def _failed(exc: ApiError) -> dict[str, Any]:
 
 @router.post("/events/import", summary="Import an uploaded iCalendar file (body: text/calendar)")
 async def import_upload(
-    city: str, request: Request, principal: CurrentPrincipal, source: SourceName = "upload",
-    organisation: Annotated[str | None, Query(max_length=100)] = None,
+    city: str, request: Request, services: ServicesDep, principal: CurrentPrincipal,
+    source: SourceName = "upload", organisation: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ImportResult:  # fmt: skip
-    return await _import(request, city, await request.body(), source, organisation, principal)
+    return await _import(services, city, await request.body(), source, organisation, principal)
 
 
 @router.put(
     "/calendar-sources/{name}", status_code=204, summary="Configure a calendar URL for your organisation"
 )
 async def configure_source(
-    city: str, name: SourcePath, body: CalendarSource, request: Request, principal: CurrentPrincipal,
+    city: str, name: SourcePath, body: CalendarSource, services: ServicesDep, principal: CurrentPrincipal,
     organisation: Annotated[str | None, Query(max_length=100)] = None,
 ) -> None:  # fmt: skip
-    request.app.state.runtime.cities.require(city)
+    services.runtime.cities.require(city)
     owner = organisation_for(principal, city, organisation)
-    await _client(request).check(body.url)  # 422 for a malformed URL or one leading inside
-    await request.app.state.runtime.db["calendar_sources"].update_one(
+    await services.calendars.check(body.url)  # 422 for a malformed URL or one leading inside
+    await services.runtime.db["calendar_sources"].update_one(
         {"_id": f"{city}/{owner}/{name}"},
         {"$set": {"city": city, "organisation": owner, "name": name, "url": body.url}},
         upsert=True,
@@ -286,11 +281,10 @@ async def configure_source(
 
 @router.get("/calendar-sources", summary="Your organisation's calendar URLs and how their imports went")
 async def list_sources(
-    city: str, request: Request, principal: CurrentPrincipal,
+    city: str, runtime: RuntimeDep, principal: CurrentPrincipal,
     organisation: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[ConfiguredSource]:  # fmt: skip
     """Editors see their organisation's; city admins one organisation's with `organisation`, or all."""
-    runtime: Runtime = request.app.state.runtime
     runtime.cities.require(city)
     query: dict[str, Any] = {"city": city}
     if organisation or not principal.may_administer_city(city):
@@ -301,21 +295,20 @@ async def list_sources(
 
 @router.post("/calendar-sources/{name}/import", summary="Fetch a configured calendar now and import it")
 async def import_source(
-    city: str, name: SourcePath, request: Request, principal: CurrentPrincipal,
+    city: str, name: SourcePath, services: ServicesDep, principal: CurrentPrincipal,
     organisation: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ImportResult:  # fmt: skip
     """How it went is kept with the source (see `GET /calendar-sources`), as after a scheduled sync."""
-    request.app.state.runtime.cities.require(city)
+    services.runtime.cities.require(city)
     owner = organisation_for(principal, city, organisation)
-    sources = request.app.state.runtime.db["calendar_sources"]
+    sources = services.runtime.db["calendar_sources"]
     source = await sources.find_one({"_id": f"{city}/{owner}/{name}"})
     if source is None:
         raise NotFound(f"The calendar source '{name}'")
-    state = request.app.state
     try:
-        data = await _client(request).get(source["url"])
+        data = await services.calendars.get(source["url"])
         result = await import_calendar(
-            state.runtime, state.event_store, city, owner, name, data, by=principal.subject, fetched=True
+            services.runtime, services.events, city, owner, name, data, by=principal.subject, fetched=True
         )
     except ApiError as exc:
         await sources.update_one({"_id": source["_id"]}, {"$set": _failed(exc)})

@@ -13,11 +13,15 @@ from typing import Any
 
 from witaj.events import schedule as sched
 from witaj.events.schemas import EventIn, Schedule
+from witaj.shared.languages import LanguageChoice
 from witaj.shared.mongo import Document
+from witaj.shared.runtime import Runtime
 from witaj.shared.translations import ItemTranslations, translations_of
 
 SOURCE = "witaj/events"
 PUBLISHED, DRAFT, CANCELLED, UNPUBLISHED = "published", "draft", "cancelled", "unpublished"
+NEEDS_TRANSLATING = [DRAFT, PUBLISHED]
+"""Events a translator works on: not cancelled, not over."""
 
 
 def path(city: str, event_id: str) -> str:
@@ -141,3 +145,17 @@ def build_event(
     if imported is not None:
         doc["import"] = imported
     return doc
+
+
+def localise(
+    runtime: Runtime, doc: Document, lang: str | None, accept: str | None
+) -> tuple[LanguageChoice, dict[str, str]]:
+    """The language to show `doc` in, by the reader's wishes and the city's fallback chain, and its text."""
+    translations = translations_of(doc)
+    choice = runtime.cities.choose_language(
+        doc["city"], translations.published_languages(), lang=lang, accept_language=accept
+    )
+    assert choice is not None  # the source language is always available
+    if choice.language == doc["source_language"]:
+        return choice, dict(doc["texts"])
+    return choice, {**doc["texts"], **translations.get(choice.language).fields}

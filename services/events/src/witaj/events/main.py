@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from witaj.events import api, calendar_api, registration_api, workbench, xliff
+from witaj.events.deps import Services
 from witaj.events.documents import SOURCE
 from witaj.events.jobs import Housekeeping
 from witaj.events.registrations import RegistrationStore
@@ -38,33 +39,34 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
             settings, source=SOURCE, topics=[AGENDA_EVENTS, AGENDA_REGISTRATIONS, USAGE]
         ) as runtime:
             runtime.attach(app)
-            events = EventStore(runtime.db, runtime.outbox)
             registrations = RegistrationStore(
                 runtime.db, runtime.outbox, retention=timedelta(days=settings.agenda.retention_days)
             )
-            events.cancel_registrations = registrations.cancel_for_event
-            events.check_capacity = registrations.check_capacity
-            events.booked_occurrences = registrations.booked_occurrences
+            events = EventStore(
+                runtime.db, runtime.outbox, cancel_registrations=registrations.cancel_for_event,
+                check_capacity=registrations.check_capacity, booked_occurrences=registrations.booked_occurrences,
+            )  # fmt: skip
             await events.ensure_indexes()
             await registrations.ensure_indexes()
-            app.state.event_store = events
-            app.state.registration_store = registrations
-            app.state.demand = demand = Demand(runtime.db, EventViewed, lambda view: view.event_id)
+            demand = Demand(runtime.db, EventViewed, lambda view: view.event_id)
             await demand.ensure_indexes()
             if settings.count_demand:  # for the translators' dashboard: views per event and language
                 inbox = Inbox(runtime.client, runtime.db, "demand")
                 await inbox.ensure_indexes()
                 runtime.consume([USAGE], "demand", inbox.handler(demand.count_view))
             calendars = calendar_api.calendar_client(settings)
-            app.state.calendar_client = calendars
-            app.state.housekeeping = Housekeeping(
+            housekeeping = Housekeeping(
                 events,
                 registrations,
                 settings.agenda.job_interval_seconds,
                 sync_calendars=lambda: calendar_api.sync_sources(runtime, events, calendars),
             )
+            app.state.events = Services(
+                runtime=runtime, settings=settings, events=events, registrations=registrations, demand=demand,
+                calendars=calendars, housekeeping=housekeeping,
+            )  # fmt: skip
             await runtime.start()
-            jobs = asyncio.get_running_loop().create_task(app.state.housekeeping.run_forever())
+            jobs = asyncio.get_running_loop().create_task(housekeeping.run_forever())
             try:
                 yield
             finally:

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
-from witaj.events.api import EventsOn, Registrations, RuntimeDep, Store
 from witaj.events.auth import may_edit
+from witaj.events.deps import EventsOn, Registrations, RuntimeDep, Store
 from witaj.events.registrations import new_token, token_matches
 from witaj.events.schemas import Attendance, RegistrationForOrganiser, RegistrationIn, RegistrationPublic
 from witaj.shared.auth import CurrentPrincipal, MaybePrincipal, Principal, forbid_unless

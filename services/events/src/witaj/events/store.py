@@ -39,13 +39,23 @@ CapacityCheck = Callable[[Session, Document, int | None], Awaitable[None]]
 
 
 class EventStore:
-    def __init__(self, db: AsyncDatabase[Document], outbox: Outbox) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        outbox: Outbox,
+        *,
+        cancel_registrations: RegistrationCanceller | None = None,
+        check_capacity: CapacityCheck | None = None,
+        booked_occurrences: Callable[[Session, str], Awaitable[list[datetime]]] | None = None,
+    ) -> None:
+        """The registration rules come from the registrations' store (`main.py` wires them); without
+        them (the demo seeding, which books nobody) cancelling cancels no registration."""
         self.collection = db["events"]
         self.outbox = outbox
         self.history = TextHistory(db)
-        self.cancel_registrations: RegistrationCanceller | None = None
-        self.check_capacity: CapacityCheck | None = None
-        self.booked_occurrences: Callable[[Session, str], Awaitable[list[datetime]]] | None = None
+        self.cancel_registrations = cancel_registrations
+        self.check_capacity = check_capacity
+        self.booked_occurrences = booked_occurrences
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index(

@@ -12,13 +12,14 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from witaj.events import schedule as sched
-from witaj.events.api import EventsOn, RuntimeDep, Store
 from witaj.events.auth import may_translate, workbench_scope
+from witaj.events.deps import EventsOn, RuntimeDep, ServicesDep, Store
 from witaj.events.documents import (
     CANCELLED,
     DRAFT,
+    NEEDS_TRANSLATING,
     PUBLISHED,
     UNPUBLISHED,
     body_of,
@@ -51,8 +52,6 @@ PAST = timedelta(days=31)
 """How far back an event's occurrences are listed for its editors (attendance is marked afterwards)."""
 MAX_OCCURRENCES = 100
 MAX_DASHBOARD_EVENTS = 5_000
-NEEDS_TRANSLATING = [DRAFT, PUBLISHED]
-"""Events a translator works on: not cancelled, not over."""
 
 
 def languages_of(doc: Document, languages: list[str]) -> dict[str, LanguageState]:
@@ -161,17 +160,17 @@ async def versions(
 
 
 @router.get("/translations", summary="What needs translating, per language, most asked-for first")
-async def dashboard(
-    city: str, principal: CurrentPrincipal, runtime: RuntimeDep, store: Store, request: Request
-) -> dict[str, Any]:
+async def dashboard(city: str, principal: CurrentPrincipal, services: ServicesDep) -> dict[str, Any]:
     """Every event still to come (drafts included) whose text is missing, outdated or unpublished in a
     language: most asked-for in that language first (readers who wanted it and got another), then the
     most viewed, then published before drafts, then the soonest."""
-    config = runtime.cities.require(city)
+    config = services.runtime.cities.require(city)
     query = {"city": city, "status": {"$in": NEEDS_TRANSLATING}, **workbench_scope(principal, city)}
     fields = ["kind", "status", "translations", "texts.title", "schedule", "overrides", "organisation"]
-    docs = await store.collection.find(query, projection=fields, limit=MAX_DASHBOARD_EVENTS).to_list()
-    demand = await request.app.state.demand.of_city(city)
+    docs = await services.events.collection.find(
+        query, projection=fields, limit=MAX_DASHBOARD_EVENTS
+    ).to_list()
+    demand = await services.demand.of_city(city)
     rows: dict[str, list[dict[str, Any]]] = {language: [] for language in config.languages}
     soon = await asyncio.to_thread(lambda: {d["_id"]: _soonest(d) for d in docs})
     for doc in docs:

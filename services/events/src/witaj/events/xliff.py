@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from witaj.events.api import EventsOn, RuntimeDep, Store
 from witaj.events.auth import may_translate, workbench_scope
-from witaj.events.documents import source_texts, translations_of
+from witaj.events.deps import EventsOn, RuntimeDep, Store
+from witaj.events.documents import NEEDS_TRANSLATING, source_texts, translations_of
 from witaj.events.schemas import TEXT_LIMITS
-from witaj.events.workbench import NEEDS_TRANSLATING
 from witaj.shared import xliff
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.errors import ERROR_RESPONSES, BadRequest, NotFound

@@ -1,0 +1,63 @@
+"""What routes get from the composition root (`main.py`): one typed container, `Services`, kept on
+`app.state.events`, and `Annotated` dependencies for the parts most routes use, so no route reaches into
+the application's state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from witaj.events.jobs import Housekeeping
+from witaj.events.registrations import RegistrationStore
+from witaj.events.settings import EventsSettings
+from witaj.events.store import EventStore
+from witaj.shared.demand import Demand
+from witaj.shared.events import Feature
+from witaj.shared.outbound import OutboundClient
+from witaj.shared.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything the events service holds for its lifetime, built once by `main.py`."""
+
+    runtime: Runtime
+    settings: EventsSettings
+    events: EventStore
+    registrations: RegistrationStore
+    demand: Demand
+    """Views per event and language asked for (the translators' dashboard orders by it)."""
+    calendars: OutboundClient
+    """Fetches organisations' calendar URLs: public addresses only, bounded in size and time."""
+    housekeeping: Housekeeping
+
+
+def services(request: Request) -> Services:
+    return request.app.state.events  # type: ignore[no-any-return]
+
+
+def _runtime(request: Request) -> Runtime:
+    return services(request).runtime
+
+
+def _events(request: Request) -> EventStore:
+    return services(request).events
+
+
+def _registrations(request: Request) -> RegistrationStore:
+    return services(request).registrations
+
+
+def events_on(city: str, request: Request) -> None:
+    """Run before every route of a city's events: 404 for a city Witaj does not serve or one that
+    switched events off, so nothing of such a city is read, written or cached."""
+    _runtime(request).cities.require_feature(city, Feature.EVENTS)
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]
+Store = Annotated[EventStore, Depends(_events)]
+Registrations = Annotated[RegistrationStore, Depends(_registrations)]
+EventsOn = Depends(events_on)
+Lang = Annotated[str | None, Query(max_length=12, description="Preferred language")]
