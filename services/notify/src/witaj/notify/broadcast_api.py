@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Response
-from witaj.notify.access import ServicesDep
+from witaj.notify.deps import ServicesDep
 from witaj.notify.schemas import BroadcastCreate, BroadcastPreview, BroadcastPublic
 from witaj.shared.auth import CurrentPrincipal, Principal, Role, forbid_unless
 from witaj.shared.events import CityConfig, Feature

@@ -11,14 +11,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Request
-from fastapi.responses import StreamingResponse
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
-from witaj.notify.access import OwnedSubscription, ServicesDep
 from witaj.notify.schemas import InboxPage, MessagePublic
 from witaj.shared.envelope import Envelope, wrap
 from witaj.shared.errors import NotFound
@@ -26,7 +23,6 @@ from witaj.shared.events import Channel, NotificationOpened
 from witaj.shared.mongo import Document, Session, ensure_expiry
 from witaj.shared.outbox import Outbox
 from witaj.shared.topics import NOTIFY_DELIVERIES
-from witaj.shared.web import Pagination
 
 SOURCE = "witaj/notify"
 OUTCOME_NAMESPACE = uuid.UUID("6f1d4c52-0d8e-4a53-9d0c-5b8f0a3e2c71")
@@ -165,49 +161,3 @@ class Mailbox:
             return doc
 
         return as_message(await self.outbox.transaction(work))
-
-
-router = APIRouter(tags=["inbox"])
-
-
-@router.get("/subscriptions/{subscription_id}/inbox", summary="Your messages, newest first")
-async def inbox(
-    subscription: OwnedSubscription, services: ServicesDep, page: Pagination, unread_only: bool = False
-) -> InboxPage:
-    return await services.mailbox.page(subscription["_id"], page.limit, page.offset, unread_only)
-
-
-@router.post("/subscriptions/{subscription_id}/inbox/{message_id}/read", summary="Mark a message read")
-async def mark_read(message_id: str, subscription: OwnedSubscription, services: ServicesDep) -> MessagePublic:
-    if len(message_id) > 200:
-        raise NotFound("The message")
-    return MessagePublic.model_validate(await services.mailbox.mark_read(subscription["_id"], message_id))
-
-
-@router.get(
-    "/subscriptions/{subscription_id}/stream",
-    summary="Live inbox (Server-Sent Events): what you missed, then each new message as `event: message`",
-    description="A first connection gets the newest unread messages, then new ones as they arrive. "
-    "Reconnecting with `Last-Event-ID` (browsers' EventSource does it by itself) gets every message "
-    "stored after that one, oldest first, then new ones; a message may come twice, so keep by `id`.",
-    response_class=StreamingResponse,
-)
-async def stream(
-    request: Request,
-    subscription: OwnedSubscription,
-    services: ServicesDep,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=200)] = None,
-) -> StreamingResponse:
-    subscriber = subscription["_id"]
-    queue = services.hub.subscribe(subscriber)  # before the backlog query, so nothing falls in between
-    return StreamingResponse(
-        services.hub.events(
-            subscriber,
-            queue,
-            lambda after: services.mailbox.backlog(subscriber, after),
-            last_event_id=last_event_id,
-            catch_up_seconds=services.options.stream_catch_up_seconds,
-        ),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )

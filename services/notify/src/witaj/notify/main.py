@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
-from witaj.notify import broadcast_api, mailbox, subscriptions, webhooks
+from witaj.notify import broadcast_api, confirmation_api, inbox_api, subscriptions_api, webhooks
 from witaj.notify.broadcasts import BroadcastStore
 from witaj.notify.confirmation import ConfirmationMailer
 from witaj.notify.delivery import DeliveryWorker
+from witaj.notify.deps import Services
 from witaj.notify.fanout import Fanout
 from witaj.notify.mailbox import Mailbox
 from witaj.notify.quiet import Clock, utc_now
-from witaj.notify.settings import NotifyOptions, NotifySettings
+from witaj.notify.settings import NotifySettings
 from witaj.notify.stream import StreamHub
 from witaj.notify.subscriptions import SubscriptionStore
 from witaj.shared.envelope import Envelope
@@ -66,21 +66,6 @@ link-local or reserved addresses are refused, and redirects are not followed.
 
 Errors always have the shape `{"error": {"code", "message", "details"}}`.
 """
-
-
-@dataclass
-class Services:
-    """What routes need, stored on `app.state.notify`."""
-
-    runtime: Runtime
-    options: NotifyOptions
-    subscriptions: SubscriptionStore
-    mailbox: Mailbox
-    hub: StreamHub
-    fanout: Fanout
-    delivery: DeliveryWorker
-    confirmations: ConfirmationMailer
-    broadcasts: BroadcastStore
 
 
 def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now) -> FastAPI:
@@ -137,8 +122,9 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
     app = create_service_app(
         settings, service="notify", title="Witaj notify", description=DESCRIPTION, lifespan=lifespan
     )
-    app.include_router(subscriptions.routes(settings.notify))
-    app.include_router(mailbox.router)
+    app.include_router(subscriptions_api.routes(settings.notify))
+    app.include_router(confirmation_api.router)
+    app.include_router(inbox_api.router)
     app.include_router(broadcast_api.router)
     return app
 
