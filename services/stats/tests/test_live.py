@@ -18,7 +18,7 @@ async def test_a_listener_gets_the_citys_rollup_updates(settings, feed, auth_hea
         listening = asyncio.create_task(
             client.get("/cities/lublin/live", params={"metric": "page_views", "limit": 1})
         )
-        await wait_until(lambda: app.state.live.listeners("lublin") == 1, message="the SSE listener")
+        await wait_until(lambda: app.state.stats.live.listeners("lublin") == 1, message="the SSE listener")
         view = PageViewed(kind=ContentKind.PAGE, item_id="a", language="uk")
         now = datetime.now(UTC)
         await feed([wrap(view, source="witaj/test", city="lublin", subject="a", time=now)])

@@ -3,76 +3,30 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
-from witaj.shared.auth import CurrentPrincipal, Principal, Role
-from witaj.shared.cities import require_feature
-from witaj.shared.errors import ERROR_RESPONSES, Forbidden
-from witaj.shared.events import Feature
+from witaj.shared.auth import CurrentPrincipal
+from witaj.shared.errors import ERROR_RESPONSES
 from witaj.stats import dashboards, exports, gaps
-from witaj.stats.live import LiveHub
-from witaj.stats.rollups import RollupStore
+from witaj.stats.access import GAP_READERS, reader
+from witaj.stats.deps import ServicesDep, Settings, StatsOn, Store
 from witaj.stats.schemas import (
     BreakdownPublic,
     Delivery,
     FillRate,
+    Format,
     LanguageDemand,
     QueryGap,
     SeriesPublic,
 )
-from witaj.stats.settings import StatsSettings
 from witaj.stats.windows import Granularity
 
-
-def switched_on(feature: Feature) -> Any:
-    """A route dependency: 404 when the city switched `feature` off. A city whose configuration has not
-    reached this service is not refused: its figures come from the other services' events anyway."""
-
-    def check(city: str, request: Request) -> None:
-        config = request.app.state.runtime.cities.get(city)
-        if config is not None:
-            require_feature(config, feature)
-
-    return Depends(check)
-
-
-StatsOn, OpenDataOn = switched_on(Feature.STATS), switched_on(Feature.OPEN_DATA)
 router = APIRouter(responses=ERROR_RESPONSES, dependencies=[StatsOn])
-READERS = (Role.ANALYST, Role.CITY_ADMIN, Role.PLATFORM_ADMIN)
-GAP_READERS = (*READERS, Role.PA_EDITOR, Role.NGO_EDITOR, Role.TRANSLATOR)
-"""Information gaps and language demand tell the city's editors and translators what to write or
-translate next; they count searches and views, never people, so they may read them too."""
-
-
-class Format(StrEnum):
-    JSON = "json"
-    CSV = "csv"
-    JSONSTAT = "jsonstat"
-
-
-def get_store(request: Request) -> RollupStore:
-    return request.app.state.store  # type: ignore[no-any-return]
-
-
-def get_settings(request: Request) -> StatsSettings:
-    return request.app.state.settings  # type: ignore[no-any-return]
-
-
-Store = Annotated[RollupStore, Depends(get_store)]
-Settings = Annotated[StatsSettings, Depends(get_settings)]
 Start = Annotated[datetime | None, Query(description="Window start (UTC); defaults to 24 hours ago")]
 End = Annotated[datetime | None, Query(description="Last window (UTC); defaults to now")]
 Limit = Annotated[int, Query(ge=1, le=100)]
-
-
-def reader(principal: Principal, city: str, roles: tuple[Role, ...] = READERS) -> None:
-    if not principal.has(*roles):
-        raise Forbidden(f"This needs one of the roles: {', '.join(r.value for r in roles)}")
-    if not principal.in_city(city):
-        raise Forbidden(f"Your account may not read the statistics of {city!r}")
 
 
 def span(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
@@ -220,16 +174,15 @@ async def get_deliveries(
 )
 async def live(
     city: str,
-    request: Request,
+    services: ServicesDep,
     principal: CurrentPrincipal,
     metric: str | None = None,
     limit: Annotated[int | None, Query(ge=1, le=100_000, description="Close after this many updates")] = None,
 ) -> StreamingResponse:
     """Each `stats.rollup_updated` message of the city as an SSE event; the same schema as the stream."""
     reader(principal, city)
-    hub: LiveHub = request.app.state.live
     return StreamingResponse(
-        hub.stream(city, metric=metric, limit=limit),
+        services.live.stream(city, metric=metric, limit=limit),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

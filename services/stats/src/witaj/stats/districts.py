@@ -19,7 +19,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from witaj.shared.auth import CurrentPrincipal, Role
 from witaj.shared.errors import ERROR_RESPONSES, ApiError, BadRequest, Forbidden
-from witaj.stats.api import OpenDataOn, Settings, StatsOn, Store, reader
+from witaj.stats.access import reader
+from witaj.stats.deps import OpenDataOn, Settings, StatsOn, Store
 from witaj.stats.indicators import DISTRICT
 
 router = APIRouter(responses=ERROR_RESPONSES)

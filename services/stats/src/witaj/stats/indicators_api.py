@@ -15,10 +15,11 @@ from witaj.shared.errors import ERROR_RESPONSES, ApiError, ErrorResponse, Forbid
 from witaj.shared.events import IndicatorCell, IndicatorDatasetSubmitted
 from witaj.shared.topics import STATS_INDICATOR_DATASETS
 from witaj.stats import dashboards, datasets, exports, indicator_release
-from witaj.stats.api import Format, OpenDataOn, Settings, StatsOn, Store, reader
+from witaj.stats.access import reader
+from witaj.stats.deps import OpenDataOn, ServicesDep, Settings, StatsOn, Store
 from witaj.stats.indicators import CATALOGUE, Indicator
 from witaj.stats.rollups import RollupStore
-from witaj.stats.schemas import DatasetAccepted, OpenDataPolicy, SeriesPublic
+from witaj.stats.schemas import DatasetAccepted, Format, OpenDataPolicy, SeriesPublic
 from witaj.stats.windows import Granularity
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -54,7 +55,7 @@ async def indicator(code: str) -> Indicator:
     },
 )
 async def upload(
-    city: str, code: str, period: Period, request: Request, principal: CurrentPrincipal, settings: Settings
+    city: str, code: str, period: Period, request: Request, principal: CurrentPrincipal, services: ServicesDep
 ) -> DatasetAccepted:
     """CSV columns: sex, age_group, citizenship (empty = total), value, numerator and denominator (the
     people the figure rests on: both for a share, the denominator only for a median). Every row is
@@ -63,6 +64,7 @@ async def upload(
     period once the processor has it, and is published once audited for small groups of people."""
     if not principal.has(Role.ANALYST, Role.CITY_ADMIN, Role.PLATFORM_ADMIN) or not principal.in_city(city):
         raise Forbidden(f"Only analysts and administrators of {city!r} may submit its datasets")
+    settings = services.settings
     body = await request.body()
     if len(body) > settings.upload.max_bytes:
         raise ApiError(413, "payload_too_large", f"Datasets are limited to {settings.upload.max_bytes} bytes")
@@ -72,7 +74,7 @@ async def upload(
     dataset_id = uuid.uuid4().hex
     data = IndicatorDatasetSubmitted(dataset_id=dataset_id, indicator=code, period=period, rows=valid)
     envelope = wrap(data, source="witaj/stats", city=city, subject=f"{code}.{period}")
-    await request.app.state.runtime.publisher.publish(STATS_INDICATOR_DATASETS, envelope, key=city.encode())
+    await services.runtime.publisher.publish(STATS_INDICATOR_DATASETS, envelope, key=city.encode())
     return DatasetAccepted(dataset_id=dataset_id, indicator=code, period=period, rows=len(valid))
 
 

@@ -11,6 +11,7 @@ from witaj.shared.runtime import Runtime
 from witaj.shared.topics import STATS_INDICATOR_DATASETS, STATS_INDICATORS, STATS_ROLLUPS
 from witaj.shared.web import create_service_app, serve_forever
 from witaj.stats import api, districts, indicators_api, questions_api
+from witaj.stats.deps import Services
 from witaj.stats.live import LiveHub
 from witaj.stats.rollups import RollupStore
 from witaj.stats.settings import StatsSettings
@@ -31,11 +32,12 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
         topics = [STATS_ROLLUPS, STATS_INDICATORS, STATS_INDICATOR_DATASETS]
         async with Runtime(settings, source=SOURCE, topics=topics) as runtime:
             runtime.attach(app)
-            app.state.store = RollupStore(runtime.client, runtime.db)
-            await app.state.store.ensure_indexes(settings.privacy.query_retention)
-            app.state.live = LiveHub()
+            store = RollupStore(runtime.client, runtime.db)
+            await store.ensure_indexes(settings.privacy.query_retention)
+            live = LiveHub()
+            app.state.stats = Services(runtime=runtime, settings=settings, store=store, live=live)
             # Every replica serves live updates of every city: a broadcast consumer, no shared group.
-            runtime.consume([STATS_ROLLUPS], "live", app.state.live.on_rollup, broadcast=True)
+            runtime.consume([STATS_ROLLUPS], "live", live.on_rollup, broadcast=True)
             await runtime.start()
             yield
 

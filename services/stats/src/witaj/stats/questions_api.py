@@ -16,7 +16,8 @@ from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.errors import ERROR_RESPONSES
 from witaj.shared.mongo import Document
 from witaj.stats import dashboards, releases
-from witaj.stats.api import Settings, StatsOn, Store, reader
+from witaj.stats.access import reader
+from witaj.stats.deps import Settings, StatsOn, Store
 from witaj.stats.privacy import TOTAL
 from witaj.stats.questions import WAITS
 from witaj.stats.windows import Granularity, window_start

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -92,3 +93,11 @@ class DatasetAccepted(BaseModel):
     period: str
     rows: int
     status: str = "accepted"
+
+
+class Format(StrEnum):
+    """What a figure is downloaded as."""
+
+    JSON = "json"
+    CSV = "csv"
+    JSONSTAT = "jsonstat"
