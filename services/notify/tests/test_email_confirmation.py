@@ -22,7 +22,7 @@ from notify_helpers import (
     text_of,
 )
 from witaj.devkit.testing import wait_until
-from witaj.notify.quiet import utc_now
+from witaj.notify.send_times import utc_now
 from witaj.notify.settings import NotifySettings
 
 

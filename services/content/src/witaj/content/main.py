@@ -11,7 +11,7 @@ from witaj.content import (
     cities_api,
     feedback,
     gaps,
-    machine,
+    machine_translation,
     preview,
     reading,
     search,
@@ -97,7 +97,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     app.include_router(topics_api.router)
     app.include_router(translation.router)
     app.include_router(xliff.router)
-    app.include_router(machine.router)
+    app.include_router(machine_translation.router)
     app.include_router(feedback.router)
     app.include_router(feedback.public_router(settings))
     app.include_router(gaps.router)

@@ -13,7 +13,7 @@ commit leaves nothing, after it the job is in the database and the worker of any
 the deliveries' keys (job id, subscriber, channel) keep a resumed job from storing a message twice.
 
 Urgent. A broadcast's e-mails and webhooks go out at once, past the subscriber's quiet hours and their
-daily digest (`witaj.notify.quiet`, `witaj.notify.digest`). Quiet hours and digests are there so the
+daily digest (`witaj.notify.send_times`, `witaj.notify.digest`). Quiet hours and digests are there so the
 steady flow of new pages and events does not disturb anyone; a broadcast is what does not wait: an office
 closed tomorrow, a changed deadline, a place moved. Held until the quiet hours end or the next digest
 hour (up to a day later) it would often arrive after the moment it is about. Only the city's PA editors

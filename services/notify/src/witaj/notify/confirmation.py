@@ -30,7 +30,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from witaj.notify import email
 from witaj.notify.access import unsubscribe_token
-from witaj.notify.quiet import Clock, utc_now
+from witaj.notify.send_times import Clock, utc_now
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.templates import render_confirmation
 from witaj.notify.waking import Worker

@@ -24,7 +24,7 @@ from witaj.notify import email, webhooks
 from witaj.notify.access import unsubscribe_token
 from witaj.notify.digest import as_rendered, end_round, freeze, round_key
 from witaj.notify.mailbox import outcome
-from witaj.notify.quiet import Clock, utc_now
+from witaj.notify.send_times import Clock, utc_now
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.templates import Rendered, RenderedDigest, render_digest
 from witaj.notify.waking import stop_task, until_woken

@@ -3,7 +3,7 @@
 A subscriber on `mode: digest` still gets one delivery document per item and channel under the same
 key as any other (so the fan-out's at-most-once guarantee holds), but *held*: without a `due_at` of its
 own. Beside them, one digest document per subscriber and channel carries `due_at`: the next digest hour
-in the subscriber's time zone, moved past their quiet hours (`witaj.notify.quiet`). The fan-out creates
+in the subscriber's time zone, moved past their quiet hours (`witaj.notify.send_times`). The fan-out creates
 it with the first held item and renews its `stamp` with each later batch, always after storing the
 items, also when it redoes a batch after a crash.
 
@@ -28,7 +28,7 @@ from typing import Any
 from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError
 from witaj.notify.mailbox import duplicates
-from witaj.notify.quiet import due_at
+from witaj.notify.send_times import due_at
 from witaj.notify.templates import Rendered
 from witaj.shared.mongo import Session
 

@@ -36,7 +36,7 @@ from pymongo.errors import DuplicateKeyError
 from witaj.notify import digest
 from witaj.notify.mailbox import Mailbox, as_message, delivery_key, insert_new, outcome
 from witaj.notify.matching import PROJECTION, STREAM_ORDER, Criteria
-from witaj.notify.quiet import Clock, due_at, utc_now
+from witaj.notify.send_times import Clock, due_at, utc_now
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.stream import StreamHub
 from witaj.notify.templates import RenderCache, WrittenTexts

@@ -14,7 +14,7 @@ from witaj.notify.delivery import DeliveryWorker
 from witaj.notify.deps import Services
 from witaj.notify.fanout import Fanout
 from witaj.notify.mailbox import Mailbox
-from witaj.notify.quiet import Clock, utc_now
+from witaj.notify.send_times import Clock, utc_now
 from witaj.notify.settings import NotifySettings
 from witaj.notify.stream import StreamHub
 from witaj.notify.subscriptions import SubscriptionStore

@@ -75,7 +75,7 @@ for the garbage collector to scan while the batch waits for its transaction, and
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
-NOTED = (
+EVENTS_WITH_STATE = (
     EventPublished,
     EventUpdated,
     IndicatorDatasetSubmitted,
@@ -178,7 +178,7 @@ class Searches(NamedTuple):
         return out
 
 
-class Given(NamedTuple):
+class RareEventIncrements(NamedTuple):
     """The increments of a rarer event (registrations, deliveries, feedback), worked out as it comes."""
 
     items: tuple[Increment, ...]
@@ -187,7 +187,7 @@ class Given(NamedTuple):
         return list(self.items)
 
 
-Tally = PageViews | EventViews | Searches | Given
+Tally = PageViews | EventViews | Searches | RareEventIncrements
 
 TallyKey = tuple[str, int, Tally]
 """(city, minute the event happened in as minutes since the epoch, what it counts)."""
@@ -264,10 +264,10 @@ class Counter:
         kind = type(data)
         if kind is PageViewed or kind is EventViewed:  # the bulk of the stream, first
             return False
-        return _missed_query(data) is not None or isinstance(data, NOTED)
+        return _missed_query(data) is not None or isinstance(data, EVENTS_WITH_STATE)
 
     def note(self, envelope: Envelope[Any], effects: Effects) -> None:
-        """What a counted event changes besides counters: zero-result queries, and the state `NOTED`
+        """What a counted event changes besides counters: zero-result queries, and the state `EVENTS_WITH_STATE`
         events carry (event capacities and starts, people per occurrence, questions per day, topic and
         language, indicator datasets, translation states)."""
         data = envelope.data
@@ -315,7 +315,7 @@ class Counter:
         if isinstance(d, SearchPerformed):
             return Searches(d.language, d.zero_results)
         increments = self.increments(envelope)
-        return Given(tuple(increments)) if increments else None
+        return RareEventIncrements(tuple(increments)) if increments else None
 
     def _page_views(self, city: str, d: PageViewed) -> PageViews:
         """A view is counted as outdated demand when the language asked for has a missing or outdated
