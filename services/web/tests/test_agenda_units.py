@@ -15,7 +15,14 @@ import pytest
 from starlette.requests import Request
 from witaj.web import live
 from witaj.web.agenda import Dates, page_of, whole_days, zone
-from witaj.web.browser_keys import NOTIFICATIONS_COOKIE, REGISTRATIONS_COOKIE, registration_token, subscribed
+from witaj.web.browser_keys import (
+    NOTIFICATIONS_COOKIE,
+    QUESTIONS_COOKIE,
+    REGISTRATIONS_COOKIE,
+    held_questions,
+    registration_token,
+    subscribed,
+)
 from witaj.web.clients.base import BackendClient, BackendNotFound, BackendSwitchedOff
 from witaj.web.clients.notify import Message, Subscription
 from witaj.web.errors import switched_off
@@ -158,6 +165,8 @@ def test_links_in_messages_lead_to_this_apps_pages_and_nowhere_else() -> None:
         == "/lublin/uk/pages/lublin-renting"
     )
     assert page_of("/cities/lublin/events/demo-festival", reader) == "/lublin/uk/events/demo-festival"
+    question = "/cities/lublin/questions/q0123456789abcdef01234567"
+    assert page_of(question, reader) == "/lublin/uk/questions/q0123456789abcdef01234567"  # an answer's notice
     assert page_of("https://witaj.example/cities/bologna/pages/x", reader) is None  # another city
     assert page_of("https://evil.example/phish", reader) is None
     assert page_of("https://witaj.example/cities/lublin/workbench/items", reader) is None
@@ -171,6 +180,9 @@ def request_with(cookies: dict[str, str]) -> Request:
 
 def test_only_well_formed_keys_are_taken_from_the_browser() -> None:
     token = "A" * 32
+    first, second = "q" + "a" * 24, "q" + "b" * 24
+    kept = f"{first}.{token}~{second}.{token}~{second}.{'B' * 32}~qzz.{token}~{first}.short"
+    assert held_questions(request_with({QUESTIONS_COOKIE: kept})) == {first: token, second: token}
     assert registration_token(request_with({REGISTRATIONS_COOKIE: token})) == token
     assert registration_token(request_with({REGISTRATIONS_COOKIE: "short"})) is None
     held = subscribed(request_with({NOTIFICATIONS_COOKIE: f"s0123.{token}"}))

@@ -24,7 +24,9 @@ from witaj.web.i18n import Translator, babel_locale
 from witaj.web.pages import Reader
 
 _API_PATH = re.compile(r"^/cities/([a-z0-9-]{1,64})/([a-z_]{1,20})/([A-Za-z0-9_-]{1,64})$")
-LINKED_PATHS = frozenset({*KIND_PATHS.values(), "events"})
+LINKED_PATHS = frozenset({*KIND_PATHS.values(), "events", "questions"})
+"""What a message may link to: content, events, and the reader's own question's thread (a counsellor
+answered, or asked back), whose page opens with the token the browser holds."""
 
 
 def zone(name: str | None, fallback: str) -> ZoneInfo:

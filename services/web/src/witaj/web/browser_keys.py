@@ -1,5 +1,5 @@
-"""What the reader's browser keeps for them instead of an account: their registration token and their
-notification subscription's id and token.
+"""What the reader's browser keeps for them instead of an account: their registration token, their
+notification subscription's id and token, and each of their questions' id and token.
 
 Both are secrets that act for the reader (cancel their places, read their inbox), so they live only in
 HttpOnly cookies: scripts on the page cannot read them, they never appear in an address that could be
@@ -20,10 +20,15 @@ from witaj.web.pages import Reader
 
 REGISTRATIONS_COOKIE = "witaj_registrations"
 NOTIFICATIONS_COOKIE = "witaj_notifications"
+QUESTIONS_COOKIE = "witaj_questions"
+MAX_QUESTIONS = 20
+"""Questions one browser keeps (newest first); an older one is then left to its retention at the ask
+service, unreadable from here. Twenty ids and tokens stay well within a cookie's 4 KB."""
 MAX_AGE = 400 * 24 * 3600
 """As long as browsers keep a cookie (Chromium caps them at 400 days); renewed whenever it is used."""
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 _SUBSCRIPTION = re.compile(r"^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{20,200})$")
+_QUESTION = re.compile(r"^(q[0-9a-f]{24})\.([A-Za-z0-9_-]{20,100})$")
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,27 @@ def registration_token(request: Request) -> str | None:
 def subscribed(request: Request) -> Subscribed | None:
     found = _SUBSCRIPTION.match(request.cookies.get(NOTIFICATIONS_COOKIE) or "")
     return Subscribed(found.group(1), found.group(2)) if found else None
+
+
+def held_questions(request: Request) -> dict[str, str]:
+    """The reader's questions in this city, newest first: question id -> its token."""
+    held: dict[str, str] = {}
+    for part in (request.cookies.get(QUESTIONS_COOKIE) or "").split("~")[:MAX_QUESTIONS]:
+        found = _QUESTION.match(part)
+        if found:
+            held.setdefault(found.group(1), found.group(2))
+    return held
+
+
+def keep_questions(reader: Reader, held: dict[str, str]) -> None:
+    """Keep these questions (newest first) in the browser with whatever this request answers, or forget
+    the cookie when none is left."""
+    kept = list(held.items())[:MAX_QUESTIONS]
+    if not kept:
+        reader.carried[QUESTIONS_COOKIE] = lambda response: forget(response, reader, QUESTIONS_COOKIE)
+        return
+    value = "~".join(f"{question_id}.{token}" for question_id, token in kept)
+    hand_over(reader, QUESTIONS_COOKIE, value)
 
 
 def _path(reader: Reader) -> str:

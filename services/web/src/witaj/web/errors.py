@@ -40,6 +40,7 @@ PROBLEMS = {
     "city": Problem(404, "error.not_found.title", "error.not_found.city"),
     "language": Problem(404, "error.not_found.title", "error.not_found.language"),
     "page": Problem(404, "error.not_found.title", "error.not_found.page"),
+    "question": Problem(404, "error.not_found.title", "error.not_found.question"),
     "bad_address": Problem(400, "error.bad_address.title", "error.bad_address.text"),
     "unavailable": Problem(503, "error.unavailable.title", "error.unavailable.text"),
     "form_expired": Problem(403, "error.form_expired.title", "error.form_expired.text"),

@@ -34,7 +34,7 @@ BABEL_LOCALES = {"prs": "fa_AF", "zh": "zh_Hans"}
 """CLDR's names where they differ from Witaj's language codes (Dari is Afghan Persian in CLDR)."""
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LANGUAGE_COOKIE = "witaj_lang"
-PARTS = ("agenda",)
+PARTS = ("agenda", "ask")
 """Parts of the migrant app with texts in a folder of their own (`locales/<part>/`), merged into its
 catalogue; a book such as the back office's (`locales/office/`) is looked up apart, never merged."""
 

@@ -44,6 +44,8 @@ from witaj.web.routes import (
     notifications,
     office,
     offline,
+    question_actions,
+    questions,
     registrations,
     search,
     speech,
@@ -154,8 +156,8 @@ def create_app(
     app.include_router(cities.router)
     app.include_router(search.router)
     app.include_router(topics.router)
-    # events and notifications: before items, whose /{city}/{lang}/{kind_path} would match them first
-    for area in (events, registrations, notifications, inbox):
+    # events, notifications and questions: before items, whose /{city}/{lang}/{kind_path} would match them first
+    for area in (events, registrations, notifications, inbox, questions, question_actions):
         app.include_router(area.router)
     app.include_router(feedback.router)
     app.include_router(directory.router)

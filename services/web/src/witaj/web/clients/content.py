@@ -91,6 +91,45 @@ class Listing(_Model):
     next_offset: int | None = None
 
 
+class Passage(_Model):
+    """The sentence of an instant answer that matched the question, with the words to mark."""
+
+    field: str
+    language: str
+    text: str
+    spans: list[tuple[int, int]] = Field(default_factory=list)
+
+    @property
+    def highlight(self) -> dict[str, Any]:
+        """As a search highlight, for the same marking (`markup.highlighted`)."""
+        return {"snippet": self.text, "spans": self.spans}
+
+
+class InstantAnswer(Row):
+    passage: Passage | None = None
+
+
+class InstantAnswers(_Model):
+    language: str
+    answers: list[InstantAnswer]
+
+
+class Comment(_Model):
+    """What a reader added under an item that others may read: an approved comment or an accepted tip."""
+
+    id: str
+    type: str
+    language: str
+    text: str
+    credit: str | None = None
+    at: str
+
+
+class Comments(_Model):
+    items: list[Comment]
+    total: int
+
+
 class Occurrence(_Model):
     field: str
     start: int
@@ -220,6 +259,33 @@ class ContentClient(BackendClient):
     ) -> None:
         payload = {"language": language, "helpful": helpful, "comment": comment}
         await self.post(f"/cities/{city}/{kind_path}/{item_id}/feedback", payload, headers=reader)
+
+    async def answers(
+        self, city: str, lang: str, question: str, *, topic: str | None, limit: int, session: str | None
+    ) -> InstantAnswers:
+        """Published content that answers a migrant's question. Asked afresh each time (the question is
+        the reader's own words) and never kept."""
+        params: Params = {"q": question, "lang": lang, "limit": limit}
+        if topic:
+            params["topic"] = topic
+        headers = {"X-Session-Id": session} if session else None
+        data = await self.call("GET", f"/cities/{city}/answers", params=params, headers=headers)
+        return InstantAnswers.model_validate(data)
+
+    async def comments(self, city: str, kind_path: str, item_id: str, *, limit: int) -> Answer[Comments]:
+        """Approved comments and accepted tips under an item, newest first (every language)."""
+        answer = await self.get(
+            f"/cities/{city}/{kind_path}/{item_id}/comments",
+            {"limit": limit},
+            fresh_for=self.settings.fresh_seconds,
+        )
+        return Answer(Comments.model_validate(answer.data), answer.saved_at)
+
+    async def suggest(
+        self, city: str, kind_path: str, item_id: str, suggestion: dict[str, Any], *, reader: dict[str, str]
+    ) -> None:
+        """A correction or a tip for the item's editors (rate limited per reader by the content API)."""
+        await self.post(f"/cities/{city}/{kind_path}/{item_id}/suggestions", suggestion, headers=reader)
 
     async def report_gap(
         self, city: str, *, language: str, query: str, comment: str | None, reader: dict[str, str]

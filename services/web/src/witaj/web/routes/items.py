@@ -2,7 +2,8 @@
 
 Item pages are one template per kind (`templates/items/<kind>.html`) on a shared layout; glossary terms
 in the text open in place, a procedure's offices come with their address and hours, and every item
-page ends with the feedback form (see `feedback.py`).
+page ends with what readers added (approved comments and accepted tips), the form to suggest a correction
+or add a tip, and the feedback form (see `feedback.py`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from witaj.shared.events import Feature
-from witaj.web.clients.base import Answer
-from witaj.web.clients.content import PAGE_SIZE, Row
+from witaj.web.clients.base import Answer, BackendRefused, BackendUnavailable
+from witaj.web.clients.content import PAGE_SIZE, Comments, Row
 from witaj.web.deps import CityReader, PageNotFound, WebDep, require
 from witaj.web.markup import Terms
 from witaj.web.pages import Reader
@@ -27,6 +28,8 @@ router = APIRouter()
 ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 LIST_PAGE = 20
 FEEDBACK_STATES = ("sent", "missing", "limited")
+SUGGESTION_STATES = ("sent", "missing", "limited", "too_long")
+SHOWN_COMMENTS = 20
 
 
 def kind_of(reader: Reader, kind_path: str) -> str:
@@ -44,6 +47,19 @@ async def glossary_of(reader: Reader, web: WebDep) -> Answer[dict[str, Row]]:
     if not reader.has(Feature.GLOSSARY):
         return Answer({})
     return await web.content.glossary(reader.city.id, reader.language)
+
+
+async def comments_of(reader: Reader, web: WebDep, kind_path: str, item_id: str) -> Comments:
+    """What readers added under the item; none shown when the city has no feedback or the content
+    service cannot say now (the item is worth reading without them)."""
+    assert reader.city is not None
+    if not reader.has(Feature.FEEDBACK):
+        return Comments(items=[], total=0)
+    try:
+        found = await web.content.comments(reader.city.id, kind_path, item_id, limit=SHOWN_COMMENTS)
+    except (BackendUnavailable, BackendRefused):
+        return Comments(items=[], total=0)
+    return found.data
 
 
 @router.get("/{city}/{lang}/{kind_path}")
@@ -83,15 +99,17 @@ async def item_page(
     reader: CityReader,
     web: WebDep,
     feedback: Annotated[str | None, Query(max_length=20)] = None,
+    suggested: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
     assert reader.city is not None
     kind_of(reader, kind_path)
     if not ITEM_ID.match(item_id):
         raise PageNotFound("page", city=reader.city)
     city, language = reader.city.id, reader.language
-    read, glossary = await asyncio.gather(
+    read, glossary, comments = await asyncio.gather(
         web.content.item(city, kind_path, item_id, language, session=reader.session),
         glossary_of(reader, web),
+        comments_of(reader, web, kind_path, item_id),
     )
     item = reader.use(read)
     offices: dict[str, Row] = {}
@@ -110,8 +128,10 @@ async def item_page(
         offices = {row.id: row for row in found.items}
     return reader.render(
         f"items/{item.kind}.html",
-        same_for=version_of(item),
+        same_for=version_of(item, comments),
         item=item,
+        comments=comments,
+        suggested=suggested if suggested in SUGGESTION_STATES else None,
         terms=Terms(reader.use(glossary)),
         offices=offices,
         feedback=feedback if feedback in FEEDBACK_STATES else None,
