@@ -40,6 +40,8 @@ PAGE_TYPES = {
     "directory": "/lublin/{lang}/organisations",
     "directory-filtered": "/lublin/{lang}/organisations?topic=education&speaks=uk",
     "offline": "/lublin/{lang}/offline",
+    "ask": "/lublin/{lang}/ask",
+    "questions-none": "/lublin/{lang}/questions",
 }
 QUERIES = {"en": "residence", "ar": "الإقامة"}
 FIRST_TOPIC = "housing"
