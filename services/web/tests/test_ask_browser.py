@@ -13,6 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 from web_helpers import PHONE, reader_address, screenshot
+from witaj.web.i18n import catalogue
 
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}
 TEXTS = {
@@ -154,3 +155,34 @@ def test_a_tip_sent_from_the_item_page_with_and_without_script(phone: Page, web_
     else:
         expect(phone).to_have_url(re.compile(r"\?suggested=sent#suggest$"))
     axe_clean(phone, scripted)
+
+
+def test_the_answer_arrives_live_in_the_open_inbox_right_to_left(
+    browser: Browser, web_url, platform, auth_header
+) -> None:
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    context.set_extra_http_headers({"X-Forwarded-For": reader_address()})
+    phone = context.new_page()
+    try:
+        words = TEXTS["ar"]
+        phone.goto(f"{web_url}/lublin/ar/ask")
+        phone.locator("#ask-text").fill(words["question"])
+        phone.get_by_role("button", name=words["look"]).tap()
+        expect(phone).to_have_url(re.compile(r"/lublin/ar/questions/q[0-9a-f]{24}$"))
+        question_id = phone.url.rsplit("/", 1)[1]
+        expect(phone.locator("#send-notify")).to_be_checked()  # told in the inbox unless unticked
+        phone.get_by_role("button", name=words["send"]).tap()
+        expect(phone.get_by_role("status").first).to_contain_text(words["sent"])
+        phone.get_by_role("link", name=catalogue("ar")["inbox.title"]).last.tap()
+        expect(phone.locator("[data-live-status]")).to_have_text(catalogue("ar")["inbox.live"])
+        phone.evaluate("window.witajStillHere = true")  # gone if the page were loaded again
+        answer_as_counsellor(platform, auth_header, question_id, words["answer"], "ar")
+        notice = phone.locator(f'.message a[href="/lublin/ar/questions/{question_id}"]')
+        expect(notice).to_be_visible(timeout=30_000)
+        assert phone.evaluate("window.witajStillHere") is True
+        expect(notice).to_have_text("تمت الإجابة على سؤالك")
+        screenshot(phone, "inbox-answer-arrived-ar", full_page=False)
+        notice.tap()
+        expect(phone.locator(".thread__message--counsellor")).to_contain_text(words["answer"])
+    finally:
+        context.close()

@@ -136,7 +136,14 @@ async def test_operations_endpoints_answer_like_every_service(web) -> None:
     assert ready.status_code == 200
     assert ready.json() == {
         "status": "ready",
-        "checks": {"content": True, "events": True, "notify": True, "stats": True, "sessions": True},
+        "checks": {
+            "content": True,
+            "events": True,
+            "notify": True,
+            "stats": True,
+            "ask": True,
+            "sessions": True,
+        },
     }
     await web.get("/lublin/en")
     metrics = await web.get("/metrics")
