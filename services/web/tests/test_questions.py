@@ -10,7 +10,10 @@ import uuid
 import httpx
 import pytest
 from agenda_helpers import token_of
-from witaj.devkit.testing import wait_until
+from web_helpers import web_settings
+from witaj.devkit.infra import free_port
+from witaj.devkit.testing import serve, wait_until
+from witaj.web.main import create_app
 
 QUESTION = "How do I get health insurance for my children?"
 
@@ -232,3 +235,18 @@ async def test_a_suggestion_without_text_or_too_long_is_refused_with_a_message(w
         headers={"HX-Request": "true"},
     )
     assert long.status_code == 200 and 'id="suggest"' in long.text and "Your text is too long" in long.text
+
+
+async def test_with_the_ask_service_down_the_pages_say_so(platform) -> None:
+    app = create_app(web_settings(platform, ask_url=f"http://127.0.0.1:{free_port()}"))
+    async with serve(app) as web:
+        form = await web.get("/lublin/uk/ask")
+        assert form.status_code == 200  # the form needs only the city's topics
+        asked = await web.post("/lublin/uk/ask", data={"csrf_token": token_of(form), "text": "Де лікар?"})
+        assert asked.status_code == 503 and "Сервіс зараз недоступний" in asked.text
+        assert "Traceback" not in asked.text
+        web.cookies.set("witaj_questions", f"q{'0' * 24}.{'x' * 43}", path="/lublin")
+        mine = await web.get("/lublin/uk/questions")
+        assert mine.status_code == 503 and mine.headers["retry-after"] == "30"
+        assert "Зараз ми не можемо показати ваші запитання." in mine.text
+        assert web.cookies.get("witaj_questions")  # kept: the questions may well still be there
