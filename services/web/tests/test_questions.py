@@ -4,15 +4,17 @@ a browser without the question's token sees nothing; tips under an item once an 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 
 import httpx
 import pytest
-from agenda_helpers import token_of
+from agenda_helpers import new_city, token_of
 from web_helpers import web_settings
 from witaj.devkit.infra import free_port
 from witaj.devkit.testing import serve, wait_until
+from witaj.shared.events import Feature
 from witaj.web.main import create_app
 
 QUESTION = "How do I get health insurance for my children?"
@@ -250,3 +252,17 @@ async def test_with_the_ask_service_down_the_pages_say_so(platform) -> None:
         assert mine.status_code == 503 and mine.headers["retry-after"] == "30"
         assert "Зараз ми не можемо показати ваші запитання." in mine.text
         assert web.cookies.get("witaj_questions")  # kept: the questions may well still be there
+
+
+async def test_a_city_that_takes_no_questions_offers_no_asking(web, platform, auth_header) -> None:
+    city = await asyncio.to_thread(new_city, platform, auth_header("platform_admin"), {Feature.QUESTIONS})
+
+    async def home() -> httpx.Response | None:
+        page = await web.get(f"/{city}/en")
+        return page if page.status_code == 200 else None
+
+    page = await wait_until(home, timeout=20, message="the new city's home page")
+    assert f'href="/{city}/en/ask"' not in page.text and "ask-band" not in page.text
+    off = await web.get(f"/{city}/en/ask")
+    assert off.status_code == 404 and "ask-text" not in off.text
+    assert (await web.get(f"/{city}/en/questions")).status_code == 404

@@ -9,7 +9,7 @@
 //   this worker's version (`?v=` in its address, a hash of every static file), so an update installs
 //   a new worker that replaces the old files.
 // - Only GET is ever answered from or kept in a cache: form answers (POST) never are, and neither are
-//   personal pages (inbox, registrations, subscriptions) nor searches.
+//   personal pages (inbox, registrations, subscriptions, questions) nor searches.
 
 const VERSION = new URL(self.location.href).searchParams.get("v") || "0";
 const SCOPE = new URL(self.registration.scope).pathname; // "/lublin/"
@@ -19,7 +19,7 @@ const KEPT = `witaj-${CITY}-kept`;
 const ASSETS = `witaj-${CITY}-assets-${VERSION}`;
 const MAX_PAGES = 150;
 const SLOW_NETWORK_MS = 8000;
-const PERSONAL = /\/(inbox|registrations?|subscriptions?|notifications|account|unsubscribe)(\/|$)/;
+const PERSONAL = /\/(inbox|registrations?|subscriptions?|notifications|questions?|ask|account|unsubscribe)(\/|$)/;
 
 self.addEventListener("install", () => self.skipWaiting());
 
@@ -48,7 +48,8 @@ function keepable(url) {
     inCity(url) &&
     !PERSONAL.test(url.pathname) &&
     !/\/search(\/|$)/.test(url.pathname) &&
-    !url.searchParams.has("feedback")
+    !url.searchParams.has("feedback") &&
+    !url.searchParams.has("suggested")
   );
 }
 
