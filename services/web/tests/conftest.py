@@ -236,6 +236,17 @@ def browser_context_args() -> dict[str, Any]:
     return {"viewport": PHONE, "has_touch": True, "is_mobile": True}
 
 
+@pytest.fixture(params=["script", "no-script"])
+def phone(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """A phone with JavaScript on, and one with it off; each a different reader to the rate limits."""
+    context = browser.new_context(
+        viewport=PHONE, has_touch=True, is_mobile=True, java_script_enabled=request.param == "script"
+    )
+    context.set_extra_http_headers({"X-Forwarded-For": reader_address()})
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def no_js_page(browser: Browser) -> Iterator[Page]:
     """A phone whose browser runs no JavaScript at all."""

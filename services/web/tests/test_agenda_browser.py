@@ -23,17 +23,6 @@ from test_browser import SMALL_TARGETS
 from web_helpers import PHONE, reader_address, screenshot
 
 
-@pytest.fixture(params=["script", "no-script"])
-def phone(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
-    """A phone with JavaScript on, and one with it off; each a different reader to the rate limits."""
-    context = browser.new_context(
-        viewport=PHONE, has_touch=True, is_mobile=True, java_script_enabled=request.param == "script"
-    )
-    context.set_extra_http_headers({"X-Forwarded-For": reader_address()})
-    yield context.new_page()
-    context.close()
-
-
 @pytest.fixture(autouse=True)
 def one_reader_each(page: Page) -> None:
     page.context.set_extra_http_headers({"X-Forwarded-For": reader_address()})

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -40,17 +39,6 @@ TEXTS = {
         "erased": "Your question has been erased.",
     },
 }
-
-
-@pytest.fixture(params=["script", "no-script"])
-def phone(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
-    """A phone with JavaScript on, and one with it off; each a different reader to the rate limits."""
-    context = browser.new_context(
-        viewport=PHONE, has_touch=True, is_mobile=True, java_script_enabled=request.param == "script"
-    )
-    context.set_extra_http_headers({"X-Forwarded-For": reader_address()})
-    yield context.new_page()
-    context.close()
 
 
 def axe_clean(page: Page, scripted: bool) -> None:
