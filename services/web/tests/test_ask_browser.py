@@ -5,6 +5,7 @@ counsellor's answer on the thread page, erase it; every page axe-clean; and a ti
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import httpx
@@ -70,6 +71,15 @@ def answer_as_counsellor(
         assert written.status_code in (200, 201), written.text
 
 
+def instant_answers(phone: Page) -> None:
+    """Wait for the instant answers: the content service's first ones after it started read the city's
+    index and may take longer than the page waits (the page then says so and is loaded again)."""
+    deadline = time.monotonic() + 30
+    while phone.locator("#answers .card").count() == 0:
+        assert time.monotonic() < deadline, "no instant answers"
+        phone.reload()
+
+
 def ends_at_the_right(inner: dict[str, float] | None, outer: dict[str, float] | None) -> bool:
     assert inner and outer
     return abs((inner["x"] + inner["width"]) - (outer["x"] + outer["width"])) < 40
@@ -94,6 +104,7 @@ def test_asking_reading_the_answer_and_erasing(
 
     expect(phone).to_have_url(re.compile(rf"/lublin/{lang}/questions/q[0-9a-f]{{24}}$"))
     question_id = phone.url.rsplit("/", 1)[1]
+    instant_answers(phone)
     answers = phone.locator("#answers .card")
     expect(answers.first).to_be_visible()
     expect(phone.locator("#answers mark").first).to_be_visible()  # the passage, the question's words marked

@@ -11,7 +11,7 @@ import uuid
 import httpx
 import pytest
 from agenda_helpers import new_city, token_of
-from web_helpers import web_settings
+from web_helpers import reader_address, web_settings
 from witaj.devkit.infra import free_port
 from witaj.devkit.testing import serve, wait_until
 from witaj.shared.events import Feature
@@ -57,7 +57,14 @@ async def counsellor_answers(
 
 async def test_instant_answers_come_first_with_the_matching_passage_marked(web) -> None:
     question_id = await ask(web)
-    page = await web.get(f"/lublin/en/questions/{question_id}")
+
+    async def answered() -> httpx.Response | None:
+        """The page once the content service answers (its first instant answers after starting read
+        the city's index and may take longer than the page waits: the page then says so, see below)."""
+        shown = await web.get(f"/lublin/en/questions/{question_id}")
+        return None if "We cannot look for answers right now" in shown.text else shown
+
+    page = await wait_until(answered, timeout=30, message="instant answers")
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
     assert QUESTION in page.text
@@ -266,3 +273,23 @@ async def test_a_city_that_takes_no_questions_offers_no_asking(web, platform, au
     off = await web.get(f"/{city}/en/ask")
     assert off.status_code == 404 and "ask-text" not in off.text
     assert (await web.get(f"/{city}/en/questions")).status_code == 404
+
+
+async def test_too_many_changes_are_limited_per_reader_not_for_everyone(web, web_url) -> None:
+    question_id = await ask(web)
+    page = f"/lublin/en/questions/{question_id}"
+    await post_form(web, page, f"{page}/send")
+    shown = await web.get(page)
+    statuses = []
+    for n in range(12):
+        sent = await web.post(f"{page}/replies", data={"csrf_token": token_of(shown), "text": f"And {n}?"})
+        statuses.append(sent.status_code)
+        if sent.status_code == 429:
+            assert "You have made several changes in a short time." in sent.text
+            assert f"And {n}?" in sent.text  # what the reader wrote is still in the form
+            break
+    assert statuses[-1] == 429 and set(statuses[:-1]) == {303}
+    async with httpx.AsyncClient(base_url=web_url, headers={"X-Forwarded-For": reader_address()}) as other:
+        theirs = await ask(other)
+        sent = await post_form(other, f"/lublin/en/questions/{theirs}", f"/lublin/en/questions/{theirs}/send")
+        assert sent.status_code == 303  # another reader is not held back by this one's changes

@@ -74,6 +74,9 @@ class Question(_Model):
 
 
 class AskClient(BackendClient):
+    """Every change carries the reader's address (`reader`, see `Reader.identity_headers`): the ask
+    service limits changes per caller, and every reader would otherwise share the web app's limit."""
+
     service = "ask"
 
     @staticmethod
@@ -103,35 +106,45 @@ class AskClient(BackendClient):
         changes: dict[str, Any],
         *,
         subscriber_token: str | None = None,
+        reader: dict[str, str],
     ) -> Question:
         """Consent to an FAQ entry, and notices to a subscription (proven with its own token)."""
-        headers = self._own(token)
+        headers = self._own(token, reader)
         if subscriber_token:
             headers[SUBSCRIBER_TOKEN_HEADER] = subscriber_token
         data = await self.call("PATCH", self._path(city, question_id), payload=changes, headers=headers)
         return Question.model_validate(data)
 
-    async def send(self, city: str, question_id: str, token: str) -> Question:
+    async def send(self, city: str, question_id: str, token: str, *, reader: dict[str, str]) -> Question:
         """To the city's counsellors: the instant answers did not answer it."""
-        data = await self.call("POST", self._path(city, question_id, "send"), headers=self._own(token))
-        return Question.model_validate(data)
-
-    async def reply(self, city: str, question_id: str, token: str, text: str) -> Question:
         data = await self.call(
-            "POST", self._path(city, question_id, "replies"), payload={"text": text}, headers=self._own(token)
+            "POST", self._path(city, question_id, "send"), headers=self._own(token, reader)
         )
         return Question.model_validate(data)
 
-    async def close(self, city: str, question_id: str, token: str, *, answered: bool) -> Question | None:
+    async def reply(
+        self, city: str, question_id: str, token: str, text: str, *, reader: dict[str, str]
+    ) -> Question:
+        data = await self.call(
+            "POST",
+            self._path(city, question_id, "replies"),
+            payload={"text": text},
+            headers=self._own(token, reader),
+        )
+        return Question.model_validate(data)
+
+    async def close(
+        self, city: str, question_id: str, token: str, *, answered: bool, reader: dict[str, str]
+    ) -> Question | None:
         """'This answered my question' (or 'I no longer need an answer'); None when the service erased
         it at once (answered by the instant answers, or withdrawn before anyone read it)."""
         data = await self.call(
             "POST",
             self._path(city, question_id, "close"),
             payload={"answered": answered},
-            headers=self._own(token),
+            headers=self._own(token, reader),
         )
         return None if data is None else Question.model_validate(data)
 
-    async def erase(self, city: str, question_id: str, token: str) -> None:
-        await self.call("DELETE", self._path(city, question_id), headers=self._own(token))
+    async def erase(self, city: str, question_id: str, token: str, *, reader: dict[str, str]) -> None:
+        await self.call("DELETE", self._path(city, question_id), headers=self._own(token, reader))

@@ -122,9 +122,10 @@ async def send(
             changes["subscriber"], subscriber_token = held.id, held.token
         if changes:
             await web.ask.change(
-                reader.city.id, question_id, token, changes, subscriber_token=subscriber_token
-            )
-        await web.ask.send(reader.city.id, question_id, token)
+                reader.city.id, question_id, token, changes,
+                subscriber_token=subscriber_token, reader=reader.identity_headers(),
+            )  # fmt: skip
+        await web.ask.send(reader.city.id, question_id, token, reader=reader.identity_headers())
     except BackendRefused as refused:
         if refused.code == "wrong_state":
             return back_to(reader, question_id, "sent")
@@ -154,7 +155,7 @@ async def reply(
             reader, web, question, reply_problems=problems, reply_text=written, status=422
         )
     try:
-        await web.ask.reply(reader.city.id, question_id, token, written)
+        await web.ask.reply(reader.city.id, question_id, token, written, reader=reader.identity_headers())
     except BackendRefused as refused:
         if refused.code == "wrong_state":
             return back_to(reader, question_id, "closed")
@@ -176,7 +177,9 @@ async def close(
     token = token_for(reader, question_id)
     yes = answered == "yes"
     try:
-        closed = await web.ask.close(reader.city.id, question_id, token, answered=yes)
+        closed = await web.ask.close(
+            reader.city.id, question_id, token, answered=yes, reader=reader.identity_headers()
+        )
     except BackendRefused as refused:
         if refused.code == "wrong_state":
             return back_to(reader, question_id, "closed")
@@ -205,7 +208,7 @@ async def erase(question_id: str, reader: CityReader, web: WebDep) -> Response:
     require(reader, Feature.QUESTIONS)
     token = token_for(reader, question_id)
     try:
-        await web.ask.erase(reader.city.id, question_id, token)
+        await web.ask.erase(reader.city.id, question_id, token, reader=reader.identity_headers())
     except BackendRefused as refused:
         if refused.status not in (401, 403, 404):
             return await refused_change(reader, web, question_id, refused)
