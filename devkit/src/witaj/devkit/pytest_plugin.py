@@ -7,6 +7,7 @@ expensive servers start once and every test still sees a clean world.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +18,15 @@ from witaj.devkit.infra import LocalServer, embedded_infrastructure, mongo_url
 from witaj.devkit.sandbox import Sandbox
 from witaj.shared.devtokens import DevSigningKey
 from witaj.shared.settings import AuthSettings, KafkaSettings, MongoSettings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Quieter, readable test logs: each HTTP call the tests make is not logged (httpx logs them at
+    INFO), and a log line sent to a stream pytest has already closed (a handler a test's logging set up
+    on its captured stderr) is dropped instead of printing a traceback in the middle of the report."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.raiseExceptions = False
 
 
 @pytest.fixture(scope="session")
