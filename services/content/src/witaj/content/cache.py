@@ -153,9 +153,9 @@ class PublishedCache:
 def _settle() -> None:
     """One full garbage collection right after a city is loaded, while its first reader waits anyway.
 
-    A load adds hundreds of thousands of long-lived objects (about 650,000 for a 10,000-item city with
-    its search index). Python runs a full collection, which walks all of them (about 0.4 s on two vCPUs),
-    once long-lived objects have grown by a quarter since the last one; the last one had run part-way
+    A load adds hundreds of thousands of long-lived objects (a city with its search index). Python runs a
+    full collection, which walks all of them (a pause readers notice: see `docs/benchmarks.md`), once
+    long-lived objects have grown by a quarter since the last one; the last one had run part-way
     through the load, so the next came due a few thousand reads later and stalled them. Collecting here
     takes that pause with the load and puts the next full collection a quarter of the loaded city away.
     """

@@ -1,7 +1,7 @@
 """faust's Kafka consumer, adapted for the stats processor: fetches are handed over whole.
 
 faust delivers every message to its streams separately, and its fetch loop waits on four futures per
-message: about 60 µs an event, several times what reading and counting one costs. `BatchConsumer` keeps
+message, which costs several times what reading and counting one does (`docs/benchmarks.md`). `BatchConsumer` keeps
 the rest of faust — group membership, partition assignment and rebalances, flow control, the commit timer
 and exactly-once commits through its transaction manager — and gives a receiver (the processor's
 `Pipeline`) what each fetch returned as one list. The receiver acknowledges records once they are stored

@@ -74,7 +74,7 @@ from faust's consumer thread costs a round of waits and a wake-up of the reader,
 in fewer, larger pieces."""
 
 YIELD_EVERY = 1_000
-"""Messages read between two returns to the event loop (about 10 ms): reading a large fetch would
+"""Messages read between two returns to the event loop (a few milliseconds): reading a large fetch would
 otherwise hold up the writer's database round trips, which overlap with it, for its whole length."""
 
 
