@@ -116,12 +116,14 @@ def device(subscriber: str) -> dict[str, str]:
 @pytest.fixture
 def settings(make_settings) -> EventsSettings:
     """Rate limits off: these tests register far faster than a person (test_rate_limits turns them on).
-    Calendar URLs may point at 127.0.0.1, where the tests' calendar servers run. No demand counting (a
-    consumer group each test would wait for; test_event_translation counts it)."""
+    Places for 500 requests at once: in the contention tests they are the point, not a surge to shed
+    (test_overload sheds one). Calendar URLs may point at 127.0.0.1, where the tests' calendar servers
+    run. No demand counting (a consumer group each test would wait for; test_event_translation counts it)."""
     settings = make_settings(
         EventsSettings, outbound=OutboundSettings(allow_loopback=True), count_demand=False
     )
-    return settings.model_copy(update={"service": settings.service.model_copy(update={"rate_limits": False})})
+    service = settings.service.model_copy(update={"rate_limits": False, "max_in_flight": 600})
+    return settings.model_copy(update={"service": service})
 
 
 @pytest.fixture

@@ -173,6 +173,26 @@ class ServiceSettings(BaseModel):
         description="Addresses or networks (CIDR) of the proxies in front of the service (the gateway): "
         "the client is the right-most X-Forwarded-For entry that is not one of them",
     )
+    max_in_flight: int = Field(
+        default=64,
+        ge=1,
+        le=100_000,
+        description="Requests one process works on at once (until each answer starts); more wait, see "
+        "max_queued",
+    )
+    max_queued: int = Field(
+        default=128,
+        ge=0,
+        le=100_000,
+        description="Requests waiting for one of max_in_flight places; beyond them a request is refused "
+        "at once with 503 and Retry-After (/health, /ready and /metrics never are)",
+    )
+    queue_wait_seconds: float = Field(
+        default=0.5, gt=0, le=60, description="Longest wait for a place before a 503 with Retry-After"
+    )
+    overload_retry_after_seconds: int = Field(
+        default=2, ge=1, le=3600, description="Retry-After of a request refused because the process is full"
+    )
     rate_limits: bool = Field(
         default=True, description="Limit public write endpoints per caller (off only for load benchmarks)"
     )

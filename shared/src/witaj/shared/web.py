@@ -25,10 +25,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from witaj.shared.admission import ALWAYS_ADMITTED, Admission
 from witaj.shared.errors import ERROR_RESPONSES, ApiError
 from witaj.shared.forwarded import ForwardedClient, TrustedProxies
 from witaj.shared.logging import get_logger
-from witaj.shared.settings import WitajSettings
+from witaj.shared.settings import ServiceSettings, WitajSettings
 
 log = get_logger("witaj.http")
 
@@ -146,7 +147,8 @@ BodyLimit = int | Callable[[Scope], int]
 
 
 class PlatformMiddleware:
-    """Request id, body limits, metrics and error logging in one pass over each request."""
+    """Request id, admission (`witaj.shared.admission`), body limits, metrics and error logging in one
+    pass over each request."""
 
     def __init__(
         self,
@@ -156,8 +158,12 @@ class PlatformMiddleware:
         max_body_bytes: BodyLimit,
         max_json_depth: int,
         refusal: Refusal | None = None,
+        admission: Admission | None = None,
+        retry_after_seconds: int = 2,
     ) -> None:
         self.app = app
+        self.admission = admission
+        self.retry_after_seconds = retry_after_seconds
         self.service = service
         self.max_body_bytes = max_body_bytes
         self.max_json_depth = max_json_depth
@@ -170,34 +176,47 @@ class PlatformMiddleware:
         started = time.perf_counter()
         request_id = _request_id(scope)
         status = 500
+        holding = shed = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, holding
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                if holding:  # the work is done once the answer starts; a stream waits without a place
+                    holding = False
+                    self.admission.leave()  # type: ignore[union-attr]
             await send(message)
 
         structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
+            if self.admission is not None and scope["path"] not in ALWAYS_ADMITTED:
+                holding = await self.admission.enter()
+                if not holding:
+                    shed = True  # counted (witaj_http_shed_total); a log line each would feed the surge
+                    await self._refuse(scope, _busy(self.retry_after_seconds), receive, send_with_id)
+                    return
             limit = self.max_body_bytes(scope) if callable(self.max_body_bytes) else self.max_body_bytes
             rejection = _declared_length_error(scope, limit)
             if rejection is None and scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
                 body, rejection = await self._read_body(receive, _is_json(scope), limit)
                 receive = _replay(body, receive)
             if rejection is not None:
-                answer = rejection if self.refusal is None else self.refusal(scope, rejection.status_code)
-                await answer(scope, receive, send_with_id)
+                await self._refuse(scope, rejection, receive, send_with_id)
             else:
                 await self.app(scope, receive, send_with_id)
         finally:
+            if holding:
+                self.admission.leave()  # type: ignore[union-attr]
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             elapsed = time.perf_counter() - started
             REQUESTS.labels(self.service, scope["method"], template, str(status)).inc()
             LATENCY.labels(self.service, scope["method"], template).observe(elapsed)
-            if status >= 500:
+            if shed:
+                pass
+            elif status >= 500:
                 log.error(
                     "http.request", method=scope["method"], route=template, status=status, ms=elapsed * 1000
                 )
@@ -206,6 +225,15 @@ class PlatformMiddleware:
                     "http.request", method=scope["method"], route=template, status=status, ms=elapsed * 1000
                 )
             structlog.contextvars.unbind_contextvars("request_id")
+
+    async def _refuse(self, scope: Scope, rejection: JSONResponse, receive: Receive, send: Send) -> None:
+        """Answer with the platform's JSON error, or the service's own refusal (the web app's pages)."""
+        answer: Response = rejection
+        if self.refusal is not None:
+            answer = self.refusal(scope, rejection.status_code)
+            if "retry-after" in rejection.headers:
+                answer.headers["Retry-After"] = rejection.headers["retry-after"]
+        await answer(scope, receive, send)
 
     async def _read_body(
         self, receive: Receive, is_json: bool, limit: int
@@ -269,6 +297,14 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+def _busy(retry_after: int) -> JSONResponse:
+    return _error(
+        503, "overloaded",
+        f"The service is busy with many requests right now; nothing was done. Please try again in {retry_after} s",
+        details={"retry_after_seconds": retry_after}, headers={"Retry-After": str(retry_after)},
+    )  # fmt: skip
 
 
 def _too_large(limit: int) -> JSONResponse:
@@ -386,6 +422,17 @@ class Page(BaseModel, Generic[T]):
 # ---------------------------------------------------------------------------------------------- app
 
 
+def admission(settings: ServiceSettings, service: str) -> dict[str, Any]:
+    """`PlatformMiddleware`'s admission arguments from a service's settings."""
+    places = Admission(
+        service,
+        max_in_flight=settings.max_in_flight,
+        max_queued=settings.max_queued,
+        queue_wait_seconds=settings.queue_wait_seconds,
+    )
+    return {"admission": places, "retry_after_seconds": settings.overload_retry_after_seconds}
+
+
 class Health(BaseModel):
     status: str = "ok"
     service: str
@@ -433,6 +480,7 @@ def create_service_app(
         service=service,
         max_body_bytes=settings.service.max_body_bytes if max_body_bytes is None else max_body_bytes,
         max_json_depth=settings.service.max_json_depth,
+        **admission(settings.service, service),
     )
     # outermost: everything inside sees the client the trusted proxies named (witaj.shared.forwarded)
     app.add_middleware(ForwardedClient, proxies=TrustedProxies(settings.service.trusted_proxies))

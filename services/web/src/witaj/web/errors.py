@@ -148,10 +148,12 @@ def install(app: FastAPI) -> None:
 
 
 def refusal(app: FastAPI) -> object:
-    """For the platform middleware: a body too large gets the 413 page, not the APIs' JSON."""
+    """For the platform middleware: a body too large gets the 413 page, a replica too busy to take the
+    request on (503) the page saying the service is not available right now, not the APIs' JSON."""
+    kinds = {413: "too_large", 503: "unavailable"}
 
     def refuse(scope: Scope, status: int) -> Response:
         request = Request({**scope, "app": app})
-        return problem_page(request, "too_large" if status == 413 else "bad_address")
+        return problem_page(request, kinds.get(status, "bad_address"))
 
     return refuse

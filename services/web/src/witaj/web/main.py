@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 from witaj.shared.forwarded import ForwardedClient, TrustedProxies
 from witaj.shared.logging import configure_logging
-from witaj.shared.web import PlatformMiddleware, serve_forever
+from witaj.shared.web import PlatformMiddleware, admission, serve_forever
 from witaj.web import errors, operations, security
 from witaj.web.clients.ask import AskClient
 from witaj.web.clients.base import BackendClient
@@ -142,6 +142,7 @@ def create_app(
         max_body_bytes=office.body_limit(settings),
         max_json_depth=settings.service.max_json_depth,
         refusal=refusal,
+        **admission(settings.service, "web"),
     )
     app.add_middleware(
         security.SecurityHeaders, https=settings.cookies_secure, tile_origin=settings.map.tile_origin
