@@ -1,6 +1,10 @@
 """`make bench`: run every benchmark once on a fresh embedded broker and database, print one table,
 write `bench/results.json`.
 
+Each area starts from a settled platform: what an earlier area left behind (a backlog on the broker,
+writes the database is still working through, objects waiting for the collector) is done with first
+(`bench.processes.settle`), so no area is charged for another's work.
+
     python -m bench                 # everything
     python -m bench content stats   # some areas
     python -m bench --quick         # small sizes, a smoke run
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib
 import importlib.util
 import json
@@ -22,9 +27,10 @@ from witaj.shared.devtokens import DevSigningKey
 from witaj.shared.logging import configure_logging
 
 from bench.env import BenchEnv
+from bench.processes import load_average, settle
 from bench.results import Result
 
-AREAS = ("content", "search", "events", "notify", "stats", "web", "load")
+AREAS = ("content", "search", "events", "notify", "stats", "web", "load", "saturation")
 RESULTS = Path(__file__).with_name("results.json")
 
 
@@ -63,9 +69,16 @@ async def run(areas: list[str], quick: bool) -> list[Result]:
         key = Path(tmp) / "dev-key.pem"
         DevSigningKey.load_or_create(key)
         env = BenchEnv(f"127.0.0.1:{kafka.port}", mongo_url(mongo.port), key, quick=quick)
+        shared = {s.name: s.process.pid for s in (kafka, mongo) if s.process is not None}
         for area in areas:
             module = importlib.import_module(f"bench.{area}")
-            print(f"== {area}", flush=True)
+            gc.collect()
+            waited, calm = await settle(shared)
+            print(
+                f"== {area} (settled after {waited:.0f} s{'' if calm else ', never quite quiet'}; "
+                f"load average {load_average():.1f})",
+                flush=True,
+            )
             found = await module.run(env)
             for result in found:
                 print(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -31,6 +32,7 @@ from witaj.devkit.load import SERVICE_OF, Load
 from witaj.shared.devtokens import DevSigningKey
 
 from bench.env import BenchEnv
+from bench.processes import settle
 from bench.results import Result
 
 SERVICES = ("CONTENT", "EVENTS", "NOTIFY", "STATS")
@@ -58,9 +60,18 @@ async def run(env: BenchEnv) -> list[Result]:
         await asyncio.to_thread(starting.__exit__, None, None, None)
 
 
-async def _measure(
-    env: BenchEnv, platform: LocalPlatform, users: int, seconds: float, think: float
-) -> list[Result]:
+@dataclass(frozen=True)
+class Prepared:
+    """A started platform with the bench's pages and events in it, and an editor's token to publish."""
+
+    urls: dict[str, str]
+    token: str
+    catalog: Catalog
+    groups: dict[str, int]
+    """Its processes' groups, to watch their CPU (`bench.processes`)."""
+
+
+async def prepare(env: BenchEnv, platform: LocalPlatform) -> Prepared:
     urls = {name: platform.url(name) for name in platform.plan.ports}
     token = DevSigningKey.load_or_create(platform.plan.dev_key_path).mint(
         roles=["city_admin"], city=CITY, subject="bench-editor"
@@ -68,13 +79,24 @@ async def _measure(
     async with httpx.AsyncClient(timeout=60) as client:
         editor = Editor(client, urls["content"], urls["events"], token)
         catalog = await seed(editor, pages=env.size(40, 10), events=env.size(12, 5))
+    return Prepared(urls, token, catalog, platform.process_groups())
+
+
+async def _measure(
+    env: BenchEnv, platform: LocalPlatform, users: int, seconds: float, think: float
+) -> list[Result]:
+    ready = await prepare(env, platform)
+    urls, token, catalog = ready.urls, ready.token, ready.catalog
     options: dict[str, Any] = {"users": users, "think": think, "editor_token": token, "publish_every": 5.0}
     warm_up = min(10.0, seconds / 5)
     runs: dict[bool, Report] = {}
+    settled: list[str] = []
     for baseline in (True, False):
+        waited, calm = await settle(ready.groups)
+        settled.append(f"{waited:.0f} s{'' if calm else ' (never quite quiet)'}")
         await Load(urls, catalog, duration=warm_up, baseline=baseline, seed=7, **options).run()
         runs[baseline] = await Load(urls, catalog, duration=seconds, baseline=baseline, **options).run()
-    return _results(runs[False], runs[True], users, seconds, think, catalog)
+    return _results(runs[False], runs[True], users, seconds, think, catalog, settled)
 
 
 def _ms(samples: list[float], p: float) -> float | None:
@@ -90,9 +112,18 @@ def _baseline_samples(base: Report, route: str) -> list[float]:
 
 
 def _results(
-    mixed: Report, base: Report, users: int, seconds: float, think: float, catalog: Catalog
+    mixed: Report,
+    base: Report,
+    users: int,
+    seconds: float,
+    think: float,
+    catalog: Catalog,
+    settled: list[str],
 ) -> list[Result]:
-    setup = f"{users} users, {seconds:g} s, think {think:g} s; {len(catalog.pages)} pages, {len(catalog.events)} events"
+    setup = (
+        f"{users} users, {seconds:g} s, think {think:g} s; {len(catalog.pages)} pages, "
+        f"{len(catalog.events)} events; platform settled before each run after {' and '.join(settled)}"
+    )
     all_base = [s for r in base.routes.values() for s in r.latency]
     results = [
         Result(

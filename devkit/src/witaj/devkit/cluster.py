@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from witaj.devkit.infra import embedded_infrastructure, free_port
+from witaj.devkit.infra import LocalServer, embedded_infrastructure, free_port
 from witaj.devkit.platform import PlatformPlan, is_ready
 from witaj.shared.devtokens import DevSigningKey
 
@@ -69,8 +69,16 @@ class ManagedProcess:
 class LocalPlatform:
     """Every service and the stats processor as separate processes on one embedded broker and database."""
 
-    def __init__(self, plan: PlatformPlan, log_dir: Path, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        plan: PlatformPlan,
+        log_dir: Path,
+        extra_env: dict[str, str] | None = None,
+        servers: dict[str, LocalServer] | None = None,
+    ) -> None:
         self.plan = plan
+        self.servers = servers or {}
+        """The broker and the database it runs on, when it started them (benchmarks watch their CPU)."""
         self.log_dir = log_dir
         env = plan.environment()
         env.update(extra_env or {})
@@ -110,6 +118,12 @@ class LocalPlatform:
         for process in self.processes.values():
             process.stop()
 
+    def process_groups(self) -> dict[str, int]:
+        """Each running process's group (its own session), by name; the broker's and database's too."""
+        groups = {name: p.process.pid for name, p in self.processes.items() if p.alive and p.process}
+        groups.update({name: s.process.pid for name, s in self.servers.items() if s.process is not None})
+        return groups
+
 
 @contextmanager
 def local_platform(
@@ -127,7 +141,7 @@ def local_platform(
         )
         plan.state_dir.mkdir(parents=True, exist_ok=True)
         DevSigningKey.load_or_create(plan.dev_key_path)
-        platform = LocalPlatform(plan, logs, extra_env)
+        platform = LocalPlatform(plan, logs, extra_env, servers={"kafka": kafka, "mongodb": mongo})
         stack.callback(platform.stop)
         platform.start()
         yield platform
