@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from witaj.devkit.cluster import LocalPlatform, local_platform
-from witaj.devkit.ledger import Report
+from witaj.devkit.ledger import Report, RouteStats, percentile
 from witaj.devkit.load import Load
 
 from bench.env import BenchEnv
@@ -49,6 +49,7 @@ FACTOR = 1.4
 THINK = 2.0
 PUBLISH_EVERY = 5.0
 GOAL = 0.35
+MIN_RATE = 2.0
 PLOT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks-saturation.png"
 
 
@@ -79,9 +80,12 @@ class Step:
         return not math.isnan(p99) and p99 <= P99_LIMIT and self.failed_share <= ERROR_LIMIT
 
     def describe(self) -> str:
+        routes = self.report.routes or {"nothing": RouteStats()}
+        slowest = max(routes, key=lambda r: percentile(routes[r].latency, 99) if routes[r].latency else 0.0)
+        slow_p99 = percentile(routes[slowest].latency, 99) if routes[slowest].latency else math.nan
         return (
-            f"{self.rate:.0f}/s: p99 {self.p(99) * 1000:.0f} ms, {self.failed_share:.2%} failed, "
-            f"{'held' if self.held else 'did not hold'}"
+            f"{self.rate:.1f}/s: p99 {self.p(99) * 1000:.0f} ms (slowest {slowest} {slow_p99 * 1000:.0f} ms), "
+            f"{self.failed_share:.2%} failed, {'held' if self.held else 'did not hold'}"
         )
 
 
@@ -129,13 +133,16 @@ async def _search(ready: Prepared, baseline: bool, seconds: float, start: float,
     name = "/health" if baseline else "mixed"
     await _step(ready, baseline, start, min(5.0, seconds), seed=99)  # warm-up, not kept
     rate = start
-    while len(search.steps) < most:
+    while len(search.steps) < most and rate >= MIN_RATE:
         step = await _step(ready, baseline, rate, seconds, seed=len(search.steps) + 1)
         search.steps.append(step)
         print(f"   saturation {name} {step.describe()}", flush=True)
-        if not step.held:
+        if step.held and search.broke is None:
+            rate *= FACTOR  # climbing
+        elif not step.held and search.held is None:
+            rate /= FACTOR  # the first rate was already too much: come down until one holds
+        else:
             break
-        rate *= FACTOR
     held, broke = search.held, search.broke
     if held is not None and broke is not None and len(search.steps) < most + 1:
         between = math.sqrt(held.rate * broke.rate)
