@@ -248,9 +248,10 @@ def _plot(mixed: Search, health: Search, path: Path) -> None:
     axes.text(axes.get_xlim()[0], P99_LIMIT * 1000 * 1.1, "p99 bound 250 ms", color="tab:red", fontsize=8)
     axes.set_xscale("log")
     axes.set_yscale("log")
-    for axis in (axes.xaxis, axes.yaxis):
-        axis.set_major_formatter(ScalarFormatter())
-        axis.set_minor_formatter(NullFormatter())
+    axes.yaxis.set_major_formatter(ScalarFormatter())
+    axes.xaxis.set_minor_formatter(NullFormatter())
+    rates = sorted({round(s.rate, 1) for search in (mixed, health) for s in search.steps})
+    axes.set_xticks(rates, [f"{r:g}" for r in rates], fontsize=7)
     axes.set_xlabel("offered rate (requests/s, open model)")
     axes.set_ylabel("latency from planned start (ms)")
     axes.set_title("Witaj: latency against offered rate (x: the step did not hold)")
