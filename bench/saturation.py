@@ -175,13 +175,15 @@ def _saturated(step: Step) -> tuple[str, float, str]:
     """(the busiest process, its cores, what that says) at a step."""
     name, cores = max(step.cpu.items(), key=lambda kv: kv[1])
     total = sum(step.cpu.values())
-    cpus = os.cpu_count() or 1
+    quota = os.environ.get("WITAJ_BENCH_CPU_QUOTA")  # set by `python -m bench.quota`
+    cpus = float(quota) if quota else float(os.cpu_count() or 1)
     if total >= 0.9 * cpus:
-        verdict = f"all processes together used {total:.2f} of {cpus} cores: the machine was full"
-    elif cores >= 0.85:
-        verdict = f"{name} used {cores:.2f} of its one core: it saturated first"
+        held_to = "the CPU quota" if quota else "the machine's cores"
+        verdict = f"all processes together used {total:.2f} of {cpus:g} cores: {held_to} were full"
+    elif cores >= 0.85 * min(1.0, cpus):
+        verdict = f"{name} used {cores:.2f} cores, as much as one process gets: it saturated first"
     else:
-        verdict = f"no process near a full core (together {total:.2f} of {cpus}): waiting, not CPU"
+        verdict = f"no process near a full core (together {total:.2f} of {cpus:g}): waiting, not CPU"
     return name, cores, verdict
 
 
