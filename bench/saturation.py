@@ -21,8 +21,8 @@ use about every core the machine has, the machine itself was the limit.
 
 Latency percentiles against offered rate are drawn with matplotlib to `docs/benchmarks-saturation.png`
 (a quick run draws to the temporary directory instead). Sizes: `WITAJ_BENCH_SATURATION_STEP` (seconds
-per step, 20; 4 when quick), `..._START` (first rate, 20/s; 10 when quick), `..._STEPS` (most steps per
-search, 12; 3 when quick).
+per step, 20, longer at low rates so a step has about 300 requests; 4 when quick), `..._START` (first
+rate, 20/s; 10 when quick), `..._STEPS` (most steps per search, 12; 3 when quick).
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ FACTOR = 1.4
 THINK = 2.0
 PUBLISH_EVERY = 5.0
 GOAL = 0.35
+MIN_ANSWERS = 300
+"""A step lasts long enough for about this many requests (a p99 of 30 answers is their slowest one)."""
 MIN_RATE = 2.0
 PLOT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks-saturation.png"
 
@@ -119,7 +121,9 @@ async def run(env: BenchEnv) -> list[Result]:
         start = _setting("START", 20, 10, env)
         most = int(_setting("STEPS", 12, 3, env))
         load_before = load_average()
-        searches = [await _search(ready, baseline, seconds, start, most) for baseline in (False, True)]
+        searches = [
+            await _search(ready, baseline, seconds, start, most, env.quick) for baseline in (False, True)
+        ]
         mixed, health = searches
         plot = PLOT if not env.quick else Path(tempfile.gettempdir()) / "witaj-saturation.png"
         _plot(mixed, health, plot)
@@ -128,13 +132,15 @@ async def run(env: BenchEnv) -> list[Result]:
         await asyncio.to_thread(starting.__exit__, None, None, None)
 
 
-async def _search(ready: Prepared, baseline: bool, seconds: float, start: float, most: int) -> Search:
+async def _search(
+    ready: Prepared, baseline: bool, seconds: float, start: float, most: int, quick: bool
+) -> Search:
     search = Search(baseline)
     name = "/health" if baseline else "mixed"
-    await _step(ready, baseline, start, min(5.0, seconds), seed=99)  # warm-up, not kept
+    await _step(ready, baseline, start, min(5.0, seconds), seed=99, quick=True)  # warm-up, not kept
     rate = start
     while len(search.steps) < most and rate >= MIN_RATE:
-        step = await _step(ready, baseline, rate, seconds, seed=len(search.steps) + 1)
+        step = await _step(ready, baseline, rate, seconds, seed=len(search.steps) + 1, quick=quick)
         search.steps.append(step)
         print(f"   saturation {name} {step.describe()}", flush=True)
         if step.held and search.broke is None:
@@ -146,18 +152,19 @@ async def _search(ready: Prepared, baseline: bool, seconds: float, start: float,
     held, broke = search.held, search.broke
     if held is not None and broke is not None and len(search.steps) < most + 1:
         between = math.sqrt(held.rate * broke.rate)
-        step = await _step(ready, baseline, between, seconds, seed=len(search.steps) + 1)
+        step = await _step(ready, baseline, between, seconds, seed=len(search.steps) + 1, quick=quick)
         search.steps.append(step)
         print(f"   saturation {name} {step.describe()}", flush=True)
     search.steps.sort(key=lambda s: s.rate)
     return search
 
 
-async def _step(ready: Prepared, baseline: bool, rate: float, seconds: float, seed: int) -> Step:
+async def _step(ready: Prepared, baseline: bool, rate: float, seconds: float, seed: int, quick: bool) -> Step:
     waited, calm = await settle(ready.groups)
     users = max(4, round(rate * THINK))
+    duration = seconds if quick else max(seconds, MIN_ANSWERS / rate)
     load = Load(
-        ready.urls, ready.catalog, users=users, duration=seconds, think=users / rate, seed=seed,
+        ready.urls, ready.catalog, users=users, duration=duration, think=users / rate, seed=seed,
         editor_token=ready.token, publish_every=PUBLISH_EVERY, baseline=baseline,
     )  # fmt: skip
     meter = CpuMeter(ready.groups)
@@ -247,7 +254,10 @@ def _plot(mixed: Search, health: Search, path: Path) -> None:
             [s.rate for s in failed], [s.p(99) * 1000 for s in failed], marker="x", s=60, color=colour
         )
     axes.axhline(P99_LIMIT * 1000, color="tab:red", linewidth=0.8)
-    axes.text(axes.get_xlim()[0], P99_LIMIT * 1000 * 1.1, "p99 bound 250 ms", color="tab:red", fontsize=8)
+    axes.text(
+        0.01, P99_LIMIT * 1000 * 1.08, "p99 bound 250 ms", color="tab:red", fontsize=8,
+        transform=axes.get_yaxis_transform(),
+    )  # fmt: skip
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.yaxis.set_major_formatter(ScalarFormatter())
