@@ -24,7 +24,7 @@ async def test_a_surge_is_shed_politely_and_every_registration_taken_is_kept(
     )
     async with serve(create_app(settings.model_copy(update={"service": small}))) as client:
         await announce_city(settings.kafka)
-        state = app_state(client)
+        state = app_state(client).events
         await wait_until(lambda: state.runtime.cities.get("lublin"), message="the service to learn Lublin")
         created = await client.post("/cities/lublin/events", json=make_event(capacity=1000), headers=editor)
         assert created.status_code == 201, created.text
@@ -48,7 +48,7 @@ async def test_a_surge_is_shed_politely_and_every_registration_taken_is_kept(
         taken.add(after.json()["id"])
         assert (await client.get(f"/cities/lublin/events/{event['id']}")).status_code == 200
 
-        stored = state.registration_store.collection.find({"event_id": event["id"]}, {"_id": 1})
+        stored = state.registrations.collection.find({"event_id": event["id"]}, {"_id": 1})
         assert {doc["_id"] async for doc in stored} == taken  # nothing taken is lost, nothing shed is kept
         await wait_until(
             lambda: _outbox_empty(state), timeout=30, message="every registration's event to be sent"
