@@ -27,6 +27,7 @@ from babel.dates import format_date, format_time
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from witaj.shared.events import CityConfig
+from witaj.web.clients.counselling import CounsellingClient
 from witaj.web.clients.organiser import OrganiserClient
 from witaj.web.clients.workbench import WorkbenchClient
 from witaj.web.deps import WebDep, find_city, get_web
@@ -104,6 +105,11 @@ class Desk(Reader):
     def organiser(self) -> OrganiserClient:
         assert self.office is not None
         return self.office.organiser
+
+    @property
+    def counselling(self) -> CounsellingClient:
+        assert self.office is not None
+        return self.office.counselling
 
     @property
     def city_id(self) -> str:

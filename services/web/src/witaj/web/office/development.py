@@ -16,7 +16,15 @@ from witaj.shared.devtokens import DevSigningKey
 from witaj.web.office.oidc import SignedIn, staff_of
 from witaj.web.office.sessions import Tokens
 
-ROLES = (Role.PA_EDITOR, Role.NGO_EDITOR, Role.TRANSLATOR, Role.CITY_ADMIN, Role.PLATFORM_ADMIN, Role.ANALYST)
+ROLES = (
+    Role.PA_EDITOR,
+    Role.NGO_EDITOR,
+    Role.COUNSELLOR,
+    Role.TRANSLATOR,
+    Role.CITY_ADMIN,
+    Role.PLATFORM_ADMIN,
+    Role.ANALYST,
+)
 """The roles offered on the page, in the order people look for them."""
 
 

@@ -21,7 +21,9 @@ from typing import Any
 from witaj.shared.auth import Principal, Role
 
 CITY_EDITORS = (Role.PA_EDITOR, Role.CITY_ADMIN)
-OFFICE_ROLES = (*CITY_EDITORS, Role.NGO_EDITOR, Role.TRANSLATOR, Role.PLATFORM_ADMIN)
+COUNSELLING_ROLES = (Role.COUNSELLOR, Role.PA_EDITOR, Role.NGO_EDITOR, Role.CITY_ADMIN)
+"""Who answers migrants' questions for their organisation (the ask API's `witaj.ask.access`)."""
+OFFICE_ROLES = (*CITY_EDITORS, Role.NGO_EDITOR, Role.TRANSLATOR, Role.COUNSELLOR, Role.PLATFORM_ADMIN)
 """Roles that have work in the back office today (analysts get the insights pages)."""
 
 
@@ -81,7 +83,17 @@ class Staff:
         return self.is_platform_admin or (self.in_city(city) and self.has(*CITY_EDITORS, Role.TRANSLATOR))
 
     def works_in(self, city: str) -> bool:
+        return self.edits_in(city) or self.counsels(city)
+
+    def edits_in(self, city: str) -> bool:
+        """Content work of some kind (editing, translating): the city's dashboard is for them."""
         return self.sees_whole_city(city) or (self.in_city(city) and self.ngo is not None)
+
+    def counsels(self, city: str) -> bool:
+        """Answers migrants' questions in the city for their organisation (platform admins anywhere)."""
+        if self.is_platform_admin:
+            return True
+        return self.in_city(city) and self.has(*COUNSELLING_ROLES) and self.organisation is not None
 
     def may_create(self, city: str) -> bool:
         return self.is_platform_admin or (

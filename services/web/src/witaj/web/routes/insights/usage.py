@@ -126,7 +126,7 @@ async def build_panel(desk: Analyst, name: str, span: Span) -> Panel:
             panel.figure = cells_figure(
                 t, top["cells"], chart_id="chart-top-items", title=t("insights.panel.top-items")
             )
-            if desk.session is not None and desk.staff.works_in(
+            if desk.session is not None and desk.staff.edits_in(
                 city
             ):  # analysts cannot open the office's items
                 panel.figure.extra["links"] = {

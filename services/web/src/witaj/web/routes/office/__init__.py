@@ -9,6 +9,10 @@
     city.py         the city's settings and topic tree (city admins)
     feedback.py     readers' feedback: helpfulness, the moderation queue
     gaps.py         what readers looked for and did not find, the languages in demand
+    suggestions.py  readers' corrections and tips for an item's editors
+    questions.py    migrants' questions: a counsellor's profile, the queue, a question's page
+    question_actions.py         claim, answer or ask back, hand over, close, report
+    faq.py          a frequently asked question (a page) from a question whose asker consented
     events.py       events and courses: the list, an event's page, its workflow, moving or cancelling a date
     event_editing.py            the event form (new and edit) with the schedule in words
     event_registrations.py      who registered, attendance, a CSV file
@@ -47,10 +51,14 @@ from witaj.web.routes.office import (
     event_registrations,
     event_translation,
     events,
+    faq,
     feedback,
     gaps,
     home,
+    question_actions,
+    questions,
     signin,
+    suggestions,
     translation,
     xliff,
 )
@@ -121,6 +129,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotYours, not_yours)
     app.add_exception_handler(Refused, not_yours)
     for module in (signin, home, content, editing, translation, xliff, city, feedback, gaps, broadcasts):
+        app.include_router(module.router)
+    for module in (suggestions, faq, questions, question_actions):  # /questions/profile before /{question_id}
         app.include_router(module.router)
     # Events: the addresses with a fixed word (new, import, translations) before /events/{event_id}.
     for module in (event_editing, event_import, event_translation, event_registrations, events):

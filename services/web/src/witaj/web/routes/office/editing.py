@@ -77,8 +77,10 @@ async def edit_page(
     focus: str | None = None,
     minor: bool = False,
     important: bool = False,
+    faq: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
+    """`faq`: a new page made from an answered question's anonymised draft (`routes/office/faq.py`)."""
     return desk.render(
         "office/edit.html",
         status=status,
@@ -95,6 +97,7 @@ async def edit_page(
         focus=focus,
         minor=minor,
         important=important,
+        faq=faq,
         field_id=forms.field_id,
         field_label=forms.field_label,
         days=DAYS,
@@ -135,13 +138,13 @@ async def create_item(kind_path: str, desk: CityDesk, request: Request) -> Respo
     )
     intent = str(form.get("intent", "save"))
     if intent != "save":
-        return await _redisplay(desk, kind_path, content, intent, language=language)
+        return await redisplay(desk, kind_path, content, intent, language=language)
     try:
         created = await desk.workbench.create(
             desk.token, desk.city_id, kind_path, content, source_language=language
         )
     except BackendRefused as refused:
-        return await _refused(desk, kind_path, content, refused, language=language)
+        return await refused_edit(desk, kind_path, content, refused, language=language)
     return RedirectResponse(desk.here("items", created.id, done="created"), status_code=303)
 
 
@@ -170,17 +173,17 @@ async def save_item(item_id: str, desk: CityDesk, request: Request) -> Response:
         "language": item.source_language, "item": item, "version": version, "minor": minor, "important": important,
     }  # fmt: skip
     if intent != "save":
-        return await _redisplay(desk, item.kind_path, content, intent, **common)
+        return await redisplay(desk, item.kind_path, content, intent, **common)
     try:
         await desk.workbench.replace(
             desk.token, desk.city_id, item, content, version=version, minor=minor, important=important
         )
     except BackendRefused as refused:
-        return await _refused(desk, item.kind_path, content, refused, **common)
+        return await refused_edit(desk, item.kind_path, content, refused, **common)
     return RedirectResponse(desk.here("items", item_id, done="saved"), status_code=303)
 
 
-async def _redisplay(
+async def redisplay(
     desk: Desk, kind_path: str, content: dict[str, Any], intent: str, **page: Any
 ) -> HTMLResponse:
     """A button that is not "Save": the preview, or a step added, removed or moved."""
@@ -194,7 +197,7 @@ async def _redisplay(
     return await edit_page(desk, kind_path, changed, focus=focus, **page)
 
 
-async def _refused(
+async def refused_edit(
     desk: Desk, kind_path: str, content: dict[str, Any], refused: BackendRefused, **page: Any
 ) -> HTMLResponse:
     if refused.status in (401, 403, 404):

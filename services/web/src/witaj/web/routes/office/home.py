@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from witaj.shared.auth import Role
 from witaj.shared.events import Feature
 from witaj.web.clients.base import BackendUnavailable
@@ -33,9 +33,12 @@ async def start(desk: SignedDesk, web: WebDep) -> Response:
 
 
 @router.get("/{city}")
-async def dashboard(desk: CityDesk) -> HTMLResponse:
-    """What there is to do: each kind of content (how many, what waits for review), translation work."""
+async def dashboard(desk: CityDesk) -> Response:
+    """What there is to do: each kind of content (how many, what waits for review), translation work.
+    Counsellors who do no content work start at their questions."""
     staff, city = desk.staff, desk.city_id
+    if not staff.edits_in(city):
+        return RedirectResponse(desk.here("questions"), status_code=303)
     organisation = None if staff.sees_whole_city(city) else staff.ngo
     kinds = list(FORMS)
 
