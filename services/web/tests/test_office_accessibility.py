@@ -32,6 +32,8 @@ PAGE_TYPES = {
     "translate-arabic": ("translator", f"/office/lublin/items/{PROCESS}/translations/ar"),
     "translate-ukrainian": ("pa_editor", f"/office/lublin/items/{PROCESS}/translations/uk"),
     "information-gaps": ("translator", "/office/lublin/gaps"),
+    "suggestions": ("pa_editor", "/office/lublin/suggestions?status=accepted"),
+    "faq-from-questions": ("pa_editor", "/office/lublin/faq"),
 }
 
 
