@@ -190,6 +190,21 @@ def test_who_may_do_what_mirrors_the_content_api() -> None:
     assert not Staff("s", ("pa_editor",), city="gdansk").works_in("lublin")
 
 
+def test_who_counsels_mirrors_the_ask_api() -> None:
+    """Counsellors answer for an organisation of their city; one who edits nothing works in the office
+    all the same (their questions), but has no content work there."""
+    counsellor = Staff("s", ("counsellor",), city="lublin", organisation="caritas")
+    assert counsellor.counsels("lublin") and counsellor.works_in("lublin")
+    assert not counsellor.edits_in("lublin") and not counsellor.may_create("lublin")
+    assert not counsellor.counsels("gdansk") and not counsellor.works_in("gdansk")
+    assert not Staff("s", ("counsellor",), city="lublin").counsels("lublin")  # no organisation
+    assert not Staff("s", ("pa_editor",), city="lublin").counsels("lublin")
+    editor = Staff("s", ("pa_editor",), city="lublin", organisation="lublin-city-hall")
+    assert editor.counsels("lublin") and editor.edits_in("lublin")
+    assert not Staff("s", ("translator",), city="lublin", organisation="x").counsels("lublin")
+    assert Staff("s", ("platform_admin",)).counsels("gdansk")
+
+
 def test_a_database_address_alone_from_the_environment_still_names_the_web_apps_database(monkeypatch) -> None:
     from witaj.web.settings import WebSettings
 
