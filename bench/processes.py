@@ -82,8 +82,10 @@ async def settle(
     window: float = 1.0,
     windows: int = 2,
     timeout: float = 90.0,
+    own: bool = True,
 ) -> tuple[float, bool]:
-    """Wait until every group used under `quiet_cores` for `windows` windows in a row.
+    """Wait until every group used under `quiet_cores` for `windows` windows in a row (and this process
+    too, with `own`: the benchmark's in-process services are part of what must settle).
 
     Returns (seconds waited, settled); when it times out the caller says so beside its figures rather
     than failing: a busy shared machine is not the platform's fault.
@@ -96,6 +98,6 @@ async def settle(
             return time.monotonic() - started, False
         meter.start()
         await asyncio.sleep(window)
-        busy = meter.stop()
+        busy = {name: used for name, used in meter.stop().items() if own or name != "bench"}
         calm = calm + 1 if max(busy.values(), default=0.0) < quiet_cores else 0
     return time.monotonic() - started, True
