@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 from witaj.devkit.testing import serve, wait_until
 from witaj.events.main import create_app
-from witaj.events.schemas import EventIn
+from witaj.events.schemas import AgendaItemCreate
 from witaj.events.settings import EventsSettings
-from witaj.events.store import EventStore
+from witaj.events.store import AgendaStore
 from witaj.shared.envelope import wrap
 from witaj.shared.events import CityConfig, CityConfigured
 from witaj.shared.kafka import EventPublisher
@@ -38,8 +38,8 @@ async def _with_city(settings: EventsSettings) -> None:
         await publisher.publish(CITY_CONFIG, event, key=CITY.id.encode())
 
 
-def _event(start: datetime, *, weekly: bool, capacity: int | None = None) -> EventIn:
-    return EventIn.model_validate({
+def _event(start: datetime, *, weekly: bool, capacity: int | None = None) -> AgendaItemCreate:
+    return AgendaItemCreate.model_validate({
         "kind": "workshop", "source_language": "pl", "texts": {"title": f"Wydarzenie {start:%d.%m %H:%M}"},
         "topics": ["work"], "place": {"address": "Rynek 1, Lublin", "location": {"lat": 51.25, "lng": 22.57}},
         "capacity": capacity,
@@ -64,7 +64,7 @@ async def _registrations(env: BenchEnv, client, state) -> list[Result]:  # type:
     people = env.size(500, 100)
     start = datetime.now(UTC) + timedelta(days=3)
     doc = await state.events.create(
-        EventStore.build(
+        AgendaStore.build(
             "lublin", _event(start, weekly=False, capacity=50), "org-1", "Europe/Warsaw", "bench"
         )
     )
@@ -91,7 +91,7 @@ async def _listing(env: BenchEnv, client, state) -> list[Result]:  # type: ignor
     count = env.size(5_000, 500)
     first = datetime(2030, 3, 1, 8, tzinfo=UTC)
     docs = [
-        EventStore.build("lublin", _event(first + timedelta(hours=i % 1400), weekly=i % 5 == 0), f"org-{i % 40}", "Europe/Warsaw", "bench")
+        AgendaStore.build("lublin", _event(first + timedelta(hours=i % 1400), weekly=i % 5 == 0), f"org-{i % 40}", "Europe/Warsaw", "bench")
         for i in range(count)
     ]  # fmt: skip
     for chunk in range(0, count, 1000):

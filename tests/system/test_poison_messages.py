@@ -31,12 +31,12 @@ from witaj.notify.main import create_app as notify_app
 from witaj.notify.settings import NotifySettings
 from witaj.shared.envelope import MAX_EVENT_BYTES, Envelope, registry, wrap
 from witaj.shared.events import (
+    AgendaItemPublished,
     Channel,
     CityConfig,
     CityConfigured,
     ContentKind,
     ContentPublished,
-    EventPublished,
     IndicatorDatasetSubmitted,
     IndicatorRow,
     NotificationDelivered,
@@ -102,7 +102,7 @@ def valid_events(city: str) -> dict[str, Envelope[Any]]:
         CONTENT_FEEDBACK: feedback(1),
         USAGE: event(PageViewed(kind=ContentKind.PAGE, item_id="p1", language="uk"), "p1"),
         AGENDA_EVENTS: event(
-            EventPublished(
+            AgendaItemPublished(
                 event_id="e1", revision=1, event_kind="workshop", organisation="org", path="/e/e1", capacity=5
             ),
             "e1",

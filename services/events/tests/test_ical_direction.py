@@ -8,14 +8,14 @@ from datetime import date
 import icalendar
 from witaj.devkit.demo.files import load_city
 from witaj.events import ical
-from witaj.events.store import EventStore
+from witaj.events.store import AgendaStore
 from witaj.shared.bidi import RLM
 
 
 def test_an_arabic_title_starting_with_a_latin_word_is_marked_right_to_left() -> None:
     demo = load_city("lublin")
     event = next(e for e in demo.events if e.id == "demo-polish-a1")
-    doc = EventStore.build(
+    doc = AgendaStore.build(
         "lublin", event.event_in(date.today()), event.organisation, "Europe/Warsaw", "test"
     )
     texts = {"title": "A1 دورة اللغة البولندية", "description": "مرتين في الأسبوع، للمبتدئين."}

@@ -22,7 +22,7 @@ from notify_helpers import (
 from witaj.devkit.testing import read_topic, serve, wait_until
 from witaj.notify.main import create_app
 from witaj.shared.envelope import registry, wrap
-from witaj.shared.events import ContentKind, ContentUpdated, EventPublished, RegistrationPromoted
+from witaj.shared.events import AgendaItemPublished, ContentKind, ContentUpdated, RegistrationPromoted
 from witaj.shared.mongo import create_client, database
 from witaj.shared.subscriber_proof import device_key, prove
 from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS, CONTENT_ITEMS, NOTIFY_DELIVERIES
@@ -112,7 +112,7 @@ async def test_waitlist_promotion_reaches_only_that_registrant_even_before_the_e
     async with notify_service(settings, publisher) as client:
         promoted = await subscribe(client, topics=["language"], language="en")
         bystander = await subscribe(client, topics=["language"], language="en")
-        course = EventPublished(
+        course = AgendaItemPublished(
             event_id="ev-1",
             revision=1,
             event_kind="language_course",

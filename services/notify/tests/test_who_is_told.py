@@ -16,10 +16,10 @@ from notify_helpers import (
 from witaj.devkit.testing import wait_until
 from witaj.shared.envelope import wrap
 from witaj.shared.events import (
+    AgendaItemCancelled,
+    AgendaItemPublished,
     CityConfigured,
     ContentKind,
-    EventCancelled,
-    EventPublished,
     Feature,
     RegistrationPromoted,
 )
@@ -27,7 +27,7 @@ from witaj.shared.events.cities import DEFAULT_FEATURES
 from witaj.shared.subscriber_proof import account_key, device_key, prove
 from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS, CITY_CONFIG
 
-COURSE = EventPublished(
+COURSE = AgendaItemPublished(
     event_id="ev-1", revision=1, event_kind="language_course", organisation="ngo-1",
     titles={"en": "Polish A1"}, path="/events/ev-1",
 )  # fmt: skip
@@ -96,10 +96,12 @@ async def _total(response_coro) -> int:
 async def test_only_an_event_subscribers_heard_of_is_announced_as_cancelled(settings, publisher) -> None:
     async with notify_service(settings, publisher) as client:
         everything = await subscribe(client)  # a catch-all subscriber: every topic
-        draft = EventCancelled(event_id="ev-draft", organisation="ngo-1", titles={"pl": "Szkic"}, path="/e")
+        draft = AgendaItemCancelled(
+            event_id="ev-draft", organisation="ngo-1", titles={"pl": "Szkic"}, path="/e"
+        )
         await _agenda(publisher, AGENDA_EVENTS, draft, subject="ev-draft")
         await _agenda(publisher, AGENDA_EVENTS, COURSE)
-        cancelled = EventCancelled(
+        cancelled = AgendaItemCancelled(
             event_id="ev-1", organisation="ngo-1", titles=COURSE.titles, path=COURSE.path
         )
         await _agenda(publisher, AGENDA_EVENTS, cancelled)

@@ -20,8 +20,8 @@ from stats_adversary import Adversary, Sum
 from witaj.devkit.testing import read_topic, serve
 from witaj.shared.envelope import Envelope, EventData, registry, wrap
 from witaj.shared.events import (
+    AgendaItemPublished,
     AttendanceRecorded,
-    EventPublished,
     RegistrationCancelled,
     RegistrationCreated,
     RegistrationPromoted,
@@ -118,7 +118,7 @@ def crafted_day() -> tuple[Booking, list[Envelope[Any]]]:
     book.create(1, ("c1", 18), 2)
     published = [
         wrap(
-            EventPublished(
+            AgendaItemPublished(
                 event_id=e,
                 revision=1,
                 event_kind="workshop",

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from witaj.shared.envelope import Envelope, EventData, registry, wrap
 from witaj.shared.events import (
+    AgendaItemPublished,
+    AgendaItemViewed,
     ContentKind,
-    EventPublished,
-    EventViewed,
     PageViewed,
     RegistrationCreated,
     RegistrationStatus,
@@ -91,12 +91,12 @@ NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
     ("data", "kept"),
     [
         (PageViewed(kind=ContentKind.PAGE, item_id="rent", language="uk"), False),
-        (EventViewed(event_id="e1", language="uk"), False),
+        (AgendaItemViewed(event_id="e1", language="uk"), False),
         (SearchPerformed(query="meldunek", language="uk", result_count=3), False),
         (SearchPerformed(query="  ", language="uk", result_count=0), False),
         (SearchPerformed(query=" Meldunek ", language="uk", result_count=0, session="s1"), True),
         (
-            EventPublished(
+            AgendaItemPublished(
                 event_id="e1", revision=1, event_kind="workshop", organisation="o", capacity=20, path="/e1"
             ),
             True,

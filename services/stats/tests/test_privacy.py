@@ -10,7 +10,7 @@ from typing import Any
 from test_feature_switches import configure
 from witaj.devkit.testing import read_topic, serve
 from witaj.shared.envelope import Envelope, EventData, registry, wrap
-from witaj.shared.events import EventPublished, RegistrationCreated, RegistrationStatus, SearchPerformed
+from witaj.shared.events import AgendaItemPublished, RegistrationCreated, RegistrationStatus, SearchPerformed
 from witaj.shared.topics import STATS_ROLLUPS
 from witaj.stats.gaps import week_of
 from witaj.stats.main import create_app
@@ -44,7 +44,7 @@ def registrations(
 
 
 def published(event_id: str, capacity: int) -> Envelope[Any]:
-    data = EventPublished(
+    data = AgendaItemPublished(
         event_id=event_id, revision=1, event_kind="workshop", organisation="ngo-1", capacity=capacity,
         path=f"/events/{event_id}",
     )  # fmt: skip

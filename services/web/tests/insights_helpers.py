@@ -13,9 +13,9 @@ import httpx
 from witaj.devkit.testing import wait_until
 from witaj.shared.envelope import Envelope, wrap
 from witaj.shared.events import (
+    AgendaItemPublished,
     Channel,
     ContentKind,
-    EventPublished,
     NotificationDelivered,
     PageViewed,
     RegistrationCreated,
@@ -137,7 +137,7 @@ async def registrations(
     capacity: int | None = None, organisation: str = "caritas-lublin", city: str = CITY,
 ) -> None:  # fmt: skip
     """An event with `capacity` places and that many people registered for one occurrence of it."""
-    published = EventPublished(
+    published = AgendaItemPublished(
         event_id=event, revision=1, event_kind="workshop", organisation=organisation,
         capacity=capacity, next_start=occurrence, path=f"/events/{event}",
     )  # fmt: skip

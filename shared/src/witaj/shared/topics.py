@@ -26,7 +26,7 @@ CONTENT_FEEDBACK = "content.feedback"
 """FeedbackSubmitted, keyed by item id."""
 
 AGENDA_EVENTS = "agenda.events"
-"""EventPublished / EventUpdated / EventCancelled / EventUnpublished, keyed by event id."""
+"""AgendaItemPublished / AgendaItemUpdated / AgendaItemCancelled / AgendaItemUnpublished, keyed by event id."""
 
 AGENDA_REGISTRATIONS = "agenda.registrations"
 """RegistrationCreated / Cancelled / Promoted and AttendanceRecorded, keyed by event id."""
@@ -36,7 +36,7 @@ ASK_QUESTIONS = "ask.questions"
 never what anyone wrote."""
 
 USAGE = "usage.events"
-"""PageViewed, SearchPerformed, EventViewed, InstantAnswersShown: fire-and-forget usage signals, keyed
+"""PageViewed, SearchPerformed, AgendaItemViewed, InstantAnswersShown: fire-and-forget usage signals, keyed
 by city."""
 
 NOTIFY_DELIVERIES = "notify.deliveries"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from witaj.devkit.demo.reading import Where, localise, read
-from witaj.events.schemas import EventIn, Texts
+from witaj.events.schemas import AgendaItemCreate, Texts
 from witaj.notify.schemas import SubscriptionCreate
 from witaj.shared.events import CityConfig
 
@@ -30,8 +30,8 @@ class DemoEvent:
     def source_language(self) -> str:
         return str(self.body["source_language"])
 
-    def event_in(self, today: date) -> EventIn:
-        return EventIn.model_validate(
+    def event_in(self, today: date) -> AgendaItemCreate:
+        return AgendaItemCreate.model_validate(
             {
                 **self.body,
                 "texts": self.texts[self.source_language].model_dump(),

@@ -32,7 +32,7 @@ from witaj.content.topic_tree import TopicTreeStore
 from witaj.devkit.demo.agenda import DemoEvent, DemoSubscription
 from witaj.devkit.demo.files import CITIES, DemoCity, DemoItem, load_all
 from witaj.events.settings import EventsSettings
-from witaj.events.store import EventStore
+from witaj.events.store import AgendaStore
 from witaj.notify.access import token_hash
 from witaj.notify.matching import match_keys
 from witaj.notify.settings import NotifySettings
@@ -61,7 +61,7 @@ class Stores:
 
     cities: CityStore | None = None
     items: ItemStore | None = None
-    events: EventStore | None = None
+    events: AgendaStore | None = None
     subscriptions: SubscriptionStore | None = None
 
 
@@ -163,10 +163,10 @@ async def _seed_item(store: ItemStore, city: DemoCity, item: DemoItem) -> bool:
     return True
 
 
-async def seed_event(store: EventStore, city: DemoCity, event: DemoEvent) -> bool:
+async def seed_event(store: AgendaStore, city: DemoCity, event: DemoEvent) -> bool:
     if await store.collection.find_one({"_id": event.id}, projection=["_id"]):
         return False
-    doc = EventStore.build(
+    doc = AgendaStore.build(
         city.config.id, event.event_in(date.today()), event.organisation, city.config.timezone, SEED
     )
     translations = ItemTranslations(source_language=event.source_language)
@@ -228,7 +228,7 @@ async def seed_databases(
     stores = Stores(
         cities=CityStore(opened[0].db, opened[0].outbox, trees),
         items=ItemStore(opened[0].db, opened[0].outbox, trees),
-        events=EventStore(opened[1].db, opened[1].outbox),
+        events=AgendaStore(opened[1].db, opened[1].outbox),
         subscriptions=SubscriptionStore(opened[2].db),
     )
     try:

@@ -12,17 +12,17 @@ from witaj.events.deps import EventsOn, Lang, Registrations, RuntimeDep, Store
 from witaj.events.documents import PUBLISHED, localise, public_place, schedule_of, translations_of
 from witaj.events.listing import FiltersDep, candidates, expand_all
 from witaj.events.schemas import (
-    EventIn,
-    EventPublic,
+    AgendaItemCreate,
+    AgendaItemPublic,
     OccurrenceChange,
     OccurrencePublic,
-    TranslationIn,
+    TranslationUpdate,
 )
-from witaj.events.store import EventStore
+from witaj.events.store import AgendaStore
 from witaj.shared.auth import CurrentPrincipal, MaybePrincipal, forbid_unless
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import ERROR_RESPONSES, NotFound
-from witaj.shared.events import EventViewed
+from witaj.shared.events import AgendaItemViewed
 from witaj.shared.languages import LanguageChoice
 from witaj.shared.mongo import Document
 from witaj.shared.runtime import Runtime
@@ -59,14 +59,14 @@ def occurrence_out(
     )
 
 
-def event_out(runtime: Runtime, doc: Document, lang: str | None, accept: str | None) -> EventPublic:
+def event_out(runtime: Runtime, doc: Document, lang: str | None, accept: str | None) -> AgendaItemPublic:
     choice, texts = localise(runtime, doc, lang, accept)
     place = public_place(doc)
     now = datetime.now(UTC)
     upcoming = sched.expand(
         schedule_of(doc), doc.get("overrides") or {}, now, now + timedelta(days=400), limit=20
     )
-    return EventPublic(
+    return AgendaItemPublic(
         id=doc["_id"],
         city=doc["city"],
         status=doc["status"],
@@ -94,12 +94,12 @@ def event_out(runtime: Runtime, doc: Document, lang: str | None, accept: str | N
 
 @router.post("", status_code=201, summary="Create an event or course for your organisation")
 async def create_event(
-    city: str, body: EventIn, principal: CurrentPrincipal, runtime: RuntimeDep, store: Store
-) -> EventPublic:
+    city: str, body: AgendaItemCreate, principal: CurrentPrincipal, runtime: RuntimeDep, store: Store
+) -> AgendaItemPublic:
     config = runtime.cities.require(city)
     runtime.cities.check_topics(city, body.topics)
     organisation = organisation_for(principal, city, body.organisation)
-    doc = EventStore.build(city, body, organisation, config.timezone, principal.subject)
+    doc = AgendaStore.build(city, body, organisation, config.timezone, principal.subject)
     await store.create(doc)
     return event_out(runtime, doc, None, None)
 
@@ -124,7 +124,7 @@ async def get_event(
     city: str, event_id: str, runtime: RuntimeDep, store: Store, registrations: Registrations,
     principal: MaybePrincipal, lang: Lang = None, accept_language: AcceptLanguage = None,
     x_session_id: SessionId = None,
-) -> EventPublic:  # fmt: skip
+) -> AgendaItemPublic:  # fmt: skip
     runtime.cities.require(city)
     doc = await store.get(city, event_id)
     if doc["status"] != PUBLISHED and not (principal and may_edit(principal, doc)):
@@ -134,7 +134,7 @@ async def get_event(
     result.full = full.get(None)
     for occurrence in result.occurrences:
         occurrence.full = full.get(occurrence.occurrence)
-    viewed = EventViewed(
+    viewed = AgendaItemViewed(
         event_id=event_id, language=result.language, requested_language=result.requested_language,
         fallback=result.fallback, event_kind=doc["kind"], organisation=doc["organisation"],
         topics=doc["topics"], session=session_of(x_session_id),
@@ -147,13 +147,18 @@ async def get_event(
 
 @router.put("/{event_id}", summary="Replace an event's content (your organisation's only)")
 async def update_event(
-    city: str, event_id: str, body: EventIn, principal: CurrentPrincipal, runtime: RuntimeDep, store: Store
-) -> EventPublic:
+    city: str,
+    event_id: str,
+    body: AgendaItemCreate,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    store: Store,
+) -> AgendaItemPublic:
     config = runtime.cities.require(city)
     runtime.cities.check_topics(city, body.topics)
     current = await store.get(city, event_id)
     forbid_unless(may_edit(principal, current), "Only the organising organisation may change this event")
-    new = EventStore.build(city, body, current["organisation"], config.timezone, principal.subject)
+    new = AgendaStore.build(city, body, current["organisation"], config.timezone, principal.subject)
     if body.organisation and principal.may_administer_city(city):
         new["organisation"] = body.organisation
     doc = await store.replace(city, event_id, new, minor=body.minor_edit, guard=editor_guard(principal))
@@ -165,11 +170,11 @@ async def translate_event(
     city: str,
     event_id: str,
     language: str,
-    body: TranslationIn,
+    body: TranslationUpdate,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
     store: Store,
-) -> EventPublic:
+) -> AgendaItemPublic:
     config = runtime.cities.require(city)
     if language not in config.languages:
         raise NotFound(f"The language '{language}' in '{city}'")
@@ -188,7 +193,7 @@ async def change_occurrence(
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
     store: Store,
-) -> EventPublic:
+) -> AgendaItemPublic:
     runtime.cities.require(city)
     key = occurrence if occurrence.tzinfo else occurrence.replace(tzinfo=UTC)
     doc = await store.change_occurrence(city, event_id, key, body, guard=editor_guard(principal))

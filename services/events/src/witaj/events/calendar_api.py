@@ -26,9 +26,9 @@ from witaj.events.deps import EventsOn, Lang, RuntimeDep, Services, ServicesDep,
 from witaj.events.documents import CANCELLED, localise
 from witaj.events.ical import REASONS, ImportedEvent, ParsedCalendar, parse, render
 from witaj.events.listing import FiltersDep, candidates, expand_all
-from witaj.events.schemas import Cost, EventIn, RegistrationRules
+from witaj.events.schemas import AgendaItemCreate, Cost, RegistrationRules
 from witaj.events.settings import EventsSettings
-from witaj.events.store import EventStore
+from witaj.events.store import AgendaStore
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.errors import ERROR_RESPONSES, ApiError, NotFound
 from witaj.shared.logging import get_logger
@@ -123,7 +123,7 @@ async def feed(
     return Response(body, media_type="text/calendar; charset=utf-8")
 
 
-def _event_in(item: ImportedEvent, current: Document | None, source_language: str) -> EventIn:
+def _event_in(item: ImportedEvent, current: Document | None, source_language: str) -> AgendaItemCreate:
     """The calendar's fields, and for a known event everything else as it is stored now."""
     keep: dict[str, Any] = {}
     if current is not None:
@@ -138,14 +138,14 @@ def _event_in(item: ImportedEvent, current: Document | None, source_language: st
         texts = texts.model_copy(
             update={"accessibility_notes": current["texts"].get("accessibility_notes", "")}
         )
-    return EventIn(
+    return AgendaItemCreate(
         kind=item.kind, source_language=source_language, texts=texts, place=item.place, schedule=item.schedule,
         **({"topics": item.topics} | keep),
     )  # fmt: skip
 
 
 async def apply_import(
-    store: EventStore, city: str, organisation: str, source: str, items: list[ImportedEvent], *,
+    store: AgendaStore, city: str, organisation: str, source: str, items: list[ImportedEvent], *,
     language: str, timezone: str, by: str, skipped: set[str] | frozenset[str] = frozenset(),
 ) -> ImportResult:  # fmt: skip
     """`skipped`: UIDs of the file's events that could not be read, left as they are (not cancelled)."""
@@ -159,7 +159,7 @@ async def apply_import(
         for item in items:
             current = existing.pop(item.uid, None)
             origin = {"source": f"{organisation}/{source}", "uid": item.uid}
-            doc = EventStore.build(
+            doc = AgendaStore.build(
                 city, _event_in(item, current, language), organisation, timezone, by, imported=origin
             )
             doc["overrides"] = item.overrides
@@ -181,7 +181,7 @@ async def apply_import(
 
 
 async def import_calendar(
-    runtime: Runtime, store: EventStore, city: str, owner: str, source: str, data: bytes, *, by: str,
+    runtime: Runtime, store: AgendaStore, city: str, owner: str, source: str, data: bytes, *, by: str,
     fetched: bool = False,
 ) -> ImportResult:  # fmt: skip
     """Parse completely, then apply in one transaction: a file that is not a calendar changes nothing.
@@ -215,7 +215,7 @@ async def _import(
     )
 
 
-async def sync_sources(runtime: Runtime, store: EventStore, calendars: OutboundClient) -> int:
+async def sync_sources(runtime: Runtime, store: AgendaStore, calendars: OutboundClient) -> int:
     """Re-import every configured calendar URL. A failing source (whatever fails) is recorded and
     skipped until next time; the others are synced all the same."""
     synced = 0

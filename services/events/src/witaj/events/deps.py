@@ -11,7 +11,7 @@ from fastapi import Depends, Query, Request
 from witaj.events.jobs import Housekeeping
 from witaj.events.registrations import RegistrationStore
 from witaj.events.settings import EventsSettings
-from witaj.events.store import EventStore
+from witaj.events.store import AgendaStore
 from witaj.shared.demand import Demand
 from witaj.shared.events import Feature
 from witaj.shared.outbound import OutboundClient
@@ -24,7 +24,7 @@ class Services:
 
     runtime: Runtime
     settings: EventsSettings
-    events: EventStore
+    events: AgendaStore
     registrations: RegistrationStore
     demand: Demand
     """Views per event and language asked for (the translators' dashboard orders by it)."""
@@ -41,7 +41,7 @@ def _runtime(request: Request) -> Runtime:
     return services(request).runtime
 
 
-def _events(request: Request) -> EventStore:
+def _events(request: Request) -> AgendaStore:
     return services(request).events
 
 
@@ -57,7 +57,7 @@ def events_on(city: str, request: Request) -> None:
 
 ServicesDep = Annotated[Services, Depends(services)]
 RuntimeDep = Annotated[Runtime, Depends(_runtime)]
-Store = Annotated[EventStore, Depends(_events)]
+Store = Annotated[AgendaStore, Depends(_events)]
 Registrations = Annotated[RegistrationStore, Depends(_registrations)]
 EventsOn = Depends(events_on)
 Lang = Annotated[str | None, Query(max_length=12, description="Preferred language")]

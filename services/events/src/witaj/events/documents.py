@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from witaj.events import schedule as sched
-from witaj.events.schemas import EventIn, Schedule
+from witaj.events.schemas import AgendaItemCreate, Schedule
 from witaj.shared.languages import LanguageChoice
 from witaj.shared.mongo import Document
 from witaj.shared.runtime import Runtime
@@ -52,7 +52,7 @@ EDITABLE = (
 
 
 def body_of(doc: Document) -> dict[str, Any]:
-    """The stored event as `EventIn` takes it back: an editing form starts from it, and a draft is
+    """The stored event as `AgendaItemCreate` takes it back: an editing form starts from it, and a draft is
     published by sending it back with `publish`."""
     body = {name: doc.get(name) for name in EDITABLE}
     return {**body, "place": public_place(doc), "publish": doc["status"] != DRAFT}
@@ -79,7 +79,7 @@ def next_start(doc: Document, now: datetime | None = None) -> datetime | None:
 
 
 def facts(doc: Document) -> dict[str, Any]:
-    """The fields EventPublished and EventUpdated share."""
+    """The fields AgendaItemPublished and AgendaItemUpdated share."""
     return {
         "event_id": doc["_id"],
         "revision": doc["revision"],
@@ -100,7 +100,7 @@ def facts(doc: Document) -> dict[str, Any]:
 
 def build_event(
     city: str,
-    body: EventIn,
+    body: AgendaItemCreate,
     organisation: str,
     timezone: str,
     by: str,

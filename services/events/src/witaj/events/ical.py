@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from pydantic import ValidationError
 from witaj.events import schedule as sched
-from witaj.events.schemas import EventKind, Place, Schedule, Texts
+from witaj.events.schemas import AgendaItemKind, Place, Schedule, Texts
 from witaj.shared.bidi import anchored
 from witaj.shared.errors import ApiError
 from witaj.shared.mongo import Document
@@ -52,7 +52,7 @@ class InvalidCalendar(ApiError):
 @dataclass
 class ImportedEvent:
     uid: str
-    kind: EventKind
+    kind: AgendaItemKind
     texts: Texts
     place: Place
     schedule: Schedule
@@ -214,18 +214,18 @@ def _event(
         location={"lat": geo.latitude, "lng": geo.longitude} if geo is not None else None,
     )
     categories = [str(c).strip().lower() for cats in _as_list(component.get("CATEGORIES")) for c in cats.cats]
-    kinds = [EventKind(c) for c in categories if c in EventKind.__members__.values()]
+    kinds = [AgendaItemKind(c) for c in categories if c in AgendaItemKind.__members__.values()]
     topics = [c for c in categories if c.isascii() and c.replace("_", "").replace("-", "").isalnum()][:20]
     return ImportedEvent(
         uid=uid,
-        kind=kinds[0] if kinds else EventKind.OTHER,
+        kind=kinds[0] if kinds else AgendaItemKind.OTHER,
         texts=Texts(
             title=_text(component, "SUMMARY", 200) or "(untitled)",
             description=_text(component, "DESCRIPTION", 10_000),
         ),
         place=place,
         schedule=schedule,
-        topics=[t[:60] for t in topics if t not in EventKind.__members__.values()],
+        topics=[t[:60] for t in topics if t not in AgendaItemKind.__members__.values()],
     )
 
 

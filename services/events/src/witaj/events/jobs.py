@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from prometheus_client import Counter
 from witaj.events.registrations import RegistrationStore
-from witaj.events.store import EventStore
+from witaj.events.store import AgendaStore
 from witaj.shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -27,7 +27,7 @@ FAILURES = Counter(
 
 @dataclass
 class Housekeeping:
-    events: EventStore
+    events: AgendaStore
     registrations: RegistrationStore
     interval: float
     sync_calendars: Callable[[], Awaitable[int]] | None = None

@@ -16,8 +16,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Query
 from witaj.events import schedule as sched
 from witaj.events.documents import PUBLISHED, overrides_of, schedule_of
-from witaj.events.schemas import EventKind
-from witaj.events.store import EventStore
+from witaj.events.schemas import AgendaItemKind
+from witaj.events.store import AgendaStore
 from witaj.shared.errors import ApiError
 from witaj.shared.events import UserType
 from witaj.shared.mongo import Document
@@ -40,7 +40,7 @@ LISTING_FIELDS = [
 class Filters:
     start: datetime
     end: datetime
-    kind: EventKind | None = None
+    kind: AgendaItemKind | None = None
     topic: str | None = None
     language: str | None = None
     free: bool | None = None
@@ -88,7 +88,7 @@ def _aware(value: datetime | None) -> datetime | None:
 def filters(
     start: Annotated[datetime | None, Query(alias="from", description="Window start (default: now)")] = None,
     end: Annotated[datetime | None, Query(alias="to", description="Window end (default: 60 days on)")] = None,
-    kind: EventKind | None = None,
+    kind: AgendaItemKind | None = None,
     topic: Annotated[str | None, Query(max_length=60)] = None,
     language: Annotated[str | None, Query(max_length=12, description="Language of instruction")] = None,
     free: Annotated[bool | None, Query(description="true: free events only")] = None,
@@ -121,7 +121,7 @@ def filters(
 FiltersDep = Annotated[Filters, Depends(filters)]
 
 
-async def candidates(store: EventStore, city: str, where: Filters) -> list[Document]:
+async def candidates(store: AgendaStore, city: str, where: Filters) -> list[Document]:
     docs = await store.collection.find(
         where.query(city), projection=LISTING_FIELDS, limit=MAX_CANDIDATES + 1
     ).to_list()

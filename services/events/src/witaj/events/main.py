@@ -14,9 +14,9 @@ from witaj.events.documents import SOURCE
 from witaj.events.jobs import Housekeeping
 from witaj.events.registrations import RegistrationStore
 from witaj.events.settings import EventsSettings
-from witaj.events.store import EventStore
+from witaj.events.store import AgendaStore
 from witaj.shared.demand import Demand
-from witaj.shared.events import EventViewed
+from witaj.shared.events import AgendaItemViewed
 from witaj.shared.inbox import Inbox
 from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
@@ -42,13 +42,13 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
             registrations = RegistrationStore(
                 runtime.db, runtime.outbox, retention=timedelta(days=settings.agenda.retention_days)
             )
-            events = EventStore(
+            events = AgendaStore(
                 runtime.db, runtime.outbox, cancel_registrations=registrations.cancel_for_event,
                 check_capacity=registrations.check_capacity, booked_occurrences=registrations.booked_occurrences,
             )  # fmt: skip
             await events.ensure_indexes()
             await registrations.ensure_indexes()
-            demand = Demand(runtime.db, EventViewed, lambda view: view.event_id)
+            demand = Demand(runtime.db, AgendaItemViewed, lambda view: view.event_id)
             await demand.ensure_indexes()
             if settings.count_demand:  # for the translators' dashboard: views per event and language
                 inbox = Inbox(runtime.client, runtime.db, "demand")

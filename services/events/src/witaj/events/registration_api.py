@@ -14,7 +14,7 @@ from fastapi import APIRouter, Header, Query
 from witaj.events.auth import may_edit
 from witaj.events.deps import EventsOn, Registrations, RuntimeDep, Store
 from witaj.events.registrations import new_token, token_matches
-from witaj.events.schemas import Attendance, RegistrationForOrganiser, RegistrationIn, RegistrationPublic
+from witaj.events.schemas import Attendance, RegistrationCreate, RegistrationForOrganiser, RegistrationPublic
 from witaj.shared.auth import CurrentPrincipal, MaybePrincipal, Principal, forbid_unless
 from witaj.shared.errors import ERROR_RESPONSES, ApiError
 from witaj.shared.events import Feature
@@ -69,7 +69,7 @@ def public(doc: Document, token: str | None = None) -> RegistrationPublic:
     **public_write(REGISTERING),
 )  # fmt: skip
 async def register(
-    city: str, event_id: str, body: RegistrationIn, runtime: RuntimeDep, events: Store,
+    city: str, event_id: str, body: RegistrationCreate, runtime: RuntimeDep, events: Store,
     registrations: Registrations, principal: MaybePrincipal, token: TokenHeader = None,
     idempotency_key: IdempotencyKey = None, subscriber_token: SubscriberTokenHeader = None,
 ) -> RegistrationPublic:  # fmt: skip
@@ -98,7 +98,7 @@ async def register(
 
 
 def _subscriber_key(
-    body: RegistrationIn, subscriber_token: str | None, principal: Principal | None
+    body: RegistrationCreate, subscriber_token: str | None, principal: Principal | None
 ) -> str | None:
     """The key of the credential that proves `body.subscriber` (see `witaj.shared.subscriber_proof`)."""
     if body.subscriber is None:

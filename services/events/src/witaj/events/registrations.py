@@ -26,7 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from witaj.events import schedule as sched
 from witaj.events.documents import PUBLISHED, overrides_of, schedule_of
-from witaj.events.schemas import RegistrationIn
+from witaj.events.schemas import RegistrationCreate
 from witaj.shared.envelope import EventData, wrap
 from witaj.shared.errors import ApiError, Conflict, NotFound
 from witaj.shared.events import (
@@ -127,7 +127,7 @@ class RegistrationStore:
         }
 
     def _place_of(
-        self, event: Document, body: RegistrationIn, now: datetime
+        self, event: Document, body: RegistrationCreate, now: datetime
     ) -> tuple[datetime | None, datetime]:
         """The occurrence registered for (None for a series) and when its data may be erased."""
         rules = event["registration"]
@@ -195,7 +195,7 @@ class RegistrationStore:
     async def register(
         self,
         event: Document,
-        body: RegistrationIn,
+        body: RegistrationCreate,
         token: str,
         idempotency_key: str | None = None,
         subscriber_key: str | None = None,

@@ -17,7 +17,7 @@ Language = Annotated[str, Field(min_length=2, max_length=12)]
 OrgId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
 
 
-class EventKind(StrEnum):
+class AgendaItemKind(StrEnum):
     LANGUAGE_COURSE = "language_course"
     VOCATIONAL_TRAINING = "vocational_training"
     WORKSHOP = "workshop"
@@ -110,8 +110,8 @@ class RegistrationRules(Strict):
         return self
 
 
-class EventIn(Strict):
-    kind: EventKind
+class AgendaItemCreate(Strict):
+    kind: AgendaItemKind
     organisation: OrgId | None = Field(
         default=None, description="Only city and platform admins choose; editors publish for their own"
     )
@@ -142,7 +142,7 @@ class EventIn(Strict):
         return _known_languages([value])[0]
 
 
-class TranslationIn(Strict):
+class TranslationUpdate(Strict):
     state: TranslationState
     texts: Texts | None = None
     source_revision: int | None = Field(
@@ -166,7 +166,7 @@ class OccurrencePublic(BaseModel):
     end: datetime
     cancelled: bool = False
     note: str | None = None
-    kind: EventKind
+    kind: AgendaItemKind
     organisation: str
     title: str
     language: str
@@ -182,12 +182,12 @@ class OccurrencePublic(BaseModel):
     )
 
 
-class EventPublic(BaseModel):
+class AgendaItemPublic(BaseModel):
     id: str
     city: str
     status: str
     revision: int
-    kind: EventKind
+    kind: AgendaItemKind
     organisation: str
     language: str
     requested_language: str | None
@@ -221,7 +221,7 @@ class Contact(Strict):
     phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+() -]{5,40}$")
 
 
-class RegistrationIn(Strict):
+class RegistrationCreate(Strict):
     occurrence: datetime | None = Field(default=None, description="Original start; omit for a series")
     contact: Contact = Field(default_factory=Contact)
     subscriber: str | None = Field(
@@ -279,7 +279,7 @@ class EventForEditors(BaseModel):
     status: str
     revision: int
     source_revision: int = Field(description="Revision of the source texts (translations name it)")
-    kind: EventKind
+    kind: AgendaItemKind
     source_language: str
     texts: dict[str, str] = Field(description="The source texts to translate, by field (empty ones left out)")
     body: dict[str, Any] = Field(description="The event as `PUT /cities/{city}/events/{id}` takes it back")
@@ -305,7 +305,7 @@ class EventRow(BaseModel):
     id: str
     organisation: str
     status: str
-    kind: EventKind
+    kind: AgendaItemKind
     title: str
     source_language: str
     first_start: datetime

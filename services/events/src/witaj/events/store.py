@@ -24,10 +24,15 @@ from witaj.events.documents import (
     translations_of,
 )
 from witaj.events.history import TextHistory
-from witaj.events.schemas import OccurrenceChange, TranslationIn
+from witaj.events.schemas import OccurrenceChange, TranslationUpdate
 from witaj.shared.envelope import EventData, wrap
 from witaj.shared.errors import ApiError, Conflict, NotFound
-from witaj.shared.events import EventCancelled, EventPublished, EventUnpublished, EventUpdated
+from witaj.shared.events import (
+    AgendaItemCancelled,
+    AgendaItemPublished,
+    AgendaItemUnpublished,
+    AgendaItemUpdated,
+)
 from witaj.shared.mongo import Document, Session
 from witaj.shared.outbox import Outbox
 from witaj.shared.topics import AGENDA_EVENTS
@@ -38,7 +43,7 @@ RegistrationCanceller = Callable[[Session, Document, datetime | None], Awaitable
 CapacityCheck = Callable[[Session, Document, int | None], Awaitable[None]]
 
 
-class EventStore:
+class AgendaStore:
     def __init__(
         self,
         db: AsyncDatabase[Document],
@@ -98,7 +103,7 @@ class EventStore:
         await self.collection.insert_one(doc, session=session)
         await self.history.record(session, doc)
         if doc["status"] == PUBLISHED:
-            await self.emit(session, doc, EventPublished(**facts(doc)))
+            await self.emit(session, doc, AgendaItemPublished(**facts(doc)))
 
     async def create(self, doc: Document) -> Document:
         async def work(session: Session) -> None:
@@ -163,9 +168,9 @@ class EventStore:
         if translations.source_revision != translations_of(current).source_revision:
             await self.history.record(session, updated)
         if updated["status"] == PUBLISHED and current["status"] == DRAFT:
-            await self.emit(session, updated, EventPublished(**facts(updated)))
+            await self.emit(session, updated, AgendaItemPublished(**facts(updated)))
         elif updated["status"] == PUBLISHED:
-            await self.emit(session, updated, EventUpdated(**facts(updated), important=important))
+            await self.emit(session, updated, AgendaItemUpdated(**facts(updated), important=important))
         if important:
             await self._drop_vanished_occurrences(session, updated)
         return updated
@@ -195,7 +200,7 @@ class EventStore:
         city: str,
         event_id: str,
         language: str,
-        body: TranslationIn,
+        body: TranslationUpdate,
         *,
         by: str,
         guard: Callable[[Document], None],
@@ -236,7 +241,7 @@ class EventStore:
             session=session,
         )
         if doc["status"] == PUBLISHED:
-            await self.emit(session, doc, EventUpdated(**facts(doc)))
+            await self.emit(session, doc, AgendaItemUpdated(**facts(doc)))
         return doc
 
     async def change_occurrence(
@@ -293,7 +298,7 @@ class EventStore:
                 if self.cancel_registrations is not None:
                     await self.cancel_registrations(session, doc, occurrence)
             elif doc["status"] == PUBLISHED:
-                await self.emit(session, doc, EventUpdated(**facts(doc), important=True))
+                await self.emit(session, doc, AgendaItemUpdated(**facts(doc), important=True))
             return doc
 
         return await self.outbox.transaction(work)
@@ -316,7 +321,7 @@ class EventStore:
         draft (never published) or an event that has ended and left the listing goes quietly."""
         if doc["status"] != PUBLISHED:
             return
-        cancelled = EventCancelled(
+        cancelled = AgendaItemCancelled(
             event_id=doc["_id"], occurrence=occurrence, organisation=doc["organisation"],
             titles=titles(doc), path=path(doc["city"], doc["_id"]),
         )  # fmt: skip
@@ -345,7 +350,9 @@ class EventStore:
                 )
                 if result.modified_count:
                     await self.emit(
-                        session, doc, EventUnpublished(event_id=doc["_id"], organisation=doc["organisation"])
+                        session,
+                        doc,
+                        AgendaItemUnpublished(event_id=doc["_id"], organisation=doc["organisation"]),
                     )
 
             await self.outbox.transaction(work)

@@ -30,8 +30,8 @@ from witaj.events.documents import (
     translations_of,
 )
 from witaj.events.schemas import (
+    AgendaItemKind,
     EventForEditors,
-    EventKind,
     EventRow,
     LanguageState,
     OccurrenceForEditors,
@@ -120,7 +120,7 @@ def _scope(principal: Principal, city: str, organisation: str | None) -> dict[st
 @router.get("/events", summary="Your events in any status, most recently changed first (editors)")
 async def list_for_editors(
     city: str, principal: CurrentPrincipal, runtime: RuntimeDep, store: Store, page: Pagination,
-    status: StatusFilter = None, kind: EventKind | None = None,
+    status: StatusFilter = None, kind: AgendaItemKind | None = None,
     organisation: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[EventRow]:  # fmt: skip
     """Editors see their organisation's events; admins and translators every event of the city, or one

@@ -44,11 +44,11 @@ from witaj.notify.waking import Worker
 from witaj.shared.cities import FEATURE_OF_KIND
 from witaj.shared.envelope import Envelope, registry
 from witaj.shared.events import (
+    AgendaItemCancelled,
+    AgendaItemPublished,
+    AgendaItemUpdated,
     ContentPublished,
     ContentUpdated,
-    EventCancelled,
-    EventPublished,
-    EventUpdated,
     Feature,
     NotificationDelivered,
     QuestionAnswered,
@@ -170,9 +170,9 @@ class Fanout(Worker):
             criteria = Criteria(city, self._with_ancestors(city, data.topics), data.user_types)
             job = {"criteria": criteria.as_document(), "titles": data.titles, "path": data.path}
             job["feature"] = FEATURE_OF_KIND[data.kind].value
-        elif isinstance(data, EventPublished | EventUpdated):
+        elif isinstance(data, AgendaItemPublished | AgendaItemUpdated):
             await self._remember_event(city, data)
-            if isinstance(data, EventUpdated) and not data.important:
+            if isinstance(data, AgendaItemUpdated) and not data.important:
                 return
             criteria = Criteria(
                 city, self._with_ancestors(city, data.topics), data.target_groups, data.event_kind
@@ -180,8 +180,8 @@ class Fanout(Worker):
             job = {"criteria": criteria.as_document(), "titles": data.titles, "path": data.path}
             job["when"] = data.next_start.isoformat() if data.next_start else None
             job["feature"] = Feature.EVENTS.value
-        elif isinstance(data, EventCancelled):
-            # Its facts come from the EventPublished before it (same topic and key, so read first): none
+        elif isinstance(data, AgendaItemCancelled):
+            # Its facts come from the AgendaItemPublished before it (same topic and key, so read first): none
             # means nobody was ever told of this event, so nobody is told of its cancellation either.
             if await self.facts.find_one({"_id": f"{city}:{data.event_id}"}, {"_id": 1}) is None:
                 return
@@ -211,7 +211,7 @@ class Fanout(Worker):
             return  # a redelivered event: its job exists and goes on (or is done)
         self.wake()
 
-    async def _remember_event(self, city: str, data: EventPublished | EventUpdated) -> None:
+    async def _remember_event(self, city: str, data: AgendaItemPublished | AgendaItemUpdated) -> None:
         """Keep what a later cancellation or registration message needs to know about the event."""
         facts = {
             "topics": data.topics,

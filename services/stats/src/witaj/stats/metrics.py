@@ -18,10 +18,10 @@ from typing import Any, NamedTuple
 
 from witaj.shared.envelope import Envelope
 from witaj.shared.events import (
+    AgendaItemPublished,
+    AgendaItemUpdated,
+    AgendaItemViewed,
     ContentKind,
-    EventPublished,
-    EventUpdated,
-    EventViewed,
     FeedbackSubmitted,
     IndicatorDatasetSubmitted,
     InstantAnswersShown,
@@ -76,8 +76,8 @@ _EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
 EVENTS_WITH_STATE = (
-    EventPublished,
-    EventUpdated,
+    AgendaItemPublished,
+    AgendaItemUpdated,
     IndicatorDatasetSubmitted,
     TranslationStateChanged,
     *REGISTRATIONS,
@@ -262,7 +262,7 @@ class Counter:
         """Whether `note` has anything to keep of the event; only such events are kept whole."""
         data = envelope.data
         kind = type(data)
-        if kind is PageViewed or kind is EventViewed:  # the bulk of the stream, first
+        if kind is PageViewed or kind is AgendaItemViewed:  # the bulk of the stream, first
             return False
         return _missed_query(data) is not None or isinstance(data, EVENTS_WITH_STATE)
 
@@ -290,7 +290,7 @@ class Counter:
             fact = asked(envelope)
             if fact is not None:
                 effects.questions.append(fact)
-        elif isinstance(data, EventPublished | EventUpdated):
+        elif isinstance(data, AgendaItemPublished | AgendaItemUpdated):
             effects.capacities[(envelope.city, data.event_id)] = {
                 "capacity": data.capacity,
                 "organisation": data.organisation,
@@ -307,7 +307,7 @@ class Counter:
         d = envelope.data
         if type(d) is PageViewed:  # the bulk of the stream, first
             return self._page_views(envelope.city, d)
-        if isinstance(d, EventViewed):
+        if isinstance(d, AgendaItemViewed):
             wanted = d.requested_language or d.language
             return EventViews(
                 d.event_id, d.language, tuple(d.topics), d.organisation, wanted if d.fallback else None

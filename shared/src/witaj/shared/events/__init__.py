@@ -7,11 +7,11 @@ change bumps `class_version` and adds `upcast_v<n>_v<n+1>` beside the model.
 
 from witaj.shared.envelope import Envelope, EventData, registry, wrap
 from witaj.shared.events.agenda import (
+    AgendaItemCancelled,
+    AgendaItemPublished,
+    AgendaItemUnpublished,
+    AgendaItemUpdated,
     AttendanceRecorded,
-    EventCancelled,
-    EventPublished,
-    EventUnpublished,
-    EventUpdated,
     RegistrationCancelled,
     RegistrationCreated,
     RegistrationPromoted,
@@ -50,9 +50,14 @@ from witaj.shared.events.stats import (
     IndicatorUpdated,
     RollupUpdated,
 )
-from witaj.shared.events.usage import EventViewed, InstantAnswersShown, PageViewed, SearchPerformed
+from witaj.shared.events.usage import AgendaItemViewed, InstantAnswersShown, PageViewed, SearchPerformed
 
 __all__ = [
+    "AgendaItemCancelled",
+    "AgendaItemPublished",
+    "AgendaItemUnpublished",
+    "AgendaItemUpdated",
+    "AgendaItemViewed",
     "AttendanceRecorded",
     "BroadcastSent",
     "Cell",
@@ -64,12 +69,7 @@ __all__ = [
     "ContentUnpublished",
     "ContentUpdated",
     "Envelope",
-    "EventCancelled",
     "EventData",
-    "EventPublished",
-    "EventUnpublished",
-    "EventUpdated",
-    "EventViewed",
     "Feature",
     "FeedbackSubmitted",
     "IndicatorCell",

@@ -1,4 +1,8 @@
-"""Events the events service publishes about events, courses and registrations."""
+"""Domain events the events service publishes about agenda items (events, courses) and registrations.
+
+The classes say "agenda item" for what people call an event, so that "event" in code always means a
+domain event; the wire type names (`agenda.event_published`) keep their first spelling, since topics
+and stored streams already hold them."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ class RegistrationStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class _EventFacts(EventData):
+class _AgendaItemFacts(EventData):
     """What subscribers and stats need to know about an event, without its full description."""
 
     event_id: str
@@ -37,17 +41,17 @@ class _EventFacts(EventData):
 
 
 @event_type("agenda.event_published")
-class EventPublished(_EventFacts):
+class AgendaItemPublished(_AgendaItemFacts):
     pass
 
 
 @event_type("agenda.event_updated")
-class EventUpdated(_EventFacts):
+class AgendaItemUpdated(_AgendaItemFacts):
     important: bool = Field(default=False, description="Schedule or place changed: tell subscribers")
 
 
 @event_type("agenda.event_cancelled")
-class EventCancelled(EventData):
+class AgendaItemCancelled(EventData):
     """The whole event (occurrence None) or one occurrence was cancelled."""
 
     event_id: str
@@ -58,7 +62,7 @@ class EventCancelled(EventData):
 
 
 @event_type("agenda.event_unpublished")
-class EventUnpublished(EventData):
+class AgendaItemUnpublished(EventData):
     """The event left the public listing (for example because it is over)."""
 
     event_id: str

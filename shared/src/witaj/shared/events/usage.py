@@ -40,7 +40,7 @@ class SearchPerformed(EventData):
 
 
 @event_type("usage.event_viewed")
-class EventViewed(EventData):
+class AgendaItemViewed(EventData):
     event_id: str
     language: str
     requested_language: str | None = None
