@@ -388,7 +388,7 @@ class PageParams(BaseModel):
     offset: int
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=100, description="Items per page (at most 100)")] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000, description="Items to skip (at most 10,000)")] = 0,
 ) -> PageParams:

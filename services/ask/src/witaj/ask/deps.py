@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header
 from witaj.ask import access
 from witaj.ask.drafts import DraftWorker
 from witaj.ask.settings import AskOptions
 from witaj.ask.store import QuestionStore
 from witaj.shared.auth import MaybePrincipal, owner_credential
+from witaj.shared.deps import from_state
 from witaj.shared.errors import ApiError, NotFound
 from witaj.shared.events import CityConfig, Feature
 from witaj.shared.runtime import Runtime
@@ -26,11 +27,7 @@ class Services:
     drafts: DraftWorker
 
 
-def services(request: Request) -> Services:
-    return request.app.state.ask  # type: ignore[no-any-return]
-
-
-ServicesDep = Annotated[Services, Depends(services)]
+ServicesDep = Annotated[Services, Depends(from_state("ask"))]
 
 
 def city_asking(services: Services, city: str) -> CityConfig:
@@ -55,13 +52,13 @@ QuestionToken = Annotated[
 
 @owner_credential
 async def owned_question(
-    city: str, question_id: str, request: Request, principal: MaybePrincipal, token: QuestionToken = None
+    city: str, question_id: str, services: ServicesDep, principal: MaybePrincipal, token: QuestionToken = None
 ) -> dict[str, Any]:
     """The question, for the holder of its token only: 401 with no credential at all, 403 with another
     question's token or with an account (questions belong to no account), 404 for no such question."""
     if token is None and principal is None:
         raise ApiError(401, "token_required", f"Send the {access.TOKEN_HEADER} you got when asking")
-    found = await services(request).store.get(city, question_id)
+    found = await services.store.get(city, question_id)
     if found is None:
         raise NotFound("The question")
     if not access.holds(found, token):

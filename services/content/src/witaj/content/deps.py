@@ -16,6 +16,7 @@ from witaj.content.settings import ContentSettings
 from witaj.content.store import ItemStore
 from witaj.content.topic_tree import TopicTreeStore
 from witaj.shared.demand import Demand
+from witaj.shared.deps import from_state
 from witaj.shared.machine_translation import MachineTranslator
 from witaj.shared.mongo import Document
 from witaj.shared.runtime import Runtime
@@ -45,33 +46,14 @@ class Services:
     """None unless a machine translation server is configured."""
 
 
-def services(request: Request) -> Services:
+def services_in(request: Request) -> Services:
+    """The container, for the busiest route, which reads it without any dependency (see `reading`)."""
     return request.app.state.content  # type: ignore[no-any-return]
 
 
-def _runtime(request: Request) -> Runtime:
-    return services(request).runtime
-
-
-def _items(request: Request) -> ItemStore:
-    return services(request).items
-
-
-def _published(request: Request) -> PublishedCache:
-    return services(request).published
-
-
-def _cities(request: Request) -> CityStore:
-    return services(request).cities
-
-
-def _topic_trees(request: Request) -> TopicTreeStore:
-    return services(request).topic_trees
-
-
-ServicesDep = Annotated[Services, Depends(services)]
-RuntimeDep = Annotated[Runtime, Depends(_runtime)]
-ItemsDep = Annotated[ItemStore, Depends(_items)]
-PublishedDep = Annotated[PublishedCache, Depends(_published)]
-CitiesDep = Annotated[CityStore, Depends(_cities)]
-TopicTreesDep = Annotated[TopicTreeStore, Depends(_topic_trees)]
+ServicesDep = Annotated[Services, Depends(from_state("content"))]
+RuntimeDep = Annotated[Runtime, Depends(from_state("content", "runtime"))]
+ItemsDep = Annotated[ItemStore, Depends(from_state("content", "items"))]
+PublishedDep = Annotated[PublishedCache, Depends(from_state("content", "published"))]
+CitiesDep = Annotated[CityStore, Depends(from_state("content", "cities"))]
+TopicTreesDep = Annotated[TopicTreeStore, Depends(from_state("content", "topic_trees"))]

@@ -12,8 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from witaj.content.cache import CachedItem
-from witaj.content.deps import Services, ServicesDep
-from witaj.content.deps import services as services_of
+from witaj.content.deps import Services, ServicesDep, services_in
 from witaj.content.kinds import PATHS, PracticeCategory
 from witaj.content.localize import response_bytes, summary
 from witaj.content.reader_language import ACCEPT_LANGUAGE, LANG, AcceptLanguage, Lang, choose
@@ -48,7 +47,7 @@ def _kind(kind_path: str) -> ContentKind:
 )
 async def read_item(city: str, kind_path: str, item_id: str, request: Request) -> Response:
     lang, accept_language, if_none_match, session = read_optional(request, *ITEM_PARAMS)
-    held = services_of(request)  # as its parameters: read here, the busiest route has no dependencies
+    held = services_in(request)  # as its parameters: read here, the busiest route has no dependencies
     runtime = held.runtime
     kind = _kind(kind_path)
     runtime.cities.require_feature(city, FEATURE_OF_KIND[kind])

@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 from witaj.events.jobs import Housekeeping
 from witaj.events.registrations import RegistrationStore
 from witaj.events.settings import EventsSettings
 from witaj.events.store import AgendaStore
 from witaj.shared.demand import Demand
+from witaj.shared.deps import from_state
 from witaj.shared.events import Feature
 from witaj.shared.outbound import OutboundClient
 from witaj.shared.runtime import Runtime
@@ -33,31 +34,15 @@ class Services:
     housekeeping: Housekeeping
 
 
-def services(request: Request) -> Services:
-    return request.app.state.events  # type: ignore[no-any-return]
-
-
-def _runtime(request: Request) -> Runtime:
-    return services(request).runtime
-
-
-def _events(request: Request) -> AgendaStore:
-    return services(request).events
-
-
-def _registrations(request: Request) -> RegistrationStore:
-    return services(request).registrations
-
-
-def events_on(city: str, request: Request) -> None:
+async def events_on(city: str, services: ServicesDep) -> None:
     """Run before every route of a city's events: 404 for a city Witaj does not serve or one that
     switched events off, so nothing of such a city is read, written or cached."""
-    _runtime(request).cities.require_feature(city, Feature.EVENTS)
+    services.runtime.cities.require_feature(city, Feature.EVENTS)
 
 
-ServicesDep = Annotated[Services, Depends(services)]
-RuntimeDep = Annotated[Runtime, Depends(_runtime)]
-Store = Annotated[AgendaStore, Depends(_events)]
-Registrations = Annotated[RegistrationStore, Depends(_registrations)]
+ServicesDep = Annotated[Services, Depends(from_state("events"))]
+RuntimeDep = Annotated[Runtime, Depends(from_state("events", "runtime"))]
+Store = Annotated[AgendaStore, Depends(from_state("events", "events"))]
+Registrations = Annotated[RegistrationStore, Depends(from_state("events", "registrations"))]
 EventsOn = Depends(events_on)
 Lang = Annotated[str | None, Query(max_length=12, description="Preferred language")]

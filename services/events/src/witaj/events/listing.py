@@ -85,7 +85,7 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def filters(
+async def filters(
     start: Annotated[datetime | None, Query(alias="from", description="Window start (default: now)")] = None,
     end: Annotated[datetime | None, Query(alias="to", description="Window end (default: 60 days on)")] = None,
     kind: AgendaItemKind | None = None,

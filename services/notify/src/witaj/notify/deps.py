@@ -8,7 +8,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header
 from witaj.notify.access import TOKEN_HEADER, token_hash
 from witaj.notify.broadcasts import BroadcastStore
 from witaj.notify.confirmation import ConfirmationMailer
@@ -19,6 +19,7 @@ from witaj.notify.settings import NotifyOptions
 from witaj.notify.stream import StreamHub
 from witaj.notify.subscriptions import SubscriptionStore
 from witaj.shared.auth import MaybePrincipal, owner_credential
+from witaj.shared.deps import from_state
 from witaj.shared.errors import ApiError, NotFound
 from witaj.shared.runtime import Runtime
 
@@ -38,17 +39,13 @@ class Services:
     broadcasts: BroadcastStore
 
 
-def services(request: Request) -> Services:
-    return request.app.state.notify  # type: ignore[no-any-return]
-
-
-ServicesDep = Annotated[Services, Depends(services)]
+ServicesDep = Annotated[Services, Depends(from_state("notify"))]
 
 
 @owner_credential
 async def owned_subscription(
     subscription_id: str,
-    request: Request,
+    services: ServicesDep,
     principal: MaybePrincipal,
     token: Annotated[str | None, Header(alias=TOKEN_HEADER, max_length=200)] = None,
 ) -> dict[str, Any]:
@@ -61,7 +58,7 @@ async def owned_subscription(
         )
     if len(subscription_id) > 64:
         raise NotFound("The subscription")
-    doc = await services(request).subscriptions.get(subscription_id)
+    doc = await services.subscriptions.get(subscription_id)
     if doc is None:
         raise NotFound("The subscription")
     owner = doc["owner"]

@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from witaj.shared.cities import require_feature
+from witaj.shared.deps import from_state
 from witaj.shared.events import Feature
 from witaj.shared.runtime import Runtime
 from witaj.stats.live import LiveHub
@@ -28,31 +29,19 @@ class Services:
     """Rollups as they are published, for the live dashboards (every replica hears every city)."""
 
 
-def services(request: Request) -> Services:
-    return request.app.state.stats  # type: ignore[no-any-return]
-
-
-def _store(request: Request) -> RollupStore:
-    return services(request).store
-
-
-def _settings(request: Request) -> StatsSettings:
-    return services(request).settings
-
-
 def switched_on(feature: Feature) -> Any:
     """A route dependency: 404 when the city switched `feature` off. A city whose configuration has not
     reached this service is not refused: its figures come from the other services' events anyway."""
 
-    def check(city: str, request: Request) -> None:
-        config = services(request).runtime.cities.get(city)
+    async def check(city: str, services: ServicesDep) -> None:
+        config = services.runtime.cities.get(city)
         if config is not None:
             require_feature(config, feature)
 
     return Depends(check)
 
 
-ServicesDep = Annotated[Services, Depends(services)]
-Store = Annotated[RollupStore, Depends(_store)]
-Settings = Annotated[StatsSettings, Depends(_settings)]
+ServicesDep = Annotated[Services, Depends(from_state("stats"))]
+Store = Annotated[RollupStore, Depends(from_state("stats", "store"))]
+Settings = Annotated[StatsSettings, Depends(from_state("stats", "settings"))]
 StatsOn, OpenDataOn = switched_on(Feature.STATS), switched_on(Feature.OPEN_DATA)

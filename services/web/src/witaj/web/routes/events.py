@@ -40,7 +40,7 @@ YES = ("1", "true", "on", "yes")
 REGISTERED_STATES = ("confirmed", "waitlisted")
 
 
-def event_filters(
+async def event_filters(
     reader: CityReader,
     free: Annotated[str, Query(max_length=5)] = "",
     topic: Annotated[str, Query(max_length=60)] = "",
