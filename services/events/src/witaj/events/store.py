@@ -25,6 +25,7 @@ from witaj.events.documents import (
 )
 from witaj.events.history import TextHistory
 from witaj.events.schemas import OccurrenceChange, TranslationUpdate
+from witaj.shared.coalesce import InFlight
 from witaj.shared.envelope import EventData, wrap
 from witaj.shared.errors import ApiError, Conflict, NotFound
 from witaj.shared.events import (
@@ -56,6 +57,7 @@ class AgendaStore:
         """The registration rules come from the registrations' store (`main.py` wires them); without
         them (the demo seeding, which books nobody) cancelling cancels no registration."""
         self.collection = db["events"]
+        self._reading: InFlight[Document | None] = InFlight()
         self.outbox = outbox
         self.history = TextHistory(db)
         self.cancel_registrations = cancel_registrations
@@ -84,10 +86,18 @@ class AgendaStore:
         await self.history.ensure_indexes()
 
     async def get(self, city: str, event_id: str, session: Session | None = None) -> Document:
-        doc = await self.collection.find_one({"_id": event_id, "city": city}, session=session)
+        """The event; outside a transaction, reads of one event that overlap share one database read
+        (a popular course's registrations arrive together)."""
+        if session is None:
+            doc = await self._reading.read((city, event_id), lambda: self._find(city, event_id, None))
+        else:
+            doc = await self._find(city, event_id, session)
         if doc is None:
             raise NotFound(f"The event '{event_id}' in '{city}'")
         return doc
+
+    async def _find(self, city: str, event_id: str, session: Session | None) -> Document | None:
+        return await self.collection.find_one({"_id": event_id, "city": city}, session=session)
 
     async def emit(self, session: Session, doc: Document, *events: EventData) -> None:
         await self.outbox.add(
