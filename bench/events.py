@@ -63,13 +63,22 @@ async def run(env: BenchEnv) -> list[Result]:
 async def _registrations(env: BenchEnv, client, state) -> list[Result]:  # type: ignore[no-untyped-def]
     people = env.size(500, 100)
     start = datetime.now(UTC) + timedelta(days=3)
-    doc = await state.events.create(
-        AgendaStore.build(
-            "lublin", _event(start, weekly=False, capacity=50), "org-1", "Europe/Warsaw", "bench"
+
+    async def registering() -> tuple[str, dict[str, str]]:
+        doc = await state.events.create(
+            AgendaStore.build(
+                "lublin", _event(start, weekly=False, capacity=50), "org-1", "Europe/Warsaw", "bench"
+            )
         )
-    )
-    url = f"/cities/lublin/events/{doc['_id']}/registrations"
-    body = {"occurrence": doc["first_start"].isoformat()}
+        return f"/cities/lublin/events/{doc['_id']}/registrations", {
+            "occurrence": doc["first_start"].isoformat()
+        }
+
+    # warm-up on another event: the first transaction of a fresh database is many times slower than
+    # the others, and the baseline's inserts meet a database that is already warm
+    url, body = await registering()
+    await asyncio.gather(*(client.post(url, json=body) for _ in range(10)))
+    url, body = await registering()
     began = time.perf_counter()
     answers = await asyncio.gather(*(client.post(url, json=body) for _ in range(people)))
     registrations = people / (time.perf_counter() - began)
@@ -82,7 +91,9 @@ async def _registrations(env: BenchEnv, client, state) -> list[Result]:  # type:
     return [
         Result(
             "events.registrations_under_contention", registrations, "registrations/s", baseline=inserts,
-            note=f"{people} at once for 50 places vs plain concurrent inserts into the same database",
+            goal=0.3, goal_kind="ratio_at_least",
+            note=f"{people} at once for 50 places, exactly 50 confirmed (no overbooking), vs plain "
+            "concurrent inserts into the same database",
         )
     ]  # fmt: skip
 

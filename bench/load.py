@@ -1,7 +1,8 @@
 """Mixed load: simulated users on the whole platform, each service in its own process, as `make run` has it.
 
 200 users for 60 s (20 for 10 s with `--quick`) read localized pages, search, list and open events,
-register for events (meeting full events' waitlists) and subscribe to notifications, each with a
+register for events (meeting full events' waitlists), subscribe to notifications and open the web app's
+pages (a fifth of the requests; see `witaj.devkit.load.MIX`), each with a
 pseudonymous session, while an editor publishes a page every few seconds. Each user plans its next
 request a random think time (mean 5 s: reading a page or a form; 1 s when quick) after the planned start
 of the previous one, so the offered load is about users / think requests per second (40/s), and latency
@@ -40,7 +41,7 @@ ENV = {
     **{f"WITAJ_{s}_SERVICE__RATE_LIMITS": "false" for s in SERVICES},
     **{f"WITAJ_{s}_SERVICE__LOG_LEVEL": "WARNING" for s in SERVICES},
 }
-ROUTE_ORDER = ("page", "search", "events", "event", "register", "subscribe", "inbox", "editor: create", "editor: status")  # fmt: skip
+ROUTE_ORDER = ("page", "search", "events", "event", "register", "subscribe", "inbox", "web_page", "web_events", "editor: create", "editor: status")  # fmt: skip
 
 
 def _setting(name: str, full: float, quick: float, env: BenchEnv) -> float:

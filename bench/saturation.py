@@ -1,7 +1,7 @@
 """Saturation: the highest rate the whole platform holds, beside the highest its `/health` routes hold.
 
 The mixed workload of `bench.load` (migrant reads, search, events, registrations, subscriptions, inbox,
-an editor publishing every 5 s) is offered at rising rates, each step 1.4 times the last, until its p99
+the web app's pages, an editor publishing every 5 s) is offered at rising rates, each step 1.4 times the last, until its p99
 exceeds 250 ms or more than 0.1 % of its requests fail (a shed request, 503, is a failure here; so is a
 request the generator fell so far behind on that it never sent it). The load is open: each simulated
 user plans its next request a random think time (mean 2 s) after the *planned* start of the previous

@@ -27,7 +27,7 @@ from witaj.devkit.catalog import CITY, Catalog, Editor, seed
 from witaj.devkit.cluster import LocalPlatform, local_platform
 from witaj.devkit.infra import mongo_url
 from witaj.devkit.ledger import Ledger
-from witaj.devkit.load import Load
+from witaj.devkit.load import API_MIX, Load
 from witaj.devkit.testing import wait_until
 from witaj.events.registrations import token_hash
 from witaj.shared.devtokens import DevSigningKey
@@ -122,7 +122,7 @@ async def keep_going(world: World, load: Load) -> None:
 async def test_killing_each_service_under_load_loses_and_repeats_nothing(world: World) -> None:
     load = Load(
         world.urls, world.catalog, users=16, duration=600, think=0.4, retry_for=90,
-        editor_token=world.editor_token, publish_every=0.7, ledger=world.ledger,
+        editor_token=world.editor_token, publish_every=0.7, ledger=world.ledger, mix=API_MIX,
     )  # fmt: skip
     running = asyncio.create_task(load.run())
     for name in ("content", "events", "notify", "stats-processor"):

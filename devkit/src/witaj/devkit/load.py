@@ -30,12 +30,27 @@ import httpx
 from witaj.devkit.catalog import CITY, ORGANISATION, TOPICS, Catalog, Editor, sentence, words
 from witaj.devkit.ledger import Ledger, Published, Report, RouteStats, Subscribed
 
-MIX = {"page": 46, "search": 20, "events": 17, "event": 5, "register": 7, "subscribe": 5}
-"""Relative weights of what users do: mostly reading, some booking, a few subscribing."""
+MIX = {
+    "page": 34,
+    "search": 16,
+    "events": 13,
+    "event": 5,
+    "register": 7,
+    "subscribe": 5,
+    "web_page": 14,
+    "web_events": 6,
+}
+"""Relative weights of what users do: mostly reading, some booking, a few subscribing. A fifth of the
+requests are the web app's pages (a page read, the events list), each of which calls the services in turn;
+the rest come straight to the services' APIs, as a mobile app's would."""
+API_MIX = {action: weight for action, weight in MIX.items() if not action.startswith("web_")}
+"""The services' APIs only: tests that count what each read left in the statistics (the web app counts
+its readers under its own pseudonymous session, not the simulated user's)."""
 
 LANGUAGE_SHARE = {"uk": 35, "pl": 20, "en": 15, "ru": 15, "ar": 15}
 SERVICE_OF = {"page": "content", "search": "content", "events": "events", "event": "events",
-              "register": "events", "subscribe": "notify", "inbox": "notify"}  # fmt: skip
+              "register": "events", "subscribe": "notify", "inbox": "notify", "web_page": "web",
+              "web_events": "web"}  # fmt: skip
 UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
@@ -81,6 +96,7 @@ class Load:
         baseline: bool = False,
         timeout: float = 30.0,
         ledger: Ledger | None = None,
+        mix: dict[str, int] | None = None,
     ) -> None:
         self.urls = urls
         self.catalog = catalog
@@ -94,6 +110,7 @@ class Load:
         self.baseline = baseline
         self.timeout = timeout
         self.ledger = ledger or Ledger()
+        self.mix = mix or MIX
         self.stats: dict[str, RouteStats] = {}
         self.in_flight: Counter[str] = Counter()
         """Requests per route sent and not yet answered (fault tests aim their kills with it)."""
@@ -154,8 +171,8 @@ class Load:
             planned += rng.expovariate(1 / interval)
 
     async def _user(self, user: User, started: float) -> None:
-        actions = list(MIX)
-        weights = list(MIX.values())
+        actions = list(self.mix)
+        weights = list(self.mix.values())
 
         async def act(planned: float) -> None:
             action = user.pace.choices(actions, weights=weights)[0]
@@ -271,6 +288,17 @@ class Load:
         url = f"{self.urls['content']}/cities/{CITY}/pages/{item}"
         if await self._call("page", planned, "GET", url, headers=headers):
             self.ledger.views.setdefault(item, []).append(time.monotonic())
+
+    async def _web_page(self, user: User, planned: float) -> None:
+        """A page as the web app renders it for a browser (its HTML, which reads the content API)."""
+        item = user.rng.choice(list(self.catalog.pages))
+        url = f"{self.urls['web']}/{CITY}/{user.language}/pages/{item}"
+        await self._call("web_page", planned, "GET", url)
+
+    async def _web_events(self, user: User, planned: float) -> None:
+        """The web app's events list (it reads the events service and the city's topics)."""
+        url = f"{self.urls['web']}/{CITY}/{user.language}/events"
+        await self._call("web_events", planned, "GET", url)
 
     async def _search(self, user: User, planned: float) -> None:
         query = " ".join(user.rng.sample(words(user.language), user.rng.choice((1, 2))))
