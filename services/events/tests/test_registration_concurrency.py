@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from witaj.devkit.testing import read_topic, serve, wait_until
 from witaj.events.main import create_app
+from witaj.events.registrations import slot_key, waiting_in
 from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS
 
 from .conftest import device
@@ -190,3 +191,18 @@ async def test_cancelling_while_people_register_leaves_nobody_registered(
         }
         accepted = {a.json()["id"] for a in answers if a.status_code == 201}
         assert set(stored) == accepted and set(stored.values()) <= {"cancelled"}
+
+
+async def test_one_index_serves_an_events_registrations_and_a_slots_waitlist(state) -> None:
+    """Every index is a write per registration: a database indexed as before is brought to the one
+    `by_slot` index, and the waitlist's query names the event so that index finds it."""
+    registrations = state.registrations
+    await registrations.collection.create_index([("slot", 1), ("status", 1), ("seq", 1)], name="waitlist")
+    await registrations.collection.create_index([("event_id", 1), ("status", 1)], name="by_event")
+    await registrations.ensure_indexes()
+    indexes = await registrations.collection.index_information()
+    assert "waitlist" not in indexes and "by_event" not in indexes
+    assert indexes["by_slot"]["key"] == [("event_id", 1), ("slot", 1), ("status", 1), ("seq", 1)]
+    assert set(indexes) == {"_id_", "by_slot", "mine", "retention", "idempotency"}
+    slot = slot_key("0b1c2d", datetime(2030, 5, 4, 10, tzinfo=UTC))
+    assert waiting_in(slot) == {"event_id": "0b1c2d", "slot": slot, "status": "waitlisted"}

@@ -75,6 +75,11 @@ def slot_key(event_id: str, occurrence: datetime | None) -> str:
     return f"{event_id}/{sched.occurrence_key(occurrence) if occurrence else 'series'}"
 
 
+def waiting_in(slot: str) -> Document:
+    """The query for a slot's waitlist, with its event first to use the `by_slot` index."""
+    return {"event_id": slot.rsplit("/", 1)[0], "slot": slot, "status": WAITLISTED}
+
+
 class RegistrationStore:
     def __init__(self, db: AsyncDatabase[Document], outbox: Outbox, *, retention: timedelta) -> None:
         self.collection = db["registrations"]
@@ -89,11 +94,17 @@ class RegistrationStore:
         self._known_slots: set[str] = set()  # counters known to exist: no upsert per registration
 
     async def ensure_indexes(self) -> None:
+        """Each index costs every registration a write (in the database used here, about as much as the
+        document itself), so one index serves both an event's registrations and a slot's waitlist."""
+        existing = await self.collection.index_information()
+        for replaced in ("waitlist", "by_event"):  # by slot, and by event: now both in "by_slot"
+            if replaced in existing:
+                await self.collection.drop_index(replaced)
         await self.collection.create_index(
-            [("slot", ASCENDING), ("status", ASCENDING), ("seq", ASCENDING)], name="waitlist"
+            [("event_id", ASCENDING), ("slot", ASCENDING), ("status", ASCENDING), ("seq", ASCENDING)],
+            name="by_slot",
         )
         await self.collection.create_index([("token_hash", ASCENDING)], name="mine")
-        await self.collection.create_index([("event_id", ASCENDING), ("status", ASCENDING)], name="by_event")
         await self.collection.create_index([("erase_after", ASCENDING)], name="retention")
         await self.collection.create_index(
             [("idempotency", ASCENDING)],
@@ -368,7 +379,7 @@ class RegistrationStore:
         """Give up to `places` freed places to waitlisted people in order; return the rest to the slot."""
         for _ in range(places):
             promoted = await self.collection.find_one_and_update(
-                {"slot": slot, "status": WAITLISTED},
+                waiting_in(slot),
                 {"$set": {"status": CONFIRMED, "promoted_at": datetime.now(UTC)}},
                 sort=[("seq", ASCENDING)], session=session, return_document=ReturnDocument.AFTER,
             )  # fmt: skip
@@ -400,16 +411,14 @@ class RegistrationStore:
                 {"$set": {"capacity": capacity, "remaining": remaining}},
                 session=session,
             )
-            waiting = await self.collection.count_documents(
-                {"slot": slot["_id"], "status": WAITLISTED}, session=session
-            )
+            waiting = await self.collection.count_documents(waiting_in(slot["_id"]), session=session)
             grow = waiting if capacity is None else min(waiting, remaining or 0)
             for _ in range(grow):
                 await self._promote_into_new_place(session, slot["_id"], unlimited=capacity is None)
 
     async def _promote_into_new_place(self, session: Session, slot: str, *, unlimited: bool) -> None:
         promoted = await self.collection.find_one_and_update(
-            {"slot": slot, "status": WAITLISTED}, {"$set": {"status": CONFIRMED, "promoted_at": datetime.now(UTC)}},
+            waiting_in(slot), {"$set": {"status": CONFIRMED, "promoted_at": datetime.now(UTC)}},
             sort=[("seq", ASCENDING)], session=session, return_document=ReturnDocument.AFTER,
         )  # fmt: skip
         if promoted is not None:
