@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
+from pydantic import BaseModel, Field
 from witaj.shared.errors import ApiError, BadRequest
 from witaj.shared.mongo import Document as Stored
 from witaj.shared.mongo import Session
@@ -250,9 +251,28 @@ async def apply(
         ) from None
 
 
-def report(applied: list[tuple[str, int]], rejected: list[dict[str, Any]]) -> dict[str, Any]:
+class AppliedFile(BaseModel):
+    item_id: str
+    units: int = Field(description="How many texts were translated")
+
+
+class RefusedUnit(BaseModel):
+    file: str = Field(description="The file's `original`, e.g. 'page/rent/r3'")
+    unit: str | None = Field(description="The unit's field path; null: the whole file was refused")
+    reason: str = Field(examples=["unknown_item", "source_changed", "source_mismatch", "too_long"])
+
+
+class ImportReport(BaseModel):
     """What an import answers: the items translated (with how many units) and every refused unit."""
-    return {
-        "applied": [{"item_id": item_id, "units": units} for item_id, units in applied],
-        "rejected": rejected,
-    }
+
+    applied: list[AppliedFile]
+    rejected: list[RefusedUnit]
+
+
+def report(applied: list[tuple[str, int]], rejected: list[dict[str, Any]]) -> ImportReport:
+    return ImportReport.model_validate(
+        {
+            "applied": [{"item_id": item_id, "units": units} for item_id, units in applied],
+            "rejected": rejected,
+        }
+    )

@@ -38,6 +38,7 @@ from witaj.content.deps import ServicesDep
 from witaj.content.localize import summary
 from witaj.content.ranking import MAX_QUERY_WORDS, rank
 from witaj.content.reader_language import AcceptLanguage, Lang, choose
+from witaj.content.schemas import AnswerPublic, InstantAnswersPublic, PassagePublic, extend
 from witaj.content.search_index import SearchIndex, flat_texts
 from witaj.content.stemming import normalise, stem, words
 from witaj.shared.envelope import wrap
@@ -161,7 +162,7 @@ def sentences(text: str) -> Iterable[str]:
             yield part
 
 
-def passage(item: CachedItem, language: str, wanted: list[Weighed]) -> dict[str, Any] | None:
+def passage(item: CachedItem, language: str, wanted: list[Weighed]) -> PassagePublic | None:
     """The sentence that holds the rarest of the question's words, cut to `PASSAGE_CHARS` around its
     first match, with the spans to mark. The item's title is only a passage when nothing else matched:
     the reader sees the title anyway."""
@@ -196,14 +197,14 @@ def _matches(
     return spans, matched
 
 
-def _cut(path: str, language: str, sentence: str, spans: list[tuple[int, int]]) -> dict[str, Any]:
+def _cut(path: str, language: str, sentence: str, spans: list[tuple[int, int]]) -> PassagePublic:
     start = 0
     if len(sentence) > PASSAGE_CHARS:
         start = max(0, min(spans[0][0] - PASSAGE_CHARS // 4, len(sentence) - PASSAGE_CHARS))
         start = _word_start(sentence, start)
     text = sentence[start : start + PASSAGE_CHARS]
-    inside = [[s - start, e - start] for s, e in spans if s >= start and e <= start + len(text)]
-    return {"field": path, "language": language, "text": text, "spans": inside}
+    inside = [(s - start, e - start) for s, e in spans if s >= start and e <= start + len(text)]
+    return PassagePublic(field=path, language=language, text=text, spans=inside)
 
 
 def _word_start(text: str, at: int) -> int:
@@ -232,7 +233,7 @@ def answers(
     limit: int,
     show_in: Any,
     kinds: set[ContentKind],
-) -> list[dict[str, Any]]:
+) -> list[AnswerPublic]:
     """The instant answers to a question asked in `languages[0]` (the city's own language follows):
     summary rows with a score and a passage. `show_in(item)` picks the language an item is shown in (the
     reader's, or the city's fallback)."""
@@ -246,9 +247,8 @@ def answers(
             continue
         shown = show_in(item)
         found = (passage(item, code, wanted) for code in dict.fromkeys([shown, *languages]))
-        rows.append(
-            {**summary(item, shown), "score": round(score, 4), "passage": next(filter(None, found), None)}
-        )
+        best = next(filter(None, found), None)
+        rows.append(extend(summary(item, shown), AnswerPublic, score=round(score, 4), passage=best))
     return rows
 
 
@@ -258,6 +258,7 @@ router = APIRouter(tags=["search"])
 @router.get(
     "/cities/{city}/answers",
     summary="Instant answers to a migrant's question: published content that answers it, with the passage",
+    response_model_exclude_unset=True,
 )
 async def instant_answers(
     city: str,
@@ -276,7 +277,7 @@ async def instant_answers(
     lang: Lang = None,
     accept_language: AcceptLanguage = None,
     x_session_id: SessionId = None,
-) -> dict[str, Any]:
+) -> InstantAnswersPublic:
     """Pages, procedures and glossary entries that answer the question, best first, each shown in the
     reader's language (or the city's fallback) with the sentence that matched and the words to mark.
     An empty list means nothing published answers it: the question is for a person."""
@@ -308,7 +309,7 @@ async def instant_answers(
     runtime.publisher.fire_and_forget(
         USAGE, wrap(event, source="witaj/content", city=city, subject=city), key=city.encode()
     )
-    return {"language": choice.language, "rtl": choice.rtl, "topic": topic, "answers": rows}
+    return InstantAnswersPublic(language=choice.language, rtl=choice.rtl, topic=topic, answers=rows)
 
 
 def _below(runtime: Runtime, city: str, topic: str | None) -> set[str]:

@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.asynchronous.collection import AsyncCollection
 from witaj.content import access
 from witaj.content.deps import Services, ServicesDep
 from witaj.content.kinds import PATHS
+from witaj.content.schemas import (
+    FeedbackCreate,
+    FeedbackPublic,
+    FeedbackScorePublic,
+    FeedbackUpdate,
+    ModerationPublic,
+    Received,
+)
 from witaj.content.settings import ContentSettings
 from witaj.shared.auth import CurrentPrincipal, Principal
 from witaj.shared.cities import FEATURE_OF_KIND, require_feature
@@ -31,24 +37,6 @@ from witaj.shared.outbox import Outbox
 from witaj.shared.ratelimit import RateLimit, public_write
 from witaj.shared.topics import CONTENT_FEEDBACK
 from witaj.shared.web import Page, Pagination, SessionId, session_of
-
-
-class FeedbackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    language: str = Field(max_length=3)
-    helpful: bool | None = None
-    comment: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=2_000)] = None
-
-
-class Decision(StrEnum):
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-class Moderation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    decision: Decision
-
 
 router = APIRouter(tags=["feedback"])
 
@@ -88,10 +76,10 @@ async def give_feedback(
     city: str,
     kind_path: str,
     item_id: str,
-    body: FeedbackIn,
+    body: FeedbackCreate,
     services: ServicesDep,
     x_session_id: SessionId = None,
-) -> dict[str, str]:
+) -> Received:
     # Before the cache: it loads a city on first read, and a made-up name must not cost a load.
     runtime = services.runtime
     config = runtime.cities.require_feature(city, Feature.FEEDBACK)
@@ -129,11 +117,11 @@ async def give_feedback(
         )
 
     await outbox.transaction(work)
-    return {"id": doc["_id"], "status": "received"}
+    return Received(id=doc["_id"], status="received")
 
 
 @router.get("/cities/{city}/workbench/feedback", summary="Helpfulness per item and language")
-async def scores(city: str, principal: CurrentPrincipal, services: ServicesDep) -> list[dict[str, Any]]:
+async def scores(city: str, principal: CurrentPrincipal, services: ServicesDep) -> list[FeedbackScorePublic]:
     pipeline = [
         {"$match": await scoped(services, principal, city)},
         {
@@ -148,11 +136,11 @@ async def scores(city: str, principal: CurrentPrincipal, services: ServicesDep) 
     ]
     cursor = await services.feedback.aggregate(pipeline)
     return [
-        {
-            "item_id": row["_id"]["item"],
-            "language": row["_id"]["language"],
+        FeedbackScorePublic(
+            item_id=row["_id"]["item"],
+            language=row["_id"]["language"],
             **{k: row[k] for k in ("helpful", "not_helpful", "comments")},
-        }
+        )
         async for row in cursor
     ]
 
@@ -160,24 +148,26 @@ async def scores(city: str, principal: CurrentPrincipal, services: ServicesDep) 
 @router.get("/cities/{city}/workbench/feedback/moderation", summary="Comments waiting for moderation")
 async def queue(
     city: str, principal: CurrentPrincipal, services: ServicesDep, page: Pagination
-) -> Page[dict[str, Any]]:
+) -> Page[FeedbackPublic]:
     query = {**await scoped(services, principal, city), "moderation": "pending"}
     collection = services.feedback
     total = await collection.count_documents(query)
     docs = await collection.find(query, sort=[("at", 1)], skip=page.offset, limit=page.limit).to_list()
     rows = [
-        {k: d[k] for k in ("item_id", "kind", "language", "helpful", "comment")} | {"id": d["_id"]}
+        FeedbackPublic(
+            **{k: d[k] for k in ("item_id", "kind", "language", "helpful", "comment")}, id=d["_id"]
+        )
         for d in docs
     ]
-    return Page.of(rows, total, page)
+    return Page[FeedbackPublic].of(rows, total, page)
 
 
 @router.post(
     "/cities/{city}/workbench/feedback/moderation/{feedback_id}", summary="Approve or reject a comment"
 )
 async def moderate(
-    city: str, feedback_id: str, body: Moderation, principal: CurrentPrincipal, services: ServicesDep
-) -> dict[str, str]:
+    city: str, feedback_id: str, body: FeedbackUpdate, principal: CurrentPrincipal, services: ServicesDep
+) -> ModerationPublic:
     access.require_workbench(principal, city)
     collection = services.feedback
     found = await collection.find_one({"_id": feedback_id, "city": city}, {"item_id": 1})
@@ -190,4 +180,4 @@ async def moderate(
     )
     if result.matched_count != 1:
         raise NotFound(f"A pending comment '{feedback_id}'")
-    return {"id": feedback_id, "moderation": body.decision.value}
+    return ModerationPublic(id=feedback_id, moderation=body.decision)

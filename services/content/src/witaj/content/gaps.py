@@ -16,10 +16,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.asynchronous.collection import AsyncCollection
 from witaj.content import access
 from witaj.content.deps import ServicesDep
+from witaj.content.schemas import GapCreate, GapPublic, Received
 from witaj.content.settings import ContentSettings
 from witaj.content.stemming import normalise, words
 from witaj.shared.auth import CurrentPrincipal
@@ -33,27 +33,6 @@ from witaj.shared.web import Page, Pagination
 RETENTION = timedelta(days=365)
 MAX_COMMENTS_SHOWN = 5
 MAX_GROUPS = 1_000
-
-
-class GapReport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
-        description="What the reader searched for"
-    )
-    language: str = Field(max_length=3, description="The language the reader searched in")
-    comment: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=1_000)] = Field(
-        default=None, description="What the reader needed, in their own words"
-    )
-
-
-class Gap(BaseModel):
-    """One query reported as finding nothing, with how often and the latest comments on it."""
-
-    query: str
-    language: str
-    reports: int
-    last_reported_at: datetime
-    comments: list[str]
 
 
 async def ensure_indexes(collection: AsyncCollection[Document]) -> None:
@@ -76,7 +55,7 @@ def public_router(settings: ContentSettings) -> APIRouter:
     return public
 
 
-async def report_gap(city: str, body: GapReport, services: ServicesDep) -> dict[str, str]:
+async def report_gap(city: str, body: GapCreate, services: ServicesDep) -> Received:
     runtime = services.runtime
     config = runtime.cities.require(city)
     if body.language not in config.languages:
@@ -93,7 +72,7 @@ async def report_gap(city: str, body: GapReport, services: ServicesDep) -> dict[
         "at": datetime.now(UTC),
     }
     await services.gaps.insert_one(doc)
-    return {"id": doc["_id"], "status": "received"}
+    return Received(id=doc["_id"], status="received")
 
 
 router = APIRouter(tags=["search"])
@@ -106,7 +85,7 @@ async def list_gaps(
     services: ServicesDep,
     page: Pagination,
     language: Annotated[str | None, Query(max_length=3)] = None,
-) -> Page[Gap]:
+) -> Page[GapPublic]:
     """Most reported first; a query's latest comments come with it (the city's editorial staff only)."""
     access.require_workbench(principal, city)
     match: dict[str, Any] = {"city": city}
@@ -127,7 +106,7 @@ async def list_gaps(
         {"$limit": MAX_GROUPS},
     ]
     rows = [
-        Gap(
+        GapPublic(
             query=row["_id"]["query"],
             language=row["_id"]["language"],
             reports=row["reports"],
@@ -136,4 +115,4 @@ async def list_gaps(
         )
         async for row in await services.gaps.aggregate(pipeline)
     ]
-    return Page.of(rows[page.offset : page.offset + page.limit], len(rows), page)
+    return Page[GapPublic].of(rows[page.offset : page.offset + page.limit], len(rows), page)

@@ -6,13 +6,13 @@ is a dictionary look-up and a few header values, not a rendering.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from witaj.content.cache import CachedItem, CityContent
 from witaj.content.events import item_path
 from witaj.content.kinds import MODELS, markdown_paths, texts_of
 from witaj.content.rendering import glossary_occurrences, render_markdown
+from witaj.content.schemas import ItemPublic, SummaryPublic
 from witaj.shared.events import ContentKind
 from witaj.shared.languages import LanguageChoice, is_rtl
 
@@ -53,19 +53,27 @@ def localized(item: CachedItem, city: CityContent, language: str) -> dict[str, A
     return result
 
 
-def response_bytes(item: CachedItem, city: CityContent, choice: LanguageChoice) -> tuple[bytes, str]:
-    """The whole JSON body and its ETag, memoised for this language choice."""
-    key = ("bytes", choice, city.glossary_generation)
-    if key not in item.memo:
-        body = {
+def item_public(item: CachedItem, city: CityContent, choice: LanguageChoice) -> ItemPublic:
+    """The answer to a read of the item in the chosen language (what a preview answers too)."""
+    return ItemPublic.model_validate(
+        {
             **localized(item, city, choice.language),
             "language": choice.language,
             "requested_language": choice.requested,
             "fallback": choice.fallback,
             "rtl": choice.rtl,
         }
+    )
+
+
+def response_bytes(item: CachedItem, city: CityContent, choice: LanguageChoice) -> tuple[bytes, str]:
+    """The whole JSON body and its ETag, memoised for this language choice: the model is built and
+    validated once, and each read sends the bytes."""
+    key = ("bytes", choice, city.glossary_generation)
+    if key not in item.memo:
+        body = item_public(item, city, choice).model_dump_json(exclude_unset=True).encode()
         etag = f'"{item.id}.{item.doc["version"]}.{choice.language}.{city.glossary_generation}"'
-        item.memo[key] = (json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), etag)
+        item.memo[key] = (body, etag)
     return item.memo[key]  # type: ignore[no-any-return]
 
 
@@ -73,8 +81,12 @@ DIRECTORY_FACTS = ("type", "address", "location", "opening_hours", "languages_sp
 """What an organisation's row adds: a directory list, its map and a procedure's office need no item read."""
 
 
-def summary(item: CachedItem, language: str) -> dict[str, Any]:
-    """A listing or search row: enough to show a link and decide to open it (and which way to set it)."""
+def summary(item: CachedItem, language: str) -> SummaryPublic:
+    """A listing or search row: enough to show a link and decide to open it (and which way to set it).
+    Memoised with the item per language; callers add to it with `model_copy` or `schemas.extend`."""
+    key = ("summary", language)
+    if key in item.memo:
+        return item.memo[key]  # type: ignore[no-any-return]
     content = item.texts(language)
     row = {
         "id": item.id,
@@ -89,7 +101,8 @@ def summary(item: CachedItem, language: str) -> dict[str, Any]:
     }
     if item.kind is ContentKind.ORGANISATION:
         row.update({name: content.get(name) for name in DIRECTORY_FACTS})
-    return row
+    item.memo[key] = model = SummaryPublic.model_validate(row)
+    return model
 
 
 def _extras(kind: ContentKind, content: dict[str, Any]) -> dict[str, Any]:

@@ -12,12 +12,10 @@ server; 404 while it is off), and the deployment must name a server (`WITAJ_CONT
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field
 from witaj.content import access
 from witaj.content.deps import ServicesDep
+from witaj.content.schemas import MachineDraftCreate, WorkbenchItemPublic
 from witaj.content.store import source_texts, translations_of
 from witaj.content.writing import after_write, city_language, respond
 from witaj.shared.auth import CurrentPrincipal
@@ -28,14 +26,6 @@ from witaj.shared.mongo import Document, Session
 from witaj.shared.translations import Translation, TranslationState
 
 # ---------------------------------------------------------------------------------------------- HTTP
-
-
-class MachineDraft(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    overwrite: bool = Field(
-        default=False,
-        description="Replace a translation that is reviewed, published or written by a person",
-    )
 
 
 router = APIRouter(prefix="/cities/{city}/workbench", tags=["translation"])
@@ -71,8 +61,8 @@ async def machine_draft(
     principal: CurrentPrincipal,
     services: ServicesDep,
     response: Response,
-    body: MachineDraft | None = None,
-) -> dict[str, Any]:
+    body: MachineDraftCreate | None = None,
+) -> WorkbenchItemPublic:
     overwrite = body.overwrite if body else False
     config = city_language(services, city, language)
     store = services.items

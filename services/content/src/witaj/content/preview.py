@@ -7,34 +7,28 @@ language, and answered in the shape of a public item read. Nothing is stored and
 """
 
 from datetime import UTC, datetime
-from typing import Any, Generic
+from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 from witaj.content import access
 from witaj.content.cache import CachedItem, CityContent
 from witaj.content.deps import ServicesDep
 from witaj.content.kinds import MODELS, PATHS
-from witaj.content.localize import localized
-from witaj.content.writing import B, city_language
+from witaj.content.localize import item_public
+from witaj.content.schemas import ItemPublic, PreviewCreate
+from witaj.content.writing import city_language
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.events import ContentKind
-from witaj.shared.languages import is_rtl
+from witaj.shared.languages import LanguageChoice, is_rtl
 from witaj.shared.translations import ItemTranslations
 
 router = APIRouter(prefix="/cities/{city}/workbench/preview", tags=["workbench"])
 PREVIEW_ID = "preview"
 
 
-class PreviewRequest(BaseModel, Generic[B]):
-    model_config = ConfigDict(extra="forbid")
-    content: B
-    language: str = Field(max_length=3, description="The language the text is written in")
-
-
 def reader_view(
     kind: ContentKind, city_content: CityContent, city: str, content: dict[str, Any], language: str
-) -> dict[str, Any]:
+) -> ItemPublic:
     """A body in one language, localized exactly as a published item's read would be."""
     doc = {
         "_id": PREVIEW_ID,
@@ -47,13 +41,8 @@ def reader_view(
         "content": content,
     }
     item = CachedItem(doc=doc, translations=ItemTranslations(source_language=language), languages=[language])
-    return {
-        **localized(item, city_content, language),
-        "language": language,
-        "requested_language": language,
-        "fallback": False,
-        "rtl": is_rtl(language),
-    }
+    choice = LanguageChoice(language=language, requested=language, fallback=False, rtl=is_rtl(language))
+    return item_public(item, city_content, choice)
 
 
 def _register(path: str, kind: ContentKind) -> None:
@@ -61,10 +50,10 @@ def _register(path: str, kind: ContentKind) -> None:
 
     async def preview(
         city: str,
-        body: PreviewRequest[model],  # type: ignore[valid-type]
+        body: PreviewCreate[model],  # type: ignore[valid-type]
         principal: CurrentPrincipal,
         services: ServicesDep,
-    ) -> dict[str, Any]:
+    ) -> ItemPublic:
         access.require_workbench(principal, city)
         city_language(services, city, body.language)
         cache = services.published
@@ -76,6 +65,7 @@ def _register(path: str, kind: ContentKind) -> None:
         preview,
         methods=["POST"],
         summary=f"Render an unsaved body as readers would see it ({path})",
+        response_model_exclude_unset=True,
     )
 
 

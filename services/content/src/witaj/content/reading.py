@@ -8,7 +8,7 @@ without waiting (fire and forget), carrying at most a pseudonymous session id.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from witaj.content.cache import CachedItem
@@ -16,6 +16,7 @@ from witaj.content.deps import Services, ServicesDep, services_in
 from witaj.content.kinds import PATHS, PracticeCategory
 from witaj.content.localize import response_bytes, summary
 from witaj.content.reader_language import ACCEPT_LANGUAGE, LANG, AcceptLanguage, Lang, choose
+from witaj.content.schemas import ItemPublic, SummaryPublic
 from witaj.shared.cities import FEATURE_OF_KIND
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import BadRequest, NotFound
@@ -43,6 +44,8 @@ def _kind(kind_path: str) -> ContentKind:
 @router.get(
     "/cities/{city}/{kind_path:kind}/{item_id}",
     summary="One published item in the reader's best language",
+    response_model=ItemPublic,
+    response_model_exclude_unset=True,
     openapi_extra={"parameters": [param.openapi() for param in ITEM_PARAMS]},
 )
 async def read_item(city: str, kind_path: str, item_id: str, request: Request) -> Response:
@@ -65,7 +68,9 @@ async def read_item(city: str, kind_path: str, item_id: str, request: Request) -
 
 
 @router.get(
-    "/cities/{city}/{kind_path:kind}", summary="Published items of one kind, in the reader's language"
+    "/cities/{city}/{kind_path:kind}",
+    summary="Published items of one kind, in the reader's language",
+    response_model_exclude_unset=True,
 )
 async def list_items(
     city: str,
@@ -83,7 +88,7 @@ async def list_items(
         list[str] | None,
         Query(alias="id", max_length=MAX_IDS, description="Only these items (repeat the parameter)"),
     ] = None,
-) -> Page[dict[str, Any]]:
+) -> Page[SummaryPublic]:
     runtime = services.runtime
     kind = _kind(kind_path)
     config = runtime.cities.require_feature(city, FEATURE_OF_KIND[kind])
@@ -107,18 +112,22 @@ async def list_items(
         language = choose(runtime, city, item.languages, choice.language, accept_language).language
         row = summary(item, language)
         if item.id in distances:
-            row["distance_km"] = round(distances[item.id], 3)
+            row = row.model_copy(update={"distance_km": round(distances[item.id], 3)})
         rows.append(row)
-    return Page.of(rows, len(items), page)
+    return Page[SummaryPublic].of(rows, len(items), page)
 
 
-@router.get("/practices", summary="Good practices of every city, to learn from each other", tags=["reading"])
+@router.get(
+    "/practices",
+    summary="Good practices of every city, to learn from each other",
+    response_model_exclude_unset=True,
+)
 async def practices_everywhere(
     services: ServicesDep,
     page: Pagination,
     category: PracticeCategory | None = None,
     lang: Lang = None,
-) -> Page[dict[str, Any]]:
+) -> Page[SummaryPublic]:
     runtime = services.runtime
     rows = []
     for config in runtime.cities.all():
@@ -128,9 +137,10 @@ async def practices_everywhere(
         for item in content.of_kind(ContentKind.PRACTICE):
             if category is None or item.doc["content"].get("category") == category.value:
                 language = choose(runtime, config.id, item.languages, lang, None).language
-                rows.append({**summary(item, language), "category": item.doc["content"].get("category")})
-    rows.sort(key=lambda r: (r["city"], r["title"]))
-    return Page.of(rows[page.offset : page.offset + page.limit], len(rows), page)
+                category = item.doc["content"].get("category")
+                rows.append(summary(item, language).model_copy(update={"category": category}))
+    rows.sort(key=lambda r: (r.city, r.title))
+    return Page[SummaryPublic].of(rows[page.offset : page.offset + page.limit], len(rows), page)
 
 
 def _matches(item: CachedItem, topic: str | None, user_type: str | None, spoken: str | None) -> bool:

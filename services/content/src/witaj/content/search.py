@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from witaj.content.cache import CachedItem
@@ -19,6 +19,7 @@ from witaj.content.deps import ServicesDep
 from witaj.content.localize import summary
 from witaj.content.ranking import Hit, rank
 from witaj.content.reader_language import AcceptLanguage, Lang, choose
+from witaj.content.schemas import HighlightPublic, SearchHitPublic, extend
 from witaj.content.search_index import CityIndex, flat_texts
 from witaj.content.stemming import is_cjk, normalise, tokens, words
 from witaj.shared.cities import FEATURE_OF_KIND, require_feature
@@ -37,10 +38,10 @@ _ZWNJ = "\u200c"
 MAX_HIGHLIGHTS = 3
 
 
-def highlights(item: CachedItem, hit: Hit, needles: dict[str, frozenset[str]]) -> list[dict[str, Any]]:
+def highlights(item: CachedItem, hit: Hit, needles: dict[str, frozenset[str]]) -> list[HighlightPublic]:
     """Up to three fields where the query matched, in the languages it matched in (the reader's first):
     a snippet and the spans to mark in it. `needles` are the matched words as written, per language."""
-    found: list[dict[str, Any]] = []
+    found: list[HighlightPublic] = []
     for language, words_written in needles.items():
         wanted = hit.matched.get(language)
         if not wanted:
@@ -51,8 +52,8 @@ def highlights(item: CachedItem, hit: Hit, needles: dict[str, frozenset[str]]) -
                 continue
             start, spans = window
             found.append(
-                {"field": path, "language": language, "snippet": text[start : start + SNIPPET_CHARS],
-                 "offset": start, "spans": spans}
+                HighlightPublic(field=path, language=language, snippet=text[start : start + SNIPPET_CHARS],
+                                offset=start, spans=spans)
             )  # fmt: skip
             if len(found) == MAX_HIGHLIGHTS:
                 return found
@@ -118,7 +119,11 @@ def _pattern(needles: frozenset[str]) -> re.Pattern[str]:
 router = APIRouter(tags=["search"])
 
 
-@router.get("/cities/{city}/search", summary="Search every kind of published content of a city")
+@router.get(
+    "/cities/{city}/search",
+    summary="Search every kind of published content of a city",
+    response_model_exclude_unset=True,
+)
 async def search(
     city: str,
     services: ServicesDep,
@@ -128,7 +133,7 @@ async def search(
     lang: Lang = None,
     accept_language: AcceptLanguage = None,
     x_session_id: SessionId = None,
-) -> Page[dict[str, Any]]:
+) -> Page[SearchHitPublic]:
     runtime = services.runtime
     config = runtime.cities.require(city)
     if not any(True for _ in words(q)):
@@ -155,12 +160,13 @@ async def search(
             if offered not in shown_in:
                 shown_in[offered] = choose(runtime, city, item.languages, language, accept_language).language
             rows.append(
-                {
-                    **summary(item, shown_in[offered]),
-                    "score": round(hit.score, 4),
-                    "matched_languages": [code for code in languages if code in hit.matched],
-                    "highlights": highlights(item, hit, needles),
-                }
+                extend(
+                    summary(item, shown_in[offered]),
+                    SearchHitPublic,
+                    score=round(hit.score, 4),
+                    matched_languages=[code for code in languages if code in hit.matched],
+                    highlights=highlights(item, hit, needles),
+                )
             )
     event = SearchPerformed(
         query=redact(" ".join(normalise(q).split()))[:MAX_QUERY_CHARS],  # no e-mail, phone, ID
@@ -172,4 +178,4 @@ async def search(
     runtime.publisher.fire_and_forget(
         USAGE, wrap(event, source="witaj/content", city=city, subject=city), key=city.encode()
     )
-    return Page.of(rows, total, page)
+    return Page[SearchHitPublic].of(rows, total, page)

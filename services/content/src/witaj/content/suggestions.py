@@ -19,69 +19,38 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from witaj.content import access
 from witaj.content.cache import CachedItem
 from witaj.content.deps import Services, ServicesDep
 from witaj.content.kinds import PATH_OF, PATHS
+from witaj.content.schemas import (
+    CommentPublic,
+    DecisionPublic,
+    EditPublic,
+    Received,
+    SaveWith,
+    SuggestionCreate,
+    SuggestionDecision,
+    SuggestionKind,
+    SuggestionPublic,
+    SuggestionUpdate,
+)
 from witaj.content.settings import ContentSettings
 from witaj.shared.auth import CurrentPrincipal, Principal, Role
 from witaj.shared.errors import ApiError, BadRequest, Conflict, NotFound
 from witaj.shared.events import CityConfig, ContentKind, Feature
 from witaj.shared.mongo import Document, ensure_expiry
 from witaj.shared.ratelimit import RateLimit, public_write
-from witaj.shared.text import plain_text, text_html
+from witaj.shared.text import text_html
 from witaj.shared.web import Page, Pagination
 
 PENDING_DAYS = 365
 REJECTED_DAYS = 30
-MAX_TEXT = 2_000
-
-
-class SuggestionKind(StrEnum):
-    CORRECTION = "correction"
-    TIP = "tip"
-
-
-class Decision(StrEnum):
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-
-
-class SuggestionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    kind: SuggestionKind
-    language: str = Field(max_length=3, description="Language the item was read in and the text written in")
-    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
-    field: str | None = Field(
-        default=None, max_length=100, pattern=r"^[a-z_]+(\.[a-z0-9_]+)*$", description="Corrections: where"
-    )
-    credit_as: str | None = Field(
-        default=None,
-        max_length=40,
-        description="A pseudonym to be credited by if it is accepted (not your name unless you wish)",
-    )
-
-    @field_validator("text", "credit_as")
-    @classmethod
-    def _plain(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        cleaned = plain_text(value)
-        if not cleaned:
-            raise ValueError("must not be empty")
-        return cleaned
-
-
-class SuggestionDecision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    decision: Decision
 
 
 async def ensure_indexes(collection: AsyncCollection[Document]) -> None:
@@ -113,21 +82,21 @@ async def _published(services: Services, city: str, kind_path: str, item_id: str
     return item
 
 
-def public(doc: Document) -> dict[str, Any]:
-    """What readers and editors see of one suggestion (editors also see its status)."""
-    return {
-        "id": doc["_id"],
-        "type": doc["kind"],
-        "item_id": doc["item_id"],
-        "item_kind": doc["item_kind"],
-        "language": doc["language"],
-        "text": doc["text"],
-        "html": text_html(doc["text"]),
-        "field": doc.get("field"),
-        "credit": doc.get("credit_as"),
-        "status": doc["status"],
-        "at": doc["at"].isoformat(),
-    }
+def public(doc: Document) -> SuggestionPublic:
+    """What editors see of one suggestion."""
+    return SuggestionPublic(
+        id=doc["_id"],
+        type=doc["kind"],
+        item_id=doc["item_id"],
+        item_kind=doc["item_kind"],
+        language=doc["language"],
+        text=doc["text"],
+        html=text_html(doc["text"]),
+        field=doc.get("field"),
+        credit=doc.get("credit_as"),
+        status=doc["status"],
+        at=doc["at"].isoformat(),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- readers
@@ -150,7 +119,7 @@ def public_router(settings: ContentSettings) -> APIRouter:
 
 async def suggest(
     city: str, kind_path: str, item_id: str, body: SuggestionCreate, services: ServicesDep
-) -> dict[str, Any]:
+) -> Received:
     """The item's editors see it and decide; if accepted, the pseudonym in `credit_as` is credited."""
     item = await _published(services, city, kind_path, item_id)
     if body.language not in item.languages:
@@ -173,7 +142,7 @@ async def suggest(
         "erase_at": now + timedelta(days=PENDING_DAYS),
     }
     await services.suggestions.insert_one(doc)
-    return {"id": doc["_id"], "status": "received"}
+    return Received(id=doc["_id"], status="received")
 
 
 router = APIRouter(tags=["suggestions"])
@@ -192,7 +161,7 @@ async def comments(
     lang: Annotated[
         str | None, Query(max_length=3, description="Only those written in this language")
     ] = None,
-) -> Page[dict[str, Any]]:
+) -> Page[CommentPublic]:
     item = await _published(services, city, kind_path, item_id)
     language = {"language": lang} if lang else {}
     tips = await services.suggestions.find(
@@ -202,31 +171,23 @@ async def comments(
         {"item_id": item.id, "city": city, "moderation": "approved", **language}
     ).to_list(None)
     rows = [
-        {
-            "id": doc["_id"],
-            "type": "tip",
-            "language": doc["language"],
-            "text": doc["text"],
-            "html": text_html(doc["text"]),
-            "credit": doc.get("credit_as"),
-            "at": doc.get("decided_at", doc["at"]).isoformat(),
-        }
+        _comment(doc, "tip", doc["text"], doc.get("credit_as"), doc.get("decided_at", doc["at"]))
         for doc in tips
-    ] + [
-        {
-            "id": doc["_id"],
-            "type": "comment",
-            "language": doc["language"],
-            "text": doc["comment"],
-            "html": text_html(doc["comment"]),
-            "credit": None,
-            "at": doc["at"].isoformat(),
-        }
-        for doc in approved
-        if doc.get("comment")
-    ]
-    rows.sort(key=lambda row: (row["at"], row["id"]), reverse=True)
-    return Page.of(rows[page.offset : page.offset + page.limit], len(rows), page)
+    ] + [_comment(doc, "comment", doc["comment"], None, doc["at"]) for doc in approved if doc.get("comment")]
+    rows.sort(key=lambda row: (row.at, row.id), reverse=True)
+    return Page[CommentPublic].of(rows[page.offset : page.offset + page.limit], len(rows), page)
+
+
+def _comment(doc: Document, shown_as: str, text: str, credit: str | None, at: datetime) -> CommentPublic:
+    return CommentPublic(
+        id=doc["_id"],
+        type=shown_as,
+        language=doc["language"],
+        text=text,
+        html=text_html(text),
+        credit=credit,
+        at=at.isoformat(),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- editors
@@ -252,7 +213,7 @@ async def queue(
     page: Pagination,
     status: Annotated[str, Query(pattern="^(pending|accepted|rejected)$")] = "pending",
     item_id: Annotated[str | None, Query(max_length=64)] = None,
-) -> Page[dict[str, Any]]:
+) -> Page[SuggestionPublic]:
     query = {**await editors_scope(services, principal, city), "status": status}
     if item_id is not None:
         owned = query.get("item_id", {}).get("$in")
@@ -261,20 +222,21 @@ async def queue(
     total = await collection.count_documents(query)
     order = ASCENDING if status == "pending" else DESCENDING
     docs = await collection.find(query, sort=[("at", order)], skip=page.offset, limit=page.limit).to_list()
-    return Page.of([public(doc) for doc in docs], total, page)
+    return Page[SuggestionPublic].of([public(doc) for doc in docs], total, page)
 
 
 @router.post(
     "/cities/{city}/workbench/suggestions/{suggestion_id}/decision",
     summary="Accept or reject a suggestion (accepting a correction opens an edit with it)",
+    response_model_exclude_unset=True,
 )
 async def decide(
     city: str,
     suggestion_id: str,
-    body: SuggestionDecision,
+    body: SuggestionUpdate,
     principal: CurrentPrincipal,
     services: ServicesDep,
-) -> dict[str, Any]:
+) -> DecisionPublic:
     """Accepting a tip lists it under the item. Accepting a correction answers with `edit`: the item's
     current source text, version and the route to save the edit with (the usual workflow: translations
     become outdated unless the edit is minor). Only the item's editors decide."""
@@ -295,26 +257,23 @@ async def decide(
         "decided_at": now,
         "decided_by": principal.subject,
     }
-    if body.decision is Decision.REJECTED:
+    if body.decision is SuggestionDecision.REJECTED:
         update: dict[str, Any] = {"$set": {**change, "erase_at": now + timedelta(days=REJECTED_DAYS)}}
     else:  # accepted: kept while the item is (a tip is shown under it)
         update = {"$set": change, "$unset": {"erase_at": ""}}
     result = await collection.update_one({"_id": suggestion_id, "status": "pending"}, update)
     if result.modified_count != 1:
         raise Conflict("The suggestion was decided meanwhile", code="already_decided")
-    decided = {**found, **change}
-    answer: dict[str, Any] = {"suggestion": public(decided)}
-    if body.decision is Decision.ACCEPTED and found["kind"] == SuggestionKind.CORRECTION.value:
-        answer["edit"] = {
-            "item_id": item["_id"],
-            "kind": item["kind"],
-            "version": item["version"],
-            "source_language": item["translations"]["source_language"],
-            "content": item["content"],
-            "save_with": {
-                "method": "PUT",
-                "path": f"/cities/{city}/workbench/{PATH_OF[ContentKind(item['kind'])]}/{item['_id']}",
-                "if_match": f'"{item["version"]}"',
-            },
-        }
-    return answer
+    suggestion = public({**found, **change})
+    if body.decision is SuggestionDecision.REJECTED or found["kind"] != SuggestionKind.CORRECTION.value:
+        return DecisionPublic(suggestion=suggestion)
+    path = f"/cities/{city}/workbench/{PATH_OF[ContentKind(item['kind'])]}/{item['_id']}"
+    edit = EditPublic(
+        item_id=item["_id"],
+        kind=item["kind"],
+        version=item["version"],
+        source_language=item["translations"]["source_language"],
+        content=item["content"],
+        save_with=SaveWith(method="PUT", path=path, if_match=f'"{item["version"]}"'),
+    )
+    return DecisionPublic(suggestion=suggestion, edit=edit)

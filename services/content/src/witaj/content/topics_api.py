@@ -10,47 +10,32 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from witaj.content.access import require_admin
 from witaj.content.deps import Services, ServicesDep
-from witaj.content.kinds import TopicId
 from witaj.content.reader_language import AcceptLanguage, Lang, choose
+from witaj.content.schemas import (
+    TopicCreate,
+    TopicNodePublic,
+    TopicTreeAdminPublic,
+    TopicTreePublic,
+    TopicUpdate,
+)
 from witaj.content.topic_tree import Snapshot, add_topic, change_topic, remove_topic
 from witaj.content.writing import etag, expected_revision
 from witaj.shared.auth import CurrentPrincipal, Principal
 from witaj.shared.errors import ApiError, NotFound
 from witaj.shared.events import Topic
 
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-Labels = Annotated[dict[str, Label], Field(min_length=1, max_length=60, description="Label per language")]
-
-
-class TopicCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: TopicId = Field(description="Permanent id items are tagged with, e.g. 'health-insurance'")
-    parent: TopicId | None = Field(default=None, description="None: a top-level topic")
-    labels: Labels
-
-
-class TopicChange(BaseModel):
-    """Send `labels` to rename (only the languages sent change), `parent` to move (null: to the top
-    level), or both."""
-
-    model_config = ConfigDict(extra="forbid")
-    labels: Labels | None = None
-    parent: TopicId | None = None
-
-
 router = APIRouter(tags=["topics"])
 IfMatch = Annotated[str | None, Header(max_length=40)]
 
 
-def _localized(snapshot: Snapshot, label_of: Callable[[Topic], dict[str, Any]]) -> list[dict[str, Any]]:
+def _localized(snapshot: Snapshot, label_of: Callable[[Topic], dict[str, Any]]) -> list[TopicNodePublic]:
     """The tree nested for display, in stored order; each node labelled by `label_of`."""
-    nodes = {t.id: {"id": t.id, **label_of(t), "children": []} for t in snapshot.topics}
-    roots: list[dict[str, Any]] = []
+    nodes = {t.id: TopicNodePublic(id=t.id, **label_of(t), children=[]) for t in snapshot.topics}
+    roots: list[TopicNodePublic] = []
     for topic in snapshot.topics:
-        (nodes[topic.parent]["children"] if topic.parent else roots).append(nodes[topic.id])
+        (nodes[topic.parent].children if topic.parent else roots).append(nodes[topic.id])
     return roots
 
 
@@ -61,7 +46,7 @@ async def read_tree(
     response: Response,
     lang: Lang = None,
     accept_language: AcceptLanguage = None,
-) -> dict[str, Any]:
+) -> TopicTreePublic:
     runtime = services.runtime
     config = runtime.cities.require(city)
     snapshot = await services.topic_trees.current(city)
@@ -78,15 +63,15 @@ async def read_tree(
 
     response.headers["Content-Language"] = main.language
     response.headers["Vary"] = "Accept-Language"
-    return {
-        "city": city,
-        "revision": snapshot.revision,
-        "language": main.language,
-        "requested_language": main.requested,
-        "fallback": main.fallback,
-        "rtl": main.rtl,
-        "topics": _localized(snapshot, label),
-    }
+    return TopicTreePublic(
+        city=city,
+        revision=snapshot.revision,
+        language=main.language,
+        requested_language=main.requested,
+        fallback=main.fallback,
+        rtl=main.rtl,
+        topics=_localized(snapshot, label),
+    )
 
 
 async def _admin_view(services: Services, city: str, principal: Principal) -> None:
@@ -95,19 +80,15 @@ async def _admin_view(services: Services, city: str, principal: Principal) -> No
         raise NotFound(f"The city '{city}'")
 
 
-def _tree_response(response: Response, city: str, snapshot: Snapshot) -> dict[str, Any]:
+def _tree_response(response: Response, city: str, snapshot: Snapshot) -> TopicTreeAdminPublic:
     response.headers["ETag"] = etag(snapshot.revision)
-    return {
-        "city": city,
-        "revision": snapshot.revision,
-        "topics": [t.model_dump(mode="json") for t in snapshot.topics],
-    }
+    return TopicTreeAdminPublic(city=city, revision=snapshot.revision, topics=snapshot.topics)
 
 
 @router.get("/cities/{city}/workbench/topics", summary="The topic tree with every label (city admins)")
 async def get_tree(
     city: str, principal: CurrentPrincipal, services: ServicesDep, response: Response
-) -> dict[str, Any]:
+) -> TopicTreeAdminPublic:
     await _admin_view(services, city, principal)
     return _tree_response(response, city, await services.topic_trees.get(city))
 
@@ -120,7 +101,7 @@ async def _change(
     if_match: str | None,
     edit: Callable[[list[Topic]], list[Topic]],
     removing: str | None = None,
-) -> dict[str, Any]:
+) -> TopicTreeAdminPublic:
     await _admin_view(services, city, principal)
     snapshot = await services.topic_trees.change(
         city, edit, by=principal.subject, expected_revision=expected_revision(if_match), removing=removing
@@ -136,7 +117,7 @@ async def create_topic(
     services: ServicesDep,
     response: Response,
     if_match: IfMatch = None,
-) -> dict[str, Any]:
+) -> TopicTreeAdminPublic:
     new = Topic(id=body.id, parent=body.parent, labels=body.labels)
     return await _change(services, response, city, principal, if_match, lambda topics: add_topic(topics, new))
 
@@ -145,12 +126,12 @@ async def create_topic(
 async def update_topic(
     city: str,
     topic_id: str,
-    body: TopicChange,
+    body: TopicUpdate,
     principal: CurrentPrincipal,
     services: ServicesDep,
     response: Response,
     if_match: IfMatch = None,
-) -> dict[str, Any]:
+) -> TopicTreeAdminPublic:
     if not body.model_fields_set:
         raise ApiError(422, "nothing_to_change", "Send new labels, a new parent, or both")
     move = "parent" in body.model_fields_set
@@ -171,7 +152,7 @@ async def delete_topic(
     services: ServicesDep,
     response: Response,
     if_match: IfMatch = None,
-) -> dict[str, Any]:
+) -> TopicTreeAdminPublic:
     def edit(topics: list[Topic]) -> list[Topic]:
         return remove_topic(topics, topic_id)
 

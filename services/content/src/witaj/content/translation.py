@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from pymongo.asynchronous.database import AsyncDatabase
 from witaj.content import access
 from witaj.content.deps import ServicesDep
+from witaj.content.schemas import TranslationDashboardPublic
 from witaj.content.store import NOT_ARCHIVED, translations_of
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.demand import Demand, by_language
@@ -29,7 +30,9 @@ router = APIRouter(prefix="/cities/{city}/workbench", tags=["translation"])
 
 
 @router.get("/translations", summary="What needs translating, per language, ordered by demand")
-async def dashboard(city: str, principal: CurrentPrincipal, services: ServicesDep) -> dict[str, Any]:
+async def dashboard(
+    city: str, principal: CurrentPrincipal, services: ServicesDep
+) -> TranslationDashboardPublic:
     scope = access.workbench_scope(principal, city)
     runtime = services.runtime
     config = runtime.cities.require(city)
@@ -56,4 +59,4 @@ async def dashboard(city: str, principal: CurrentPrincipal, services: ServicesDe
                 }
             )
     first = (lambda r: r["status"] != "published", lambda r: r["title"])
-    return {"city": city, "languages": by_language(rows, *first)}
+    return TranslationDashboardPublic.model_validate({"city": city, "languages": by_language(rows, *first)})

@@ -5,52 +5,30 @@ its own typed create/replace routes (so OpenAPI shows every kind's schema); ever
 is addressed by item id.
 """
 
-from typing import Annotated, Any, Generic
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from witaj.content import access
 from witaj.content.deps import ServicesDep
 from witaj.content.kinds import MODELS, PATHS
+from witaj.content.schemas import (
+    ItemCreate,
+    ItemUpdate,
+    StatusUpdate,
+    TranslationUpdate,
+    VersionPublic,
+    WorkbenchItemPublic,
+)
 from witaj.content.store import Status, source_texts
-from witaj.content.writing import B, after_write, city_language, editor_view, expected_revision, respond
+from witaj.content.writing import after_write, city_language, editor_view, expected_revision, respond
 from witaj.shared.auth import CurrentPrincipal, Principal
 from witaj.shared.errors import ApiError, BadRequest, NotFound
 from witaj.shared.events import ContentKind
-from witaj.shared.translations import TranslationState, require_publisher
+from witaj.shared.translations import require_publisher
 from witaj.shared.web import Page, Pagination
 
 router = APIRouter(prefix="/cities/{city}/workbench", tags=["workbench"])
-
-
-class ItemCreate(BaseModel, Generic[B]):
-    model_config = ConfigDict(extra="forbid")
-    content: B
-    source_language: str | None = Field(
-        default=None, max_length=3, description="Default: the city's language"
-    )
-    organisation: str | None = Field(
-        default=None, max_length=64, description="Owner; NGO editors always own what they create"
-    )
-
-
-class ItemReplace(BaseModel, Generic[B]):
-    model_config = ConfigDict(extra="forbid")
-    content: B
-    minor: bool = Field(default=False, description="Typo-level edit: translations stay current")
-    important: bool = Field(default=False, description="Ask the notify service to tell subscribers")
-
-
-class StatusChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    status: Status
-
-
-class TranslationChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    state: TranslationState
-    fields: dict[str, str] | None = Field(default=None, max_length=2_000)
-    source_revision: int | None = Field(default=None, ge=1, description="Revision the text was made from")
 
 
 def _owner(principal: Principal, wanted: str | None) -> str | None:
@@ -70,7 +48,7 @@ def _register_kind(path: str, kind: ContentKind) -> None:
         principal: CurrentPrincipal,
         services: ServicesDep,
         response: Response,  # type: ignore[valid-type]
-    ) -> dict[str, Any]:
+    ) -> WorkbenchItemPublic:
         config = services.runtime.cities.require(city)
         access.require_create(principal, city)
         source = body.source_language or config.default_language
@@ -91,12 +69,12 @@ def _register_kind(path: str, kind: ContentKind) -> None:
     async def replace(
         city: str,
         item_id: str,
-        body: ItemReplace[model],  # type: ignore[valid-type]
+        body: ItemUpdate[model],  # type: ignore[valid-type]
         principal: CurrentPrincipal,
         services: ServicesDep,
         response: Response,
         if_match: Annotated[str | None, Header(max_length=40)] = None,
-    ) -> dict[str, Any]:
+    ) -> WorkbenchItemPublic:
         store = services.items
         current = await store.get(city, item_id)
         access.require_edit(principal, current)
@@ -130,7 +108,7 @@ async def list_for_editors(
     page: Pagination,
     status: Status | None = None,
     organisation: Annotated[str | None, Query(max_length=64)] = None,
-) -> Page[dict[str, Any]]:
+) -> Page[WorkbenchItemPublic]:
     scope = access.workbench_scope(principal, city)
     if scope and organisation not in (None, scope["organisation"]):
         raise ApiError(403, "forbidden", "NGO editors see their own organisation's items only")
@@ -142,13 +120,13 @@ async def list_for_editors(
     docs, total = await services.items.listing(
         city, kind, status=status, organisation=organisation, limit=page.limit, offset=page.offset
     )
-    return Page.of([editor_view(d, languages) for d in docs], total, page)
+    return Page[WorkbenchItemPublic].of([editor_view(d, languages) for d in docs], total, page)
 
 
 @router.get("/items/{item_id}", summary="One item with its translation status")
 async def get_for_editors(
     city: str, item_id: str, principal: CurrentPrincipal, services: ServicesDep, response: Response
-) -> dict[str, Any]:
+) -> WorkbenchItemPublic:
     access.require_workbench(principal, city)
     doc = await services.items.get(city, item_id)
     access.require_view(principal, doc)
@@ -159,12 +137,12 @@ async def get_for_editors(
 async def change_status(
     city: str,
     item_id: str,
-    change: StatusChange,
+    change: StatusUpdate,
     principal: CurrentPrincipal,
     services: ServicesDep,
     response: Response,
     if_match: Annotated[str | None, Header(max_length=40)] = None,
-) -> dict[str, Any]:
+) -> WorkbenchItemPublic:
     store = services.items
     access.require_edit(principal, await store.get(city, item_id))
     doc = await store.transition(
@@ -177,20 +155,20 @@ async def change_status(
 @router.get("/items/{item_id}/versions", summary="Version history of the source text")
 async def versions(
     city: str, item_id: str, principal: CurrentPrincipal, services: ServicesDep
-) -> list[dict[str, Any]]:
+) -> list[VersionPublic]:
     """Every source revision, newest first, with its translatable texts flat by path (`texts`), so a
     translator sees what changed since the revision they translated from."""
     store = services.items
     current = await store.get(city, item_id)
     access.require_translate(principal, current)
     return [
-        {
-            "revision": v["revision"],
-            "content": v["content"],
-            "texts": _texts_of_version(current["kind"], v["content"]),
-            "organisation": v.get("organisation"),
-            "at": v["at"].isoformat(),
-        }
+        VersionPublic(
+            revision=v["revision"],
+            content=v["content"],
+            texts=_texts_of_version(current["kind"], v["content"]),
+            organisation=v.get("organisation"),
+            at=v["at"].isoformat(),
+        )
         for v in await store.history(item_id)
     ]
 
@@ -210,11 +188,11 @@ async def translate(
     city: str,
     item_id: str,
     language: str,
-    change: TranslationChange,
+    change: TranslationUpdate,
     principal: CurrentPrincipal,
     services: ServicesDep,
     response: Response,
-) -> dict[str, Any]:
+) -> WorkbenchItemPublic:
     city_language(services, city, language)
     store = services.items
     current = await store.get(city, item_id)

@@ -3,19 +3,14 @@ of an item, and read-your-writes in the replica that wrote."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
 from fastapi import Response
 from witaj.content.deps import Services
-from witaj.content.kinds import Body
+from witaj.content.schemas import WorkbenchItemPublic
 from witaj.content.store import source_texts, translations_of
 from witaj.shared.errors import BadRequest
 from witaj.shared.events import CityConfig
 from witaj.shared.languages import is_known
 from witaj.shared.mongo import Document
-
-B = TypeVar("B", bound=Body)
-"""The body of one kind of item, for routes generic over kinds."""
 
 
 def etag(revision: int) -> str:
@@ -51,28 +46,30 @@ def city_language(services: Services, city: str, language: str) -> CityConfig:
     return config
 
 
-def editor_view(doc: Document, languages: list[str]) -> dict[str, Any]:
+def editor_view(doc: Document, languages: list[str]) -> WorkbenchItemPublic:
     translations = translations_of(doc)
-    return {
-        "id": doc["_id"],
-        "kind": doc["kind"],
-        "city": doc["city"],
-        "organisation": doc.get("organisation"),
-        "status": doc["status"],
-        "version": doc["version"],
-        "revision": doc["revision"],
-        "source_language": translations.source_language,
-        "content": doc["content"],
-        "texts": source_texts(doc),
-        "translations": {
-            lang: {**status.model_dump(mode="json"), "fields": translations.get(lang).fields}
-            for lang, status in translations.status(languages).items()
-        },
-        "updated_at": doc["updated_at"].isoformat(),
-    }
+    return WorkbenchItemPublic.model_validate(
+        {
+            "id": doc["_id"],
+            "kind": doc["kind"],
+            "city": doc["city"],
+            "organisation": doc.get("organisation"),
+            "status": doc["status"],
+            "version": doc["version"],
+            "revision": doc["revision"],
+            "source_language": translations.source_language,
+            "content": doc["content"],
+            "texts": source_texts(doc),
+            "translations": {
+                lang: {**status.model_dump(mode="json"), "fields": translations.get(lang).fields}
+                for lang, status in translations.status(languages).items()
+            },
+            "updated_at": doc["updated_at"].isoformat(),
+        }
+    )
 
 
-def respond(response: Response, doc: Document, services: Services) -> dict[str, Any]:
+def respond(response: Response, doc: Document, services: Services) -> WorkbenchItemPublic:
     """The item as editors see it, with its version as the ETag for their next write."""
     response.headers["ETag"] = etag(doc["version"])
     languages = services.runtime.cities.require(doc["city"]).languages

@@ -8,8 +8,6 @@ may not translate is refused whole (403).
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 from witaj.content import access
 from witaj.content.deps import ServicesDep
@@ -38,7 +36,12 @@ def source_of(doc: Document, target: str) -> xliff.Source:
     )
 
 
-@router.get("/{language}/xliff", summary="Export what needs translating into a language as XLIFF 2.0")
+@router.get(
+    "/{language}/xliff",
+    summary="Export what needs translating into a language as XLIFF 2.0",
+    response_class=Response,
+    responses={200: {"content": {xliff.MEDIA_TYPE: {}}, "description": "An XLIFF 2.0 document"}},
+)
 async def export(
     city: str, language: str, principal: CurrentPrincipal, services: ServicesDep, source: str | None = None
 ) -> Response:
@@ -68,7 +71,7 @@ async def export(
 )
 async def import_xliff(
     city: str, language: str, principal: CurrentPrincipal, request: Request, services: ServicesDep
-) -> dict[str, Any]:
+) -> xliff.ImportReport:
     access.require_workbench(principal, city)
     city_language(services, city, language)
     document = xliff.parse(await request.body(), language)

@@ -8,7 +8,7 @@ in one transaction: imported text becomes "translated", for an editor of the eve
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from witaj.events.auth import may_translate, workbench_scope
@@ -72,7 +72,7 @@ async def export(
 @router.post("/{language}/xliff", summary="Import event translations from XLIFF 2.0, with a report")
 async def import_xliff(
     city: str, language: str, principal: CurrentPrincipal, runtime: RuntimeDep, store: Store, request: Request
-) -> dict[str, Any]:
+) -> xliff.ImportReport:
     """Body: an XLIFF 2.0 document. Answers `applied` (events translated, with how many texts) and
     `rejected` (each refused file or unit, with why)."""
     config = runtime.cities.require(city)
