@@ -131,6 +131,50 @@ async def test_a_listing_by_id_gives_each_organisations_directory_facts(client, 
     assert too_many.status_code == 422
 
 
+async def test_an_answer_carries_only_the_fields_that_apply_to_its_item(client, api) -> None:
+    """Answers are models with optional fields for some kinds only: those stay out, never null."""
+    page = await api.published("pages", PAGE)
+    practice = await api.published("practices", {"title": "Punkt wynajem", "category": "information_point"})
+    other = await api.published("practices", {"title": "Rada migrantów", "category": "governance"})
+    read = (await client.get(f"{BASE}/pages/{page}")).json()
+    assert (
+        "total_cost" not in read and "total_duration_days" not in read and read["organisation"] == "city-hall"
+    )
+    facts = {"type", "address", "location", "opening_hours", "languages_spoken", "contact"}
+    listed = (await client.get(f"{BASE}/pages")).json()["items"][0]
+    assert listed["id"] == page and not (facts | {"distance_km", "category"}) & listed.keys()
+    found = (await client.get(f"{BASE}/search", params={"q": "wynajem"})).json()["items"]
+    assert {row["id"] for row in found} == {page, practice}
+    assert all(not (facts | {"distance_km", "category"}) & row.keys() for row in found)
+    everywhere = (await client.get("/practices")).json()["items"]
+    assert [(row["id"], row["category"]) for row in everywhere] == [
+        (practice, "information_point"),
+        (other, "governance"),
+    ]
+    assert not facts & everywhere[0].keys()
+    governance = (await client.get("/practices", params={"category": "governance"})).json()["items"]
+    assert [row["id"] for row in governance] == [other]
+
+
+async def test_every_route_documents_what_it_answers(client) -> None:
+    """Each route names the model of its answer in the OpenAPI document (the XLIFF export: its media
+    type), so a client sees the shape of every answer."""
+    spec = (await client.get("/openapi.json")).json()
+    undocumented = []
+    for path, operations in spec["paths"].items():
+        if path in ("/health", "/ready", "/metrics"):
+            continue
+        for method, operation in operations.items():
+            answers = [v for code, v in operation["responses"].items() if code.startswith("2")]
+            media = answers[0].get("content", {}) if answers else {}
+            schema = media.get("application/json", {}).get("schema", {})
+            if not ("$ref" in str(schema) or "application/xliff+xml" in media):
+                undocumented.append(f"{method.upper()} {path}")
+    assert undocumented == []
+    reading = spec["paths"]["/cities/{city}/{kind_path}/{item_id}"]["get"]["responses"]["200"]
+    assert reading["content"]["application/json"]["schema"]["$ref"].endswith("/ItemPublic")
+
+
 async def test_views_and_feedback_become_events_and_scores(client, api, settings) -> None:
     item = await api.published("pages", PAGE)
     await client.get(f"{BASE}/pages/{item}", params={"lang": "uk"}, headers={"X-Session-Id": "abcdefgh1234"})

@@ -137,8 +137,8 @@ async def practices_everywhere(
         for item in content.of_kind(ContentKind.PRACTICE):
             if category is None or item.doc["content"].get("category") == category.value:
                 language = choose(runtime, config.id, item.languages, lang, None).language
-                category = item.doc["content"].get("category")
-                rows.append(summary(item, language).model_copy(update={"category": category}))
+                shown = {"category": item.doc["content"].get("category")}
+                rows.append(summary(item, language).model_copy(update=shown))
     rows.sort(key=lambda r: (r.city, r.title))
     return Page[SummaryPublic].of(rows[page.offset : page.offset + page.limit], len(rows), page)
 
