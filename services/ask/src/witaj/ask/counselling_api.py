@@ -17,13 +17,13 @@ from witaj.ask.deps import ServicesDep, city_asking
 from witaj.ask.rules import LIVE
 from witaj.ask.schemas import (
     CounsellorClose,
-    CounsellorMessage,
+    CounsellorMessageCreate,
     HandOver,
     OrganisationPublic,
     ProfilePublic,
     ProfileUpdate,
     QuestionForCounsellor,
-    Report,
+    ReportCreate,
     State,
 )
 from witaj.ask.views import for_counsellor
@@ -172,7 +172,11 @@ async def release(
 
 @router.post("/questions/{question_id}/messages", summary="Answer, or ask the migrant back")
 async def write(
-    city: str, question_id: str, body: CounsellorMessage, principal: CurrentPrincipal, services: ServicesDep
+    city: str,
+    question_id: str,
+    body: CounsellorMessageCreate,
+    principal: CurrentPrincipal,
+    services: ServicesDep,
 ) -> QuestionForCounsellor:
     """The migrant is told in their inbox (and by e-mail if they confirmed one) that a counsellor wrote;
     the text itself stays here. `links` point to published content (kind and id)."""
@@ -227,7 +231,7 @@ async def close(
 
 @router.post("/questions/{question_id}/report", summary="Report it as abusive (hidden from every queue)")
 async def report(
-    city: str, question_id: str, body: Report, principal: CurrentPrincipal, services: ServicesDep
+    city: str, question_id: str, body: ReportCreate, principal: CurrentPrincipal, services: ServicesDep
 ) -> dict[str, str]:
     options, now = services.options, services.store.clock()
     await _apply(

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from witaj.ask import access
 from witaj.ask.deps import ServicesDep, city_asking
-from witaj.ask.schemas import FaqDraft, FaqRecord, MessageKind
+from witaj.ask.schemas import FaqDraftPublic, FaqDraftUpdate, MessageKind
 from witaj.shared.auth import CurrentPrincipal, Principal
 from witaj.shared.errors import ERROR_RESPONSES, Conflict, NotFound
 from witaj.shared.web import Page, Pagination
@@ -48,7 +48,7 @@ def anonymise(text: str) -> tuple[str, list[str]]:
     return text, found
 
 
-def draft(question: dict[str, Any]) -> FaqDraft:
+def draft(question: dict[str, Any]) -> FaqDraftPublic:
     """The page body: the question as its title (and summary when long), the answers as its body."""
     asked, removed = anonymise(question["messages"][0]["text"])
     answers = []
@@ -66,7 +66,7 @@ def draft(question: dict[str, Any]) -> FaqDraft:
         "body": "\n\n".join(answers),
         "topics": [question["topic"]] if question.get("topic") else [],
     }
-    return FaqDraft(
+    return FaqDraftPublic(
         question_id=question["_id"],
         source_language=question["language"],
         content=content,
@@ -97,7 +97,7 @@ async def candidates(
     services: ServicesDep,
     page: Pagination,
     done: Annotated[bool, Query(description="Also those made into an FAQ entry already")] = False,
-) -> Page[FaqDraft]:
+) -> Page[FaqDraftPublic]:
     city_asking(services, city)
     access.require_faq_maker(principal, city)
     query = _offered(city, principal)
@@ -127,14 +127,14 @@ async def _consented(services: Any, principal: Principal, city: str, question_id
 @router.get("/questions/{question_id}/faq", summary="The anonymised FAQ draft of an answered question")
 async def get_draft(
     city: str, question_id: str, principal: CurrentPrincipal, services: ServicesDep
-) -> FaqDraft:
+) -> FaqDraftPublic:
     return draft(await _consented(services, principal, city, question_id))
 
 
 @router.post("/questions/{question_id}/faq", summary="Record the content item made from it")
 async def record(
-    city: str, question_id: str, body: FaqRecord, principal: CurrentPrincipal, services: ServicesDep
-) -> FaqDraft:
+    city: str, question_id: str, body: FaqDraftUpdate, principal: CurrentPrincipal, services: ServicesDep
+) -> FaqDraftPublic:
     """After the draft was created in the content service: it is not offered again, and the question
     says which item it became."""
     await _consented(services, principal, city, question_id)

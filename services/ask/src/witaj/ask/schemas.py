@@ -120,7 +120,7 @@ class CounsellorMessageKind(StrEnum):
     ASK_BACK = "ask_back"
 
 
-class CounsellorMessage(_Text):
+class CounsellorMessageCreate(_Text):
     kind: CounsellorMessageKind = Field(description="An answer, or a question back to the migrant")
     language: LanguageCode | None = Field(default=None, description="Default: the question's language")
     links: list[Link] = Field(default_factory=list, max_length=10)
@@ -150,7 +150,7 @@ class ReportReason(StrEnum):
     OTHER = "other"
 
 
-class Report(BaseModel):
+class ReportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: ReportReason
 
@@ -249,7 +249,7 @@ class OrganisationPublic(BaseModel):
     languages: list[str]
 
 
-class FaqDraft(BaseModel):
+class FaqDraftPublic(BaseModel):
     """An anonymised question and answer, shaped as the body of a content page draft."""
 
     question_id: str
@@ -261,7 +261,7 @@ class FaqDraft(BaseModel):
     faq_item: str | None = Field(description="The content item made from it already, if any")
 
 
-class FaqRecord(BaseModel):
+class FaqDraftUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     item_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] = Field(
         description="The content draft made from this question"

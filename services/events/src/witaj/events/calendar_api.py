@@ -19,14 +19,21 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, Field
 from starlette.types import Scope
 from witaj.events.auth import organisation_for
 from witaj.events.deps import EventsOn, Lang, RuntimeDep, Services, ServicesDep, Store
 from witaj.events.documents import CANCELLED, localise
-from witaj.events.ical import REASONS, ImportedEvent, ParsedCalendar, parse, render
+from witaj.events.ical import ImportedEvent, ParsedCalendar, parse, render
 from witaj.events.listing import FiltersDep, candidates, expand_all
-from witaj.events.schemas import AgendaItemCreate, Cost, RegistrationRules
+from witaj.events.schemas import (
+    AgendaItemCreate,
+    CalendarSourcePublic,
+    CalendarSourceUpdate,
+    Cost,
+    ImportProblem,
+    ImportResult,
+    RegistrationRules,
+)
 from witaj.events.settings import EventsSettings
 from witaj.events.store import AgendaStore
 from witaj.shared.auth import CurrentPrincipal
@@ -44,42 +51,6 @@ CALENDAR_FIELDS = ("texts", "schedule", "place", "overrides", "kind")
 SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 SourceName = Annotated[str, Query(min_length=1, max_length=60, pattern=SOURCE_PATTERN)]
 SourcePath = Annotated[str, Path(min_length=1, max_length=60, pattern=SOURCE_PATTERN)]
-
-
-class ImportProblem(BaseModel):
-    event: int = Field(description="Position of the VEVENT in the file (1 for the first)")
-    uid: str | None = Field(default=None, description="Its UID (uploaded files only)")
-    reason: str = Field(
-        default="unreadable", description="What is wrong, as a code: " + ", ".join(REASONS),
-        examples=["invalid_schedule"],
-    )  # fmt: skip
-    message: str
-
-
-class ImportResult(BaseModel):
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    cancelled: int = 0
-    errors: list[ImportProblem] = Field(
-        default_factory=list, description="Events not imported, and why; their stored copies are left alone"
-    )
-
-
-class CalendarSource(BaseModel):
-    url: str = Field(max_length=1000, examples=["https://ngo.example.org/events.ics"])
-
-
-class ConfiguredSource(BaseModel):
-    """A calendar URL an organisation set, and how its last import went."""
-
-    name: str
-    organisation: str
-    url: str
-    last_synced_at: datetime | None = Field(default=None, description="When it was last imported")
-    last_result: ImportResult | None = None
-    last_error: str | None = Field(default=None, description="Why the last attempt failed, if it did")
-    last_error_code: str | None = Field(default=None, examples=["calendar_unreachable"])
 
 
 def calendar_client(settings: EventsSettings) -> OutboundClient:
@@ -266,7 +237,7 @@ async def import_upload(
     "/calendar-sources/{name}", status_code=204, summary="Configure a calendar URL for your organisation"
 )
 async def configure_source(
-    city: str, name: SourcePath, body: CalendarSource, services: ServicesDep, principal: CurrentPrincipal,
+    city: str, name: SourcePath, body: CalendarSourceUpdate, services: ServicesDep, principal: CurrentPrincipal,
     organisation: Annotated[str | None, Query(max_length=100)] = None,
 ) -> None:  # fmt: skip
     services.runtime.cities.require(city)
@@ -283,14 +254,14 @@ async def configure_source(
 async def list_sources(
     city: str, runtime: RuntimeDep, principal: CurrentPrincipal,
     organisation: Annotated[str | None, Query(max_length=100)] = None,
-) -> list[ConfiguredSource]:  # fmt: skip
+) -> list[CalendarSourcePublic]:  # fmt: skip
     """Editors see their organisation's; city admins one organisation's with `organisation`, or all."""
     runtime.cities.require(city)
     query: dict[str, Any] = {"city": city}
     if organisation or not principal.may_administer_city(city):
         query["organisation"] = organisation_for(principal, city, organisation)
     found = await runtime.db["calendar_sources"].find(query, sort=[("_id", 1)], limit=200).to_list()
-    return [ConfiguredSource(**source) for source in found]
+    return [CalendarSourcePublic(**source) for source in found]
 
 
 @router.post("/calendar-sources/{name}/import", summary="Fetch a configured calendar now and import it")

@@ -37,11 +37,6 @@ _PROBLEMS = {
     "schedule_too_complex": "its recurrence rule needs too much work to expand",
     "invalid_schedule": "its schedule is invalid",
 }
-REASONS = (
-    "no_uid", "unreadable", "schedule_never_happens", "schedule_too_complex", "invalid_schedule",
-    "changed_occurrence_invalid", "changed_occurrence_unreadable",
-)  # fmt: skip
-"""What can be wrong with one event of a file, as a code a frontend words in its reader's language."""
 
 
 class InvalidCalendar(ApiError):

@@ -321,3 +321,50 @@ class TextVersion(BaseModel):
     source_language: str
     texts: dict[str, str]
     at: datetime
+
+
+# ---------------------------------------------------------------------------------------------- iCalendar
+
+REASONS = (
+    "no_uid", "unreadable", "schedule_never_happens", "schedule_too_complex", "invalid_schedule",
+    "changed_occurrence_invalid", "changed_occurrence_unreadable",
+)  # fmt: skip
+"""What can be wrong with one event of a file, as a code a frontend words in its reader's language."""
+
+
+class ImportProblem(BaseModel):
+    event: int = Field(description="Position of the VEVENT in the file (1 for the first)")
+    uid: str | None = Field(default=None, description="Its UID (uploaded files only)")
+    reason: str = Field(
+        default="unreadable", description="What is wrong, as a code: " + ", ".join(REASONS),
+        examples=["invalid_schedule"],
+    )  # fmt: skip
+    message: str
+
+
+class ImportResult(BaseModel):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    cancelled: int = 0
+    errors: list[ImportProblem] = Field(
+        default_factory=list, description="Events not imported, and why; their stored copies are left alone"
+    )
+
+
+class CalendarSourceUpdate(BaseModel):
+    """Where an organisation's calendar is fetched from."""
+
+    url: str = Field(max_length=1000, examples=["https://ngo.example.org/events.ics"])
+
+
+class CalendarSourcePublic(BaseModel):
+    """A calendar URL an organisation set, and how its last import went."""
+
+    name: str
+    organisation: str
+    url: str
+    last_synced_at: datetime | None = Field(default=None, description="When it was last imported")
+    last_result: ImportResult | None = None
+    last_error: str | None = Field(default=None, description="Why the last attempt failed, if it did")
+    last_error_code: str | None = Field(default=None, examples=["calendar_unreachable"])

@@ -16,23 +16,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
 from witaj.shared.auth import CurrentPrincipal, Role
 from witaj.shared.errors import ERROR_RESPONSES, ApiError, BadRequest, Forbidden
 from witaj.stats.access import reader
 from witaj.stats.deps import OpenDataOn, Settings, StatsOn, Store
 from witaj.stats.indicators import DISTRICT
+from witaj.stats.schemas import DistrictsPublic
 
 router = APIRouter(responses=ERROR_RESPONSES)
 MAX_FEATURES = 200
 MAX_POINTS = 200_000
 MAX_NAME = 100
-
-
-class Districts(BaseModel):
-    city: str
-    features: list[dict[str, Any]] = Field(description="GeoJSON Features: id, name, geometry")
-    updated_at: datetime | None = None
 
 
 def _ring(ring: Any, where: str, problems: list[str]) -> int:
@@ -125,7 +119,7 @@ def check(document: Any) -> list[dict[str, Any]]:
 )
 async def put_districts(
     city: str, request: Request, principal: CurrentPrincipal, store: Store, settings: Settings
-) -> Districts:
+) -> DistrictsPublic:
     """A GeoJSON FeatureCollection (`application/geo+json` or `application/json`); each feature's
     `properties.id` is the district id datasets give in their `district` column. Replaces the last one."""
     if not principal.has(Role.ANALYST, Role.CITY_ADMIN, Role.PLATFORM_ADMIN) or not principal.in_city(city):
@@ -144,14 +138,14 @@ async def put_districts(
     await store.db["districts"].replace_one(
         {"_id": city}, {"features": features, "updated_at": now}, upsert=True
     )
-    return Districts(city=city, features=features, updated_at=now)
+    return DistrictsPublic(city=city, features=features, updated_at=now)
 
 
-async def _districts(store: Any, city: str) -> Districts:
+async def _districts(store: Any, city: str) -> DistrictsPublic:
     doc = await store.db["districts"].find_one({"_id": city})
     if doc is None:
-        return Districts(city=city, features=[])
-    return Districts(city=city, features=doc["features"], updated_at=doc.get("updated_at"))
+        return DistrictsPublic(city=city, features=[])
+    return DistrictsPublic(city=city, features=doc["features"], updated_at=doc.get("updated_at"))
 
 
 @router.get(
@@ -160,7 +154,7 @@ async def _districts(store: Any, city: str) -> Districts:
     summary="The city's district boundaries",
     dependencies=[StatsOn],
 )
-async def get_districts(city: str, principal: CurrentPrincipal, store: Store) -> Districts:
+async def get_districts(city: str, principal: CurrentPrincipal, store: Store) -> DistrictsPublic:
     reader(principal, city)
     return await _districts(store, city)
 
@@ -171,6 +165,6 @@ async def get_districts(city: str, principal: CurrentPrincipal, store: Store) ->
     summary="The city's district boundaries",
     dependencies=[OpenDataOn],
 )
-async def open_districts(city: str, store: Store) -> Districts:
+async def open_districts(city: str, store: Store) -> DistrictsPublic:
     """Boundaries are public: they say where districts are, nothing about anyone."""
     return await _districts(store, city)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 from witaj.shared.auth import CurrentPrincipal
 from witaj.shared.errors import ERROR_RESPONSES
 from witaj.shared.mongo import Document
@@ -19,7 +18,7 @@ from witaj.stats import dashboards, releases
 from witaj.stats.access import reader
 from witaj.stats.deps import Settings, StatsOn, Store
 from witaj.stats.privacy import TOTAL
-from witaj.stats.questions import WAITS
+from witaj.stats.schemas import QuestionRow, QuestionsPublic
 from witaj.stats.windows import Granularity, window_start
 
 COUNTS = {
@@ -31,32 +30,6 @@ COUNTS = {
     "reported": "questions_reported",
 }
 """Field of a row -> the metric it is counted in."""
-
-
-class QuestionRow(BaseModel):
-    dimension: str = Field(description="total, topic or language")
-    value: str = Field(description="The topic or language; '' for the total")
-    asked: int | None = Field(description="Sent to counsellors (null when suppressed)")
-    answered: int | None = Field(description="Answered for the first time before the day was released")
-    resolved_instantly: int | None = Field(description="Answered by published content: nobody was asked")
-    unanswered: int | None = Field(description="Closed or expired without an answer")
-    handed_over: int | None = Field(description="Handed over to another organisation at least once")
-    reported: int | None = Field(description="Reported as abusive by a counsellor")
-    answered_share: float | None = Field(description="answered / asked, when both are shown")
-    instant_share: float | None = Field(
-        description="resolved_instantly / (resolved_instantly + asked), when both are shown"
-    )
-    median_wait: str | None = Field(
-        description=f"Bucket of the median time to first answer ({', '.join(WAITS)}), where the answers "
-        "it is taken over are shown; else null"
-    )
-
-
-class QuestionsPublic(BaseModel):
-    city: str
-    day: datetime
-    released_at: datetime = Field(description="When the day's figures were released (never changed since)")
-    rows: list[QuestionRow]
 
 
 def _share(part: int | None, whole: int | None) -> float | None:

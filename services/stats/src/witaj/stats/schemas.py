@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
+from witaj.stats.questions import WAITS
 
 
 class Point(BaseModel):
@@ -101,3 +103,37 @@ class Format(StrEnum):
     JSON = "json"
     CSV = "csv"
     JSONSTAT = "jsonstat"
+
+
+class QuestionRow(BaseModel):
+    dimension: str = Field(description="total, topic or language")
+    value: str = Field(description="The topic or language; '' for the total")
+    asked: int | None = Field(description="Sent to counsellors (null when suppressed)")
+    answered: int | None = Field(description="Answered for the first time before the day was released")
+    resolved_instantly: int | None = Field(description="Answered by published content: nobody was asked")
+    unanswered: int | None = Field(description="Closed or expired without an answer")
+    handed_over: int | None = Field(description="Handed over to another organisation at least once")
+    reported: int | None = Field(description="Reported as abusive by a counsellor")
+    answered_share: float | None = Field(description="answered / asked, when both are shown")
+    instant_share: float | None = Field(
+        description="resolved_instantly / (resolved_instantly + asked), when both are shown"
+    )
+    median_wait: str | None = Field(
+        description=f"Bucket of the median time to first answer ({', '.join(WAITS)}), where the answers "
+        "it is taken over are shown; else null"
+    )
+
+
+class QuestionsPublic(BaseModel):
+    city: str
+    day: datetime
+    released_at: datetime = Field(description="When the day's figures were released (never changed since)")
+    rows: list[QuestionRow]
+
+
+class DistrictsPublic(BaseModel):
+    """A city's district boundaries: the map its per-district figures are drawn on."""
+
+    city: str
+    features: list[dict[str, Any]] = Field(description="GeoJSON Features: id, name, geometry")
+    updated_at: datetime | None = None
