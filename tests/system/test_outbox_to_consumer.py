@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from witaj.devkit.testing import read_topic, wait_until
 from witaj.shared.envelope import registry
+from witaj.shared.mongo import in_transaction
+from witaj.shared.outbox import OutboxRelay
 from witaj.shared.topics import CONTENT_FEEDBACK
 
 from .conftest import feedback
@@ -56,3 +58,24 @@ async def test_events_of_one_item_arrive_in_the_order_they_were_written(writer, 
     records = await read_topic(sandbox.kafka, CONTENT_FEEDBACK, count=10)
     assert [registry.decode(r.value).id for r in records] == [e.id for e in envelopes]
     assert {r.partition for r in records} == {records[0].partition}
+
+
+async def test_a_stopping_relay_flushes_what_was_written_before_it_stopped(writer, sandbox) -> None:
+    """The runtime stops workers and consumers before the relay, so what they wrote last goes out with
+    the relay's last flush instead of waiting for the next start."""
+    relay = OutboxRelay(writer.outbox, writer.publisher, poll_interval=3600)  # no poll: only the flush
+    relay.start()
+    await wait_until(lambda: relay.epoch is not None, message="the relay's lease")
+    envelopes = [feedback(n) for n in range(3)]
+
+    async def work(session) -> None:
+        await writer.outbox.add(session, CONTENT_FEEDBACK, *envelopes)
+
+    await in_transaction(writer.client, work)  # committed without waking the relay
+    assert await writer.outbox.pending_count() == 3
+    await relay.stop()
+
+    assert await writer.outbox.pending_count() == 0
+    assert await writer.outbox.leases.count_documents({}) == 0  # released for the next replica
+    records = await read_topic(sandbox.kafka, CONTENT_FEEDBACK, count=3)
+    assert {registry.decode(r.value).id for r in records} == {e.id for e in envelopes}

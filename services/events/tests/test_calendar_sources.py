@@ -88,7 +88,7 @@ async def test_what_a_calendar_url_answers_is_never_quoted_back(
             response = await client.post(f"{SOURCE}/import", headers=editor)
             assert response.status_code == 400, response.text
             assert SECRET not in response.text
-            await state.housekeeping.run_once()
+            await state.housekeeping.sweep()
             stored = await state.runtime.db["calendar_sources"].find_one({})
             assert stored["last_error"] and SECRET not in stored["last_error"]
         server.status, server.body = 500, SECRET.encode()
@@ -134,7 +134,7 @@ async def test_a_broken_calendar_url_never_stops_housekeeping(
         )
 
     long_after = start + timedelta(hours=2) + timedelta(days=settings.agenda.retention_days + 1)
-    assert await state.housekeeping.run_once(long_after) == (1, 1)
+    assert await state.housekeeping.sweep(long_after) == (1, 1)
     assert [s["last_error"] async for s in sources.find({})] == [
         "The calendar URL is not a valid address",
         "The calendar URL must be one http or https address of at most 2000 characters, without spaces",
@@ -152,7 +152,7 @@ async def test_each_housekeeping_task_runs_even_when_another_fails(client, edito
     ended = datetime.fromisoformat(event["occurrences"][0]["end"]) + timedelta(minutes=1)
     before = _failures("calendar_sync")
     jobs = Housekeeping(state.events, state.registrations, interval=60, sync_calendars=failing_sync)
-    assert await jobs.run_once(ended) == (1, 0)
+    assert await jobs.sweep(ended) == (1, 0)
     assert _failures("calendar_sync") == before + 1
     metrics = (await client.get("/metrics")).text
     assert 'witaj_housekeeping_failures_total{service="events",task="calendar_sync"}' in metrics

@@ -151,7 +151,7 @@ async def test_configured_calendar_url_is_imported_and_kept_in_sync(
         assert first.json() == {"created": 2, "updated": 0, "unchanged": 0, "cancelled": 0, "errors": []}
 
         calendar.body = CALENDAR.replace(b"SUMMARY:Intercultural festival", b"SUMMARY:Festival of cultures")
-        await state.housekeeping.run_once()
+        await state.housekeeping.sweep()
         titles = sorted([d["texts"]["title"] async for d in state.events.collection.find({})])
         assert titles == ["Festival of cultures", "Polish for beginners"]
         stored = await state.runtime.db["calendar_sources"].find_one({})
@@ -159,7 +159,7 @@ async def test_configured_calendar_url_is_imported_and_kept_in_sync(
 
     missing = await client.post("/cities/lublin/calendar-sources/other/import", headers=editor)
     assert missing.status_code == 404
-    await state.housekeeping.run_once()  # the server is gone: recorded, nothing changed
+    await state.housekeeping.sweep()  # the server is gone: recorded, nothing changed
     stored = await state.runtime.db["calendar_sources"].find_one({})
     assert "could not be fetched" in stored["last_error"]
     assert await state.events.collection.count_documents({"status": "published"}) == 2

@@ -213,9 +213,9 @@ async def test_housekeeping_unpublishes_past_events_and_erases_contacts(
     store = state.registrations
 
     jobs = state.housekeeping
-    assert await jobs.run_once() == (0, 0)
+    assert await jobs.sweep() == (0, 0)
     ended = datetime.fromisoformat(event["occurrences"][0]["end"]) + timedelta(minutes=1)
-    assert await jobs.run_once(ended) == (1, 0)
+    assert await jobs.sweep(ended) == (1, 0)
     listing = (await client.get("/cities/lublin/events", params={"from": occurrence})).json()
     assert event["id"] not in [o["event_id"] for o in listing["items"]]
     statuses = {d["_id"]: d["status"] async for d in state.events.collection.find({})}
@@ -223,7 +223,7 @@ async def test_housekeeping_unpublishes_past_events_and_erases_contacts(
     assert (await store.collection.find_one({"_id": reg["id"]}))["contact"]["name"] == "Olena"
 
     retention = timedelta(days=settings.agenda.retention_days)
-    assert await jobs.run_once(ended + retention) == (0, 1)
+    assert await jobs.sweep(ended + retention) == (0, 1)
     erased = await store.collection.find_one({"_id": reg["id"]})
     assert erased["contact"] is None and erased["status"] == "confirmed"
     await wait_until(lambda: _types(settings), message="unpublished event on the topic")

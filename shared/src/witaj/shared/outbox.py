@@ -28,7 +28,6 @@ without broker transactions, so that window stays; the order above holds regardl
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import uuid
@@ -40,9 +39,10 @@ from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 from witaj.shared.envelope import Envelope, registry
-from witaj.shared.kafka import EventPublisher, backoff_seconds
+from witaj.shared.kafka import EventPublisher
 from witaj.shared.logging import get_logger
 from witaj.shared.mongo import Document, Session, in_transaction
+from witaj.shared.worker import Worker
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -68,7 +68,8 @@ class Outbox:
         self.sequences = db["outbox_sequences"]
         """One counter per aggregate (topic and key): the number of its last event."""
         self.retention = retention
-        self._pending = asyncio.Event()
+        self.wakers: list[Callable[[], None]] = []
+        """The relays to wake when a transaction committed events (`OutboxRelay` adds itself)."""
 
     async def ensure_indexes(self) -> None:
         if "outbox_pending" in await self.collection.index_information():
@@ -124,20 +125,14 @@ class Outbox:
         return result
 
     def wake(self) -> None:
-        self._pending.set()
-
-    async def wait_for_work(self, timeout: float) -> None:
-        try:
-            await asyncio.wait_for(self._pending.wait(), timeout)
-        except TimeoutError:
-            pass
-        self._pending.clear()
+        for wake in self.wakers:
+            wake()
 
     async def pending_count(self) -> int:
         return await self.collection.count_documents({"published_at": None})
 
 
-class OutboxRelay:
+class OutboxRelay(Worker):
     """Publishes pending outbox events in order; safe to run in every replica (one holds the lease)."""
 
     def __init__(
@@ -150,11 +145,13 @@ class OutboxRelay:
         lease_seconds: float = 15.0,
         before_publish: Callable[[list[Document]], Awaitable[None]] | None = None,
         before_mark: Callable[[list[Document]], Awaitable[None]] | None = None,
+        name: str = "outbox-relay",
     ) -> None:
+        super().__init__(name, poll_interval)
         self.outbox = outbox
+        outbox.wakers.append(self.wake)
         self.publisher = publisher
         self.batch_size = batch_size
-        self.poll_interval = poll_interval
         self.lease_seconds = lease_seconds
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.epoch: int | None = None
@@ -162,7 +159,6 @@ class OutboxRelay:
         lost the lease cannot renew it, even if it was never told."""
         self._before_publish = before_publish  # seams for tests of pauses and crashes
         self._before_mark = before_mark
-        self._task: asyncio.Task[None] | None = None
         self.published = 0
 
     async def acquire_lease(self) -> bool:
@@ -237,31 +233,23 @@ class OutboxRelay:
             total += count
         return total
 
-    async def run(self) -> None:
-        failures = 0
-        while True:
-            try:
-                if await self.acquire_lease():
-                    # Each batch renews the lease before it is sent; a lost lease ends the round.
-                    while await self.publish_pending() == self.batch_size and self.epoch is not None:
-                        pass
-                failures = 0
-                await self.outbox.wait_for_work(self.poll_interval)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # broker or database away: keep the events, try again later
-                failures += 1
-                log.warning("outbox.relay_retry", error=type(exc).__name__, attempt=failures)
-                await asyncio.sleep(backoff_seconds(failures, 200, 10_000))
+    async def each_round(self) -> None:
+        await self.acquire_lease()  # held between rounds; each batch renews it again before it is sent
 
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self.run(), name="outbox-relay")
+    async def run_once(self) -> bool:
+        """Publish one batch if this relay holds the lease; True when a full batch was sent and it still
+        holds the lease (a lost lease ends the round)."""
+        if self.epoch is None:
+            return False
+        return await self.publish_pending() == self.batch_size and self.epoch is not None
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+    async def finish(self) -> None:
+        """A last flush, so what the service's stopped workers and consumers wrote goes out now rather
+        than at the next start of a replica."""
+        if self.epoch is not None:
+            await self.drain()
+
+    async def close(self) -> None:
         try:
             await self.release_lease()
         except PyMongoError:

@@ -2,7 +2,8 @@
 
 A service's lifespan opens a `Runtime`, which connects to MongoDB and Kafka (waiting for them while they
 start), creates the service's topics, runs the outbox relay, verifies tokens, keeps the city catalog
-current, and runs the service's consumers; it closes everything in reverse order. The service adds its
+current, and runs the service's consumers and background workers (`witaj.shared.worker`); it closes
+everything in reverse order. The service adds its
 own stores and handlers on top, so each `main.py` stays a short list of what the service is made of.
 """
 
@@ -24,6 +25,7 @@ from witaj.shared.mongo import create_client, database, ping
 from witaj.shared.outbox import Outbox, OutboxRelay
 from witaj.shared.settings import WitajSettings
 from witaj.shared.topics import CITY_CONFIG
+from witaj.shared.worker import Worker
 
 log = get_logger(__name__)
 
@@ -64,10 +66,12 @@ class Runtime:
         self.db = database(self.client, settings.mongo)
         self.publisher = EventPublisher(settings.kafka)
         self.outbox = Outbox(self.client, self.db)
-        self.relay = OutboxRelay(self.outbox, self.publisher)
+        self.service = source.rpartition("/")[2]
+        self.relay = OutboxRelay(self.outbox, self.publisher, name=f"{self.service}-outbox-relay")
         self.verifier = TokenVerifier(settings.auth)
         self.cities = CityCatalog(self.db, served=settings.service.cities)
         self.consumers: list[EventConsumer] = []
+        self.workers: list[Worker] = []
         self.city_listeners: list[Callable[[Envelope[Any]], Awaitable[None]]] = []
         self._started = False
 
@@ -111,6 +115,14 @@ class Runtime:
         self.consumers.append(consumer)
         return consumer
 
+    def run(self, worker: Worker) -> Worker:
+        """Register a background worker, started with the runtime after the consumers and stopped
+        before them (see `__aexit__`)."""
+        if self._started:
+            raise RuntimeError("register workers before the runtime starts them")
+        self.workers.append(worker)
+        return worker
+
     async def _on_city_config(self, envelope: Envelope[Any]) -> None:
         if await self.cities.apply(envelope):
             for listener in self.city_listeners:
@@ -130,18 +142,31 @@ class Runtime:
         return self
 
     async def start(self) -> None:
-        """Start the relay and every registered consumer (call after the service registered its own)."""
+        """Start the relay, every registered consumer, then every registered worker (call after the
+        service registered its own)."""
         self.relay.start()
         for consumer in self.consumers:
             await wait_for(f"consumer {consumer.group_id}", consumer.start, self.startup_timeout)
         self._started = True
+        for worker in self.workers:
+            worker.start()
+
+    async def _stop_workers(self) -> None:
+        """All at once: none waits for another (each one's work is in the database), so a service stops
+        within the slowest one's grace rather than their sum."""
+        await asyncio.gather(*(worker.stop() for worker in self.workers))
 
     async def __aexit__(self, *exc: object) -> None:
-        """Stop consumers, the relay, the publisher and the database client, each within
-        `STOP_STEP_SECONDS`: a step stuck on a broker or database that stopped answering is logged and
-        left behind, so a service still stops within its grace period (nothing is lost by it: offsets
-        and outbox rows not yet committed are simply taken up again by the next start)."""
-        stops: list[Callable[[], Awaitable[None]]] = [consumer.stop for consumer in reversed(self.consumers)]
+        """Stop the workers, the consumers, the relay, the publisher and the database client, each step
+        within `STOP_STEP_SECONDS`: a step stuck on a broker or database that stopped answering is
+        logged and left behind, so a service still stops within its grace period (nothing is lost by it:
+        offsets and outbox rows not yet committed are simply taken up again by the next start).
+
+        The order follows who feeds whom: workers and consumers write to the outbox and publish, so
+        they stop before the relay's last flush (`OutboxRelay.finish`), and the relay before the
+        publisher it sends with."""
+        stops: list[Callable[[], Awaitable[None]]] = [self._stop_workers]
+        stops += [consumer.stop for consumer in reversed(self.consumers)]
         stops += [self.relay.stop, self.publisher.stop, self.client.close]
         for stop in stops:
             try:

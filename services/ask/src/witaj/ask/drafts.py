@@ -18,19 +18,19 @@ from pymongo import ReturnDocument
 from witaj.ask.schemas import Author
 from witaj.ask.settings import AskOptions
 from witaj.ask.store import QuestionStore
-from witaj.shared.background import Background
 from witaj.shared.cities import CityCatalog
 from witaj.shared.events import Feature
 from witaj.shared.kafka import backoff_seconds
 from witaj.shared.logging import get_logger
 from witaj.shared.machine_translation import MachineTranslator
+from witaj.shared.worker import Worker
 
 log = get_logger(__name__)
 LEASE = timedelta(minutes=2)
 POLL_SECONDS = 1.0
 
 
-class DraftWorker(Background):
+class DraftWorker(Worker):
     def __init__(
         self,
         store: QuestionStore,

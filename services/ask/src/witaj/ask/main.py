@@ -48,23 +48,19 @@ def create_app(settings: AskSettings | None = None, *, clock: Clock = utc_now) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with (
-            Runtime(settings, source=SOURCE, topics=[ASK_QUESTIONS]) as runtime,
+            # Opened first so it closes last: the runtime's draft worker uses it until it stops.
             translator(settings.machine_translation, user_agent="witaj-ask") as engine,
+            Runtime(settings, source=SOURCE, topics=[ASK_QUESTIONS]) as runtime,
         ):
             runtime.attach(app)
             store = QuestionStore(runtime.db, runtime.outbox, clock)
             await store.ensure_indexes()
             drafts = DraftWorker(store, runtime.cities, engine, settings.ask)
             app.state.ask = Services(runtime, settings.ask, store, drafts)
-            housekeeping = Housekeeping(store, settings.ask.sweep_seconds)
+            runtime.run(drafts)
+            runtime.run(Housekeeping(store, settings.ask.sweep_seconds))
             await runtime.start()
-            drafts.start()
-            housekeeping.start()
-            try:
-                yield
-            finally:
-                await housekeeping.stop()
-                await drafts.stop()
+            yield
 
     app = create_service_app(
         settings, service="ask", title="Witaj ask", description=DESCRIPTION, lifespan=lifespan

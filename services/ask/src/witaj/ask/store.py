@@ -20,11 +20,11 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from witaj.ask import rules
 from witaj.ask.rules import Events, Question
-from witaj.shared.background import Background
 from witaj.shared.errors import NotFound
 from witaj.shared.mongo import Document, Session, ensure_expiry
 from witaj.shared.outbox import Outbox
 from witaj.shared.topics import ASK_QUESTIONS
+from witaj.shared.worker import Worker
 
 Clock = Callable[[], datetime]
 Step = Callable[[Question], tuple[Question | None, Events]]
@@ -160,7 +160,7 @@ class QuestionStore:
         ]
 
 
-class Housekeeping(Background):
+class Housekeeping(Worker):
     """Runs the retention sweep every `seconds` (in every replica: a sweep is idempotent)."""
 
     def __init__(self, store: QuestionStore, seconds: float) -> None:

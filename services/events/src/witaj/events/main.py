@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -35,9 +34,11 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with Runtime(
-            settings, source=SOURCE, topics=[AGENDA_EVENTS, AGENDA_REGISTRATIONS, USAGE]
-        ) as runtime:
+        async with (
+            # Opened first so it closes last: the runtime's housekeeping syncs calendars until it stops.
+            calendar_api.calendar_client(settings) as calendars,
+            Runtime(settings, source=SOURCE, topics=[AGENDA_EVENTS, AGENDA_REGISTRATIONS, USAGE]) as runtime,
+        ):
             runtime.attach(app)
             registrations = RegistrationStore(
                 runtime.db, runtime.outbox, retention=timedelta(days=settings.agenda.retention_days)
@@ -54,7 +55,6 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
                 inbox = Inbox(runtime.client, runtime.db, "demand")
                 await inbox.ensure_indexes()
                 runtime.consume([USAGE], "demand", inbox.handler(demand.count_view))
-            calendars = calendar_api.calendar_client(settings)
             housekeeping = Housekeeping(
                 events,
                 registrations,
@@ -65,15 +65,9 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
                 runtime=runtime, settings=settings, events=events, registrations=registrations, demand=demand,
                 calendars=calendars, housekeeping=housekeeping,
             )  # fmt: skip
+            runtime.run(housekeeping)
             await runtime.start()
-            jobs = asyncio.get_running_loop().create_task(housekeeping.run_forever())
-            try:
-                yield
-            finally:
-                jobs.cancel()
-                with suppress(asyncio.CancelledError):
-                    await jobs
-                await calendars.aclose()
+            yield
 
     app = create_service_app(
         settings, service="events", title="Witaj events", description=DESCRIPTION, lifespan=lifespan,

@@ -33,11 +33,11 @@ from witaj.notify.access import unsubscribe_token
 from witaj.notify.send_times import Clock, utc_now
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.templates import render_confirmation
-from witaj.notify.waking import Worker
 from witaj.shared.cities import CityCatalog
 from witaj.shared.kafka import backoff_seconds
 from witaj.shared.logging import get_logger
 from witaj.shared.mongo import Document, ensure_expiry
+from witaj.shared.worker import Worker
 
 log = get_logger(__name__)
 DAY = timedelta(hours=24)
@@ -93,8 +93,6 @@ def unconfirmed(address: str | None, now: datetime, options: NotifyOptions) -> d
 
 
 class ConfirmationMailer(Worker):
-    name = "confirmation"
-
     def __init__(
         self,
         db: AsyncDatabase[Document],
@@ -103,7 +101,7 @@ class ConfirmationMailer(Worker):
         cities: CityCatalog,
         clock: Clock = utc_now,
     ) -> None:
-        super().__init__()
+        super().__init__("notify-confirmation", options.delivery_poll_seconds)
         self.subscriptions = db["subscriptions"]
         self.sent = db["confirmation_mails"]
         self.options = options
@@ -111,7 +109,6 @@ class ConfirmationMailer(Worker):
         self.cities = cities
         self.clock = clock
         self.secret = options.unsubscribe_secret.get_secret_value()
-        self.poll_seconds = options.delivery_poll_seconds
         self._next_sweep = 0.0
 
     async def ensure_indexes(self) -> None:

@@ -13,7 +13,6 @@ e-mails keep their Message-ID and webhooks their `Witaj-Delivery-Id`, so receive
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import timedelta
 from typing import Any
@@ -27,7 +26,6 @@ from witaj.notify.mailbox import outcome
 from witaj.notify.send_times import Clock, utc_now
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.templates import Rendered, RenderedDigest, render_digest
-from witaj.notify.waking import stop_task, until_woken
 from witaj.shared.cities import CityCatalog
 from witaj.shared.events import NotificationDelivered, NotificationFailed
 from witaj.shared.kafka import backoff_seconds
@@ -36,6 +34,7 @@ from witaj.shared.mongo import Document, Session
 from witaj.shared.outbound import OutboundClient, Refused
 from witaj.shared.outbox import Outbox
 from witaj.shared.topics import NOTIFY_DELIVERIES
+from witaj.shared.worker import Worker
 
 log = get_logger(__name__)
 
@@ -44,7 +43,7 @@ class Gone(Exception):
     """The subscription or its target disappeared: nothing left to send to."""
 
 
-class DeliveryWorker:
+class DeliveryWorker(Worker):
     def __init__(
         self,
         db: AsyncDatabase[Document],
@@ -55,6 +54,7 @@ class DeliveryWorker:
         webhook_client: OutboundClient,
         clock: Clock = utc_now,
     ) -> None:
+        super().__init__("notify-delivery", options.delivery_poll_seconds)
         self.deliveries = db["deliveries"]
         self.subscriptions = db["subscriptions"]
         self.dead_letters = db["dead_letters"]
@@ -64,11 +64,6 @@ class DeliveryWorker:
         self.cities = cities
         self.clock = clock
         self.webhooks = webhook_client
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def wake(self) -> None:
-        self._wake.set()
 
     async def claim(self) -> dict[str, Any] | None:
         now = self.clock()
@@ -245,24 +240,5 @@ class DeliveryWorker:
 
         await self.outbox.transaction(work)
 
-    async def run(self) -> None:
-        failures = 0
-        while True:
-            try:
-                while await self.run_once():
-                    failures = 0
-                await until_woken(self._wake, self.options.delivery_poll_seconds)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                failures += 1
-                log.warning("delivery.worker_retry", error=type(exc).__name__, attempt=failures)
-                await asyncio.sleep(backoff_seconds(failures, 200, 10_000))
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self.run(), name="notify-delivery")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        await stop_task(task)
+    async def close(self) -> None:
         await self.webhooks.aclose()

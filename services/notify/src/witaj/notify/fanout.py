@@ -40,7 +40,6 @@ from witaj.notify.send_times import Clock, due_at, utc_now
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.stream import StreamHub
 from witaj.notify.templates import RenderCache, WrittenTexts
-from witaj.notify.waking import Worker
 from witaj.shared.cities import FEATURE_OF_KIND
 from witaj.shared.envelope import Envelope, registry
 from witaj.shared.events import (
@@ -61,6 +60,7 @@ from witaj.shared.mongo import Document, ensure_expiry
 from witaj.shared.runtime import Runtime
 from witaj.shared.subscriber_proof import account_key, verify
 from witaj.shared.topics import NOTIFY_DELIVERIES
+from witaj.shared.worker import Worker
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -123,8 +123,6 @@ def job_document(job_id: str, city: str | None, kind: str, job: dict[str, Any]) 
 
 
 class Fanout(Worker):
-    name = "fanout"
-
     def __init__(
         self,
         runtime: Runtime,
@@ -134,7 +132,7 @@ class Fanout(Worker):
         options: NotifyOptions,
         clock: Clock = utc_now,
     ) -> None:
-        super().__init__()
+        super().__init__("notify-fanout", poll_seconds=1.0)
         self.runtime = runtime
         self.clock = clock  # message times; the jobs' own leases keep to the real time
         self.jobs = db["fanout_jobs"]

@@ -108,16 +108,10 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
             runtime.consume(
                 [CONTENT_ITEMS, AGENDA_EVENTS, AGENDA_REGISTRATIONS, ASK_QUESTIONS], "fanout", fanout.handle
             )
+            for worker in (fanout, delivery, confirmations):
+                runtime.run(worker)
             await runtime.start()
-            fanout.start()
-            delivery.start()
-            confirmations.start()
-            try:
-                yield
-            finally:
-                await confirmations.stop()
-                await delivery.stop()
-                await fanout.stop()
+            yield
 
     app = create_service_app(
         settings, service="notify", title="Witaj notify", description=DESCRIPTION, lifespan=lifespan
