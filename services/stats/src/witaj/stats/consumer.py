@@ -1,23 +1,30 @@
 """faust's Kafka consumer, adapted for the stats processor: fetches are handed over whole.
 
 faust delivers every message to its streams separately, and its fetch loop waits on four futures per
-message, which costs several times what reading and counting one does (`docs/benchmarks.md`). `BatchConsumer` keeps
-the rest of faust — group membership, partition assignment and rebalances, flow control, the commit timer
-and exactly-once commits through its transaction manager — and gives a receiver (the processor's
-`Pipeline`) what each fetch returned as one list. The receiver acknowledges records once they are stored
-(`acknowledge`), and faust's commit timer commits what was acknowledged.
+message, which costs several times what reading and counting one does (`docs/benchmarks.md`).
+`BatchConsumer` keeps the rest of faust — group membership, partition assignment and rebalances, flow
+control, the commit timer and exactly-once commits through its transaction manager — and gives a
+receiver (the processor's `Pipeline`) what each fetch returned as one list. The receiver acknowledges
+records once they are stored (`acknowledge`), and faust's commit timer commits what was acknowledged.
 
 A record the Kafka client cannot parse would make every fetch fail, and faust's fetch loop with it; the
 consumer thread reads past it instead (`witaj.shared.kafka.read_past_unreadable`) and hands it over in
 its place, empty, for the processor to dead-letter.
+
+This is the one module that uses faust's internals (subclassed consumer and consumer thread, their
+underscore methods and attributes, the transport's consumer class, the conductor): the rest of the
+processor keeps to faust's documented app, timer and task API. `tests/test_faust_internals.py` pins
+every internal this module relies on against the faust-streaming version in `uv.lock`, so an upgrade
+that changes one fails there, by name, rather than in production.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol, cast
 
+import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP
 from witaj.shared.kafka import fetch_readable
@@ -136,3 +143,18 @@ def consumer_class(pipeline: Receiver, fetch_max_wait_ms: int) -> type[BatchCons
     """The consumer class for one app: faust instantiates it itself, so its receiver is a class attribute."""
     thread = type("ConsumerThread", (_ConsumerThread,), {"fetch_max_wait_ms": fetch_max_wait_ms})
     return type("Consumer", (BatchConsumer,), {"pipeline": pipeline, "thread": thread})
+
+
+def install(app: faust.App, pipeline: Receiver, topics: Sequence[str], fetch_max_wait_ms: int) -> None:
+    """Make `app` consume `topics` with a `BatchConsumer` handing its fetches to `pipeline`.
+
+    The topics are subscribed through faust's conductor as an agent's would be, but no agent reads them:
+    the consumer hands its records over itself."""
+    app.transport.Consumer = consumer_class(pipeline, fetch_max_wait_ms)  # type: ignore[misc]
+    app.topics.add(app.topic(*topics, key_serializer="raw", value_serializer="raw"))
+
+
+def acknowledger(app: faust.App) -> Callable[[Iterable[tuple[Any, ...]]], None]:
+    """How the writer acknowledges stored records to `app`'s consumer (call once the app runs: faust
+    creates its consumer when it starts)."""
+    return cast(BatchConsumer, app.consumer).acknowledge

@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import faust
 from witaj.shared.envelope import EventDecodeError, registry
@@ -42,7 +42,7 @@ from witaj.shared.topics import (
     USAGE,
 )
 from witaj.stats import gaps, indicator_release, releases, streams
-from witaj.stats.consumer import BatchConsumer, Message, consumer_class
+from witaj.stats.consumer import Message, acknowledger, install
 from witaj.stats.credentials import broker_credentials
 from witaj.stats.indicators import CATALOGUE
 from witaj.stats.metrics import Counter
@@ -311,11 +311,7 @@ def create_app(settings: StatsSettings) -> faust.App:
     publisher = EventPublisher(kafka)
     worker = BatchProcessor(settings, RollupStore(client, database(client, settings.mongo)), publisher)
     pipeline = Pipeline(worker, settings.processor.batch_size)
-    app.transport.Consumer = consumer_class(pipeline, kafka.fetch_max_wait_ms)  # type: ignore[misc]
-    # Subscribed through faust's conductor like an agent's topic; the consumer hands its records over.
-    app.topics.add(
-        app.topic(*(kafka.topics(t) for t in SOURCE_TOPICS), key_serializer="raw", value_serializer="raw")
-    )
+    install(app, pipeline, [kafka.topics(t) for t in SOURCE_TOPICS], kafka.fetch_max_wait_ms)
 
     async def mongo_ready() -> bool:
         try:
@@ -339,7 +335,7 @@ def create_app(settings: StatsSettings) -> faust.App:
             await publisher.start()
             try:
                 await worker.start()
-                await pipeline.write(cast(BatchConsumer, app.consumer).acknowledge)
+                await pipeline.write(acknowledger(app))
             finally:
                 await publisher.stop()
                 await client.close()
