@@ -3,8 +3,8 @@
 A service's lifespan opens a `Runtime`, which connects to MongoDB and Kafka (waiting for them while they
 start), creates the service's topics, runs the outbox relay, verifies tokens, keeps the city catalog
 current, and runs the service's consumers and background workers (`witaj.shared.worker`); it closes
-everything in reverse order. The service adds its
-own stores and handlers on top, so each `main.py` stays a short list of what the service is made of.
+everything in reverse order. The service adds its own stores, handlers and workers on top, so each
+`main.py` stays a short list of what the service is made of.
 """
 
 from __future__ import annotations
