@@ -197,6 +197,38 @@ async def test_the_question_is_never_put_on_a_topic_only_counts(client, publishe
         assert word.encode() not in shown[0].value
 
 
+async def test_staff_lookups_are_answered_alike_but_not_counted_as_migrants(
+    client, published, settings, auth_header
+) -> None:
+    """The back office asks with a counsellor's token to suggest links for an answer: that is not a
+    migrant seeing instant answers. A migrant signed in is still a migrant."""
+    params = {"q": "How do I get health insurance for my children?", "lang": "en"}
+    callers = [
+        ("counsellor", auth_header("counsellor", city=CITY["id"], org="help-ngo")),
+        ("editor", auth_header("pa_editor", city=CITY["id"])),
+        ("migrant", auth_header("migrant", city=CITY["id"], sub="olena")),
+        ("reader", {}),  # last: once its event is on the topic, every earlier one would be too
+    ]
+    shown = []
+    for name, headers in callers:
+        response = await client.get(
+            f"{BASE}/answers", params=params, headers={**headers, "X-Session-Id": f"session-{name}-0001"}
+        )
+        assert response.status_code == 200, response.text
+        shown.append(response.json())
+    assert all(answers == shown[-1] for answers in shown)
+    assert shown[-1]["answers"][0]["id"] == published["insurance"]
+
+    async def counted() -> list[str]:
+        records = await read_topic(settings.kafka, USAGE, count=1, timeout=1)
+        events = [registry.decode(r.value) for r in records]
+        sessions = [e.data.session for e in events if e.type == "usage.instant_answers_shown"]
+        return sessions if "session-reader-0001" in sessions else []
+
+    sessions = await wait_until(counted, timeout=15, message="the reader's instant answers counted")
+    assert sessions == ["session-migrant-0001", "session-reader-0001"]
+
+
 @pytest.mark.parametrize(
     ("params", "code"),
     [

@@ -25,6 +25,12 @@ def ngo_organisation(principal: Principal) -> str | None:
     return principal.organisation if principal.has(Role.NGO_EDITOR) else None
 
 
+def is_staff(principal: Principal | None) -> bool:
+    """A caller who works for the platform (any role beyond a migrant's): their lookups are work, such as
+    a counsellor finding links for an answer, and are not counted as what readers look at."""
+    return principal is not None and bool(principal.roles - {Role.MIGRANT})
+
+
 def sees_whole_city(principal: Principal, city: str) -> bool:
     """Staff who see every item of the city, drafts included: its editors, admins and translators."""
     return principal.is_platform_admin or (

@@ -19,7 +19,8 @@ index of its own, nothing stored):
    holds the rarest of the question's words, with the words to mark.
 
 The question is used for this request only: it is not stored, logged or put on a topic; the usage event
-says how many answers were shown, in which language and topic.
+says how many answers were shown, in which language and topic. Staff ask too (the back office suggests
+links to a counsellor answering a question): they are answered alike, but not counted as migrants.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Annotated, Any
 
 import stopwords
 from fastapi import APIRouter, Query
+from witaj.content.access import is_staff
 from witaj.content.cache import CachedItem, CityContent
 from witaj.content.deps import ServicesDep
 from witaj.content.localize import summary
@@ -41,6 +43,7 @@ from witaj.content.reader_language import AcceptLanguage, Lang, choose
 from witaj.content.schemas import AnswerPublic, InstantAnswersPublic, PassagePublic, extend
 from witaj.content.search_index import SearchIndex, flat_texts
 from witaj.content.stemming import normalise, stem, words
+from witaj.shared.auth import MaybePrincipal
 from witaj.shared.envelope import wrap
 from witaj.shared.errors import BadRequest
 from witaj.shared.events import ContentKind, Feature, InstantAnswersShown
@@ -263,6 +266,7 @@ router = APIRouter(tags=["search"])
 async def instant_answers(
     city: str,
     services: ServicesDep,
+    principal: MaybePrincipal,
     q: Annotated[
         str,
         Query(
@@ -280,7 +284,8 @@ async def instant_answers(
 ) -> InstantAnswersPublic:
     """Pages, procedures and glossary entries that answer the question, best first, each shown in the
     reader's language (or the city's fallback) with the sentence that matched and the words to mark.
-    An empty list means nothing published answers it: the question is for a person."""
+    An empty list means nothing published answers it: the question is for a person. Staff (a counsellor
+    finding links for an answer) get the same answers, but only a reader's question is counted."""
     runtime = services.runtime
     config = runtime.cities.require(city)
     if not any(True for _ in words(q)):
@@ -303,12 +308,13 @@ async def instant_answers(
         show_in=lambda item: choose(runtime, city, item.languages, choice.language, accept_language).language,
         kinds={kind for kind, feature in KINDS.items() if config.has(feature)},
     )
-    event = InstantAnswersShown(
-        language=choice.language, topic=topic, result_count=len(rows), session=session_of(x_session_id)
-    )
-    runtime.publisher.fire_and_forget(
-        USAGE, wrap(event, source="witaj/content", city=city, subject=city), key=city.encode()
-    )
+    if not is_staff(principal):
+        event = InstantAnswersShown(
+            language=choice.language, topic=topic, result_count=len(rows), session=session_of(x_session_id)
+        )
+        runtime.publisher.fire_and_forget(
+            USAGE, wrap(event, source="witaj/content", city=city, subject=city), key=city.encode()
+        )
     return InstantAnswersPublic(language=choice.language, rtl=choice.rtl, topic=topic, answers=rows)
 
 
