@@ -64,18 +64,35 @@ async def test_gaps_and_language_demand_lead_to_the_back_office(
     page = await wait_until(shown, timeout=30, message="the gap and the demand for Russian")
     text = text_of(page)
     assert rare not in page.text
-    assert "Write a page" in text and f'href="/office/{city}/content/pages/new"' in page.text
     assert "at least 5" in text and '<svg class="chart' in page.text
+    # An analyst adds no content (the content API refuses them): no link that leads to a refusal.
+    assert "Write a page" not in text and "/content/pages/new" not in page.text
+    assert f"/{city}/en/search?q=" in page.text
 
-    # The same figures for the people who write and translate, in the back office.
+    # The same figures for the people who write and translate, in the back office; a translator
+    # translates but writes no page.
     await sign_in(web, identity_provider, "translator", city=city)
     office = await web.get(f"/office/{city}/gaps")
     assert office.status_code == 200, office.text
     assert asked in office.text and rare not in office.text
     assert f'href="/office/{city}/translations/ru"' in office.text
     assert "What readers looked for and did not find" in text_of(office)
+    assert "/content/pages/new" not in office.text
     dashboard = await web.get(f"/office/{city}")
     assert f'href="/office/{city}/gaps"' in dashboard.text
     assert (await web.get(f"/insights/{city}/gaps")).status_code == 403, (
         "the analysts' other pages stay theirs"
     )
+
+    # Whoever may add content in the city is offered to write the page that was missing.
+    for roles, org, where in (
+        (("pa_editor",), None, "office"),
+        (("ngo_editor",), "help-ngo", "office"),
+        (("city_admin",), None, "insights"),
+    ):
+        await sign_in(web, identity_provider, *roles, city=city, org=org)
+        editor = await web.get(f"/{where}/{city}/gaps")
+        assert editor.status_code == 200, editor.text
+        assert asked in editor.text, roles
+        assert "Write a page" in text_of(editor), roles
+        assert f'href="/office/{city}/content/pages/new"' in editor.text, roles
