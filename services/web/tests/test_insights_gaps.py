@@ -59,14 +59,16 @@ async def test_gaps_and_language_demand_lead_to_the_back_office(
 
     async def shown():
         page = await web.get(f"/insights/{city}/gaps")
-        return asked in page.text and f"/office/{city}/translations/ru" in page.text and page
+        return asked in page.text and '<span lang="ru">' in page.text and page
 
     page = await wait_until(shown, timeout=30, message="the gap and the demand for Russian")
     text = text_of(page)
     assert rare not in page.text
     assert "at least 5" in text and '<svg class="chart' in page.text
-    # An analyst adds no content (the content API refuses them): no link that leads to a refusal.
+    # An analyst neither adds nor translates content (the content API and the back office refuse
+    # them): no link that leads to a refusal.
     assert "Write a page" not in text and "/content/pages/new" not in page.text
+    assert "Translate" not in text and "/translations/" not in page.text
     assert f"/{city}/en/search?q=" in page.text
 
     # The same figures for the people who write and translate, in the back office; a translator
@@ -96,3 +98,4 @@ async def test_gaps_and_language_demand_lead_to_the_back_office(
         assert asked in editor.text, roles
         assert "Write a page" in text_of(editor), roles
         assert f'href="/office/{city}/content/pages/new"' in editor.text, roles
+        assert f'href="/office/{city}/translations/ru"' in editor.text, roles
