@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from witaj.devkit.sandbox import Sandbox
+from witaj.notify import handlers
 from witaj.notify.fanout import Fanout
 from witaj.notify.mailbox import Mailbox
 from witaj.notify.settings import NotifyOptions, NotifySettings
@@ -39,7 +40,7 @@ async def main() -> None:
             await asyncio.sleep(0.2)  # leave the test time to kill us between batches and inside them
 
         fanout._flush = slow_flush  # type: ignore[method-assign]
-        await fanout.handle(registry.decode(raw))
+        await handlers.fanout(fanout)(registry.decode(raw))
         while await fanout.run_once():
             pass
         print("finished", flush=True)

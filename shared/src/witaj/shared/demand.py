@@ -13,14 +13,17 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from witaj.shared.envelope import Envelope, EventData
+from witaj.shared.handlers import Handlers, Subscription
+from witaj.shared.inbox import Inbox
 from witaj.shared.mongo import Document, Session
+from witaj.shared.topics import USAGE
 
 
 class Demand:
     def __init__(
         self, db: AsyncDatabase[Document], viewed: type[EventData], item_of: Callable[[Any], str]
     ) -> None:
-        """`viewed`: the usage event that counts (others are ignored); `item_of`: its item's id."""
+        """`viewed`: the usage event that counts (others are not read); `item_of`: its item's id."""
         self.collection = db["demand"]
         self.viewed = viewed
         self.item_of = item_of
@@ -31,8 +34,6 @@ class Demand:
     async def count_view(self, envelope: Envelope[Any], session: Session) -> None:
         """Inbox effect: one more view of the item, also counted under the language asked for."""
         view = envelope.data
-        if not isinstance(view, self.viewed):
-            return
         wanted = getattr(view, "requested_language", None) or view.language  # type: ignore[attr-defined]
         await self.collection.update_one(
             {"_id": f"{envelope.city}:{self.item_of(view)}"},
@@ -40,6 +41,11 @@ class Demand:
             upsert=True,
             session=session,
         )
+
+    def counting(self, inbox: Inbox) -> Subscription:
+        """The consumer of usage events that counts views: one group shared by the replicas, so each
+        view is counted once, and through `inbox` only once when redelivered."""
+        return Subscription("demand", [USAGE], Handlers().add(self.viewed, inbox.handler(self.count_view)))
 
     async def of_city(self, city: str) -> dict[str, Document]:
         prefix = f"{city}:"

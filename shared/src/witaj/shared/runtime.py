@@ -19,6 +19,8 @@ from pymongo.errors import PyMongoError
 from witaj.shared.auth import TokenVerifier
 from witaj.shared.cities import CityCatalog
 from witaj.shared.envelope import Envelope
+from witaj.shared.events import CityConfigured, TopicTreeChanged
+from witaj.shared.handlers import Handlers, Subscription
 from witaj.shared.kafka import EventConsumer, EventPublisher, Handler, backoff_seconds, ensure_topics
 from witaj.shared.logging import get_logger
 from witaj.shared.mongo import create_client, database, ping
@@ -115,6 +117,16 @@ class Runtime:
         self.consumers.append(consumer)
         return consumer
 
+    def subscribe(self, subscriptions: Sequence[Subscription]) -> None:
+        """Register the consumers a service's `handlers.py` declares."""
+        for subscription in subscriptions:
+            self.consume(
+                subscription.topics,
+                subscription.group,
+                subscription.handlers,
+                broadcast=subscription.broadcast,
+            )
+
     def run(self, worker: Worker) -> Worker:
         """Register a background worker, started with the runtime after the consumers and stopped
         before them (see `__aexit__`)."""
@@ -138,7 +150,10 @@ class Runtime:
         )
         await self.outbox.ensure_indexes()
         await self.cities.load()
-        self.consume([CITY_CONFIG], "cities", self._on_city_config, broadcast=True)
+        cities = (
+            Handlers().add(CityConfigured, self._on_city_config).add(TopicTreeChanged, self._on_city_config)
+        )
+        self.consume([CITY_CONFIG], "cities", cities, broadcast=True)
         return self
 
     async def start(self) -> None:

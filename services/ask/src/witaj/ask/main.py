@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from witaj.ask import counselling_api, faq, questions_api
+from witaj.ask import counselling_api, faq, handlers, questions_api
 from witaj.ask.deps import Services
 from witaj.ask.drafts import DraftWorker
 from witaj.ask.rules import SOURCE
@@ -57,6 +57,7 @@ def create_app(settings: AskSettings | None = None, *, clock: Clock = utc_now) -
             await store.ensure_indexes()
             drafts = DraftWorker(store, runtime.cities, engine, settings.ask)
             app.state.ask = Services(runtime, settings.ask, store, drafts)
+            runtime.subscribe(handlers.subscriptions())
             runtime.run(drafts)
             runtime.run(Housekeeping(store, settings.ask.sweep_seconds))
             await runtime.start()

@@ -139,11 +139,11 @@ class PublishedCache:
             content.glossary_changed()
         self._tell(city, item, item_id)
 
-    async def handle(self, envelope: Envelope[Any]) -> None:
-        """The broadcast consumer's handler: our own item events tell us what to re-read."""
-        data = envelope.data
-        if isinstance(data, ContentPublished | ContentUpdated | ContentUnpublished):
-            await self.refresh(envelope.city, data.item_id)
+    async def follow(
+        self, envelope: Envelope[ContentPublished | ContentUpdated | ContentUnpublished]
+    ) -> None:
+        """An item changed anywhere (`witaj.content.handlers`): re-read it."""
+        await self.refresh(envelope.city, envelope.data.item_id)
 
     def _tell(self, city: str, item: CachedItem | None, item_id: str) -> None:
         for listener in self.listeners:

@@ -11,6 +11,7 @@ from witaj.content import (
     cities_api,
     feedback,
     gaps,
+    handlers,
     machine_translation,
     preview,
     reading,
@@ -33,7 +34,7 @@ from witaj.shared.inbox import Inbox
 from witaj.shared.logging import configure_logging
 from witaj.shared.machine_translation import translator
 from witaj.shared.runtime import Runtime
-from witaj.shared.topics import CITY_CONFIG, CONTENT_FEEDBACK, CONTENT_ITEMS, CONTENT_TRANSLATIONS, USAGE
+from witaj.shared.topics import CONTENT_FEEDBACK, CONTENT_ITEMS, CONTENT_TRANSLATIONS, USAGE
 from witaj.shared.web import create_service_app, serve_forever
 
 DESCRIPTION = """
@@ -62,12 +63,9 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             city_store = CityStore(runtime.db, runtime.outbox, trees, applied=runtime.cities.apply)
             store = ItemStore(runtime.db, runtime.outbox, trees)
             await store.ensure_indexes()
-            runtime.consume([CITY_CONFIG], "topic-trees", trees.handle, broadcast=True)
             cache = PublishedCache(store)
             index = SearchIndex()
             cache.listeners.append(index.on_change)
-            # Every replica reads every item event, so its cache follows writes made anywhere.
-            runtime.consume([CONTENT_ITEMS], "published-cache", cache.handle, broadcast=True)
             app.state.content = services = Services(
                 runtime=runtime, settings=settings, items=store, published=cache, search_index=index,
                 cities=city_store, topic_trees=trees, feedback=runtime.db["feedback"],
@@ -79,10 +77,11 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             await suggestions.ensure_indexes(services.suggestions)
             demand = services.demand
             await demand.ensure_indexes()
+            inbox = None
             if settings.count_demand:
                 inbox = Inbox(runtime.client, runtime.db, "demand")
                 await inbox.ensure_indexes()
-                runtime.consume([USAGE], "demand", inbox.handler(demand.count_view))
+            runtime.subscribe(handlers.subscriptions(trees, cache, demand, counted=inbox))
             await runtime.start()
             for config, _ in await city_store.list():
                 await trees.ensure(config.id)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -240,10 +239,9 @@ class TopicTreeStore:
         if held is None or snapshot.revision >= held.revision:
             self._copies[city] = snapshot
 
-    async def handle(self, envelope: Envelope[Any]) -> None:
-        """Broadcast consumer of `city.config`: every replica follows changes made anywhere."""
-        if isinstance(envelope.data, TopicTreeChanged):
-            self._remember(envelope.city, Snapshot(list(envelope.data.topics), envelope.data.revision))
+    async def follow(self, envelope: Envelope[TopicTreeChanged]) -> None:
+        """A tree changed anywhere (`witaj.content.handlers`): keep it unless ours is newer."""
+        self._remember(envelope.city, Snapshot(list(envelope.data.topics), envelope.data.revision))
 
 
 def _changed_meanwhile(revision: int) -> ApiError:

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
-from witaj.events import api, calendar_api, registration_api, workbench, xliff
+from witaj.events import api, calendar_api, handlers, registration_api, workbench, xliff
 from witaj.events.deps import Services
 from witaj.events.documents import SOURCE
 from witaj.events.jobs import Housekeeping
@@ -51,10 +51,11 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
             await registrations.ensure_indexes()
             demand = Demand(runtime.db, AgendaItemViewed, lambda view: view.event_id)
             await demand.ensure_indexes()
+            inbox = None
             if settings.count_demand:  # for the translators' dashboard: views per event and language
                 inbox = Inbox(runtime.client, runtime.db, "demand")
                 await inbox.ensure_indexes()
-                runtime.consume([USAGE], "demand", inbox.handler(demand.count_view))
+            runtime.subscribe(handlers.subscriptions(demand, counted=inbox))
             housekeeping = Housekeeping(
                 events,
                 registrations,

@@ -1,7 +1,7 @@
 """Turning a platform event into one message per matching subscriber and channel, exactly once.
 
-The consumer only *records* a fan-out job (id = the event id, so a redelivered event finds its job and
-adds nothing) and then lets Kafka commit; the worker does the fan-out. A job walks its match streams
+The consumer (`witaj.notify.handlers`) only *records* a fan-out job (id = the event id, so a
+redelivered event finds its job and adds nothing) and then lets Kafka commit; the worker does the fan-out. A job walks its match streams
 (`witaj.notify.matching`) in `_id` order and, per batch: inserts the deliveries unordered (the delivery
 key is the `_id`, so rows that already exist are refused one by one and the rest go in) while it
 announces the inbox deliveries, and only when both are done records how far it got. A process killed
@@ -40,21 +40,8 @@ from witaj.notify.send_times import Clock, due_at, utc_now
 from witaj.notify.settings import NotifyOptions
 from witaj.notify.stream import StreamHub
 from witaj.notify.templates import RenderCache, WrittenTexts
-from witaj.shared.cities import FEATURE_OF_KIND
 from witaj.shared.envelope import Envelope, registry
-from witaj.shared.events import (
-    AgendaItemCancelled,
-    AgendaItemPublished,
-    AgendaItemUpdated,
-    ContentPublished,
-    ContentUpdated,
-    Feature,
-    NotificationDelivered,
-    QuestionAnswered,
-    QuestionAskedBack,
-    RegistrationCancelled,
-    RegistrationPromoted,
-)
+from witaj.shared.events import AgendaItemPublished, AgendaItemUpdated, Feature, NotificationDelivered
 from witaj.shared.logging import get_logger
 from witaj.shared.mongo import Document, ensure_expiry
 from witaj.shared.runtime import Runtime
@@ -152,56 +139,15 @@ class Fanout(Worker):
         # its id, the event's, keeps a redelivered event from fanning out again long before that.
         await ensure_expiry(self.jobs, "done_at", self.options.retention)
 
-    def _with_ancestors(self, city: str | None, topics: list[str]) -> list[str]:
+    def with_ancestors(self, city: str | None, topics: list[str]) -> list[str]:
         """Subscribers of a topic hear of everything in its subtopics too."""
         return self.runtime.cities.with_ancestors(city, topics) if city else list(topics)
 
-    # ------------------------------------------------------------------------------------- consume
-
-    async def handle(self, envelope: Envelope[Any]) -> None:
-        """Record the job this event calls for (or nothing); idempotent by the event id."""
-        data, city = envelope.data, envelope.city
-        job: dict[str, Any] | None = None
-        if isinstance(data, ContentPublished | ContentUpdated):
-            if isinstance(data, ContentUpdated) and not data.important:
-                return
-            criteria = Criteria(city, self._with_ancestors(city, data.topics), data.user_types)
-            job = {"criteria": criteria.as_document(), "titles": data.titles, "path": data.path}
-            job["feature"] = FEATURE_OF_KIND[data.kind].value
-        elif isinstance(data, AgendaItemPublished | AgendaItemUpdated):
-            await self._remember_event(city, data)
-            if isinstance(data, AgendaItemUpdated) and not data.important:
-                return
-            criteria = Criteria(
-                city, self._with_ancestors(city, data.topics), data.target_groups, data.event_kind
-            )
-            job = {"criteria": criteria.as_document(), "titles": data.titles, "path": data.path}
-            job["when"] = data.next_start.isoformat() if data.next_start else None
-            job["feature"] = Feature.EVENTS.value
-        elif isinstance(data, AgendaItemCancelled):
-            # Its facts come from the AgendaItemPublished before it (same topic and key, so read first): none
-            # means nobody was ever told of this event, so nobody is told of its cancellation either.
-            if await self.facts.find_one({"_id": f"{city}:{data.event_id}"}, {"_id": 1}) is None:
-                return
-            job = {"facts": f"{city}:{data.event_id}", "titles": data.titles, "path": data.path}
-            job["when"] = data.occurrence.isoformat() if data.occurrence else None
-            job["feature"] = Feature.EVENTS.value
-        elif isinstance(data, RegistrationPromoted | RegistrationCancelled):
-            if not data.subscriber:
-                return  # the registrant did not ask to be told
-            job = {"facts": f"{city}:{data.event_id}", "target": data.subscriber}
-            job["when"] = data.occurrence.isoformat() if data.occurrence else None
-            job["proof"] = {"registration": data.registration_id, "value": data.subscriber_proof}
-        elif isinstance(data, QuestionAnswered | QuestionAskedBack):
-            if not data.subscriber:
-                return  # the migrant did not ask to be told
-            job = {"target": data.subscriber, "path": data.path, "titles": {}}
-            job["proof"] = {"question": data.question_id, "value": data.subscriber_proof}
-        if job is None:
-            return
-        await self.record(envelope, job)
+    # ------------------------------------------------------------------------------------- jobs
+    # What the consumed events call for is decided in `witaj.notify.handlers`; these record it.
 
     async def record(self, envelope: Envelope[Any], job: dict[str, Any]) -> None:
+        """Record the job an event calls for; idempotent by the event id."""
         doc = job_document(str(envelope.id), envelope.city, envelope.type, job)
         try:
             await self.jobs.insert_one(doc)
@@ -209,7 +155,11 @@ class Fanout(Worker):
             return  # a redelivered event: its job exists and goes on (or is done)
         self.wake()
 
-    async def _remember_event(self, city: str, data: AgendaItemPublished | AgendaItemUpdated) -> None:
+    async def knows_event(self, city: str, event_id: str) -> bool:
+        """Whether an AgendaItemPublished of this event was read (its facts are kept)."""
+        return await self.facts.find_one({"_id": f"{city}:{event_id}"}, {"_id": 1}) is not None
+
+    async def remember_event(self, city: str, data: AgendaItemPublished | AgendaItemUpdated) -> None:
         """Keep what a later cancellation or registration message needs to know about the event."""
         facts = {
             "topics": data.topics,
@@ -248,7 +198,7 @@ class Fanout(Worker):
             criteria = Criteria(job["city"])
             done = {"titles": facts.get("titles", {}), "path": facts.get("path")}
         else:
-            topics = self._with_ancestors(job["city"], facts.get("topics", []))
+            topics = self.with_ancestors(job["city"], facts.get("topics", []))
             criteria = Criteria(job["city"], topics, facts.get("target_groups", []), facts.get("event_kind"))
             done = {"titles": job.get("titles") or facts.get("titles", {})}
         done.update(criteria=criteria.as_document(), topics=criteria.topics)

@@ -7,7 +7,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from witaj.notify import broadcast_api, confirmation_api, inbox_api, subscriptions_api, webhooks
+from witaj.notify import (
+    broadcast_api,
+    confirmation_api,
+    handlers,
+    inbox_api,
+    subscriptions_api,
+    webhooks,
+)
 from witaj.notify.broadcasts import BroadcastStore
 from witaj.notify.confirmation import ConfirmationMailer
 from witaj.notify.delivery import DeliveryWorker
@@ -105,9 +112,7 @@ def create_app(settings: NotifySettings | None = None, *, clock: Clock = utc_now
                 fanout.wake()  # jobs waiting for this city's configuration can go on
 
             runtime.city_listeners.append(city_changed)
-            runtime.consume(
-                [CONTENT_ITEMS, AGENDA_EVENTS, AGENDA_REGISTRATIONS, ASK_QUESTIONS], "fanout", fanout.handle
-            )
+            runtime.subscribe(handlers.subscriptions(fanout))
             for worker in (fanout, delivery, confirmations):
                 runtime.run(worker)
             await runtime.start()

@@ -10,7 +10,7 @@ from witaj.shared.logging import configure_logging
 from witaj.shared.runtime import Runtime
 from witaj.shared.topics import STATS_INDICATOR_DATASETS, STATS_INDICATORS, STATS_ROLLUPS
 from witaj.shared.web import create_service_app, serve_forever
-from witaj.stats import api, districts, indicators_api, questions_api
+from witaj.stats import api, districts, handlers, indicators_api, questions_api
 from witaj.stats.deps import Services
 from witaj.stats.live import LiveHub
 from witaj.stats.rollups import RollupStore
@@ -36,8 +36,7 @@ def create_app(settings: StatsSettings | None = None) -> FastAPI:
             await store.ensure_indexes(settings.privacy.query_retention)
             live = LiveHub()
             app.state.stats = Services(runtime=runtime, settings=settings, store=store, live=live)
-            # Every replica serves live updates of every city: a broadcast consumer, no shared group.
-            runtime.consume([STATS_ROLLUPS], "live", live.on_rollup, broadcast=True)
+            runtime.subscribe(handlers.subscriptions(live))
             await runtime.start()
             yield
 
