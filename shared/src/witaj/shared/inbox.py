@@ -56,6 +56,9 @@ class Inbox:
             )
             return True
 
+        return await self.transaction(work)
+
+    async def transaction(self, work: Callable[[Session], Awaitable[bool]]) -> bool:
         return await in_transaction(self.client, work)
 
     def handler(self, effect: Effect) -> Handler:
