@@ -15,10 +15,11 @@ DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 PROJECT_FILES := uv.lock pyproject.toml shared/pyproject.toml devkit/pyproject.toml \
                  $(wildcard services/*/pyproject.toml)
 
-.PHONY: run test install browser debian-packages lint bench lock token clean help
+.PHONY: run test unit install browser debian-packages lint bench lock token clean help
 help:
 	@echo "make run    start the whole platform with a seeded demo city"
 	@echo "make test   install everything and run every test"
+	@echo "make unit   run the unit tier alone: handlers and domain rules on fakes, no broker or database"
 	@echo "make bench  run the benchmarks (ratios against same-run baselines)"
 	@echo "make token ROLE=pa_editor CITY=lublin   mint a development token"
 
@@ -52,6 +53,10 @@ run: $(STAMP)
 
 test: $(STAMP) debian-packages
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# The unit tier (tests marked `unit`, in each part's tests/unit/): in-memory fakes, seconds, no infrastructure.
+unit: $(STAMP)
+	$(VENV)/bin/python -m pytest -m unit shared/tests/unit $(wildcard services/*/tests/unit) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
