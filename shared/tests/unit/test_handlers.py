@@ -60,26 +60,6 @@ async def test_a_handler_that_fails_stops_the_rest_so_the_consumer_retries_the_e
     assert calls == []
 
 
-async def test_the_decorator_registers_one_handler_for_several_classes() -> None:
-    table = Handlers()
-    seen: list[str] = []
-
-    @table.on(ContentPublished, ContentUnpublished)
-    async def changed(envelope: Envelope[Any]) -> None:
-        seen.append(envelope.type)
-
-    await table(published())
-    gone = wrap(
-        ContentUnpublished(kind=ContentKind.PAGE, item_id="p1", revision=2),
-        source="t",
-        city="c",
-        subject="p1",
-    )
-    await table(gone)
-    assert seen == ["content.published", "content.unpublished"]
-    assert table.handlers_of(ContentUnpublished) == (changed,)
-
-
 def test_only_registered_event_types_and_at_least_one_handler_are_taken() -> None:
     class NotAnEvent(EventData):
         pass

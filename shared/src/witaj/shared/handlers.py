@@ -40,23 +40,10 @@ class Handlers:
         self._table.setdefault(event, []).extend(handlers)
         return self
 
-    def on(self, *events: type[D]) -> Callable[[EventHandler[D]], EventHandler[D]]:
-        """Decorator form of `add`, for one handler of several event classes."""
-
-        def register(handler: EventHandler[D]) -> EventHandler[D]:
-            for event in events:
-                self.add(event, handler)
-            return handler
-
-        return register
-
     @property
     def events(self) -> tuple[type[EventData], ...]:
         """The event classes something is done with, in the order they were first added."""
         return tuple(self._table)
-
-    def handlers_of(self, event: type[EventData]) -> tuple[EventHandler[Any], ...]:
-        return tuple(self._table.get(event, ()))
 
     async def __call__(self, envelope: Envelope[Any]) -> None:
         """Run the handlers of the event's class one after the other; none: the event is not ours.
