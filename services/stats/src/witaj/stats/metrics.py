@@ -12,11 +12,12 @@ the distinct-session counter of search queries, hashed.
 from __future__ import annotations
 
 import collections
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from witaj.shared.envelope import Envelope
+from witaj.shared.envelope import Envelope, EventData
 from witaj.shared.events import (
     AgendaItemPublished,
     AgendaItemUpdated,
@@ -73,17 +74,6 @@ a few thousand). Views alike share their tally, so a queued batch is mostly refe
 for the garbage collector to scan while the batch waits for its transaction, and fewer to free."""
 
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
-
-
-EVENTS_WITH_STATE = (
-    AgendaItemPublished,
-    AgendaItemUpdated,
-    IndicatorDatasetSubmitted,
-    TranslationStateChanged,
-    *REGISTRATIONS,
-    *QUESTION_EVENTS,
-)
-"""Events whose state `Counter.note` keeps besides their counts (with zero-result searches)."""
 
 
 def _missed_query(data: Any) -> str | None:
@@ -264,43 +254,20 @@ class Counter:
         kind = type(data)
         if kind is PageViewed or kind is AgendaItemViewed:  # the bulk of the stream, first
             return False
-        return _missed_query(data) is not None or isinstance(data, EVENTS_WITH_STATE)
+        return _missed_query(data) is not None or kind in STATE_KEPT
 
     def note(self, envelope: Envelope[Any], effects: Effects) -> None:
-        """What a counted event changes besides counters: zero-result queries, and the state `EVENTS_WITH_STATE`
-        events carry (event capacities and starts, people per occurrence, questions per day, topic and
-        language, indicator datasets, translation states)."""
+        """What a counted event changes besides counters: zero-result queries, and the state the events
+        of `STATE_KEPT` carry."""
         data = envelope.data
         query = _missed_query(data)
         if query is not None:
             session = hash_session(data.session, self.salt) if data.session else None
             effects.queries.append((envelope, data.language, query, session))
-        elif isinstance(data, REGISTRATIONS):
-            effects.places.append(
-                Place(
-                    envelope.city,
-                    data.event_id,
-                    data.organisation,
-                    data.occurrence,
-                    envelope.time,
-                    flows(data),
-                )
-            )
-        elif isinstance(data, QUESTION_EVENTS):
-            fact = asked(envelope)
-            if fact is not None:
-                effects.questions.append(fact)
-        elif isinstance(data, AgendaItemPublished | AgendaItemUpdated):
-            effects.capacities[(envelope.city, data.event_id)] = {
-                "capacity": data.capacity,
-                "organisation": data.organisation,
-                "revision": data.revision,
-                "start": data.next_start,
-            }
-        elif isinstance(data, IndicatorDatasetSubmitted):
-            effects.datasets.append(envelope)
-        elif isinstance(data, TranslationStateChanged):
-            effects.translations[(envelope.city, data.item_id, data.language)] = _translation_state(data)
+            return
+        keep = STATE_KEPT.get(type(data))
+        if keep is not None:
+            keep(envelope, effects)
 
     def tally(self, envelope: Envelope[Any]) -> Tally | None:
         """What the event counts, or None when it counts nothing (its effects are kept apart)."""
@@ -335,30 +302,96 @@ class Counter:
 
     def increments(self, envelope: Envelope[Any]) -> list[Increment]:
         """Increments of the rarer events, tallied as they are."""
-        d = envelope.data
-        if isinstance(d, REGISTRATIONS):
-            out: list[Increment] = []
-            for metric, amount in flows(d).items():
-                out += _by(metric, amount, event=d.event_id, organisation=d.organisation)
-            return out
-        if isinstance(d, NotificationDelivered | NotificationFailed | NotificationOpened):
-            metric = {
-                NotificationDelivered: "notifications_delivered",
-                NotificationFailed: "notifications_failed",
-                NotificationOpened: "notifications_opened",
-            }[type(d)]
-            return _by(metric, channel=d.channel.value, language=d.language, topic=d.topics)
-        if isinstance(d, InstantAnswersShown):  # a public read, like a search: usage, not people
-            shown = _by("instant_answers_shown", language=d.language, topic=d.topic)
-            if d.result_count == 0:  # nothing published answered it: an information gap
-                shown += _by("instant_answers_empty", language=d.language, topic=d.topic)
-            return shown
-        if isinstance(d, FeedbackSubmitted):
-            feedback: list[Increment] = []
-            if d.helpful is not None:
-                metric = "feedback_helpful" if d.helpful else "feedback_unhelpful"
-                feedback += _by(metric, item=d.item_id, language=d.language)
-            if d.has_comment:
-                feedback += _by("feedback_comments", item=d.item_id, language=d.language)
-            return feedback
-        return []
+        count = RARE_INCREMENTS.get(type(envelope.data))
+        return count(envelope.data) if count is not None else []
+
+
+# ---------------------------------------------------------------------------------------- by event class
+
+
+def _place(envelope: Envelope[Any], effects: Effects) -> None:
+    data = envelope.data
+    place = Place(
+        envelope.city, data.event_id, data.organisation, data.occurrence, envelope.time, flows(data)
+    )
+    effects.places.append(place)
+
+
+def _question(envelope: Envelope[Any], effects: Effects) -> None:
+    fact = asked(envelope)
+    if fact is not None:
+        effects.questions.append(fact)
+
+
+def _capacity(envelope: Envelope[Any], effects: Effects) -> None:
+    data = envelope.data
+    effects.capacities[(envelope.city, data.event_id)] = {
+        "capacity": data.capacity,
+        "organisation": data.organisation,
+        "revision": data.revision,
+        "start": data.next_start,
+    }
+
+
+def _dataset(envelope: Envelope[Any], effects: Effects) -> None:
+    effects.datasets.append(envelope)
+
+
+def _translation(envelope: Envelope[Any], effects: Effects) -> None:
+    data = envelope.data
+    effects.translations[(envelope.city, data.item_id, data.language)] = _translation_state(data)
+
+
+STATE_KEPT: dict[type[EventData], Callable[[Envelope[Any], Effects], None]] = {
+    **dict.fromkeys(REGISTRATIONS, _place),  # people per occurrence
+    **dict.fromkeys(QUESTION_EVENTS, _question),  # questions per day, topic and language
+    AgendaItemPublished: _capacity,  # event capacities and starts
+    AgendaItemUpdated: _capacity,
+    IndicatorDatasetSubmitted: _dataset,
+    TranslationStateChanged: _translation,
+}
+"""What `Counter.note` keeps of each event class besides its counts (and of zero-result searches, their
+query); only events of these classes are kept whole while a batch is gathered."""
+
+
+def _registration_increments(d: Any) -> list[Increment]:
+    out: list[Increment] = []
+    for metric, amount in flows(d).items():
+        out += _by(metric, amount, event=d.event_id, organisation=d.organisation)
+    return out
+
+
+def _notification_increments(metric: str) -> Callable[[Any], list[Increment]]:
+    def count(d: Any) -> list[Increment]:
+        return _by(metric, channel=d.channel.value, language=d.language, topic=d.topics)
+
+    return count
+
+
+def _instant_answers_increments(d: InstantAnswersShown) -> list[Increment]:
+    """A public read, like a search: usage, not people."""
+    shown = _by("instant_answers_shown", language=d.language, topic=d.topic)
+    if d.result_count == 0:  # nothing published answered it: an information gap
+        shown += _by("instant_answers_empty", language=d.language, topic=d.topic)
+    return shown
+
+
+def _feedback_increments(d: FeedbackSubmitted) -> list[Increment]:
+    feedback: list[Increment] = []
+    if d.helpful is not None:
+        metric = "feedback_helpful" if d.helpful else "feedback_unhelpful"
+        feedback += _by(metric, item=d.item_id, language=d.language)
+    if d.has_comment:
+        feedback += _by("feedback_comments", item=d.item_id, language=d.language)
+    return feedback
+
+
+RARE_INCREMENTS: dict[type[EventData], Callable[[Any], list[Increment]]] = {
+    **dict.fromkeys(REGISTRATIONS, _registration_increments),
+    NotificationDelivered: _notification_increments("notifications_delivered"),
+    NotificationFailed: _notification_increments("notifications_failed"),
+    NotificationOpened: _notification_increments("notifications_opened"),
+    InstantAnswersShown: _instant_answers_increments,
+    FeedbackSubmitted: _feedback_increments,
+}
+"""The increments of each rarer event class (registrations, deliveries, feedback), worked out as it comes."""
