@@ -3,7 +3,8 @@
 Starting from a composition root (`witaj.content.main`, `witaj.stats.processor`), every `witaj.*` module
 it imports, directly or not, is read, and each use of a topic constant of `witaj.shared.topics` is sorted:
 
-- read: inside a consumer's subscription (`….consume([TOPIC, …], …)`) or the processor's `SOURCE_TOPICS`;
+- read: inside a consumer's subscription (`….consume([TOPIC, …], …)`, a service's `handlers.py`
+  `Subscription(group, [TOPIC, …], …)`) or the processor's `SOURCE_TOPICS`;
 - neither: inside a list of topics to create (`Runtime(topics=…)`, `ensure_topics(…)`, a value bound to a
   name `topics`) or given to the topic namer (`kafka.topics(TOPIC)`), which only spells a name;
 - written: every other use (an outbox entry, a publication, a fire-and-forget usage event).
@@ -26,7 +27,8 @@ TOPIC_CONSTANTS = {
     for name, value in vars(topic_module).items()
     if isinstance(value, str) and value in topic_module.ALL
 }
-READ_CALLS = {"consume"}
+READ_CALLS = {"consume": 0, "Subscription": 1}
+"""Calls that subscribe a consumer, with the position of the topics it reads."""
 READ_ASSIGNMENTS = {"SOURCE_TOPICS"}
 CREATE_CALLS = {"ensure_topics", "Runtime"}
 NAMING_CALLS = {"topics"}
@@ -111,12 +113,14 @@ def classify(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> str:
     while parent is not None:
         if isinstance(parent, ast.Call) and child is not parent.func:
             called = _called(parent)
-            if called in READ_CALLS and parent.args and child is parent.args[0]:
+            position = READ_CALLS.get(called or "")
+            if position is not None and len(parent.args) > position and child is parent.args[position]:
                 return "read"
             if called in CREATE_CALLS or called in NAMING_CALLS:
                 return "none"
         if isinstance(parent, ast.keyword) and parent.arg == "topics":
-            return "none"
+            call = parents.get(parent)
+            return "read" if isinstance(call, ast.Call) and _called(call) in READ_CALLS else "none"
         if isinstance(parent, ast.Assign | ast.AnnAssign):
             bound = _bound_names(parent)
             if bound & READ_ASSIGNMENTS:

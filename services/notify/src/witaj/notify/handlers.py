@@ -131,5 +131,8 @@ def fanout(jobs: FanoutJobs) -> Handlers:
 
 def subscriptions(jobs: FanoutJobs) -> list[Subscription]:
     """Notify's consumers: one group, shared by its replicas, records every fan-out job."""
-    topics = [CONTENT_ITEMS, AGENDA_EVENTS, AGENDA_REGISTRATIONS, ASK_QUESTIONS]
-    return [Subscription("fanout", topics, fanout(jobs))]
+    return [
+        Subscription(
+            "fanout", [CONTENT_ITEMS, AGENDA_EVENTS, AGENDA_REGISTRATIONS, ASK_QUESTIONS], fanout(jobs)
+        )
+    ]
