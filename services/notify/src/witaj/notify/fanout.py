@@ -1,12 +1,12 @@
 """Turning a platform event into one message per matching subscriber and channel, exactly once.
 
 The consumer (`witaj.notify.handlers`) only *records* a fan-out job (id = the event id, so a
-redelivered event finds its job and adds nothing) and then lets Kafka commit; the worker does the fan-out. A job walks its match streams
-(`witaj.notify.matching`) in `_id` order and, per batch: inserts the deliveries unordered (the delivery
-key is the `_id`, so rows that already exist are refused one by one and the rest go in) while it
-announces the inbox deliveries, and only when both are done records how far it got. A process killed
-anywhere in between redoes at most that one batch, where the unique key turns repeats into no-ops: no
-message is lost or doubled.
+redelivered event finds its job and adds nothing) and then lets Kafka commit; the worker does the
+fan-out. A job walks its match streams (`witaj.notify.matching`) in `_id` order and, per batch: inserts
+the deliveries unordered (the delivery key is the `_id`, so rows that already exist are refused one by
+one and the rest go in) while it announces the inbox deliveries, and only when both are done records how
+far it got. A process killed anywhere in between redoes at most that one batch, where the unique key
+turns repeats into no-ops: no message is lost or doubled.
 
 The job document is also the outbox of NotificationDelivered for inbox messages: the events of a batch
 are published before its cursor moves, so a crash republishes them with the same event ids (derived
