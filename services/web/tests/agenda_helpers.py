@@ -132,19 +132,10 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def city_body(city: str, off: set[Feature]) -> dict[str, Any]:
-    """A small city (Polish, English, Arabic) with every usual part on but those in `off`."""
+def zamosc(off: set[Feature]) -> dict[str, Any]:
+    """A small city's settings (Polish, English, Arabic) with every usual part on but those in `off`."""
     return {
-        "id": city, "name": "Zamość", "country": "PL", "timezone": "Europe/Warsaw",
+        "name": "Zamość", "country": "PL", "timezone": "Europe/Warsaw",
         "default_language": "pl", "languages": ["pl", "en", "ar"], "fallbacks": {"*": ["pl"]},
         "features": sorted(DEFAULT_FEATURES - off),
     }  # fmt: skip
-
-
-def new_city(platform: dict[str, str], admin: dict[str, str], off: set[Feature]) -> str:
-    """A city made at the content service for this test alone; the web app finds it when asked."""
-    city = f"z{uuid.uuid4().hex[:8]}"
-    with httpx.Client(base_url=platform["content"], headers=admin, timeout=20) as content:
-        made = content.post("/cities", json=city_body(city, off))
-    assert made.status_code == 201, made.text
-    return city

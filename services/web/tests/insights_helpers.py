@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
+from witaj.devkit.cities import new_city
 from witaj.devkit.testing import wait_until
 from witaj.shared.envelope import Envelope, wrap
 from witaj.shared.events import (
@@ -34,19 +34,11 @@ def _wrap(data: Any, subject: str, at: datetime | None = None, city: str = CITY)
     return wrap(data, source="witaj/test", city=city, subject=subject, time=at or datetime.now(UTC))
 
 
-async def new_city(content_url: str, auth_header: Any) -> str:
+async def own_city(content_url: str, auth_header: Any) -> str:
     """A city of the test's own, for counts of people: a day's release is made once, when a page first
     asks for it, and never changes, so a test expecting its registrations on a day must be the first to
     ask for that day. In a city nobody else reads, it is."""
-    city = f"t{uuid.uuid4().hex[:8]}"
-    config = {
-        "id": city, "name": f"Test {city}", "country": "PL", "timezone": "Europe/Warsaw",
-        "default_language": "pl", "languages": ["pl", "en"],
-    }  # fmt: skip
-    async with httpx.AsyncClient(base_url=content_url, timeout=30) as client:
-        created = await client.post("/cities", json=config, headers=auth_header("platform_admin"))
-    assert created.status_code == 201, created.text
-    return city
+    return await asyncio.to_thread(new_city, content_url, auth_header("platform_admin"))
 
 
 async def produce(settings: StatsSettings, topic: str, envelopes: list[Envelope[Any]]) -> None:

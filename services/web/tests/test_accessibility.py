@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from agenda_helpers import new_city, publish_page, small_weekly_group, take_places, unique
+from agenda_helpers import publish_page, small_weekly_group, take_places, unique, zamosc
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 from web_helpers import reader_address, screenshot
+from witaj.devkit.cities import new_city
 from witaj.shared.events import Feature
 
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}
@@ -103,7 +104,8 @@ def inbox_with_a_message(page: Page, base: str, lang: str, fixtures: pytest.Fixt
 def switched_off(page: Page, base: str, lang: str, fixtures: pytest.FixtureRequest) -> None:
     """A city that sends no notifications through Witaj: the page saying so."""
     admin = fixtures.getfixturevalue("auth_header")("platform_admin")
-    city = new_city(fixtures.getfixturevalue("platform"), admin, {Feature.NOTIFICATIONS})
+    content = fixtures.getfixturevalue("platform")["content"]
+    city = new_city(content, admin, prefix="z", **zamosc({Feature.NOTIFICATIONS}))
     page.goto(f"{base}/{city}/{lang}/notifications")
     assert page.locator("h1").inner_text() != ""
 

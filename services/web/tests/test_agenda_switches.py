@@ -5,8 +5,9 @@ only the service did."""
 from __future__ import annotations
 
 import httpx
-from agenda_helpers import city_body, event_body, new_city, patient, token_of, unique
+from agenda_helpers import event_body, patient, token_of, unique, zamosc
 from web_helpers import web_settings
+from witaj.devkit.cities import new_city
 from witaj.devkit.testing import serve, wait_until
 from witaj.shared.events import Feature
 from witaj.web.main import create_app
@@ -15,7 +16,7 @@ from witaj.web.main import create_app
 async def configure(platform: dict[str, str], admin: dict[str, str], city: str, off: set[Feature]) -> None:
     """The city as its admin sets it at the content service, and once the events service has it."""
     async with httpx.AsyncClient(base_url=platform["content"], headers=admin, timeout=20) as content:
-        answer = await content.put(f"/cities/{city}", json=city_body(city, off))
+        answer = await content.put(f"/cities/{city}", json={"id": city, **zamosc(off)})
         assert answer.status_code == 200, answer.text
 
     async def events_has_it() -> bool:
@@ -38,7 +39,7 @@ def says(page: httpx.Response, text: str) -> bool:
 
 async def test_switched_off_parts_get_a_page_that_says_so(web, platform, auth_header) -> None:
     admin = auth_header("platform_admin")
-    city = new_city(platform, admin, {Feature.NOTIFICATIONS})
+    city = new_city(platform["content"], admin, prefix="z", **zamosc({Feature.NOTIFICATIONS}))
     await configure(platform, admin, city, {Feature.NOTIFICATIONS})
     editor = auth_header("pa_editor", city=city, org=f"{city}-office")
     body = {**event_body(unique("Meeting for newcomers")), "topics": []}

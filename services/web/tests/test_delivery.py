@@ -12,7 +12,8 @@ from typing import Any
 import brotli
 import httpx
 import pytest
-from web_helpers import new_city, reader_address, web_settings
+from web_helpers import reader_address, web_settings
+from witaj.devkit.cities import new_city
 from witaj.devkit.testing import serve
 from witaj.web.clients.content import Row
 from witaj.web.compression import chosen_encoding
@@ -113,7 +114,7 @@ async def test_a_page_is_rendered_once_for_many_readers_and_again_as_soon_as_its
 ) -> None:
     client, rendered = long_reuse
     admin = auth_header("platform_admin")
-    city = await asyncio.to_thread(new_city, platform, admin, ["en"], prefix="reuse")
+    city = await asyncio.to_thread(new_city, platform["content"], admin, languages=["en"], prefix="reuse")
     title = f"Renting {uuid.uuid4().hex[:6]}"
     page = {"title": title, "summary": "How to rent", "body": "Ask for a written contract.", "topics": []}
     async with httpx.AsyncClient(base_url=f"{platform['content']}/cities/{city}", headers=admin) as content:

@@ -7,7 +7,7 @@ import re
 import uuid
 
 import pytest
-from insights_helpers import NOTIFY_DELIVERIES, _wrap, new_city, produce, registrations, settled_day
+from insights_helpers import NOTIFY_DELIVERIES, _wrap, own_city, produce, registrations, settled_day
 from office_helpers import sign_in, text_of
 from witaj.devkit.testing import wait_until
 from witaj.shared.events import Channel, NotificationDelivered
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("stats_processor")
 async def test_fill_rates_waitlists_and_deliveries(
     web, identity_provider, stats_processor, platform, auth_header
 ) -> None:
-    city = await new_city(platform["content"], auth_header)
+    city = await own_city(platform["content"], auth_header)
     day = settled_day(20)
     await registrations(
         stats_processor, "insights-full-course", day.replace(hour=9), confirmed=10, waitlisted=6, capacity=10,

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from insights_helpers import USAGE, _wrap, new_city, produce, search
+from insights_helpers import USAGE, _wrap, own_city, produce, search
 from office_helpers import sign_in, text_of
 from witaj.devkit.testing import wait_until
 from witaj.shared.events import ContentKind, PageViewed
@@ -37,7 +37,7 @@ async def searched(settings: StatsSettings, city: str, query: str, sessions: int
 async def test_gaps_and_language_demand_lead_to_the_back_office(
     web, platform, identity_provider, stats_processor, auth_header
 ) -> None:
-    city = await new_city(platform["content"], auth_header)  # a week of its own, published by this test
+    city = await own_city(platform["content"], auth_header)  # a week of its own, published by this test
     asked = f"nursery enrolment {uuid.uuid4().hex[:4]}"
     rare = f"dog licence {uuid.uuid4().hex[:4]}"
     searches = [search(asked, "en", session=f"s{n}", at=SETTLED, city=city) for n in range(5)]

@@ -9,7 +9,7 @@ import re
 
 import httpx
 import pytest
-from insights_helpers import CITY, USAGE, new_city, page_view, produce, registrations, settled_day
+from insights_helpers import CITY, USAGE, own_city, page_view, produce, registrations, settled_day
 from office_helpers import sign_in, text_of
 from witaj.devkit.testing import wait_until
 
@@ -65,7 +65,7 @@ async def test_an_analyst_reads_the_citys_usage_with_tables_and_downloads(
 async def test_small_counts_of_people_are_suppressed_and_unreleased_days_pending(
     web, identity_provider, stats_processor, platform, auth_header
 ) -> None:
-    city = await new_city(platform["content"], auth_header)
+    city = await own_city(platform["content"], auth_header)
     day = settled_day(4)
     await registrations(
         stats_processor, "insights-small-workshop", day.replace(hour=10), confirmed=2, city=city

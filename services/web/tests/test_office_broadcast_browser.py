@@ -14,7 +14,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from office_helpers import browser_sign_in
 from playwright.sync_api import Browser, Page, expect
-from web_helpers import PHONE, new_city, reader_address, screenshot
+from web_helpers import PHONE, reader_address, screenshot
+from witaj.devkit.cities import new_city
 
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}
 TITLE_AR = "مكتب السكن مغلق غدا"
@@ -56,7 +57,9 @@ def accessible(page: Page, name: str, *, script: bool) -> None:
 def test_a_pa_editor_previews_and_sends_a_notice_the_migrants_open_inbox_shows(
     editor: Page, migrant: Page, script: bool, web_url: str, platform, auth_header, identity_provider
 ) -> None:
-    city = new_city(platform, auth_header("platform_admin"), ["pl", "en", "ar"], prefix="alert")
+    city = new_city(
+        platform["content"], auth_header("platform_admin"), languages=["pl", "en", "ar"], prefix="alert"
+    )
     migrant.goto(f"{web_url}/{city}/ar/notifications")
     migrant.locator('input[name="topic"][value="housing"]').check()
     migrant.locator("form").filter(has=migrant.locator('input[name="topic"]')).locator(

@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 from office_helpers import form_token, sign_in, text_of
-from web_helpers import new_city, reader_address
+from web_helpers import reader_address
+from witaj.devkit.cities import new_city
 from witaj.devkit.testing import wait_until
 
 TITLE_AR = "مكتب السكن مغلق غدا"
@@ -27,7 +28,9 @@ TEXTS = {
 @pytest.fixture(scope="module")
 def city(platform: dict[str, str], auth_header) -> str:
     """A city of its own (Polish, English, Arabic), so no other test's subscribers hear these notices."""
-    return new_city(platform, auth_header("platform_admin"), ["pl", "en", "ar"], prefix="notice")
+    return new_city(
+        platform["content"], auth_header("platform_admin"), languages=["pl", "en", "ar"], prefix="notice"
+    )
 
 
 async def migrant(web_url: str, city: str, language: str, topics: list[str]) -> httpx.AsyncClient:
@@ -173,10 +176,12 @@ async def test_only_the_citys_pa_editors_and_admins_get_the_broadcast_pages(
 async def test_a_city_without_notifications_offers_no_broadcasts(
     web, identity_provider, platform, auth_header
 ) -> None:
-    from agenda_helpers import new_city as city_without
+    from agenda_helpers import zamosc
     from witaj.shared.events import Feature
 
-    quiet = city_without(platform, auth_header("platform_admin"), {Feature.NOTIFICATIONS})
+    quiet = new_city(
+        platform["content"], auth_header("platform_admin"), prefix="z", **zamosc({Feature.NOTIFICATIONS})
+    )
     await sign_in(web, identity_provider, "pa_editor", city=quiet)
     dashboard = await web.get(f"/office/{quiet}")
     assert dashboard.status_code == 200 and f'href="/office/{quiet}/broadcasts"' not in dashboard.text

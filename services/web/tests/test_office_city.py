@@ -4,31 +4,27 @@ platform admin through the API), so the demo city the other tests read is never 
 
 from __future__ import annotations
 
+import asyncio
 import re
-import uuid
-from collections.abc import Callable
 
 import httpx
 import pytest
 from office_helpers import form_token, sign_in, text_of
+from witaj.devkit.cities import new_city
 from witaj.devkit.testing import wait_until
-
-
-async def new_city(platform: dict[str, str], auth_header: Callable[..., dict[str, str]]) -> str:
-    city = f"c{uuid.uuid4().hex[:8]}"
-    body = {
-        "id": city, "name": f"Miasto {city}", "country": "PL", "default_language": "pl",
-        "languages": ["pl", "en", "uk"], "fallbacks": {"uk": ["pl"]},
-    }  # fmt: skip
-    async with httpx.AsyncClient(base_url=platform["content"], timeout=20) as content:
-        created = await content.post("/cities", json=body, headers=auth_header("platform_admin"))
-        assert created.status_code == 201, created.text
-    return city
 
 
 @pytest.fixture
 async def city(platform, auth_header) -> str:
-    return await new_city(platform, auth_header)
+    admin = auth_header("platform_admin")
+    return await asyncio.to_thread(
+        new_city,
+        platform["content"],
+        admin,
+        prefix="c",
+        languages=["pl", "en", "uk"],
+        fallbacks={"uk": ["pl"]},
+    )
 
 
 def settings_form(page: httpx.Response, **changes: str | list[str]) -> dict[str, str | list[str]]:

@@ -10,8 +10,9 @@ import uuid
 
 import httpx
 import pytest
-from agenda_helpers import new_city, token_of
+from agenda_helpers import token_of, zamosc
 from web_helpers import reader_address, web_settings
+from witaj.devkit.cities import new_city
 from witaj.devkit.infra import free_port
 from witaj.devkit.testing import serve, wait_until
 from witaj.shared.events import Feature
@@ -262,7 +263,10 @@ async def test_with_the_ask_service_down_the_pages_say_so(platform) -> None:
 
 
 async def test_a_city_that_takes_no_questions_offers_no_asking(web, platform, auth_header) -> None:
-    city = await asyncio.to_thread(new_city, platform, auth_header("platform_admin"), {Feature.QUESTIONS})
+    admin = auth_header("platform_admin")
+    city = await asyncio.to_thread(
+        new_city, platform["content"], admin, prefix="z", **zamosc({Feature.QUESTIONS})
+    )
 
     async def home() -> httpx.Response | None:
         page = await web.get(f"/{city}/en")

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Route, expect
-from web_helpers import PHONE, new_city, screenshot, web_settings
+from web_helpers import PHONE, screenshot, web_settings
+from witaj.devkit.cities import new_city
 from witaj.devkit.testing import LiveServer
 from witaj.web.main import create_app
 from witaj.web.settings import MapSettings
@@ -209,7 +210,9 @@ def test_read_aloud_plays_the_web_apps_audio_where_the_browser_has_no_voice(page
 def test_a_language_without_a_voice_shows_a_note_instead_of_the_button(
     page: Page, web_url: str, platform: dict[str, str], auth_header
 ) -> None:
-    city = new_city(platform, auth_header("platform_admin"), ["pl", "ps", "ckb"], prefix="voices")
+    city = new_city(
+        platform["content"], auth_header("platform_admin"), languages=["pl", "ps", "ckb"], prefix="voices"
+    )
     for lang, name in (("ps", "پښتو"), ("ckb", "کوردیی ناوەندی")):
         page.goto(web_url + f"/{city}/{lang}")
         box = page.locator("[data-read-aloud]")

@@ -9,7 +9,7 @@ import uuid
 
 import httpx
 import pytest
-from web_helpers import new_city
+from witaj.devkit.cities import new_city
 from witaj.web.speech import clean_text, voice_for
 
 ARABIC = "بطاقة الإقامة وثيقة بلاستيكية تثبت حقك في الإقامة في بولندا."
@@ -91,7 +91,7 @@ async def test_every_page_offers_read_aloud_in_the_citys_languages_with_a_voice(
 
 async def test_a_language_without_a_voice_gets_a_note_instead_of_a_button(web, platform, auth_header) -> None:
     city = await asyncio.to_thread(
-        new_city, platform, auth_header("platform_admin"), LANGUAGES, prefix="voices"
+        new_city, platform["content"], auth_header("platform_admin"), languages=LANGUAGES, prefix="voices"
     )
     pashto = await web.get(f"/{city}/ps")
     assert pashto.status_code == 200

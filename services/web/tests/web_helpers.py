@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 from witaj.shared.settings import Environment
 from witaj.web.settings import BackendSettings, WebServiceSettings, WebSettings
 
@@ -53,19 +50,3 @@ def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
-
-
-def new_city(platform: dict[str, str], admin: dict[str, str], languages: list[str], *, prefix: str) -> str:
-    """A new city offering `languages` (no content of its own), once the content API serves it."""
-    city = f"{prefix}{uuid.uuid4().hex[:6]}"
-    config = {
-        "id": city, "name": prefix.capitalize(), "country": "PL", "timezone": "Europe/Warsaw",
-        "default_language": languages[0], "languages": languages,
-    }  # fmt: skip
-    created = httpx.post(f"{platform['content']}/cities", json=config, headers=admin, timeout=10)
-    assert created.status_code == 201, created.text
-    deadline = time.monotonic() + 10
-    while httpx.get(f"{platform['content']}/cities/{city}/topics", timeout=10).status_code != 200:
-        assert time.monotonic() < deadline, f"the content API never served the city {city}"
-        time.sleep(0.05)
-    return city
