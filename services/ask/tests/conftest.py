@@ -11,13 +11,12 @@ import httpx
 import pytest
 from witaj.ask.main import create_app
 from witaj.ask.settings import AskSettings
+from witaj.devkit.cities import announce_city
 from witaj.devkit.testing import read_topic, serve, wait_until
-from witaj.shared.envelope import registry, wrap
-from witaj.shared.events import CityConfig, CityConfigured, Topic, TopicTreeChanged
+from witaj.shared.envelope import registry
+from witaj.shared.events import CityConfig, Topic
 from witaj.shared.events.cities import DEFAULT_FEATURES
-from witaj.shared.kafka import EventPublisher
-from witaj.shared.settings import KafkaSettings
-from witaj.shared.topics import ASK_QUESTIONS, CITY_CONFIG
+from witaj.shared.topics import ASK_QUESTIONS
 
 LUBLIN = CityConfig(
     id="lublin",
@@ -34,22 +33,6 @@ TOPICS = [
     Topic(id="housing", labels={"en": "Housing"}),
     Topic(id="work", labels={"en": "Work"}),
 ]
-
-
-async def announce(kafka: KafkaSettings, config: CityConfig, revision: int = 1) -> None:
-    """What the content service does when a city is configured: its snapshot and its topic tree."""
-    async with EventPublisher(kafka) as publisher:
-        city = wrap(
-            CityConfigured(config=config, revision=revision), source="test", city=config.id, subject=config.id
-        )
-        await publisher.publish(CITY_CONFIG, city, key=config.id.encode())
-        tree = wrap(
-            TopicTreeChanged(topics=TOPICS, revision=revision),
-            source="test",
-            city=config.id,
-            subject=config.id,
-        )
-        await publisher.publish(CITY_CONFIG, tree, key=f"{config.id}/topics".encode())
 
 
 class Clock:
@@ -75,7 +58,7 @@ def settings(make_settings: Callable[..., AskSettings]) -> AskSettings:
 async def running(settings: AskSettings, clock: Clock, *cities: CityConfig) -> Any:
     app = create_app(settings, clock=clock)
     for config in cities:
-        await announce(settings.kafka, config)
+        await announce_city(settings.kafka, config, topics=TOPICS)
     return app
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from witaj.ask.settings import AskOptions, AskSettings
+from witaj.devkit.cities import announce_city
 from witaj.devkit.testing import serve, wait_until
 from witaj.shared.ratelimit import PUBLIC_WRITE
 from witaj.shared.settings import LimitSettings
 from witaj.shared.subscriber_proof import device_key, verify
 
-from .conftest import FEATURES_WITHOUT_QUESTIONS, LUBLIN, announce, ask_events, running
+from .conftest import FEATURES_WITHOUT_QUESTIONS, LUBLIN, TOPICS, ask_events, running
 
 SUBSCRIBER = "s" + "ab" * 16
 
@@ -103,11 +104,9 @@ async def test_unknown_cities_and_cities_without_questions_say_so(client, settin
     assert (await client.post("/cities/nowhere/questions", json=body)).json()["error"][
         "code"
     ] == "city_not_found"
-    await announce(
-        settings.kafka, LUBLIN.model_copy(update={"features": FEATURES_WITHOUT_QUESTIONS}), revision=2
-    )
-    cities = client._transport.app.state.runtime.cities
-    await wait_until(lambda: cities.revision("lublin") == 2, message="Lublin switching questions off")
+    without = LUBLIN.model_copy(update={"features": FEATURES_WITHOUT_QUESTIONS})
+    runtime = client._transport.app.state.runtime
+    await announce_city(settings.kafka, without, revision=2, topics=TOPICS, runtime=runtime)
     refused = await client.post("/cities/lublin/questions", json=body)
     assert refused.status_code == 404 and refused.json()["error"]["code"] == "feature_disabled"
 

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from witaj.devkit.testing import serve, wait_until
+from witaj.devkit.cities import announce_city
+from witaj.devkit.testing import serve
 from witaj.events.main import create_app
 from witaj.events.settings import EventsSettings
-from witaj.shared.envelope import wrap
-from witaj.shared.events import CityConfig, CityConfigured
-from witaj.shared.kafka import EventPublisher
+from witaj.shared.events import CityConfig
 from witaj.shared.outbound import OutboundSettings
-from witaj.shared.settings import KafkaSettings
-from witaj.shared.topics import CITY_CONFIG
 
 LUBLIN = CityConfig(
     id="lublin",
@@ -29,15 +27,6 @@ LUBLIN = CityConfig(
     fallbacks={"uk": ["pl", "en"], "*": ["en", "pl"]},
 )
 SOON = (datetime.now(UTC) + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
-
-
-async def announce_city(kafka: KafkaSettings, config: CityConfig = LUBLIN) -> None:
-    """What the content service does when a city is configured: publish its snapshot."""
-    async with EventPublisher(kafka) as publisher:
-        event = wrap(
-            CityConfigured(config=config, revision=1), source="test", city=config.id, subject=config.id
-        )
-        await publisher.publish(CITY_CONFIG, event, key=config.id.encode())
 
 
 def app_state(client: httpx.AsyncClient) -> Any:
@@ -129,9 +118,7 @@ def settings(make_settings) -> EventsSettings:
 @pytest.fixture
 async def client(settings: EventsSettings) -> AsyncIterator[httpx.AsyncClient]:
     async with serve(create_app(settings)) as client:
-        await announce_city(settings.kafka)
-        runtime = app_state(client).runtime
-        await wait_until(lambda: runtime.cities.get("lublin"), message="the events service to learn Lublin")
+        await announce_city(settings.kafka, LUBLIN, runtime=app_state(client).runtime)
         yield client
 
 
@@ -143,7 +130,7 @@ def state(client: httpx.AsyncClient) -> Any:
 
 @pytest.fixture
 def announce() -> Any:
-    return announce_city
+    return functools.partial(announce_city, config=LUBLIN)
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from witaj.devkit.cities import announce_city
 from witaj.devkit.testing import serve, wait_until
 from witaj.events.main import create_app
 
-from .conftest import announce_city, created
+from .conftest import LUBLIN, created
 
 DASHBOARD = "/cities/lublin/workbench/translations"
 NS = "{urn:oasis:names:tc:xliff:document:2.0}"
@@ -57,7 +58,7 @@ async def test_most_asked_for_comes_first(make_settings, editor, make_event) -> 
 
     settings = make_settings(EventsSettings, count_demand=True)
     async with serve(create_app(settings)) as client:
-        await announce_city(settings.kafka)
+        await announce_city(settings.kafka, LUBLIN)
         runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
         await wait_until(lambda: runtime.cities.get("lublin"), message="the events service to learn Lublin")
         quiet = await created(client, editor, make_event(texts={"title": "Cicho"}))

@@ -6,9 +6,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from witaj.devkit.cities import announce_city
 from witaj.devkit.testing import read_topic, wait_until
 from witaj.shared.envelope import wrap
-from witaj.shared.events import CityConfigured, Feature, Topic, TopicTreeChanged
+from witaj.shared.events import Feature, Topic, TopicTreeChanged
 from witaj.shared.events.cities import DEFAULT_FEATURES
 from witaj.shared.kafka import EventPublisher
 from witaj.shared.topics import AGENDA_EVENTS, CITY_CONFIG, USAGE
@@ -191,13 +192,7 @@ async def test_events_carry_only_topics_of_the_city_tree_and_known_target_groups
 async def _switch(client, settings, revision: int, *off: Feature) -> None:
     """Lublin's admin switches features off; the events service's copy of the configuration follows."""
     config = LUBLIN.model_copy(update={"features": sorted(DEFAULT_FEATURES - set(off))})
-    async with EventPublisher(settings.kafka) as publisher:
-        event = wrap(
-            CityConfigured(config=config, revision=revision), source="test", city="lublin", subject="lublin"
-        )
-        await publisher.publish(CITY_CONFIG, event, key=b"lublin")
-    runtime = app_state(client).runtime
-    await wait_until(lambda: runtime.cities.revision("lublin") == revision, message="the new configuration")
+    await announce_city(settings.kafka, config, revision=revision, runtime=app_state(client).runtime)
 
 
 def _switched_off(response, feature: str) -> bool:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 import json
 
+from witaj.devkit.cities import announce_city
 from witaj.devkit.testing import read_topic, serve, wait_until
 from witaj.events.main import create_app
 from witaj.shared.topics import AGENDA_REGISTRATIONS
 
-from .conftest import announce_city, app_state
+from .conftest import LUBLIN, app_state
 
 SURGE = 200
 
@@ -23,7 +24,7 @@ async def test_a_surge_is_shed_politely_and_every_registration_taken_is_kept(
         update={"max_in_flight": 4, "max_queued": 4, "queue_wait_seconds": 0.2}
     )
     async with serve(create_app(settings.model_copy(update={"service": small}))) as client:
-        await announce_city(settings.kafka)
+        await announce_city(settings.kafka, LUBLIN)
         state = app_state(client).events
         await wait_until(lambda: state.runtime.cities.get("lublin"), message="the service to learn Lublin")
         created = await client.post("/cities/lublin/events", json=make_event(capacity=1000), headers=editor)

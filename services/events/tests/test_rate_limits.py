@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from witaj.devkit.cities import announce_city
 from witaj.devkit.testing import serve, wait_until
 from witaj.events.main import create_app
 from witaj.events.registration_api import CANCELLING, REGISTERING
 from witaj.events.settings import EventsSettings
 
-from .conftest import announce_city, app_state, event_body
+from .conftest import LUBLIN, app_state, event_body
 
 
 async def test_a_burst_of_registrations_from_one_caller_is_refused_and_stores_nothing(
@@ -16,7 +17,7 @@ async def test_a_burst_of_registrations_from_one_caller_is_refused_and_stores_no
     settings = make_settings(EventsSettings)
     assert settings.service.rate_limits, "limits are on unless an operator turns them off"
     async with serve(create_app(settings)) as client:
-        await announce_city(settings.kafka)
+        await announce_city(settings.kafka, LUBLIN)
         runtime = app_state(client).runtime
         await wait_until(lambda: runtime.cities.get("lublin"), message="the events service to learn Lublin")
         event = (
@@ -42,7 +43,7 @@ async def test_a_burst_of_registrations_from_one_caller_is_refused_and_stores_no
 async def test_cancelling_is_limited_so_tokens_cannot_be_guessed_quickly(make_settings) -> None:
     settings = make_settings(EventsSettings)
     async with serve(create_app(settings)) as client:
-        await announce_city(settings.kafka)
+        await announce_city(settings.kafka, LUBLIN)
         runtime = app_state(client).runtime
         await wait_until(lambda: runtime.cities.get("lublin"), message="the events service to learn Lublin")
         guesses = [

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from witaj.devkit.cities import announce_city
 from witaj.devkit.infra import free_port, wait_for_port
 from witaj.devkit.testing import live_server, serve, wait_until
 from witaj.notify.access import token_hash
@@ -24,14 +25,12 @@ from witaj.notify.settings import NotifyOptions, NotifySettings, SmtpSettings
 from witaj.shared.envelope import Envelope, wrap
 from witaj.shared.events import (
     CityConfig,
-    CityConfigured,
     ContentKind,
     ContentPublished,
     Topic,
-    TopicTreeChanged,
 )
 from witaj.shared.kafka import EventPublisher
-from witaj.shared.topics import CITY_CONFIG, CONTENT_ITEMS
+from witaj.shared.topics import CONTENT_ITEMS
 
 LUBLIN = CityConfig(
     id="lublin",
@@ -102,27 +101,13 @@ TOPIC_TREE = [
 ]  # fmt: skip
 
 
-async def configure_city(publisher: EventPublisher, runtime: Any, city: CityConfig = LUBLIN) -> None:
-    """What the content service announces for a city: its configuration and its topic tree."""
-    event = wrap(
-        CityConfigured(config=city, revision=1), source="witaj/content", city=city.id, subject=city.id
-    )
-    await publisher.publish(CITY_CONFIG, event, key=city.id.encode())
-    tree = wrap(
-        TopicTreeChanged(topics=TOPIC_TREE, revision=1), source="witaj/content", city=city.id, subject=city.id
-    )
-    await publisher.publish(CITY_CONFIG, tree, key=f"{city.id}/topics".encode())
-    await wait_until(lambda: runtime.cities.get(city.id), message=f"{city.id} configured")
-    await wait_until(lambda: runtime.cities.topics(city.id), message=f"{city.id}'s topic tree")
-
-
 @asynccontextmanager
 async def notify_service(
     settings: NotifySettings, publisher: EventPublisher, **app_options: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The notify app, running, with Lublin configured."""
     async with serve(create_app(settings, **app_options)) as client:
-        await configure_city(publisher, runtime_of(client))
+        await announce_city(publisher, LUBLIN, topics=TOPIC_TREE, runtime=runtime_of(client))
         yield client
 
 
@@ -133,7 +118,7 @@ async def live_notify_service(
     """The notify app served over real HTTP (streams can be read as they are written), with Lublin."""
     app = create_app(settings)
     async with live_server(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
-        await configure_city(publisher, app.state.runtime)
+        await announce_city(publisher, LUBLIN, topics=TOPIC_TREE, runtime=app.state.runtime)
         yield client, app
 
 

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 from notify_helpers import (
     LUBLIN,
+    TOPIC_TREE,
     FakeClock,
     Receiver,
-    configure_city,
     content_published,
     device,
     live_notify_service,
@@ -26,13 +26,14 @@ from notify_helpers import (
     services_of,
     subscribe,
 )
+from witaj.devkit.cities import announce_city
 from witaj.devkit.testing import read_topic, serve, wait_until
 from witaj.notify.main import create_app
 from witaj.notify.settings import NotifySettings
-from witaj.shared.envelope import registry, wrap
-from witaj.shared.events import CityConfigured, Feature
+from witaj.shared.envelope import registry
+from witaj.shared.events import Feature
 from witaj.shared.events.cities import DEFAULT_FEATURES
-from witaj.shared.topics import CITY_CONFIG, NOTIFY_DELIVERIES
+from witaj.shared.topics import NOTIFY_DELIVERIES
 
 BROADCASTS = "/cities/lublin/broadcasts"
 CLOSED = {
@@ -299,11 +300,7 @@ async def test_a_city_without_notifications_has_no_broadcasts(settings, publishe
 
 async def _switch(client: httpx.AsyncClient, publisher, *, off: set[Feature], revision: int) -> None:
     config = LUBLIN.model_copy(update={"features": sorted(DEFAULT_FEATURES - off)})
-    event = wrap(CityConfigured(config=config, revision=revision), source="witaj/content", city="lublin",
-                 subject="lublin")  # fmt: skip
-    await publisher.publish(CITY_CONFIG, event, key=b"lublin")
-    runtime = runtime_of(client)
-    await wait_until(lambda: runtime.cities.revision("lublin") == revision, message=f"revision {revision}")
+    await announce_city(publisher, config, revision=revision, runtime=runtime_of(client))
 
 
 async def test_a_broadcast_accepted_while_the_fan_out_is_down_is_sent_once_it_is_back(
@@ -320,7 +317,7 @@ async def test_a_broadcast_accepted_while_the_fan_out_is_down_is_sent_once_it_is
         assert answer.json()["state"] == "sending" and await inbox(client, subscriber) == []
         broadcast_id = answer.json()["id"]
     async with serve(create_app(settings)) as client:  # another replica, later
-        await configure_city(publisher, runtime_of(client))
+        await announce_city(publisher, LUBLIN, topics=TOPIC_TREE, runtime=runtime_of(client))
         done = await wait_until(lambda: sent(client, broadcast_id, pa), message="sent by the next replica")
         assert done["messages"] == 1
         assert [m["title"] for m in await inbox(client, subscriber)] == [CLOSED["en"]["title"]]

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from notify_helpers import (
-    configure_city,
+    LUBLIN,
+    TOPIC_TREE,
     content_published,
     device,
     notify_service,
@@ -19,6 +20,7 @@ from notify_helpers import (
     subscribe,
     subscriber_doc,
 )
+from witaj.devkit.cities import announce_city
 from witaj.devkit.testing import read_topic, serve, wait_until
 from witaj.notify.main import create_app
 from witaj.shared.envelope import registry, wrap
@@ -196,7 +198,9 @@ async def test_a_fanout_killed_half_way_resumes_without_losses_or_duplicates(
         subscribers = await box.distinct("subscriber")
         assert len(subscribers) == total and all(int(s[1:], 16) < total for s in subscribers)
         await publish_content(publisher, event)  # the event arriving again changes nothing
-        await configure_city(publisher, runtime_of(client))  # a later message: the first was consumed
+        await announce_city(
+            publisher, LUBLIN, topics=TOPIC_TREE, runtime=runtime_of(client)
+        )  # a later message: the first was consumed
         assert await box.count_documents({}) == total and await jobs.count_documents({}) == 1
 
 

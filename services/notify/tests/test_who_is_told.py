@@ -13,19 +13,19 @@ from notify_helpers import (
     services_of,
     subscribe,
 )
+from witaj.devkit.cities import announce_city
 from witaj.devkit.testing import wait_until
 from witaj.shared.envelope import wrap
 from witaj.shared.events import (
     AgendaItemCancelled,
     AgendaItemPublished,
-    CityConfigured,
     ContentKind,
     Feature,
     RegistrationPromoted,
 )
 from witaj.shared.events.cities import DEFAULT_FEATURES
 from witaj.shared.subscriber_proof import account_key, device_key, prove
-from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS, CITY_CONFIG
+from witaj.shared.topics import AGENDA_EVENTS, AGENDA_REGISTRATIONS
 
 COURSE = AgendaItemPublished(
     event_id="ev-1", revision=1, event_kind="language_course", organisation="ngo-1",
@@ -115,15 +115,7 @@ async def test_only_an_event_subscribers_heard_of_is_announced_as_cancelled(sett
 
 async def _switch_off(publisher, client, revision: int, *features: Feature) -> None:
     config = LUBLIN.model_copy(update={"features": sorted(DEFAULT_FEATURES - set(features))})
-    event = wrap(
-        CityConfigured(config=config, revision=revision),
-        source="witaj/content",
-        city="lublin",
-        subject="lublin",
-    )
-    await publisher.publish(CITY_CONFIG, event, key=b"lublin")
-    runtime = runtime_of(client)
-    await wait_until(lambda: runtime.cities.revision("lublin") == revision, message="the new configuration")
+    await announce_city(publisher, config, revision=revision, runtime=runtime_of(client))
 
 
 async def test_a_switched_off_kind_of_content_or_events_is_not_announced(settings, publisher) -> None:

@@ -3,12 +3,10 @@ routes answer 404 with a clear message (open data is off unless the city switche
 
 from __future__ import annotations
 
-from witaj.devkit.testing import serve, wait_until
-from witaj.shared.envelope import wrap
-from witaj.shared.events import CityConfig, CityConfigured, Feature
+from witaj.devkit.cities import announce_city
+from witaj.devkit.testing import serve
+from witaj.shared.events import CityConfig, Feature
 from witaj.shared.events.cities import DEFAULT_FEATURES
-from witaj.shared.kafka import EventPublisher
-from witaj.shared.topics import CITY_CONFIG
 from witaj.stats.main import create_app
 
 
@@ -23,13 +21,7 @@ async def configure(settings, client, city: str, features: set[Feature] = DEFAUL
         features=sorted(features),
         **more,
     )
-    async with EventPublisher(settings.kafka) as publisher:
-        event = wrap(
-            CityConfigured(config=config, revision=1), source="witaj/content", city=city, subject=city
-        )
-        await publisher.publish(CITY_CONFIG, event, key=city.encode())
-    runtime = client._transport.app.state.runtime
-    await wait_until(lambda: runtime.cities.get(city), message=f"{city} configured")
+    await announce_city(settings.kafka, config, runtime=client._transport.app.state.runtime)
 
 
 def switched_off(response, feature: Feature) -> bool:

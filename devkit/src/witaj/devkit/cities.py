@@ -74,3 +74,5 @@ async def announce_city(
         await wait_until(
             lambda: runtime.cities.revision(city) >= revision, message=f"{city} at revision {revision}"
         )
+        if topics is not None:
+            await wait_until(lambda: runtime.cities.topics(city), message=f"{city}'s topic tree")
