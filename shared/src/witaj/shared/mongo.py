@@ -14,7 +14,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 from witaj.shared.settings import MongoSettings
@@ -56,6 +56,20 @@ async def in_transaction(client: AsyncMongoClient[Document], work: Callable[[Ses
         )
 
 
+async def drop_indexes(collection: AsyncCollection[Document], *names: str) -> None:
+    """Drop the indexes `names` that exist (ones a newer version replaced). Replicas start together: one
+    that finds an index already dropped by another goes on instead of failing its start."""
+    existing = await collection.index_information()
+    for name in names:
+        if name not in existing:
+            continue
+        try:
+            await collection.drop_index(name)
+        except OperationFailure:
+            if name in await collection.index_information():
+                raise
+
+
 async def ensure_expiry(
     collection: AsyncCollection[Document], field: str, after: timedelta, name: str = "retention"
 ) -> None:
@@ -65,7 +79,7 @@ async def ensure_expiry(
     seconds = int(after.total_seconds())
     current = (await collection.index_information()).get(name)
     if current is not None and current.get("expireAfterSeconds") != seconds:
-        await collection.drop_index(name)
+        await drop_indexes(collection, name)
     await collection.create_index(field, name=name, expireAfterSeconds=seconds)
 
 

@@ -41,7 +41,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from witaj.shared.envelope import Envelope, registry
 from witaj.shared.kafka import EventPublisher
 from witaj.shared.logging import get_logger
-from witaj.shared.mongo import Document, Session, in_transaction
+from witaj.shared.mongo import Document, Session, drop_indexes, in_transaction
 from witaj.shared.worker import Worker
 
 log = get_logger(__name__)
@@ -72,8 +72,7 @@ class Outbox:
         """The relays to wake when a transaction committed events (`OutboxRelay` adds itself)."""
 
     async def ensure_indexes(self) -> None:
-        if "outbox_pending" in await self.collection.index_information():
-            await self.collection.drop_index("outbox_pending")  # ordered by write-time ids: replaced
+        await drop_indexes(self.collection, "outbox_pending")  # ordered by write-time ids: replaced
         await self.collection.create_index(
             [("published_at", ASCENDING), *PUBLISH_ORDER], name="outbox_pending_order"
         )

@@ -36,7 +36,7 @@ from witaj.shared.events import (
     RegistrationPromoted,
     RegistrationStatus,
 )
-from witaj.shared.mongo import Document, Session, ensure_expiry
+from witaj.shared.mongo import Document, Session, drop_indexes, ensure_expiry
 from witaj.shared.outbox import Outbox
 from witaj.shared.subscriber_proof import prove
 from witaj.shared.topics import AGENDA_REGISTRATIONS
@@ -96,10 +96,7 @@ class RegistrationStore:
     async def ensure_indexes(self) -> None:
         """Each index costs every registration a write (in the database used here, about as much as the
         document itself), so one index serves both an event's registrations and a slot's waitlist."""
-        existing = await self.collection.index_information()
-        for replaced in ("waitlist", "by_event"):  # by slot, and by event: now both in "by_slot"
-            if replaced in existing:
-                await self.collection.drop_index(replaced)
+        await drop_indexes(self.collection, "waitlist", "by_event")  # by slot, by event: now "by_slot"
         await self.collection.create_index(
             [("event_id", ASCENDING), ("slot", ASCENDING), ("status", ASCENDING), ("seq", ASCENDING)],
             name="by_slot",

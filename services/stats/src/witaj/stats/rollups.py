@@ -27,7 +27,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 from witaj.shared.cities import stored_config
 from witaj.shared.envelope import Envelope
-from witaj.shared.mongo import Document, Session, ensure_expiry, in_transaction
+from witaj.shared.mongo import Document, Session, drop_indexes, ensure_expiry, in_transaction
 from witaj.stats import places, questions
 from witaj.stats.indicator_audit import family
 from witaj.stats.indicators import dataset_documents
@@ -122,10 +122,9 @@ class RollupStore:
             ],
             name="rollup_lookup",
         )
-        if "rollup_window" in await self.rollups.index_information():
-            # Served only `changed`, which now reads through `rollup_lookup`; every extra index costs
-            # each counter update of every batch (twice the time on the development database).
-            await self.rollups.drop_index("rollup_window")
+        # Served only `changed`, which now reads through `rollup_lookup`; every extra index costs each
+        # counter update of every batch (twice the time on the development database).
+        await drop_indexes(self.rollups, "rollup_window")
         await self.queries.create_index([("city", ASCENDING), ("language", ASCENDING), ("day", ASCENDING)])
         await ensure_expiry(self.queries, "day", query_retention + timedelta(days=1))
         await self.queries.create_index([("released", ASCENDING), ("day", ASCENDING)], name="queries_due")
