@@ -24,7 +24,7 @@ from witaj.ask.settings import AskSettings
 from witaj.content.main import create_app as content_app
 from witaj.content.settings import ContentSettings
 from witaj.devkit.cluster import ManagedProcess
-from witaj.devkit.testing import read_topic, serve, wait_until
+from witaj.devkit.testing import read_topic, read_whole_topic, serve, wait_until
 from witaj.events.main import create_app as events_app
 from witaj.events.settings import EventsSettings
 from witaj.notify.main import create_app as notify_app
@@ -283,7 +283,7 @@ async def parked_by_group(
     found: dict[str, dict[int, str]] = {}
 
     async def complete() -> bool:
-        records = await read_topic(kafka, dead_letter(topic), count=len(expected) * len(groups), timeout=5)
+        records = await read_whole_topic(kafka, dead_letter(topic))
         found.clear()
         for record in records:
             headers = dict(record.headers)
@@ -295,7 +295,11 @@ async def parked_by_group(
                 raise AssertionError("a dead letter larger than any event")
         return all(set(found.get(group, {})) >= set(expected) for group in groups)
 
-    await wait_until(complete, timeout=60, interval=0.5, message=f"every garbage message on {topic}.dlq")
+    try:
+        await wait_until(complete, timeout=60, interval=0.5, message=f"every garbage message on {topic}.dlq")
+    except AssertionError as exc:
+        missing = {group: sorted(set(expected) - set(found.get(group, {}))) for group in groups}
+        raise AssertionError(f"{exc}; offsets not parked, by group: {missing}") from None
     return found
 
 

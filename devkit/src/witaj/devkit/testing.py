@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -88,6 +88,40 @@ async def read_topic(
             batch = await consumer.getmany(timeout_ms=100)
             for messages in batch.values():
                 records.extend(messages)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def read_whole_topic(
+    settings: KafkaSettings, topic: str, *, timeout: float = 10.0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record a topic held when the call began, duplicates included.
+
+    For topics written at least once, where a count of records says nothing about which records came:
+    reads each partition from its start to the end offset it had when the read began.
+    """
+    name = settings.topics(topic)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False, fetch_max_wait_ms=50
+    )
+    await consumer.start()
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        await consumer.topics()  # fetches the cluster's metadata, which partitions_for_topic reads
+        partitions = [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or ())]
+        if not partitions:
+            return records
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        deadline = time.monotonic() + timeout
+        while [p for p in partitions if await consumer.position(p) < ends[p]]:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout}s reading {name} to its end")
+            batch = await consumer.getmany(timeout_ms=100)
+            for partition, messages in batch.items():
+                records.extend(message for message in messages if message.offset < ends[partition])
     finally:
         await consumer.stop()
     return records
