@@ -19,7 +19,7 @@ from witaj.shared.envelope import Envelope, wrap
 from witaj.shared.events import FeedbackSubmitted
 from witaj.shared.events.content import ContentKind
 from witaj.shared.mongo import Session
-from witaj.shared.outbox import OutboxRelay
+from witaj.shared.outbox import OutboxRelay, encoded_events
 from witaj.shared.topics import CONTENT_FEEDBACK
 
 AGGREGATES = 4
@@ -201,7 +201,7 @@ async def test_two_racing_relays_publish_everything_in_commit_order_and_only_whi
 
 
 def events_of(batch: list[dict[str, Any]]) -> list[str]:
-    return [":".join(place(bytes(doc["value"]))) for doc in batch]
+    return [":".join(place(value)) for doc in batch for value in encoded_events(doc)]
 
 
 async def no_pending(writer: Any) -> bool:

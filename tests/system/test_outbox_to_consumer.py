@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from witaj.devkit.testing import read_topic, wait_until
 from witaj.shared.envelope import registry
 from witaj.shared.mongo import in_transaction
-from witaj.shared.outbox import OutboxRelay
+from witaj.shared.outbox import BUNDLE_EVENTS, OutboxRelay
 from witaj.shared.topics import CONTENT_FEEDBACK
 
 from .conftest import feedback
@@ -79,3 +81,87 @@ async def test_a_stopping_relay_flushes_what_was_written_before_it_stopped(write
     assert await writer.outbox.leases.count_documents({}) == 0  # released for the next replica
     records = await read_topic(sandbox.kafka, CONTENT_FEEDBACK, count=3)
     assert {registry.decode(r.value).id for r in records} == {e.id for e in envelopes}
+
+
+async def test_one_transaction_s_events_for_one_item_share_a_document_and_go_out_in_order(
+    writer, sandbox
+) -> None:
+    """A registration batch stages a hundred events for one event's key: one outbox write, not a hundred
+    (bundles of at most `BUNDLE_EVENTS`), published in order even by a relay whose batch is smaller."""
+    first = [feedback(n) for n in range(BUNDLE_EVENTS + 50)]
+    then = [feedback(n) for n in range(3)]
+    for envelopes in (first, then):
+
+        async def work(session, envelopes=envelopes) -> None:
+            await writer.outbox.add(session, CONTENT_FEEDBACK, *envelopes, key=b"one-item")
+
+        await writer.outbox.transaction(work)
+    bundles = await writer.outbox.collection.find({}, sort=[("aggregate_seq", 1)]).to_list()
+    assert [(doc["aggregate_seq"], len(doc["values"])) for doc in bundles] == [
+        (1, BUNDLE_EVENTS),
+        (BUNDLE_EVENTS + 1, 50),
+        (BUNDLE_EVENTS + 51, 3),
+    ]
+    assert bundles[0]["type"] == "content.feedback_submitted"
+
+    relay = writer.relay(batch_size=100)
+    assert await relay.publish_pending() == BUNDLE_EVENTS  # a bundle is never split
+    assert await relay.drain() == 53
+    records = await read_topic(sandbox.kafka, CONTENT_FEEDBACK, count=len(first) + len(then))
+    assert [registry.decode(r.value).id for r in records] == [e.id for e in first + then]
+    assert {r.partition for r in records} == {records[0].partition}
+
+
+async def test_a_document_staged_before_bundles_is_still_published(writer, sandbox) -> None:
+    """Replicas of the last version may have left single-event documents behind at an upgrade."""
+    envelope = feedback(4)
+    await writer.outbox.collection.insert_one(
+        {
+            "_id": str(envelope.id),
+            "aggregate_seq": 1,
+            "topic": CONTENT_FEEDBACK,
+            "key": envelope.key,
+            "value": registry.encode(envelope),
+            "type": envelope.type,
+            "city": envelope.city,
+            "created_at": datetime.now(UTC),
+            "published_at": None,
+        }
+    )
+    assert await writer.relay().drain() == 1
+    [record] = await read_topic(sandbox.kafka, CONTENT_FEEDBACK, count=1)
+    assert registry.decode(record.value).id == envelope.id
+
+
+async def test_the_relay_removes_what_was_published_past_the_retention_and_nothing_else(writer) -> None:
+    """Expiry is the relay's, through the index it reads pending events by: no expiry index of its own
+    for every outbox write to update (an older one is dropped)."""
+    await writer.outbox.collection.create_index("published_at", expireAfterSeconds=3600, name="outbox_ttl")
+    await writer.outbox.ensure_indexes()
+    assert "outbox_ttl" not in await writer.outbox.collection.index_information()
+
+    published = [feedback(n) for n in range(3)]
+    for envelope in published:
+        await writer.write(envelope)
+    first = writer.relay()
+    assert await first.drain() == 3
+    await first.release_lease()
+    old = datetime.now(UTC) - writer.outbox.retention - timedelta(minutes=1)
+    await writer.outbox.collection.update_one({"_id": str(published[0].id)}, {"$set": {"published_at": old}})
+    await in_transaction(
+        writer.client, lambda session: writer.outbox.add(session, CONTENT_FEEDBACK, feedback(3))
+    )
+
+    relay = writer.relay(expire_every=3600)  # expires in its first round, then not for an hour
+    relay.start()
+
+    async def expired_and_sent() -> bool:
+        old_left = await writer.outbox.collection.count_documents({"_id": str(published[0].id)})
+        return old_left == 0 and await writer.outbox.pending_count() == 0
+
+    await wait_until(expired_and_sent, message="the relay to expire the old event and send the new one")
+    await relay.stop()
+    assert await writer.outbox.collection.count_documents({}) == 3  # two published, one just now
+    assert await writer.outbox.expire() == 0
+    later = datetime.now(UTC) + writer.outbox.retention + timedelta(minutes=1)
+    assert await writer.outbox.expire(later) == 3

@@ -24,12 +24,19 @@ lease, renewed with its epoch just before each batch is sent, and a relay that f
 stops at once; only a batch that was in flight when its relay lost the lease (paused past the lease,
 or killed before marking it) is sent twice. Kafka itself cannot refuse the sends of a deposed relay
 without broker transactions, so that window stays; the order above holds regardless of leases.
+
+Cost. The outbox is written by every change, so it is kept to as few writes as ordering allows: the
+events one transaction stages for one aggregate share one document (a *bundle*, numbered by its first
+event; a registration batch of a hundred is one outbox write, not a hundred), and published bundles are
+removed by the relay once `retention` has passed, through the index it reads pending bundles by, rather
+than by an expiry index of their own that every write would also have to update.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -50,6 +57,30 @@ T = TypeVar("T")
 PUBLISH_ORDER = [("aggregate_seq", ASCENDING), ("seq", ASCENDING)]
 """Pending events, lowest aggregate numbers first (`seq`, a write-time id, orders only events staged
 before aggregate numbers existed, which have none and so come first)."""
+
+BUNDLE_EVENTS = 200
+BUNDLE_BYTES = 4_000_000
+"""At most this many events, or encoded bytes, share one outbox document (a document holds 16 MB)."""
+
+
+def encoded_events(doc: Document) -> list[bytes]:
+    """The encoded events of an outbox document, in order (a bundle's, or the single one of a document
+    written before bundles)."""
+    return [bytes(value) for value in doc["values"]] if "values" in doc else [bytes(doc["value"])]
+
+
+def _bundles(envelopes: list[Envelope[Any]]) -> list[list[tuple[Envelope[Any], bytes]]]:
+    """Consecutive runs of encoded events, each within `BUNDLE_EVENTS` and `BUNDLE_BYTES`."""
+    bundles: list[list[tuple[Envelope[Any], bytes]]] = []
+    size = 0
+    for envelope in envelopes:
+        value = registry.encode(envelope)
+        if not bundles or len(bundles[-1]) >= BUNDLE_EVENTS or size + len(value) > BUNDLE_BYTES:
+            bundles.append([])
+            size = 0
+        bundles[-1].append((envelope, value))
+        size += len(value)
+    return bundles
 
 
 class Outbox:
@@ -72,19 +103,17 @@ class Outbox:
         """The relays to wake when a transaction committed events (`OutboxRelay` adds itself)."""
 
     async def ensure_indexes(self) -> None:
-        await drop_indexes(self.collection, "outbox_pending")  # ordered by write-time ids: replaced
+        # "outbox_pending" was ordered by write-time ids; "outbox_ttl" is now the relay's `expire`.
+        await drop_indexes(self.collection, "outbox_pending", "outbox_ttl")
         await self.collection.create_index(
             [("published_at", ASCENDING), *PUBLISH_ORDER], name="outbox_pending_order"
-        )
-        await self.collection.create_index(
-            "published_at", expireAfterSeconds=int(self.retention.total_seconds()), name="outbox_ttl"
         )
 
     async def add(
         self, session: Session, topic: str, *envelopes: Envelope[Any], key: bytes | None = None
     ) -> None:
         """Stage events for `topic` in the caller's transaction (logical topic name), each numbered
-        within its aggregate in commit order (see the module)."""
+        within its aggregate in commit order; an aggregate's events share a bundle (see the module)."""
         now = datetime.now(UTC)
         by_key: dict[bytes, list[Envelope[Any]]] = {}
         for envelope in envelopes:
@@ -99,22 +128,26 @@ class Outbox:
                 session=session,
             )
             assert counter is not None  # upserted
-            first = counter["seq"] - len(events) + 1
-            docs += [
-                {
-                    "_id": str(envelope.id),
-                    "aggregate_seq": first + n,
-                    "topic": topic,
-                    "key": aggregate,
-                    "value": registry.encode(envelope),
-                    "type": envelope.type,
-                    "city": envelope.city,
-                    "created_at": now,
-                    "published_at": None,
-                }
-                for n, envelope in enumerate(events)
-            ]
-        if docs:
+            number = counter["seq"] - len(events) + 1
+            for bundle in _bundles(events):
+                types = sorted({envelope.type for envelope, _ in bundle})
+                docs.append(
+                    {
+                        "_id": str(bundle[0][0].id),
+                        "aggregate_seq": number,
+                        "topic": topic,
+                        "key": aggregate,
+                        "values": [value for _, value in bundle],
+                        "type": types[0] if len(types) == 1 else types,
+                        "city": bundle[0][0].city,
+                        "created_at": now,
+                        "published_at": None,
+                    }
+                )
+                number += len(bundle)
+        if len(docs) == 1:
+            await self.collection.insert_one(docs[0], session=session)
+        elif docs:
             await self.collection.insert_many(docs, session=session)
 
     async def transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
@@ -128,7 +161,14 @@ class Outbox:
             wake()
 
     async def pending_count(self) -> int:
+        """Outbox documents not yet published (bundles, not events: zero means nothing is waiting)."""
         return await self.collection.count_documents({"published_at": None})
+
+    async def expire(self, now: datetime | None = None) -> int:
+        """Remove what was published more than `retention` ago; the number of documents removed."""
+        cutoff = (now or datetime.now(UTC)) - self.retention
+        result = await self.collection.delete_many({"published_at": {"$lt": cutoff}})
+        return result.deleted_count
 
 
 class OutboxRelay(Worker):
@@ -142,6 +182,7 @@ class OutboxRelay(Worker):
         batch_size: int = 500,
         poll_interval: float = 0.5,
         lease_seconds: float = 15.0,
+        expire_every: float = 300.0,
         before_publish: Callable[[list[Document]], Awaitable[None]] | None = None,
         before_mark: Callable[[list[Document]], Awaitable[None]] | None = None,
         name: str = "outbox-relay",
@@ -152,6 +193,11 @@ class OutboxRelay(Worker):
         self.publisher = publisher
         self.batch_size = batch_size
         self.lease_seconds = lease_seconds
+        self.expire_every = expire_every
+        """Seconds between two removals of what was published past the outbox's retention."""
+        self._next_expiry = 0.0
+        self._more = False
+        """Whether the last batch read left pending events behind it."""
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.epoch: int | None = None
         """The lease's epoch while this relay holds it: each take-over counts one up, so a relay that
@@ -196,14 +242,23 @@ class OutboxRelay(Worker):
             self.epoch = None
 
     async def pending(self) -> list[Document]:
-        """The next batch to publish, read from one snapshot (see the module for why)."""
+        """The next batch to publish, read from one snapshot (see the module for why): the lowest
+        numbered documents holding at most `batch_size` events (at least one document)."""
         async with self.outbox.client.start_session(snapshot=True) as session:
-            return await self.outbox.collection.find(
+            docs = await self.outbox.collection.find(
                 {"published_at": None},
                 sort=PUBLISH_ORDER,
                 limit=self.batch_size,
                 session=session,
             ).to_list()
+        batch, events = [], 0
+        for doc in docs:  # a prefix of the order keeps every aggregate's events in order
+            events += len(doc["values"]) if "values" in doc else 1
+            if batch and events > self.batch_size:
+                break
+            batch.append(doc)
+        self._more = len(batch) < len(docs) or len(docs) == self.batch_size
+        return batch
 
     async def publish_pending(self) -> int:
         """Publish one batch of pending events if this relay holds the lease; the number published."""
@@ -214,17 +269,18 @@ class OutboxRelay(Worker):
             await self._before_publish(batch)
         if not await self.acquire_lease():  # renewed just before sending: a deposed relay stops here
             return 0
-        await self.publisher.send_many(
-            (doc["topic"], bytes(doc["value"]), bytes(doc["key"])) for doc in batch
-        )
+        messages = [
+            (doc["topic"], value, bytes(doc["key"])) for doc in batch for value in encoded_events(doc)
+        ]
+        await self.publisher.send_many(messages)
         if self._before_mark is not None:
             await self._before_mark(batch)
         await self.outbox.collection.update_many(
             {"_id": {"$in": [doc["_id"] for doc in batch]}, "published_at": None},
             {"$set": {"published_at": datetime.now(UTC)}},
         )
-        self.published += len(batch)
-        return len(batch)
+        self.published += len(messages)
+        return len(messages)
 
     async def drain(self) -> int:
         total = 0
@@ -234,13 +290,16 @@ class OutboxRelay(Worker):
 
     async def each_round(self) -> None:
         await self.acquire_lease()  # held between rounds; each batch renews it again before it is sent
+        if self.epoch is not None and time.monotonic() >= self._next_expiry:
+            self._next_expiry = time.monotonic() + self.expire_every
+            await self.outbox.expire()
 
     async def run_once(self) -> bool:
-        """Publish one batch if this relay holds the lease; True when a full batch was sent and it still
-        holds the lease (a lost lease ends the round)."""
+        """Publish one batch if this relay holds the lease; True when more was pending than one batch
+        and it still holds the lease (a lost lease ends the round)."""
         if self.epoch is None:
             return False
-        return await self.publish_pending() == self.batch_size and self.epoch is not None
+        return await self.publish_pending() > 0 and self._more and self.epoch is not None
 
     async def finish(self) -> None:
         """A last flush, so what the service's stopped workers and consumers wrote goes out now rather
