@@ -7,6 +7,7 @@ and database, with concurrent replicas.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -69,6 +70,24 @@ def slot(outbox: FakeOutbox) -> dict[str, Any]:
 def statuses(outbox: FakeOutbox) -> list[str]:
     by_seq = sorted(outbox.db["registrations"].docs.values(), key=lambda r: r["seq"])
     return [r["status"] for r in by_seq]
+
+
+async def test_people_registering_at_once_create_the_place_counter_once(store, course, outbox) -> None:
+    """The first moments of a popular course: everyone arrives before the counter exists, and they share
+    one write creating it rather than each sending the same upsert."""
+    writes = 0
+    upsert = store.slots.update_one
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal writes
+        writes += 1
+        await asyncio.sleep(0)  # still under way while the others arrive
+        return await upsert(*args, **kwargs)
+
+    store.slots.update_one = counted  # type: ignore[method-assign]
+    await asyncio.gather(*(register(store, course, f"person-{n}") for n in range(20)))
+    assert writes == 1
+    assert statuses(outbox).count("confirmed") == 2 and len(statuses(outbox)) == 20
 
 
 async def test_places_go_first_come_first_served_then_the_waitlist_in_order(store, course, outbox) -> None:

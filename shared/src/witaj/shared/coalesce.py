@@ -1,4 +1,5 @@
-"""Reads of the same thing that overlap share one trip to the database.
+"""Reads of the same thing that overlap share one trip to the database (as do idempotent writes, such as
+creating a counter that may already exist).
 
 When hundreds of people register for the same popular course within the same second, each request
 would otherwise read the same event document, and those identical reads cost as much as the

@@ -27,6 +27,7 @@ from pymongo.errors import DuplicateKeyError
 from witaj.events import schedule as sched
 from witaj.events.documents import PUBLISHED, overrides_of, schedule_of
 from witaj.events.schemas import RegistrationCreate
+from witaj.shared.coalesce import InFlight
 from witaj.shared.envelope import EventData, wrap
 from witaj.shared.errors import ApiError, Conflict, NotFound
 from witaj.shared.events import (
@@ -92,6 +93,7 @@ class RegistrationStore:
         self._queues: dict[str, list[tuple[Document, asyncio.Future[Document]]]] = {}
         self._flushers: dict[str, asyncio.Task[None]] = {}
         self._known_slots: set[str] = set()  # counters known to exist: no upsert per registration
+        self._creating: InFlight[None] = InFlight()
 
     async def ensure_indexes(self) -> None:
         """Each index costs every registration a write (in the database used here, about as much as the
@@ -170,8 +172,16 @@ class RegistrationStore:
         return key.astimezone(UTC), occurrence.end + self.retention
 
     async def _ensure_slot(self, slot: str, event: Document, occurrence: datetime | None) -> None:
+        """The slot's counter exists. Everyone registering in the first moments of a popular course
+        arrives before the first upsert returns: they share that one write instead of each sending theirs."""
         if slot in self._known_slots:
             return
+        await self._creating.read(slot, lambda: self._create_slot(slot, event, occurrence))
+        if len(self._known_slots) > 100_000:
+            self._known_slots.clear()
+        self._known_slots.add(slot)
+
+    async def _create_slot(self, slot: str, event: Document, occurrence: datetime | None) -> None:
         capacity = event.get("capacity")
         try:
             await self.slots.update_one(
@@ -181,10 +191,7 @@ class RegistrationStore:
                 upsert=True,
             )  # fmt: skip
         except DuplicateKeyError:
-            pass  # created by a concurrent registration
-        if len(self._known_slots) > 100_000:
-            self._known_slots.clear()
-        self._known_slots.add(slot)
+            pass  # created by another replica at the same moment
 
     async def issue_token(self) -> str:
         """A token asked for before registering (so even the first registration can carry an
