@@ -28,6 +28,8 @@ def process(code: str) -> Iterator[int]:
 
 async def test_the_meter_tells_a_busy_process_from_an_idle_one_and_settling_waits_for_quiet() -> None:
     with process("while True: pass") as busy, process("import time; time.sleep(600)") as idle:
+        # past the interpreter's start, which alone can use a tenth of a core over a short reading
+        assert (await settle({"idle": idle}, window=0.2, timeout=10.0, own=False))[1]
         meter = CpuMeter({"busy": busy, "idle": idle})
         meter.start()
         used: dict[str, float] = {}
