@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,19 @@ class BenchEnv:
 
     def size(self, full: int, quick: int) -> int:
         return quick if self.quick else full
+
+
+def platform_logs(area: str) -> Path | None:
+    """Where an area that starts a platform of its own keeps its processes' logs: under
+    `WITAJ_BENCH_LOGS`, when set, so a stall or an error in a run can be read afterwards (a directory per
+    area and run: the platform keeps state there too); otherwise in a temporary directory removed with
+    the platform."""
+    root = os.environ.get("WITAJ_BENCH_LOGS")
+    if not root:
+        return None
+    path = Path(root) / f"{area}-{time.strftime('%Y%m%dT%H%M%S')}"
+    path.mkdir(parents=True)
+    return path
 
 
 async def raw_latency(

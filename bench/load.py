@@ -32,7 +32,7 @@ from witaj.devkit.ledger import Report, percentile
 from witaj.devkit.load import SERVICE_OF, Load
 from witaj.shared.devtokens import DevSigningKey
 
-from bench.env import BenchEnv
+from bench.env import BenchEnv, platform_logs
 from bench.processes import settle
 from bench.results import Result
 
@@ -53,7 +53,7 @@ async def run(env: BenchEnv) -> list[Result]:
     users = int(_setting("USERS", 200, 20, env))
     seconds = _setting("SECONDS", 60, 10, env)
     think = _setting("THINK", 5.0, 1.0, env)
-    starting = local_platform(extra_env=ENV)
+    starting = local_platform(extra_env=ENV, log_dir=platform_logs("load"))
     platform: LocalPlatform = await asyncio.to_thread(starting.__enter__)
     try:
         return await _measure(env, platform, users, seconds, think)

@@ -38,7 +38,7 @@ from witaj.devkit.cluster import LocalPlatform, local_platform
 from witaj.devkit.ledger import Report, RouteStats, percentile
 from witaj.devkit.load import Load
 
-from bench.env import BenchEnv
+from bench.env import BenchEnv, platform_logs
 from bench.load import ENV, Prepared, prepare
 from bench.processes import CpuMeter, load_average, settle
 from bench.results import Result
@@ -113,7 +113,7 @@ def _setting(name: str, full: float, quick: float, env: BenchEnv) -> float:
 
 
 async def run(env: BenchEnv) -> list[Result]:
-    starting = local_platform(extra_env=ENV)
+    starting = local_platform(extra_env=ENV, log_dir=platform_logs("saturation"))
     platform: LocalPlatform = await asyncio.to_thread(starting.__enter__)
     try:
         ready = await prepare(env, platform)

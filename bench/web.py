@@ -32,7 +32,7 @@ import httpx
 from witaj.devkit.cluster import LocalPlatform, local_platform
 from witaj.devkit.testing import wait_until
 
-from bench.env import BenchEnv
+from bench.env import BenchEnv, platform_logs
 from bench.results import Result
 
 PROCESS = "lublin-temporary-residence"
@@ -223,7 +223,7 @@ async def _measure(env: BenchEnv, platform: LocalPlatform) -> list[Result]:
 
 
 async def run(env: BenchEnv) -> list[Result]:
-    starting = local_platform(extra_env=ENV)
+    starting = local_platform(extra_env=ENV, log_dir=platform_logs("web"))
     platform: LocalPlatform = await asyncio.to_thread(starting.__enter__)
     try:
         return await _measure(env, platform)
