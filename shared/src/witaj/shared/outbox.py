@@ -58,6 +58,9 @@ PUBLISH_ORDER = [("aggregate_seq", ASCENDING), ("seq", ASCENDING)]
 """Pending events, lowest aggregate numbers first (`seq`, a write-time id, orders only events staged
 before aggregate numbers existed, which have none and so come first)."""
 
+READ_AHEAD = 50
+"""Outbox documents the relay reads per round trip while filling a batch."""
+
 BUNDLE_EVENTS = 200
 BUNDLE_BYTES = 4_000_000
 """At most this many events, or encoded bytes, share one outbox document (a document holds 16 MB)."""
@@ -145,9 +148,7 @@ class Outbox:
                     }
                 )
                 number += len(bundle)
-        if len(docs) == 1:
-            await self.collection.insert_one(docs[0], session=session)
-        elif docs:
+        if docs:
             await self.collection.insert_many(docs, session=session)
 
     async def transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
@@ -243,21 +244,30 @@ class OutboxRelay(Worker):
 
     async def pending(self) -> list[Document]:
         """The next batch to publish, read from one snapshot (see the module for why): the lowest
-        numbered documents holding at most `batch_size` events (at least one document)."""
+        numbered documents holding at most `batch_size` events (at least one document). Read a few
+        documents at a time and no further than the batch, since after a surge each bundle may hold
+        a hundred events."""
+        batch: list[Document] = []
+        events = 0
+        self._more = False
         async with self.outbox.client.start_session(snapshot=True) as session:
-            docs = await self.outbox.collection.find(
+            cursor = self.outbox.collection.find(
                 {"published_at": None},
                 sort=PUBLISH_ORDER,
                 limit=self.batch_size,
+                batch_size=READ_AHEAD,
                 session=session,
-            ).to_list()
-        batch, events = [], 0
-        for doc in docs:  # a prefix of the order keeps every aggregate's events in order
-            events += len(doc["values"]) if "values" in doc else 1
-            if batch and events > self.batch_size:
-                break
-            batch.append(doc)
-        self._more = len(batch) < len(docs) or len(docs) == self.batch_size
+            )
+            try:
+                async for doc in cursor:  # a prefix of the order keeps every aggregate's events in order
+                    events += len(doc["values"]) if "values" in doc else 1
+                    if batch and events > self.batch_size:
+                        self._more = True
+                        break
+                    batch.append(doc)
+            finally:
+                await cursor.close()
+        self._more = self._more or len(batch) == self.batch_size
         return batch
 
     async def publish_pending(self) -> int:
