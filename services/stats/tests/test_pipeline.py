@@ -39,10 +39,12 @@ async def settle() -> None:
 
 
 @asynccontextmanager
-async def writing(max_size: int) -> AsyncIterator[tuple[Pipeline, SlowStore, list[int]]]:
+async def writing(
+    max_size: int, interval: float = 0.0
+) -> AsyncIterator[tuple[Pipeline, SlowStore, list[int]]]:
     """A pipeline with its writer running, already busy storing a first batch of offsets 0-9."""
     store, acked = SlowStore(), []
-    pipeline = Pipeline(store, max_size)  # type: ignore[arg-type]
+    pipeline = Pipeline(store, max_size, interval)  # type: ignore[arg-type]
 
     def acknowledge(batch: list[Record]) -> None:
         acked.extend(r.offset for r in batch)
@@ -84,3 +86,32 @@ async def test_the_queue_behind_a_write_is_bounded_by_the_batch_size() -> None:
         store.gate.set()
         await settle()
         assert blocked.done()
+
+
+async def test_under_a_trickle_a_batch_starts_at_most_once_per_interval() -> None:
+    async with writing(max_size=100, interval=0.5) as (pipeline, store, acked):
+        store.gate.set()  # the first batch, stored at once after a quiet spell
+        await settle()
+        assert store.stored == [list(range(10))]
+        store.started.clear()
+
+        await pipeline.add(messages(range(10, 12)))
+        await settle()
+        assert not store.started.is_set(), "a trickle waits for the interval, to be stored together"
+        await pipeline.add(messages(range(12, 14)))
+        async with asyncio.timeout(5):
+            await store.started.wait()
+        store.gate.set()
+        await settle()
+        assert store.stored[1] == list(range(10, 14))
+        assert acked == list(range(14))
+
+
+async def test_a_full_queue_does_not_wait_for_the_interval() -> None:
+    async with writing(max_size=10, interval=60.0) as (pipeline, store, _):
+        store.gate.set()
+        await settle()
+        store.started.clear()
+        await pipeline.add(messages(range(10, 20)))
+        async with asyncio.timeout(5):
+            await store.started.wait()  # not a minute later

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import math
 import tempfile
 import time
 from collections.abc import Callable, Coroutine
@@ -310,7 +311,7 @@ def create_app(settings: StatsSettings) -> faust.App:
     client = create_client(settings.mongo)
     publisher = EventPublisher(kafka)
     worker = BatchProcessor(settings, RollupStore(client, database(client, settings.mongo)), publisher)
-    pipeline = Pipeline(worker, settings.processor.batch_size)
+    pipeline = Pipeline(worker, settings.processor.batch_size, settings.processor.batch_interval)
     install(app, pipeline, [kafka.topics(t) for t in SOURCE_TOPICS], kafka.fetch_max_wait_ms)
 
     async def mongo_ready() -> bool:
@@ -371,14 +372,21 @@ class Pipeline:
     store. The queue holds at most `batch_size` records (compact: a page view is kept as what it
     counts); beyond that the consumer waits before fetching more.
 
+    A batch starts at most once per `interval` (unless the queue is full): after a quiet spell the
+    first event is stored at once, but under a steady trickle of usage every few events would
+    otherwise be a transaction of their own, with its tables read back and published, and the
+    database's work per event is then many times what it is in a batch of a second's events. Counts
+    are then at most `interval` late, which live figures can bear.
+
     Records are acknowledged after their transaction commits, so committed offsets never pass an event
     that was not counted, whatever happens to the process: a stop, a rebalance or a `kill -9` leaves the
     rest to be read again, and the offsets stored with the counts make that replay harmless.
     """
 
-    def __init__(self, worker: BatchProcessor, max_size: int) -> None:
+    def __init__(self, worker: BatchProcessor, max_size: int, interval: float = 0.0) -> None:
         self.worker = worker
         self.max_size = max_size
+        self.interval = interval
         self.waiting: list[Record] = []
         self.changed = asyncio.Condition()
 
@@ -390,15 +398,29 @@ class Pipeline:
             self.changed.notify_all()
 
     async def write(self, acknowledge: Callable[[list[Record]], None]) -> None:
+        last_start = -math.inf
         while True:
             async with self.changed:
                 await self.changed.wait_for(lambda: bool(self.waiting))
+                await self._gather(last_start + self.interval - time.monotonic())
                 batch, self.waiting = self.waiting[: self.max_size], self.waiting[self.max_size :]
                 self.changed.notify_all()
+            last_start = time.monotonic()
             started = time.perf_counter()
             await _finish(self.worker.process(batch))
             acknowledge(batch)
             log.debug("stats.batch", size=len(batch), ms=round((time.perf_counter() - started) * 1000))
+
+
+    async def _gather(self, seconds: float) -> None:
+        """Let the queue fill for `seconds` (holding `changed`), or until it holds a full batch."""
+        if seconds <= 0:
+            return
+        try:
+            async with asyncio.timeout(seconds):
+                await self.changed.wait_for(lambda: len(self.waiting) >= self.max_size)
+        except TimeoutError:
+            pass
 
 
 async def _finish(work: Coroutine[Any, Any, None]) -> None:

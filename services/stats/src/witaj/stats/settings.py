@@ -55,6 +55,12 @@ class ProcessorSettings(BaseModel):
         le=500_000,
         description="Events stored in one transaction at most (and queued behind it at most)",
     )
+    batch_interval: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="Seconds a batch waits after the start of the one before (a full batch goes at once)",
+    )
     commit_interval: float = Field(default=1.0, gt=0, le=60, description="faust offset commit interval")
     publish_minutes: bool = Field(
         default=False, description="Also publish minute windows on stats.rollups (hour and day always)"
