@@ -411,7 +411,6 @@ class Pipeline:
             acknowledge(batch)
             log.debug("stats.batch", size=len(batch), ms=round((time.perf_counter() - started) * 1000))
 
-
     async def _gather(self, seconds: float) -> None:
         """Let the queue fill for `seconds` (holding `changed`), or until it holds a full batch."""
         if seconds <= 0:
