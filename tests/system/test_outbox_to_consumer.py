@@ -165,3 +165,30 @@ async def test_the_relay_removes_what_was_published_past_the_retention_and_nothi
     assert await writer.outbox.expire() == 0
     later = datetime.now(UTC) + writer.outbox.retention + timedelta(minutes=1)
     assert await writer.outbox.expire(later) == 3
+
+
+async def test_a_held_lease_is_written_once_a_quarter_of_it_has_passed_not_at_every_batch(writer) -> None:
+    relay = writer.relay(lease_seconds=2.0)
+    leases = writer.outbox.leases
+
+    async def expiry() -> object:
+        return (await leases.find_one({"_id": "relay"}) or {}).get("expires_at")
+
+    assert await relay.acquire_lease()
+    taken = await expiry()
+    for _ in range(5):  # a relay woken by every write asks for its lease twice per batch
+        assert await relay.acquire_lease()
+    assert await expiry() == taken, "a lease renewed just now was written again"
+
+    async def renewed() -> bool:
+        return await relay.acquire_lease() and await expiry() != taken
+
+    await wait_until(renewed, timeout=10, interval=0.1)
+
+    # Once another relay took it over (it had expired), the next check finds it lost, whenever it comes.
+    await leases.update_one({"_id": "relay"}, {"$set": {"owner": "elsewhere"}, "$inc": {"epoch": 1}})
+    await wait_until(lambda: _lost(relay), timeout=10, interval=0.1)
+
+
+async def _lost(relay) -> bool:
+    return not await relay.acquire_lease() and relay.epoch is None

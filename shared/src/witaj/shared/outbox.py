@@ -20,7 +20,7 @@ The guarantee, precisely: every committed event is published at least once, and 
 first copy of each event reaches Kafka after the first copy of every event committed before it. Extra
 copies carry the same event id and arrive only after their first copy, so consumers with an inbox apply
 each event once and in commit order. Extra copies are rare: a relay publishes only while it holds the
-lease, renewed with its epoch just before each batch is sent, and a relay that finds it lost the lease
+lease, checked with its epoch just before each batch is sent, and a relay that finds it lost the lease
 stops at once; only a batch that was in flight when its relay lost the lease (paused past the lease,
 or killed before marking it) is sent twice. Kafka itself cannot refuse the sends of a deposed relay
 without broker transactions, so that window stays; the order above holds regardless of leases.
@@ -29,7 +29,10 @@ Cost. The outbox is written by every change, so it is kept to as few writes as o
 events one transaction stages for one aggregate share one document (a *bundle*, numbered by its first
 event; a registration batch of a hundred is one outbox write, not a hundred), and published bundles are
 removed by the relay once `retention` has passed, through the index it reads pending bundles by, rather
-than by an expiry index of their own that every write would also have to update.
+than by an expiry index of their own that every write would also have to update. The lease is written
+only once a quarter of it has gone by since the last renewal (by the relay's own clock, read before
+that renewal was sent): until then no other relay can have taken it, since it was still three quarters
+from expiring, and a relay woken by every write would otherwise write its lease twice per write.
 """
 
 from __future__ import annotations
@@ -203,12 +206,18 @@ class OutboxRelay(Worker):
         self.epoch: int | None = None
         """The lease's epoch while this relay holds it: each take-over counts one up, so a relay that
         lost the lease cannot renew it, even if it was never told."""
+        self._renew_at = 0.0
+        """When (monotonic) the held lease is next written; before it, it is surely still held."""
         self._before_publish = before_publish  # seams for tests of pauses and crashes
         self._before_mark = before_mark
         self.published = 0
 
     async def acquire_lease(self) -> bool:
-        """Renew this relay's lease, or take the lease if it expired (a new epoch); whether it holds it."""
+        """Renew this relay's lease, or take the lease if it expired (a new epoch); whether it holds it.
+        A lease renewed less than a quarter of its length ago is held without asking (see the module)."""
+        started = time.monotonic()
+        if self.epoch is not None and started < self._renew_at:
+            return True
         now = datetime.now(UTC)
         until = now + timedelta(seconds=self.lease_seconds)
         if self.epoch is not None:
@@ -217,6 +226,7 @@ class OutboxRelay(Worker):
                 {"$set": {"expires_at": until}},
             )
             if renewed is not None:
+                self._renew_at = started + self.lease_seconds / 4
                 return True
             log.warning("outbox.lease_lost", epoch=self.epoch)
             self.epoch = None
@@ -234,6 +244,7 @@ class OutboxRelay(Worker):
                 return False  # another relay holds a live lease
             taken = {"epoch": 1}
         self.epoch = int(taken["epoch"])
+        self._renew_at = started + self.lease_seconds / 4
         log.info("outbox.lease_taken", epoch=self.epoch)
         return True
 
@@ -277,7 +288,7 @@ class OutboxRelay(Worker):
             return 0
         if self._before_publish is not None:
             await self._before_publish(batch)
-        if not await self.acquire_lease():  # renewed just before sending: a deposed relay stops here
+        if not await self.acquire_lease():  # checked just before sending: a deposed relay stops here
             return 0
         messages = [
             (doc["topic"], value, bytes(doc["key"])) for doc in batch for value in encoded_events(doc)
@@ -299,7 +310,7 @@ class OutboxRelay(Worker):
         return total
 
     async def each_round(self) -> None:
-        await self.acquire_lease()  # held between rounds; each batch renews it again before it is sent
+        await self.acquire_lease()  # held between rounds; each batch checks it again before it is sent
         if self.epoch is not None and time.monotonic() >= self._next_expiry:
             self._next_expiry = time.monotonic() + self.expire_every
             await self.outbox.expire()
