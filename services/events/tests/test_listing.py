@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from witaj.devkit.testing import wait_until
+
 MONDAY = datetime(2030, 3, 4, 17, 0)  # local time in Lublin; DST starts on 31 March 2030
 
 
@@ -154,3 +156,38 @@ async def test_titles_follow_the_city_fallback_chain(client, editor, auth_header
     )
     detail = (await client.get(url, params={"lang": "en"})).json()
     assert detail["texts"]["title"] == "CV workshop" and detail["available_languages"] == ["pl", "en"]
+
+
+async def test_a_change_by_another_replica_shows_once_the_listing_is_a_moment_old(
+    client, editor, make_event, state
+) -> None:
+    event = await _create(client, editor, make_event())
+    assert [o["title"] for o in (await client.get("/cities/lublin/events")).json()["items"]] == [
+        "Warsztaty CV"
+    ]
+    # Another replica changes the title: this one learns nothing of it but the listing's age.
+    await state.events.collection.update_one(
+        {"_id": event["id"]}, {"$set": {"texts.title": "Renamed elsewhere"}}
+    )
+
+    async def renamed() -> bool:
+        items = (await client.get("/cities/lublin/events")).json()["items"]
+        return [o["title"] for o in items] == ["Renamed elsewhere"]
+
+    await wait_until(renamed, timeout=10, interval=0.2, message="the other replica's change listed")
+
+
+async def test_a_change_through_this_replica_is_listed_at_once(client, editor, make_event) -> None:
+    body = make_event()
+    event = await _create(client, editor, body)
+    url = f"/cities/lublin/events/{event['id']}"
+
+    async def titles() -> list[str]:
+        return [o["title"] for o in (await client.get("/cities/lublin/events")).json()["items"]]
+
+    assert await titles() == ["Warsztaty CV"]
+    renamed = {**body, "texts": {**body["texts"], "title": "Warsztaty CV i list motywacyjny"}}
+    assert (await client.put(url, json=renamed, headers=editor)).status_code == 200
+    assert await titles() == ["Warsztaty CV i list motywacyjny"]
+    assert (await client.post(f"{url}/cancel", headers=editor)).status_code == 204
+    assert await titles() == []

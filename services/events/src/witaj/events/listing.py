@@ -9,7 +9,7 @@ runs in a worker thread, so the event loop goes on answering other requests (`/h
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -79,6 +79,15 @@ class Filters:
         return query
 
 
+def _floor_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def _ceil_minute(moment: datetime) -> datetime:
+    floor = _floor_minute(moment)
+    return floor if floor == moment else floor + timedelta(minutes=1)
+
+
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
@@ -122,9 +131,18 @@ FiltersDep = Annotated[Filters, Depends(filters)]
 
 
 async def candidates(store: AgendaStore, city: str, where: Filters) -> list[Document]:
-    docs = await store.collection.find(
-        where.query(city), projection=LISTING_FIELDS, limit=MAX_CANDIDATES + 1
-    ).to_list()
+    """The published events that may have an occurrence in the window, as stored (not to be changed:
+    they may be shared with other readers for a moment, see `witaj.events.recent_listings`). The
+    window is rounded out to whole minutes, so listings starting "now" share one read; expanding the
+    recurrences cuts the occurrences to the exact window."""
+    rounded = replace(where, start=_floor_minute(where.start), end=_ceil_minute(where.end))
+
+    async def fetch() -> list[Document]:
+        return await store.collection.find(
+            rounded.query(city), projection=LISTING_FIELDS, limit=MAX_CANDIDATES + 1
+        ).to_list()
+
+    docs = await store.listings.read(city, rounded, fetch)
     if len(docs) > MAX_CANDIDATES:
         raise ApiError(400, "too_many_events", "Too many events match: narrow the date range or filters")
     return docs

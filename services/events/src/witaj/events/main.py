@@ -11,6 +11,7 @@ from witaj.events import api, calendar_api, handlers, registration_api, workbenc
 from witaj.events.deps import Services
 from witaj.events.documents import SOURCE
 from witaj.events.jobs import Housekeeping
+from witaj.events.recent_listings import RecentListings
 from witaj.events.registrations import RegistrationStore
 from witaj.events.settings import EventsSettings
 from witaj.events.store import AgendaStore
@@ -46,6 +47,7 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
             events = AgendaStore(
                 runtime.db, runtime.outbox, cancel_registrations=registrations.cancel_for_event,
                 check_capacity=registrations.check_capacity, booked_occurrences=registrations.booked_occurrences,
+                listings=RecentListings(settings.agenda.listing_seconds),
             )  # fmt: skip
             await events.ensure_indexes()
             await registrations.ensure_indexes()

@@ -22,6 +22,10 @@ class AgendaSettings(BaseModel):
     import_timeout_seconds: float = Field(
         default=10, gt=0, le=120, description="Whole time a calendar URL has to answer, redirects included"
     )
+    listing_seconds: float = Field(
+        default=1.0, ge=0, le=60,
+        description="Seconds readers share a listing's database read (another replica's change shows after at most this)",
+    )  # fmt: skip
 
 
 class EventsSettings(WitajSettings):

@@ -24,6 +24,7 @@ from witaj.events.documents import (
     translations_of,
 )
 from witaj.events.history import TextHistory
+from witaj.events.recent_listings import RecentListings
 from witaj.events.schemas import OccurrenceChange, TranslationUpdate
 from witaj.shared.coalesce import InFlight
 from witaj.shared.envelope import EventData, wrap
@@ -53,6 +54,7 @@ class AgendaStore:
         cancel_registrations: RegistrationCanceller | None = None,
         check_capacity: CapacityCheck | None = None,
         booked_occurrences: Callable[[Session, str], Awaitable[list[datetime]]] | None = None,
+        listings: RecentListings | None = None,
     ) -> None:
         """The registration rules come from the registrations' store (`main.py` wires them); without
         them (the demo seeding, which books nobody) cancelling cancels no registration."""
@@ -63,6 +65,9 @@ class AgendaStore:
         self.cancel_registrations = cancel_registrations
         self.check_capacity = check_capacity
         self.booked_occurrences = booked_occurrences
+        self.listings = listings or RecentListings(0)
+        """Recent listings' candidates, forgotten when this replica changes a city's agenda."""
+        outbox.wakers.append(self.listings.committed)
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index(
@@ -100,6 +105,8 @@ class AgendaStore:
         return await self.collection.find_one({"_id": event_id, "city": city}, session=session)
 
     async def emit(self, session: Session, doc: Document, *events: EventData) -> None:
+        """Stage the change's events; every change a listing can show passes here."""
+        self.listings.changing(doc["city"])
         await self.outbox.add(
             session,
             AGENDA_EVENTS,
