@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from witaj.devkit.testing import read_topic, wait_until
 from witaj.shared.envelope import registry
+from witaj.shared.kafka import PermanentError
 from witaj.shared.mongo import in_transaction
 from witaj.shared.outbox import BUNDLE_EVENTS, OutboxRelay
-from witaj.shared.topics import CONTENT_FEEDBACK
+from witaj.shared.topics import CONTENT_FEEDBACK, dead_letter
 
 from .conftest import feedback
 
@@ -192,3 +193,39 @@ async def test_a_held_lease_is_written_once_a_quarter_of_it_has_passed_not_at_ev
 
 async def _lost(relay) -> bool:
     return not await relay.acquire_lease() and relay.epoch is None
+
+
+async def test_a_consumer_handling_fetches_together_applies_each_event_once_and_parks_only_the_bad_one(
+    writer, reader, consumer_for, sandbox
+) -> None:
+    batches: list[int] = []
+
+    async def apply_all(envelopes, session) -> None:
+        for envelope in envelopes:
+            await apply_one(envelope, session)
+
+    async def apply_one(envelope, session) -> None:
+        if envelope.data.item_id == "page-7":
+            raise PermanentError("page-7 cannot be applied")
+        await reader.apply(envelope, session)
+
+    async def together(envelopes) -> None:
+        batches.append(len(envelopes))
+        await reader.inbox.apply_many(envelopes, apply_all)
+
+    for n in range(20):
+        await writer.write(feedback(n))
+    relay = writer.relay()
+    assert await relay.drain() == 20
+    consumer = consumer_for(reader.inbox.handler(apply_one), handle_batch=together)
+    async with consumer:
+        await wait_until(lambda: consumer.handled >= 19, timeout=20, message="19 events handled")
+        parked = await read_topic(sandbox.kafka, dead_letter(CONTENT_FEEDBACK), count=1, timeout=20)
+        # Published again (the relay could not know the broker had them): applied once all the same.
+        await writer.outbox.collection.update_many({}, {"$set": {"published_at": None}})
+        assert await relay.drain() == 20
+        await wait_until(lambda: consumer.handled >= 38, timeout=20, message="republished events handled")
+
+    assert await reader.applied() == {f"page-{n}": 1 for n in range(20) if n != 7}
+    assert [registry.decode(m.value).data.item_id for m in parked] == ["page-7"]
+    assert len(batches) < sum(batches) == 40, "every event went through `together`, several at a time"

@@ -177,6 +177,14 @@ def watch(consumer: EventConsumer) -> set[str]:
         done.add(str(envelope.id))
 
     consumer.handle = handled
+    if consumer.handle_batch is not None:  # a consumer handling each fetch together
+        handle_batch = consumer.handle_batch
+
+        async def handled_together(envelopes: list[Envelope[Any]]) -> None:
+            await handle_batch(envelopes)
+            done.update(str(envelope.id) for envelope in envelopes)
+
+        consumer.handle_batch = handled_together
     return done
 
 

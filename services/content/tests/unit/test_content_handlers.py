@@ -200,6 +200,30 @@ async def test_page_views_are_counted_once_each_by_the_language_asked_for(items:
     assert len(db["inbox"].docs) == 2  # the search is not this consumer's: not even a marker
 
 
+async def test_a_fetch_of_page_views_is_counted_together_once_each(items: ItemStore) -> None:
+    db = FakeDatabase()
+    demand = Demand(db, PageViewed, lambda view: view.item_id)  # type: ignore[arg-type]
+    [counting] = handlers.subscriptions(items.trees, PublishedCache(items), demand, FakeInbox(db, "demand"))[
+        2:
+    ]
+    assert counting.together is not None
+
+    def viewed(item: str, language: str, asked: str | None = None) -> Any:
+        data = PageViewed(kind=ContentKind.PAGE, item_id=item, language=language, requested_language=asked)
+        return event(data, item)
+
+    asked_uk, plain = viewed("p1", "pl", "uk"), viewed("p1", "pl")
+    search = event(SearchPerformed(query="zus", language="pl", result_count=0), CITY)
+    await counting.together([asked_uk, plain, viewed("p2", "uk"), search, asked_uk])  # one copy twice
+    await counting.together([plain, viewed("p2", "ar")])  # the first redelivered with a new one
+
+    assert db["demand"].docs == {
+        f"{CITY}:p1": {"_id": f"{CITY}:p1", "views": 2, "languages": {"uk": 1, "pl": 1}, "city": CITY},
+        f"{CITY}:p2": {"_id": f"{CITY}:p2", "views": 2, "languages": {"uk": 1, "ar": 1}, "city": CITY},
+    }
+    assert len(db["inbox"].docs) == 4
+
+
 def test_without_counting_content_only_follows_trees_and_items(items: ItemStore) -> None:
     demand = Demand(FakeDatabase(), PageViewed, lambda view: view.item_id)  # type: ignore[arg-type]
     subscriptions = handlers.subscriptions(items.trees, PublishedCache(items), demand, counted=None)

@@ -8,9 +8,11 @@ exactly the demand a Ukrainian translation meets. Only counts are kept, never wh
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from witaj.shared.envelope import Envelope, EventData
 from witaj.shared.handlers import Handlers, Subscription
@@ -33,19 +35,50 @@ class Demand:
 
     async def count_view(self, envelope: Envelope[Any], session: Session) -> None:
         """Inbox effect: one more view of the item, also counted under the language asked for."""
-        view = envelope.data
-        wanted = getattr(view, "requested_language", None) or view.language  # type: ignore[attr-defined]
-        await self.collection.update_one(
-            {"_id": f"{envelope.city}:{self.item_of(view)}"},
-            {"$inc": {"views": 1, f"languages.{wanted}": 1}, "$set": {"city": envelope.city}},
-            upsert=True,
-            session=session,
-        )
+        await self.count_views([envelope], session)
+
+    async def count_views(self, envelopes: list[Envelope[Any]], session: Session) -> None:
+        """Inbox effect of many views: summed per item first, one write per item viewed."""
+        counts: dict[str, tuple[str, Counter[str]]] = {}
+        for envelope in envelopes:
+            view = envelope.data
+            wanted = getattr(view, "requested_language", None) or view.language
+            _, languages = counts.setdefault(
+                f"{envelope.city}:{self.item_of(view)}", (envelope.city, Counter())
+            )
+            languages[wanted] += 1
+        if counts:
+            await self.collection.bulk_write(
+                [
+                    UpdateOne(
+                        {"_id": key},
+                        {
+                            "$inc": {
+                                "views": languages.total(),
+                                **{f"languages.{w}": n for w, n in languages.items()},
+                            },
+                            "$set": {"city": city},
+                        },
+                        upsert=True,
+                    )
+                    for key, (city, languages) in counts.items()
+                ],
+                ordered=False,
+                session=session,
+            )
 
     def counting(self, inbox: Inbox) -> Subscription:
         """The consumer of usage events that counts views: one group shared by the replicas, so each
-        view is counted once, and through `inbox` only once when redelivered."""
-        return Subscription("demand", [USAGE], Handlers().add(self.viewed, inbox.handler(self.count_view)))
+        view is counted once, and through `inbox` only once when redelivered. A fetch's views are
+        counted in one transaction (views commute); other usage events on the topic are passed over."""
+
+        async def together(envelopes: list[Envelope[Any]]) -> None:
+            views = [e for e in envelopes if type(e.data) is self.viewed]
+            if views:
+                await inbox.apply_many(views, self.count_views)
+
+        handlers = Handlers().add(self.viewed, inbox.handler(self.count_view))
+        return Subscription("demand", [USAGE], handlers, together=together)
 
     async def of_city(self, city: str) -> dict[str, Document]:
         prefix = f"{city}:"

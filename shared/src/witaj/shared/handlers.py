@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from witaj.shared.envelope import Envelope, EventData
+from witaj.shared.kafka import BatchHandler
 
 D = TypeVar("D", bound=EventData)
 
@@ -65,3 +66,7 @@ class Subscription:
     topics: Sequence[str]
     handlers: Handlers
     broadcast: bool = False
+    together: BatchHandler | None = None
+    """Handles the events of one fetch at once, where their effects commute (counts): one transaction
+    for the fetch rather than one per event. If it fails for good, `handlers` take the events one by
+    one (each retried and dead-lettered alone), so it must be idempotent as they are."""

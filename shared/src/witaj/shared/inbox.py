@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -17,7 +17,9 @@ from witaj.shared.envelope import Envelope
 from witaj.shared.kafka import Handler
 from witaj.shared.mongo import Document, Session, in_transaction
 
+T = TypeVar("T")
 Effect = Callable[[Envelope[Any], Session], Awaitable[None]]
+Effects = Callable[[list[Envelope[Any]], Session], Awaitable[None]]
 
 
 class Inbox:
@@ -58,7 +60,28 @@ class Inbox:
 
         return await self.transaction(work)
 
-    async def transaction(self, work: Callable[[Session], Awaitable[bool]]) -> bool:
+    async def apply_many(self, envelopes: list[Envelope[Any]], effects: Effects) -> int:
+        """Apply `effects` once to those of `envelopes` this consumer has not applied (the first copy
+        of each), with their markers, in one transaction; how many were applied now."""
+        keys = {self._key(e): e for e in envelopes}
+
+        async def work(session: Session) -> int:
+            seen = {
+                d["_id"]
+                async for d in self.collection.find({"_id": {"$in": list(keys)}}, {"_id": 1}, session=session)
+            }
+            fresh = [envelope for key, envelope in keys.items() if key not in seen]
+            if fresh:
+                await effects(fresh, session)
+                now = datetime.now(UTC)
+                await self.collection.insert_many(
+                    [{"_id": self._key(e), "type": e.type, "applied_at": now} for e in fresh], session=session
+                )
+            return len(fresh)
+
+        return await self.transaction(work)
+
+    async def transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
         return await in_transaction(self.client, work)
 
     def handler(self, effect: Effect) -> Handler:

@@ -39,6 +39,8 @@ from witaj.shared.topics import dead_letter
 log = get_logger(__name__)
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
+BatchHandler = Callable[[list[Envelope[Any]]], Awaitable[None]]
+"""Handles the decoded events of one fetch of one partition together, in offset order."""
 
 CONSUMED = Counter("witaj_events_consumed_total", "Events handled successfully", ["group", "type"])
 DEAD_LETTERED = Counter(
@@ -458,11 +460,15 @@ class EventConsumer:
         accept: Callable[[Envelope[Any]], bool] | None = None,
         broadcast: bool = False,
         event_registry: EventRegistry = registry,
+        handle_batch: BatchHandler | None = None,
     ) -> None:
+        """`handle_batch`: handles a fetch's events together (see `Subscription.together`); when it
+        fails for good, `handle` takes them one by one."""
         self.settings = settings
         self.topics = list(topics)
         self.group_id = group_id
         self.handle = handle
+        self.handle_batch = handle_batch
         self.publisher = publisher
         self.accept = accept
         self.broadcast = broadcast
@@ -526,8 +532,11 @@ class EventConsumer:
                     rewinding = False
                 batches = await self._fetch(consumer)
                 for partition, messages in batches.items():
-                    for message in messages:
-                        await self._process(message)
+                    if self.handle_batch is not None:
+                        await self._process_together(messages)
+                    else:
+                        for message in messages:
+                            await self._process(message)
                     self._resume[partition] = messages[-1].offset + 1
                     if not self.broadcast:
                         await self._commit(consumer, partition, messages[-1].offset + 1)
@@ -562,10 +571,17 @@ class EventConsumer:
             log.warning("kafka.commit_failed", group=self.group_id, error=type(exc).__name__)
 
     async def _process(self, message: ConsumerRecord[bytes, bytes]) -> None:
+        envelope = await self._decode(message)
+        if envelope is not None:
+            await self._handle_one(message, envelope)
+
+    async def _decode(self, message: ConsumerRecord[bytes, bytes]) -> Envelope[Any] | None:
+        """The message's event, or None when it is not ours (another city) or was dead-lettered."""
         try:
             envelope = self.registry.decode(message.value or b"")
             if self.accept is not None and not self.accept(envelope):
-                return
+                return None
+            return envelope
         except Exception as exc:
             why = unreadable(message.headers)
             if why is not None:
@@ -574,25 +590,59 @@ class EventConsumer:
                 await self._dead_letter(message, exc.code, str(exc))
             else:
                 await self._dead_letter(message, "invalid_event", f"{type(exc).__name__}: {exc}")
-            return
+            return None
+
+    async def _handle_one(self, message: ConsumerRecord[bytes, bytes], envelope: Envelope[Any]) -> None:
         with structlog.contextvars.bound_contextvars(
             event_id=str(envelope.id), type=envelope.type, city=envelope.city
         ):
             await self._handle_with_retries(message, envelope)
 
+    async def _process_together(self, messages: list[ConsumerRecord[bytes, bytes]]) -> None:
+        """A fetch's events through `handle_batch` at once; if that fails for good, one by one, so that
+        only an event that fails alone is parked."""
+        assert self.handle_batch is not None
+        handle_batch = self.handle_batch
+        decoded = [(m, e) for m in messages if (e := await self._decode(m)) is not None]
+        if not decoded:
+            return
+        envelopes = [envelope for _, envelope in decoded]
+        error = await self._retrying(lambda: handle_batch(envelopes))
+        if error is None:
+            self._count(envelopes)
+            return
+        log.warning("kafka.batch_handled_one_by_one", error=type(error).__name__, size=len(decoded))
+        for message, envelope in decoded:
+            await self._handle_one(message, envelope)
+
     async def _handle_with_retries(
         self, message: ConsumerRecord[bytes, bytes], envelope: Envelope[Any]
     ) -> None:
+        error = await self._retrying(lambda: self.handle(envelope))
+        if error is None:
+            self._count([envelope])
+        elif isinstance(error, PermanentError):
+            await self._dead_letter(message, "handler_rejected", str(error))
+        else:
+            log.error(
+                "kafka.handler_failed", error=type(error).__name__, attempts=self.settings.retry_attempts
+            )
+            await self._dead_letter(message, "handler_failed", f"{type(error).__name__}: {error}")
+
+    async def _retrying(self, attempt: Callable[[], Awaitable[None]]) -> Exception | None:
+        """Run `attempt` until it passes (None), waiting out the infrastructure for as long as it is
+        away; the error it gave up on: at once for a `PermanentError`, after `retry_attempts` failures
+        for any other."""
         failures = 0
         outage = 0
         while True:
             try:
-                await self.handle(envelope)
+                await attempt()
+                return None
             except asyncio.CancelledError:
                 raise
             except PermanentError as exc:
-                await self._dead_letter(message, "handler_rejected", str(exc))
-                return
+                return exc
             except Exception as exc:
                 if _is_transient(exc):
                     outage += 1
@@ -602,18 +652,17 @@ class EventConsumer:
                 failures += 1
                 RETRIED.labels(self.group_id).inc()
                 if failures >= self.settings.retry_attempts:
-                    log.error("kafka.handler_failed", error=type(exc).__name__, attempts=failures)
-                    await self._dead_letter(message, "handler_failed", f"{type(exc).__name__}: {exc}")
-                    return
+                    return exc
                 await asyncio.sleep(
                     backoff_seconds(
                         failures, self.settings.retry_backoff_ms, self.settings.retry_backoff_max_ms
                     )
                 )
-            else:
-                self.handled += 1
-                CONSUMED.labels(self.group_id, envelope.type).inc()
-                return
+
+    def _count(self, envelopes: list[Envelope[Any]]) -> None:
+        self.handled += len(envelopes)
+        for envelope in envelopes:
+            CONSUMED.labels(self.group_id, envelope.type).inc()
 
     async def _dead_letter(self, message: ConsumerRecord[bytes, bytes], code: str, error: str) -> None:
         """Park the message with its error; keep trying until the broker takes it (never drop it)."""

@@ -21,7 +21,14 @@ from witaj.shared.cities import CityCatalog
 from witaj.shared.envelope import Envelope
 from witaj.shared.events import CityConfigured, TopicTreeChanged
 from witaj.shared.handlers import Handlers, Subscription
-from witaj.shared.kafka import EventConsumer, EventPublisher, Handler, backoff_seconds, ensure_topics
+from witaj.shared.kafka import (
+    BatchHandler,
+    EventConsumer,
+    EventPublisher,
+    Handler,
+    backoff_seconds,
+    ensure_topics,
+)
 from witaj.shared.logging import get_logger
 from witaj.shared.mongo import create_client, database, ping
 from witaj.shared.outbox import Outbox, OutboxRelay
@@ -100,6 +107,7 @@ class Runtime:
         *,
         broadcast: bool = False,
         accept: Callable[[Envelope[Any]], bool] | None = None,
+        together: BatchHandler | None = None,
     ) -> EventConsumer:
         """Register a consumer, started with the runtime. `broadcast` gives every replica every event
         (for in-memory state such as caches); otherwise replicas share the group's partitions."""
@@ -113,6 +121,7 @@ class Runtime:
             publisher=self.publisher,
             accept=accept or self.serves,
             broadcast=broadcast,
+            handle_batch=together,
         )
         self.consumers.append(consumer)
         return consumer
@@ -125,6 +134,7 @@ class Runtime:
                 subscription.group,
                 subscription.handlers,
                 broadcast=subscription.broadcast,
+                together=subscription.together,
             )
 
     def run(self, worker: Worker) -> Worker:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 from witaj.devkit.fakes.documents import (
     DUPLICATE_KEY,
@@ -187,6 +187,14 @@ class FakeCollection:
                 return UpdateResult(0, 0, self._upsert(query, update)["_id"])
             return UpdateResult(0, 0)
         return UpdateResult(1, int(self._update(found[0], update)))
+
+    async def bulk_write(self, requests: Iterable[UpdateOne], **_: Any) -> None:
+        """`UpdateOne` requests in order (the only kind the stores send in bulk to the fake's users)."""
+        for request in requests:
+            if not isinstance(request, UpdateOne):
+                raise NotImplementedError(f"bulk {type(request).__name__}")
+            spec = request._filter, request._doc  # pymongo keeps a request's parts private
+            await self.update_one(*spec, upsert=bool(request._upsert))
 
     async def replace_one(
         self, query: Mapping[str, Any], replacement: Doc, *, upsert: bool = False, **_: Any
