@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
+from pymongo.errors import AutoReconnect
 from witaj.content.settings import ContentSettings
 from witaj.devkit.testing import serve
 from witaj.shared.errors import NotFound
@@ -44,6 +45,10 @@ def make_app(ready: dict[str, bool] | None = None) -> FastAPI:
             raise NotFound(f"Note {n}")
         raise RuntimeError("something internal with a secret inside")
 
+    @app.get("/flaky")
+    async def flaky() -> Note:
+        raise AutoReconnect("127.0.0.1:27017: connection is already closed")
+
     @app.get("/numbers")
     async def numbers(page: Pagination) -> Page[int]:
         everything = list(range(45))
@@ -70,6 +75,10 @@ async def test_errors_have_one_shape_and_never_leak_internals() -> None:
         internal = await client.get("/notes/1")
         assert_error(internal, 500, "internal_error")
         assert "secret" not in internal.text
+        # The database away for a moment: not the request's fault, nor a bug: try again shortly.
+        flaky = await client.get("/flaky")
+        assert_error(flaky, 503, "temporarily_unavailable")
+        assert flaky.headers["Retry-After"] == "2" and "27017" not in flaky.text
 
 
 async def test_bodies_over_the_limit_are_refused_whether_declared_or_streamed() -> None:

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import structlog
+from aiokafka.errors import KafkaConnectionError
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pydantic import BaseModel, Field
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from witaj.shared.admission import ALWAYS_ADMITTED, Admission
@@ -335,6 +337,10 @@ _STATUS_CODES = {
 }
 
 
+INFRASTRUCTURE_RETRY_AFTER = 2
+"""Seconds a caller is asked to wait when the database or broker could not be reached for a request."""
+
+
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     # The offending input is left out on purpose: it may be personal data, and is not always JSON.
     return [
@@ -371,6 +377,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(422, "validation_failed", message, details)
 
     async def unexpected(_: Request, exc: Exception) -> Response:
+        if isinstance(exc, ConnectionFailure | KafkaConnectionError):
+            # The database or broker away for a moment (a dropped connection, a failover): nothing was
+            # wrong with the request, and trying again shortly is the right thing for the caller.
+            log.warning("http.infrastructure_unavailable", error=type(exc).__name__)
+            return _error(
+                503,
+                "temporarily_unavailable",
+                "Witaj cannot reach its data for a moment; please try again in a few seconds",
+                headers={"Retry-After": str(INFRASTRUCTURE_RETRY_AFTER)},
+            )
         log.exception("http.unhandled_error", error=type(exc).__name__)
         return _error(500, "internal_error", "Something went wrong on our side; it has been logged")
 
