@@ -65,10 +65,15 @@ async def test_a_read_overlapping_a_commit_is_not_kept() -> None:
     assert (await listings.read("lublin", "week", reads))[0]["title"] == "new"
 
 
-async def test_the_number_of_listings_kept_is_bounded() -> None:
+async def test_the_documents_kept_are_bounded_over_all_listings() -> None:
     listings, reads = RecentListings(60, most=3), Reads()
     for key in range(10):
         await listings.read("lublin", key, reads)
     assert len(listings._entries) == 3
     await listings.read("lublin", 9, reads)
     assert reads.count == 10, "the newest listing is still kept"
+
+    reads.stored *= 4  # a listing larger than everything kept may hold
+    await listings.read("lublin", "large", reads)
+    await listings.read("lublin", "large", reads)
+    assert reads.count == 12 and len(listings._entries) == 3, "a listing over the bound was kept"

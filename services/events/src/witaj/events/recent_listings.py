@@ -22,15 +22,19 @@ from collections.abc import Awaitable, Callable, Hashable
 
 from witaj.shared.mongo import Document
 
-MOST_ENTRIES = 1_000
-"""Listings kept at most (oldest dropped first): filters are few in practice, but come from outside."""
+MOST_DOCUMENTS = 20_000
+"""Documents kept at most over all listings (oldest listings dropped first; a larger listing is not
+kept): filters come from outside, and each different one would otherwise keep up to a whole city's
+agenda in memory."""
 
 
 class RecentListings:
-    def __init__(self, seconds: float, most: int = MOST_ENTRIES) -> None:
-        """`seconds`: how long a listing's candidates are kept (0: never, every listing reads)."""
+    def __init__(self, seconds: float, most: int = MOST_DOCUMENTS) -> None:
+        """`seconds`: how long a listing's candidates are kept (0: never, every listing reads);
+        `most`: documents kept at most over all listings."""
         self.seconds = seconds
         self.most = most
+        self._kept = 0
         self._entries: dict[tuple[str, Hashable], tuple[float, list[Document]]] = {}
         self._generation: defaultdict[str, int] = defaultdict(int)
         self._changing: set[str] = set()
@@ -47,11 +51,12 @@ class RecentListings:
             return entry[1]
         generation = self._generation[city]
         docs = await fetch()
-        if generation == self._generation[city] and city not in self._changing:
-            self._entries.pop((city, key), None)
-            while len(self._entries) >= self.most:
-                del self._entries[next(iter(self._entries))]
+        if generation == self._generation[city] and city not in self._changing and len(docs) <= self.most:
+            self._drop((city, key))
+            while self._kept + len(docs) > self.most:
+                self._drop(next(iter(self._entries)))
             self._entries[(city, key)] = (now + self.seconds, docs)
+            self._kept += len(docs)
         return docs
 
     def changing(self, city: str) -> None:
@@ -68,4 +73,9 @@ class RecentListings:
     def _forget(self, city: str) -> None:
         self._generation[city] += 1
         for key in [k for k in self._entries if k[0] == city]:
-            del self._entries[key]
+            self._drop(key)
+
+    def _drop(self, key: tuple[str, Hashable]) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._kept -= len(entry[1])
