@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,7 +61,7 @@ def broker_command(port: int) -> list[str]:
     ]
 
 
-def database_command(port: int, storage: str) -> list[str]:
+def database_command(port: int, storage: str, options: Sequence[str] = ()) -> list[str]:
     return [
         *secantus_command(),
         "--host",
@@ -72,6 +72,7 @@ def database_command(port: int, storage: str) -> list[str]:
         storage,
         "--log-level",
         "WARNING",
+        *options,
     ]
 
 
@@ -122,10 +123,13 @@ def broker(port: int | None = None, log_path: Path | None = None) -> LocalServer
 
 
 def mongo_database(
-    port: int | None = None, storage: str = ":memory:", log_path: Path | None = None
+    port: int | None = None,
+    storage: str = ":memory:",
+    log_path: Path | None = None,
+    options: Sequence[str] = (),
 ) -> LocalServer:
     port = port or free_port()
-    return LocalServer("secantusdb", port, database_command(port, storage), log_path)
+    return LocalServer("secantusdb", port, database_command(port, storage, options), log_path)
 
 
 def mongo_url(port: int) -> str:

@@ -31,6 +31,7 @@ def create_client(settings: MongoSettings, **options: Any) -> AsyncMongoClient[D
         settings.url.get_secret_value(),
         serverSelectionTimeoutMS=settings.server_selection_timeout_ms,
         maxPoolSize=settings.max_pool_size,
+        maxIdleTimeMS=settings.max_idle_time_ms,
         tz_aware=True,
         uuidRepresentation="standard",
         appname="witaj",

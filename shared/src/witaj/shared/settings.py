@@ -113,6 +113,13 @@ class MongoSettings(BaseModel):
     )
     server_selection_timeout_ms: int = Field(default=5_000, ge=100)
     max_pool_size: int = Field(default=50, ge=1, le=1000)
+    max_idle_time_ms: int = Field(
+        default=60_000,
+        ge=1_000,
+        description="A pooled connection unused this long is closed by the driver, before the server, a "
+        "firewall or a load balancer drops it unseen (the driver notices a dropped connection only when "
+        "it next uses it, and then clears the whole pool)",
+    )
 
 
 class AuthSettings(BaseModel):
