@@ -12,7 +12,8 @@ half-way (geometrically). The same search is run with every request sent to `/he
 would have used: the same generator, schedule and connections on the cheapest answer each service has.
 Goal: the mixed rate held is at least 0.35 of the `/health` rate held.
 
-Before every step the platform settles (`bench.processes.settle`: every process near idle, consumers
+A step's subscriptions are erased after it (their users unsubscribe), so each step fans the editor's
+news out to the same subscribers. Before every step the platform settles (`bench.processes.settle`: every process near idle, consumers
 and outbox relays caught up). During each step the CPU of every process is read from /proc: the
 services, the stats processor, the broker (Tansu), the database (SecantusDB) and the benchmark's own
 process, which is the load generator. At the first step that failed, the busiest process is the part
@@ -34,9 +35,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 from witaj.devkit.cluster import LocalPlatform, local_platform
 from witaj.devkit.ledger import Report, RouteStats, percentile
 from witaj.devkit.load import Load
+from witaj.notify.access import TOKEN_HEADER
 
 from bench.env import BenchEnv, platform_logs
 from bench.load import ENV, Prepared, prepare
@@ -170,7 +173,23 @@ async def _step(ready: Prepared, baseline: bool, rate: float, seconds: float, se
     meter = CpuMeter(ready.groups)
     meter.start()
     report = await load.run()
-    return Step(rate, report, meter.stop(), waited, calm)
+    cpu = meter.stop()
+    await _unsubscribe(ready, load)
+    return Step(rate, report, cpu, waited, calm)
+
+
+async def _unsubscribe(ready: Prepared, load: Load) -> None:
+    """Erase the subscriptions a step made, as their users would, so that every step fans the editor's
+    news out to the same subscribers: kept, each step's would add to the next ones' fan-out, and a
+    higher rate would be charged for the steps before it."""
+    notify = ready.urls["notify"]
+    async with httpx.AsyncClient(timeout=30) as client:
+        for subscription, subscribed in load.ledger.subscriptions.items():
+            answer = await client.delete(
+                f"{notify}/subscriptions/{subscription}", headers={TOKEN_HEADER: subscribed.token}
+            )
+            if answer.status_code not in (204, 404):
+                answer.raise_for_status()
 
 
 def _busiest(step: Step) -> str:
