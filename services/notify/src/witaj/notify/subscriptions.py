@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import available_timezones
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -23,6 +22,7 @@ from witaj.notify.schemas import (
 from witaj.shared.cities import CityCatalog
 from witaj.shared.errors import ApiError
 from witaj.shared.events import Channel, Feature
+from witaj.shared.events.cities import known_timezones
 from witaj.shared.mongo import Document, ensure_expiry
 from witaj.shared.outbound import OutboundClient
 
@@ -82,7 +82,7 @@ async def validate(
                 f"'{code}' is not offered in {city.name}",
                 {"offered": city.languages},
             )
-    if prefs["timezone"] not in available_timezones():
+    if prefs["timezone"] not in known_timezones():
         raise ApiError(422, "unknown_timezone", f"Unknown time zone '{prefs['timezone']}'")
     if Channel.EMAIL in prefs["channels"] and not prefs.get("email"):
         raise ApiError(422, "email_required", "The e-mail channel needs an 'email'")

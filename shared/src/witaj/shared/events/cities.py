@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 from zoneinfo import available_timezones
@@ -79,7 +80,7 @@ class CityConfig(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        if value not in _timezones():
+        if value not in known_timezones():
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Warsaw'")
         return value
 
@@ -122,13 +123,10 @@ def _problem(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message)
 
 
-_TZ_CACHE: set[str] = set()
-
-
-def _timezones() -> set[str]:
-    if not _TZ_CACHE:
-        _TZ_CACHE.update(available_timezones())
-    return _TZ_CACHE
+@functools.cache
+def known_timezones() -> frozenset[str]:
+    """The IANA time zone names, read once: the listing walks the zone database (milliseconds)."""
+    return frozenset(available_timezones())
 
 
 @event_type("city.configured")
