@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 from prometheus_client import REGISTRY
-from witaj.devkit.testing import read_topic
+from witaj.devkit.testing import read_topic, wait_until
 from witaj.shared.envelope import wrap
 from witaj.shared.events import ContentKind, PageViewed
 from witaj.shared.kafka import EventPublisher, ensure_topics
@@ -44,6 +46,34 @@ async def test_a_full_queue_drops_usage_events_instead_of_slowing_readers(sandbo
             publisher.fire_and_forget(USAGE, view(n), key=b"lublin")  # returns at once, never blocks
         assert publisher.usage_pending == 10  # the sender had no turn yet: the rest were refused
     assert dropped_for_backlog() - before == 40
+    records = await read_topic(kafka, USAGE, count=10, timeout=30)
+    assert sorted(json.loads(r.value)["data"]["item_id"] for r in records) == sorted(
+        f"page-{n}" for n in range(10)
+    )
+
+
+async def test_usage_events_made_close_together_go_to_the_broker_together(sandbox) -> None:
+    """Readers' events of `usage_linger_ms` are handed to the producer at once (one produce request),
+    not each as it comes: the broker's and the consumers' work follows requests, not events."""
+    kafka = sandbox.kafka.model_copy(update={"usage_linger_ms": 300})
+    await ensure_topics(kafka, [USAGE])
+    async with EventPublisher(kafka) as publisher:
+        handed: list[float] = []
+        send = publisher.producer.send
+
+        async def timed(*args, **kwargs):
+            handed.append(time.monotonic())
+            return await send(*args, **kwargs)
+
+        publisher.producer.send = timed  # type: ignore[method-assign]
+        first = time.monotonic()
+        for n in range(10):  # a reader's view every 20 ms
+            publisher.fire_and_forget(USAGE, view(n), key=b"lublin")
+            await asyncio.sleep(0.02)
+        assert handed == []  # all of them still gathering
+        await wait_until(lambda: len(handed) == 10, timeout=5, message="the gathered events handed over")
+        assert min(handed) - first >= 0.3  # none before the linger was over
+        assert max(handed) - min(handed) < 0.1  # and then all of them together
     records = await read_topic(kafka, USAGE, count=10, timeout=30)
     assert sorted(json.loads(r.value)["data"]["item_id"] for r in records) == sorted(
         f"page-{n}" for n in range(10)

@@ -43,6 +43,13 @@ class KafkaSettings(BaseModel):
     )
     compression_type: Literal["gzip", "snappy", "lz4", "zstd"] | None = None
     linger_ms: int = Field(default=5, ge=0, le=1000)
+    usage_linger_ms: int = Field(
+        default=200,
+        ge=0,
+        le=5_000,
+        description="How long usage events gather in the service before they go to the broker together: one "
+        "produce request, and one fetch for each consumer, per gathering instead of per event or two",
+    )
     session_timeout_ms: int = Field(default=10_000, ge=1000)
     heartbeat_interval_ms: int = Field(default=3_000, ge=100)
     fetch_max_wait_ms: int = Field(default=100, ge=0, le=10_000)
