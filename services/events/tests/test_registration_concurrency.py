@@ -198,12 +198,33 @@ async def test_one_index_serves_an_events_registrations_and_a_slots_waitlist(sta
     `by_slot` index (by two replicas starting at once, neither failing on what the other dropped), and
     the waitlist's query names the event so that index finds it."""
     registrations = state.registrations
+    await registrations.collection.drop_index("by_key")
+    await registrations.collection.create_index(
+        [("idempotency", 1)],
+        name="idempotency",
+        unique=True,
+        partialFilterExpression={"idempotency": {"$exists": True}},
+    )
     await registrations.collection.create_index([("slot", 1), ("status", 1), ("seq", 1)], name="waitlist")
     await registrations.collection.create_index([("event_id", 1), ("status", 1)], name="by_event")
     await asyncio.gather(registrations.ensure_indexes(), registrations.ensure_indexes())  # two replicas
     indexes = await registrations.collection.index_information()
-    assert "waitlist" not in indexes and "by_event" not in indexes
+    assert "waitlist" not in indexes and "by_event" not in indexes and "idempotency" not in indexes
     assert indexes["by_slot"]["key"] == [("event_id", 1), ("slot", 1), ("status", 1), ("seq", 1)]
-    assert set(indexes) == {"_id_", "by_slot", "mine", "retention", "idempotency"}
+    assert set(indexes) == {"_id_", "by_slot", "mine", "retention", "by_key"}
     slot = slot_key("0b1c2d", datetime(2030, 5, 4, 10, tzinfo=UTC))
     assert waiting_in(slot) == {"event_id": "0b1c2d", "slot": slot, "status": "waitlisted"}
+
+
+async def test_a_resent_registration_is_found_through_an_index(state) -> None:
+    """Each registration sent with an Idempotency-Key first looks for the key among the stored ones;
+    the development database never plans a query on a partial index, so the key's index is a sparse
+    one, which it uses (a partial one made every registration scan all of them)."""
+    await state.registrations.ensure_indexes()
+    explained = await state.registrations.collection.database.command(
+        "explain",
+        {"find": "registrations", "filter": {"idempotency": {"$in": ["a", "b"]}}},
+        verbosity="queryPlanner",
+    )
+    plan = str(explained["queryPlanner"]["winningPlan"])
+    assert "IXSCAN" in plan and "COLLSCAN" not in plan

@@ -98,18 +98,18 @@ class RegistrationStore:
     async def ensure_indexes(self) -> None:
         """Each index costs every registration a write (in the database used here, about as much as the
         document itself), so one index serves both an event's registrations and a slot's waitlist."""
-        await drop_indexes(self.collection, "waitlist", "by_event")  # by slot, by event: now "by_slot"
+        # By slot and by event: now "by_slot". "idempotency" was a partial index, which the development
+        # database never uses: each registration with a key scanned every registration (now "by_key").
+        await drop_indexes(self.collection, "waitlist", "by_event", "idempotency")
         await self.collection.create_index(
             [("event_id", ASCENDING), ("slot", ASCENDING), ("status", ASCENDING), ("seq", ASCENDING)],
             name="by_slot",
         )
         await self.collection.create_index([("token_hash", ASCENDING)], name="mine")
         await self.collection.create_index([("erase_after", ASCENDING)], name="retention")
+        # Sparse: registrations sent without a key have no "idempotency" field and are not in it.
         await self.collection.create_index(
-            [("idempotency", ASCENDING)],
-            name="idempotency",
-            unique=True,
-            partialFilterExpression={"idempotency": {"$exists": True}},
+            [("idempotency", ASCENDING)], name="by_key", unique=True, sparse=True
         )
         await ensure_expiry(self.tokens, "created_at", TOKEN_TTL)
 
