@@ -92,6 +92,23 @@ function later(ms) {
   return new Promise((resolve) => setTimeout(() => resolve(null), ms));
 }
 
+// Tell the page made from a kept copy that it is one, so it shows the offline banner: the browser's
+// `navigator.onLine` is not to be trusted there (it can say "online" with the network gone, as a
+// captive portal or a dead mobile connection do, and headless Chromium does in a page a worker served).
+// The page's client exists only once its document is created, hence the short wait for it.
+function markCopy(event) {
+  event.waitUntil(
+    (async () => {
+      for (let tries = 0; tries < 50; tries += 1) {
+        const client = event.resultingClientId && (await self.clients.get(event.resultingClientId));
+        if (client) return client.postMessage({ type: "copy" });
+        await later(100);
+      }
+      return null;
+    })(),
+  );
+}
+
 async function page(event) {
   const url = new URL(event.request.url);
   const network = fetch(event.request).then((response) => {
@@ -100,17 +117,18 @@ async function page(event) {
   });
   network.catch(() => null); // a failure is answered below; it must not go unnoticed as "unhandled"
   const saved = keepable(url) ? await savedPage(url.href) : null;
+  let copy = null;
   try {
     // With a copy in hand, a connection that answers nothing for long is treated as none.
     const answer = saved ? await Promise.race([network, later(SLOW_NETWORK_MS)]) : await network;
     if (answer) return answer;
-    return saved;
+    copy = saved;
   } catch (error) {
-    if (saved) return saved;
-    const offline = await offlinePage(url);
-    if (offline) return offline;
-    throw error;
+    copy = saved || (await offlinePage(url));
+    if (!copy) throw error;
   }
+  markCopy(event);
+  return copy;
 }
 
 async function asset(request) {

@@ -13,6 +13,14 @@ function showConnection() {
 window.addEventListener("online", showConnection);
 window.addEventListener("offline", showConnection);
 showConnection();
+// A page the city's worker made from a kept copy (the network failed) is told so: the banner shows
+// even where the browser still claims to be online.
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (banner && event.data && event.data.type === "copy") banner.hidden = false;
+  });
+  navigator.serviceWorker.startMessages();
+}
 
 function tell(worker, message) {
   return new Promise((resolve) => {
