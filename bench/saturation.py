@@ -13,8 +13,8 @@ would have used: the same generator, schedule and connections on the cheapest an
 Goal: the mixed rate held is at least 0.35 of the `/health` rate held.
 
 A step's subscriptions are erased after it (their users unsubscribe), so each step fans the editor's
-news out to the same subscribers. Before every step the platform settles (`bench.processes.settle`: every process near idle, consumers
-and outbox relays caught up). During each step the CPU of every process is read from /proc: the
+news out to the same subscribers. Before every step the platform settles (`bench.processes.settle`:
+every process near idle, consumers and outbox relays caught up). During each step the CPU of every process is read from /proc: the
 services, the stats processor, the broker (Tansu), the database (SecantusDB) and the benchmark's own
 process, which is the load generator. At the first step that failed, the busiest process is the part
 that saturated first (one Python process cannot use more than one core); when all of them together

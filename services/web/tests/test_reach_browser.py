@@ -279,6 +279,7 @@ def test_the_offline_page_in_arabic_is_right_to_left(page: Page, web_url: str) -
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("h1")).to_have_text("أنت غير متصل بالإنترنت")
     expect(page.locator("[data-offline-banner]")).to_be_visible()
+    screenshot(page, "offline-page-ar-top", full_page=False)
     check_accessibility(page, "offline-page-ar")
 
 

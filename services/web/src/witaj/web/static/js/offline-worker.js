@@ -97,10 +97,11 @@ function later(ms) {
 // captive portal or a dead mobile connection do, and headless Chromium does in a page a worker served).
 // The page's client exists only once its document is created, hence the short wait for it.
 function markCopy(event) {
+  if (!event.resultingClientId) return;
   event.waitUntil(
     (async () => {
       for (let tries = 0; tries < 50; tries += 1) {
-        const client = event.resultingClientId && (await self.clients.get(event.resultingClientId));
+        const client = await self.clients.get(event.resultingClientId);
         if (client) return client.postMessage({ type: "copy" });
         await later(100);
       }
