@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -20,11 +21,43 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+LISTENING_PORTS = range(10_000, 30_000)
+"""Where `free_port` looks first: below the range the system hands out to outgoing connections."""
+
+_given_ports: set[int] = set()
+
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    """A loopback port nothing is bound to now, for a server to listen on.
+
+    Not one the system picks (a bind to port 0): those come from the range it also takes outgoing
+    connections' own ports from, so between this check and the server's bind any client connection
+    could take it, and the server then fails to start ("address already in use"), which a test
+    session opening thousands of connections met. A port below that range is taken only by a bind.
+    A port is given once per process, so two servers started together never get the same one.
+    """
+    ephemeral = _ephemeral_ports()
+    candidates = [p for p in LISTENING_PORTS if p not in ephemeral and p not in _given_ports]
+    for port in random.sample(candidates, min(len(candidates), 200)):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _given_ports.add(port)
+        return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:  # every one taken: let the system pick
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _ephemeral_ports() -> range:
+    """The ports the system gives outgoing connections (Linux's default where it cannot be read)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return range(int(low), int(high) + 1)
+    except (OSError, ValueError):
+        return range(32_768, 61_000)
 
 
 def wait_for_port(port: int, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
@@ -173,10 +174,11 @@ class LiveServer:
     """A service app served over real HTTP by uvicorn in a background thread (for sync HTTP clients
     such as the API fuzzer). `with LiveServer(app) as url: ...` runs its lifespan and stops it after."""
 
-    def __init__(self, app: FastAPI, *, startup_timeout: float = 60.0) -> None:
+    def __init__(self, app: FastAPI, *, name: str = "the app", startup_timeout: float = 60.0) -> None:
         import uvicorn
         from witaj.devkit.infra import free_port
 
+        self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, access_log=False)
@@ -185,19 +187,49 @@ class LiveServer:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> str:
-        self._thread = threading.Thread(target=self.server.run, name=f"live-server-{self.port}", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + self.startup_timeout
-        while not self.server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the app did not start on {self.url}")
-            time.sleep(0.05)
+        # uvicorn only logs why a lifespan failed (and ends its thread): keep those lines for the error.
+        failures = _StartupFailures()
+        uvicorn_log = logging.getLogger("uvicorn.error")
+        uvicorn_log.addHandler(failures)
+        try:
+            self._thread = threading.Thread(target=self._run, name=f"live-server-{self.port}", daemon=True)
+            self._thread.start()
+            started = time.monotonic()
+            while not self.server.started:
+                if not self._thread.is_alive():
+                    raise RuntimeError(f"{self.name} did not start on {self.url}:\n{failures.text()}")
+                if time.monotonic() - started > self.startup_timeout:
+                    raise RuntimeError(
+                        f"{self.name} did not start on {self.url} within {self.startup_timeout:.0f} s"
+                        f"{chr(10) + failures.text() if failures.records else ''}"
+                    )
+                time.sleep(0.05)
+        finally:
+            uvicorn_log.removeHandler(failures)
         return self.url
+
+    def _run(self) -> None:
+        with contextlib.suppress(SystemExit):  # uvicorn exits when the lifespan fails; the error says why
+            self.server.run()
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=30)
+
+
+class _StartupFailures(logging.Handler):
+    """The error lines (with their tracebacks) uvicorn logs while an app starts."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(logging.Formatter().format(record))
+
+    def text(self) -> str:
+        return "\n".join(self.records) or "(uvicorn logged no error)"
 
 
 SERVICES: dict[str, tuple[str, str]] = {
@@ -257,7 +289,10 @@ def running_platform(
     from witaj.devkit.demo.seeding import seed_databases
 
     servers = {
-        name: LiveServer(service_app(name, sandbox, service, auth, **(extra or {}).get(name, {})))
+        name: LiveServer(
+            service_app(name, sandbox, service, auth, **(extra or {}).get(name, {})),
+            name=f"the {name} service",
+        )
         for name in SERVICES
     }
     urls: dict[str, str] = {}
