@@ -38,6 +38,14 @@ class Garbage:
     def unreadable(self) -> bool:
         return any(isinstance(k, RawKey) for k, _ in self.headers)
 
+    def summary(self) -> str:
+        """What a failing test shows of it: its expected code, sizes and the start of its parts."""
+        value = self.value or b""
+        return (
+            f"{self.reason()}: key={self.key!r:.40} headers={[(str(k)[:20], v) for k, v in self.headers]!r:.200} "
+            f"value ({len(value)} bytes)={value[:200]!r}"
+        )
+
     def reason(self) -> str | None:
         """The dead-letter code every consumer must give it; None if it is a valid event after all."""
         if self.unreadable:

@@ -300,11 +300,13 @@ class Stored:
         async for d in self.events["registrations"].find({"event_id": {"$in": self.world.catalog.events}}):
             registrations[d["event_id"]] += 1
         delivered = await self.notify["deliveries"].count_documents({"channel": "inbox", "city": CITY})
-        usage = {("page_views", "item", item): self.bounds(self.ledger.views.get(item, []), "content")
-                 for item in self.world.catalog.pages}  # fmt: skip
-        usage |= {("event_views", "event", e): self.bounds(self.ledger.event_views.get(e, []), "events")
-                  for e in self.world.catalog.events}  # fmt: skip
-        usage[("searches", "total", "")] = self.bounds(self.ledger.searches, "content")
+        answered = {("page_views", "item", item): self.ledger.views.get(item, [])
+                    for item in self.world.catalog.pages}  # fmt: skip
+        answered |= {("event_views", "event", e): self.ledger.event_views.get(e, [])
+                     for e in self.world.catalog.events}  # fmt: skip
+        answered[("searches", "total", "")] = self.ledger.searches
+        usage = {key: self.bounds(times, "events" if key[0] == "event_views" else "content")
+                 for key, times in answered.items()}  # fmt: skip
 
         async def figures() -> dict[Any, int]:
             found = {
@@ -330,4 +332,10 @@ class Stored:
         now = await figures()
         assert {k: now[k] for k in expected} == expected
         for key, (low, high) in usage.items():
-            assert low <= now[key] <= high, (key, now[key], (low, high))
+            assert low <= now[key] <= high, (key, now[key], (low, high), self.timeline(answered[key]))
+
+    def timeline(self, answered: list[float]) -> str:
+        """When the reads were answered and each process was killed, in seconds from the first read."""
+        start = min([*answered, *self.world.kills.values()], default=0.0)
+        kills = {name: round(t - start, 1) for name, t in self.world.kills.items()}
+        return f"answered at {[round(t - start, 1) for t in answered]}, killed at {kills}"

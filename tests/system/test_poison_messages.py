@@ -277,17 +277,19 @@ async def test_generated_garbage_on_every_consumed_topic_is_parked_and_every_con
         for topic, (bad, offsets, _, _) in sent.items():
             expected = {offset: message.reason() for message, offset in zip(bad, offsets, strict=True)}
             groups = {reader.group for reader in topics[topic]}
-            parked = await parked_by_group(kafka, topic, groups, expected)
+            sent_as = {offset: message.summary() for message, offset in zip(bad, offsets, strict=True)}
+            parked = await parked_by_group(kafka, topic, groups, expected, sent_as)
             for reader in topics[topic]:
                 assert parked[reader.group] == expected, f"{reader.name} on {topic}"
                 assert reader.alive(), f"{reader.name} stopped"
 
 
 async def parked_by_group(
-    kafka: Any, topic: str, groups: set[str], expected: dict[int, str | None]
+    kafka: Any, topic: str, groups: set[str], expected: dict[int, str | None], sent_as: dict[int, str]
 ) -> dict[str, dict[int, str]]:
     """What each consumer group parked from `topic`, by original offset: its dead letters' codes (a
-    dead letter may come twice, at least once as it is)."""
+    dead letter may come twice, at least once as it is). If some never come, the error shows what was
+    sent at those offsets (the garbage is drawn afresh each run)."""
     found: dict[str, dict[int, str]] = {}
 
     async def complete() -> bool:
@@ -307,7 +309,8 @@ async def parked_by_group(
         await wait_until(complete, timeout=60, interval=0.5, message=f"every garbage message on {topic}.dlq")
     except AssertionError as exc:
         missing = {group: sorted(set(expected) - set(found.get(group, {}))) for group in groups}
-        raise AssertionError(f"{exc}; offsets not parked, by group: {missing}") from None
+        what = {offset: sent_as[offset] for offsets in missing.values() for offset in offsets}
+        raise AssertionError(f"{exc}; offsets not parked, by group: {missing}; sent there: {what}") from None
     return found
 
 
