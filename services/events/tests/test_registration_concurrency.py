@@ -228,3 +228,51 @@ async def test_a_resent_registration_is_found_through_an_index(state) -> None:
     )
     plan = str(explained["queryPlanner"]["winningPlan"])
     assert "IXSCAN" in plan and "COLLSCAN" not in plan
+
+
+async def test_registering_for_many_occurrences_of_one_event_at_once_never_runs_a_transaction_twice(
+    client, editor, state, make_event
+) -> None:
+    """Each registering transaction writes its event's document, so two for different occurrences of
+    one event conflict in the database, which then makes one start over; the service lets one at a
+    time through per event instead."""
+    start = (datetime.now(UTC) + timedelta(days=10)).replace(tzinfo=None, hour=10, minute=0, second=0)
+    schedule = {
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=1)).isoformat(),
+        "rrule": "FREQ=DAILY;COUNT=8",
+    }
+    event = (
+        await client.post(
+            "/cities/lublin/events", json=make_event(capacity=10, schedule=schedule), headers=editor
+        )
+    ).json()
+    occurrences = [o["occurrence"] for o in event["occurrences"]]
+    assert len(occurrences) == 8
+
+    store = state.registrations
+    transaction, runs, transactions = store.outbox.transaction, [], []
+
+    async def counted(work):
+        async def run(session):
+            runs.append(1)
+            return await work(session)
+
+        transactions.append(1)
+        return await transaction(run)
+
+    store.outbox.transaction = counted
+    try:
+        url = f"/cities/lublin/events/{event['id']}/registrations"
+        responses = await asyncio.gather(
+            *(
+                client.post(url, json={"occurrence": occurrences[i % 8], "contact": {"name": f"p{i}"}})
+                for i in range(80)
+            )
+        )
+    finally:
+        store.outbox.transaction = transaction
+    assert [r.status_code for r in responses] == [201] * 80
+    assert len(runs) == len(transactions), f"{len(runs) - len(transactions)} transactions ran again"
+    counters = await store.slots.find({"event_id": event["id"]}).to_list()
+    assert sorted((c["confirmed"], c["remaining"]) for c in counters) == [(10, 0)] * 8
