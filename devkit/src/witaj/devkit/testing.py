@@ -194,14 +194,14 @@ class LiveServer:
         try:
             self._thread = threading.Thread(target=self._run, name=f"live-server-{self.port}", daemon=True)
             self._thread.start()
-            started = time.monotonic()
+            deadline = time.monotonic() + self.startup_timeout
             while not self.server.started:
                 if not self._thread.is_alive():
                     raise RuntimeError(f"{self.name} did not start on {self.url}:\n{failures.text()}")
-                if time.monotonic() - started > self.startup_timeout:
+                if time.monotonic() > deadline:
                     raise RuntimeError(
-                        f"{self.name} did not start on {self.url} within {self.startup_timeout:.0f} s"
-                        f"{chr(10) + failures.text() if failures.records else ''}"
+                        f"{self.name} did not start on {self.url} within {self.startup_timeout:.0f} s:\n"
+                        f"{failures.text()}"
                     )
                 time.sleep(0.05)
         finally:
