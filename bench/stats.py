@@ -68,10 +68,7 @@ async def _raw_rate(settings: StatsSettings, total: int) -> float:
 
 
 async def _counted(store: RollupStore, city: str) -> int:
-    doc = await store.rollups.find_one(
-        {"city": city, "metric": "page_views", "dimension": "total", "granularity": "day"}
-    )
-    return int(doc["count"]) if doc else 0
+    return await store.counted("page_views", city=city)
 
 
 async def _processor_rate(store: RollupStore, total: int) -> float:

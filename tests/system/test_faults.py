@@ -31,6 +31,7 @@ from witaj.devkit.load import API_MIX, Load
 from witaj.devkit.testing import wait_until
 from witaj.events.registrations import token_hash
 from witaj.shared.devtokens import DevSigningKey
+from witaj.stats.rollups import RollupStore
 
 SERVICES = ("CONTENT", "EVENTS", "NOTIFY", "STATS")
 ENV = {
@@ -204,7 +205,7 @@ class Stored:
         self.content = world.db["witaj_content"]
         self.events = world.db["witaj_events"]
         self.notify = world.db["witaj_notify"]
-        self.stats = world.db["witaj_stats"]
+        self.rollups = RollupStore(world.db, world.db["witaj_stats"])
 
     async def jobs(self) -> dict[str, list[dict[str, Any]]]:
         """Fan-out jobs of the content.published events of each published page."""
@@ -289,8 +290,7 @@ class Stored:
                     assert received[(item, subscriber)] == 1, (item, subscriber, "lost")
 
     async def counted(self, metric: str, dimension: str = "total", value: str = "") -> int:
-        query = {"city": CITY, "metric": metric, "dimension": dimension, "value": value, "granularity": "day"}
-        return sum([d["count"] async for d in self.stats["rollups"].find(query)])
+        return await self.rollups.counted(metric, dimension, value, city=CITY)
 
     def bounds(self, answered: list[float], service: str) -> tuple[int, int]:
         """(fewest, most) counts for reads answered at these times, given when `service` was killed."""

@@ -192,7 +192,7 @@ async def test_a_settled_day_is_released_once_and_no_small_count_can_be_worked_o
 ) -> None:
     day = crafted_day()
     await feed(day.envelopes, topic="ask.questions")
-    assert await store.rollups.count_documents({"metric": {"$in": list(QUESTIONS)}}) == 0, "never live"
+    assert await store.tables.count_documents({"metric": {"$in": list(QUESTIONS)}}) == 0, "never live"
     analyst = auth_header("analyst", city="lublin")
     async with serve(create_app(settings), headers=analyst) as client:
         answer = (await client.get("/cities/lublin/questions", params=PARAMS)).json()
@@ -283,7 +283,7 @@ async def test_a_day_not_settled_is_not_released_anywhere(settings, feed, store,
         assert [(p["count"], p["pending"]) for p in points] == [(None, True)]
         hourly = await client.get("/cities/lublin/series", params={**span, "granularity": "hour"})
         assert hourly.status_code == 400 and hourly.json()["error"]["code"] == "people_metric_needs_days"
-    assert await store.rollups.count_documents({"metric": {"$in": list(QUESTIONS)}}) == 0
+    assert await store.tables.count_documents({"metric": {"$in": list(QUESTIONS)}}) == 0
     assert await store.releases.count_documents({}) == 0
     stream = await read_topic(settings.kafka, STATS_ROLLUPS, count=1, timeout=2)
     assert not [r for r in stream if registry.decode(r.value).data.metric in QUESTIONS]

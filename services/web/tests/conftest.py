@@ -166,7 +166,7 @@ async def _processor_ready(settings: StatsSettings) -> None:
     async with EventPublisher(settings.kafka) as publisher:
         await publisher.publish(USAGE, probe, key=b"processor-probe")
     client = create_client(settings.mongo)
-    rollups = database(client, settings.mongo)["rollups"]
+    rollups = database(client, settings.mongo)["rollup_tables"]
     try:
         await wait_until(
             lambda: rollups.find_one({"city": "processor-probe"}), timeout=300, message="the stats processor"

@@ -12,12 +12,20 @@ same id: an outbox relay killed between publishing and marking publishes again, 
 fan-out resuming a batch after a crash. Such a copy has a new offset, so records marked `by_id` (every
 topic but the fire-and-forget usage signals, which are sent once and are too many to remember) also
 leave their event id in `applied_events` in the same transaction, and a known id is not counted again.
+
+Counts are stored a table to a document (`rollup_tables`): a metric by one dimension in one window, its
+values as the fields of `counts`. A batch is then one upsert per table it touches (tens) rather than one
+per value (hundreds), and those upserts, not the events, are what a batch costs the database: per value,
+a busy second held the database 100-345 ms, long enough to stall every other service's requests behind
+it (docs/benchmarks.md). A table's document holds one number per value seen in its window: a day of a
+city's items is a few thousand fields at most, far from MongoDB's 16 MB.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -27,7 +35,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 from witaj.shared.cities import stored_config
 from witaj.shared.envelope import Envelope
-from witaj.shared.mongo import Document, Session, drop_indexes, ensure_expiry, in_transaction
+from witaj.shared.mongo import Document, Session, ensure_expiry, in_transaction
 from witaj.stats import places, questions
 from witaj.stats.indicator_audit import family
 from witaj.stats.indicators import dataset_documents
@@ -74,12 +82,17 @@ class GroupKey:
     granularity: str
     start: datetime
 
+    @property
+    def id(self) -> str:
+        """Id of the table's document."""
+        return f"{self.city}|{self.metric}|{self.dimension}|{self.granularity}|{self.start.isoformat()}"
+
 
 @dataclass
 class Applied:
     counted: int
-    groups: set[GroupKey]
-    cells: set[str]
+    changed: dict[GroupKey, set[str]]
+    """The tables a batch changed, and which of their values."""
     datasets: list[Envelope[Any]]
 
 
@@ -88,15 +101,34 @@ def marker(topic: str, partition: int) -> str:
     return f"{topic}:{partition}"
 
 
-def rollup_id(city: str, metric: str, dimension: str, value: str, granularity: str, start: datetime) -> str:
-    return f"{city}|{metric}|{dimension}|{value}|{granularity}|{start.isoformat()}"
+_ESCAPED = re.compile(r"%(25|2E|24|00)")
+
+
+def field_name(value: str) -> str:
+    """A value as a field of a table's `counts`. MongoDB reads `.` in a field as a path, `$` as an
+    operator and an empty name not at all, so those (and `%`, the escape itself) are escaped."""
+    escaped = value.replace("%", "%25").replace(".", "%2E").replace("$", "%24").replace("\0", "%00")
+    return escaped or "%"
+
+
+def value_of(field: str) -> str:
+    """The value a `field_name` stands for."""
+    return "" if field == "%" else _ESCAPED.sub(lambda m: chr(int(m[1], 16)), field)
+
+
+def table_cells(doc: Document) -> list[Document]:
+    """A table's document as one document per value: what the reads hand on."""
+    base = {k: doc[k] for k in ("city", "metric", "dimension", "granularity", "start")}
+    return [{**base, "value": value_of(f), "count": n} for f, n in doc.get("counts", {}).items()]
 
 
 class RollupStore:
     def __init__(self, client: AsyncMongoClient[Document], db: AsyncDatabase[Document]) -> None:
         self.client = client
         self.db = db
-        self.rollups = db["rollups"]
+        self.tables = db["rollup_tables"]
+        self.cell_rollups = db["rollups"]
+        """Where counts were kept a value to a document before tables (`fold_cell_rollups`)."""
         self.offsets = db["offsets"]
         self.applied = db["applied_events"]
         self.queries = db["zero_queries"]
@@ -112,7 +144,7 @@ class RollupStore:
 
     async def ensure_indexes(self, query_retention: timedelta) -> None:
         """`query_retention`: how long the text of a zero-result query is kept after its day."""
-        await self.rollups.create_index(
+        await self.tables.create_index(
             [
                 ("city", ASCENDING),
                 ("metric", ASCENDING),
@@ -122,9 +154,7 @@ class RollupStore:
             ],
             name="rollup_lookup",
         )
-        # Served only `changed`, which now reads through `rollup_lookup`; every extra index costs each
-        # counter update of every batch (twice the time on the development database).
-        await drop_indexes(self.rollups, "rollup_window")
+        await self.fold_cell_rollups()
         await self.queries.create_index([("city", ASCENDING), ("language", ASCENDING), ("day", ASCENDING)])
         await ensure_expiry(self.queries, "day", query_retention + timedelta(days=1))
         await self.queries.create_index([("released", ASCENDING), ("day", ASCENDING)], name="queries_due")
@@ -143,6 +173,37 @@ class RollupStore:
         await self.applied.create_index(
             "at", expireAfterSeconds=int(APPLIED_RETENTION.total_seconds()), name="applied_ttl"
         )
+
+    async def fold_cell_rollups(self, chunk: int = 500) -> int:
+        """Move counts kept a value to a document (before tables) into their tables; returns how many.
+
+        Each chunk is added to its tables and deleted in one transaction, so a crash or a second replica
+        doing the same at once counts nothing twice: the replica whose transaction conflicts retries on
+        what is left."""
+        moved = 0
+        while True:
+
+            async def fold(session: Session) -> int:
+                docs = [d async for d in self.cell_rollups.find({}, session=session).limit(chunk)]
+                tables: dict[GroupKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+                for d in docs:
+                    key = GroupKey(d["city"], d["metric"], d["dimension"], d["granularity"], d["start"])
+                    tables[key][f"counts.{field_name(d['value'])}"] += int(d["count"])
+                if docs:
+                    await self.tables.bulk_write(
+                        [_table_update(key, counts) for key, counts in tables.items()],
+                        ordered=False,
+                        session=session,
+                    )
+                    await self.cell_rollups.delete_many(
+                        {"_id": {"$in": [d["_id"] for d in docs]}}, session=session
+                    )
+                return len(docs)
+
+            folded = await in_transaction(self.client, fold)
+            if not folded:
+                return moved
+            moved += folded
 
     async def threshold(self, city: str, platform: int) -> int:
         """The smallest count of people the city's figures show: the platform's, or the city's own where
@@ -232,37 +293,23 @@ class RollupStore:
         return {str(i) for i in (result.upserted_ids or {}).values()}
 
     async def _write(self, effects: Effects, session: Session) -> Applied:
-        totals: dict[str, int] = defaultdict(int)
-        fields: dict[str, dict[str, Any]] = {}
-        groups: set[GroupKey] = set()
+        tables: dict[GroupKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        changed: dict[GroupKey, set[str]] = defaultdict(set)
         for (city, minute, metric, dimension, value), amount in effects.counts().items():
             for grain in windows_for(metric, dimension):
-                start = window_start(minute, grain)
-                key = rollup_id(city, metric, dimension, value, grain, start)
-                totals[key] += amount
-                if key not in fields:
-                    fields[key] = {
-                        "city": city,
-                        "metric": metric,
-                        "dimension": dimension,
-                        "value": value,
-                        "granularity": grain.value,
-                        "start": start,
-                    }
-                    groups.add(GroupKey(city, metric, dimension, grain.value, start))
-        ops: list[Any] = [
-            UpdateOne({"_id": k}, {"$inc": {"count": n}, "$setOnInsert": fields[k]}, upsert=True)
-            for k, n in totals.items()
-        ]
-        if ops:
-            await self.rollups.bulk_write(ops, ordered=False, session=session)
+                key = GroupKey(city, metric, dimension, grain.value, window_start(minute, grain))
+                tables[key][f"counts.{field_name(value)}"] += amount
+                changed[key].add(value)
+        if tables:
+            ops = [_table_update(key, counts) for key, counts in tables.items()]
+            await self.tables.bulk_write(ops, ordered=False, session=session)
         await self._write_queries(effects, session)
         await self._write_state(effects, session)
         await places.write(self.people, self.agenda, effects.places, session)
         await questions.write(self.questions, effects.questions, session)
         for dataset in effects.datasets:
             await self._write_dataset(dataset, session)
-        return Applied(0, groups, set(totals), list(effects.datasets))
+        return Applied(0, dict(changed), list(effects.datasets))
 
     async def _write_dataset(self, dataset: Envelope[Any], session: Session) -> None:
         """Replace the city's figures of an indicator and period, to be audited before anything of them is
@@ -336,6 +383,8 @@ class RollupStore:
     async def cells(
         self, city: str, metric: str, dimension: str, granularity: str, start: datetime, end: datetime
     ) -> list[Document]:
+        """Every count of a metric by a dimension in the windows from `start` to `end`, one document per
+        value and window (`value`, `count`, `start`, ...)."""
         query = {
             "city": city,
             "metric": metric,
@@ -343,24 +392,34 @@ class RollupStore:
             "granularity": granularity,
             "start": {"$gte": start, "$lte": end},
         }
-        return [d async for d in self.rollups.find(query, {"_id": 0})]
+        return [cell async for doc in self.tables.find(query) for cell in table_cells(doc)]
 
-    async def changed(self, applied: Applied, *, minutes: bool) -> list[Document]:
-        """The rollups a batch changed, read per table (one query on `rollup_lookup` each, not a long
-        `$in`): a metric by one dimension in one window."""
-        out: list[Document] = []
-        tables = sorted(
-            (g.city, g.metric, g.dimension, g.granularity, g.start)
-            for g in applied.groups
-            if minutes or g.granularity != "minute"
-        )
-        for city, metric, dimension, granularity, start in tables:
-            query = {
-                "city": city,
-                "metric": metric,
-                "dimension": dimension,
-                "granularity": granularity,
-                "start": start,
-            }
-            out += [d async for d in self.rollups.find(query) if d["_id"] in applied.cells]
+    async def counted(
+        self,
+        metric: str,
+        dimension: str = "total",
+        value: str = "",
+        granularity: str = "day",
+        city: str | None = None,
+    ) -> int:
+        """A value's count summed over every window of a granularity (in one city, or all): for checks."""
+        query: dict[str, Any] = {"metric": metric, "dimension": dimension, "granularity": granularity}
+        if city is not None:
+            query["city"] = city
+        name = field_name(value)
+        return sum([int(d.get("counts", {}).get(name, 0)) async for d in self.tables.find(query)])
+
+    async def changed(self, applied: Applied, *, minutes: bool) -> dict[GroupKey, dict[str, int]]:
+        """The counts a batch changed, as they stand now: per table, its changed values only."""
+        keys = {k.id: k for k in applied.changed if minutes or k.granularity != "minute"}
+        out: dict[GroupKey, dict[str, int]] = {}
+        async for doc in self.tables.find({"_id": {"$in": sorted(keys)}}):
+            key = keys[doc["_id"]]
+            counts = doc.get("counts", {})
+            out[key] = {v: int(counts.get(field_name(v), 0)) for v in sorted(applied.changed[key])}
         return out
+
+
+def _table_update(key: GroupKey, counts: dict[str, int]) -> UpdateOne:
+    """Add `counts` (`counts.<field>` to amount) to a table's document, made on its first count."""
+    return UpdateOne({"_id": key.id}, {"$inc": counts, "$setOnInsert": asdict(key)}, upsert=True)

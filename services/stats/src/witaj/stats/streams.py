@@ -31,13 +31,11 @@ async def rollup_events(
     store: RollupStore, applied: Applied, *, minutes: bool
 ) -> list[Envelope[RollupUpdated]]:
     """The usage tables a batch changed, their changed cells only."""
-    changed: dict[GroupKey, list[Cell]] = defaultdict(list)
-    for doc in await store.changed(applied, minutes=minutes):
-        if doc["metric"] in PEOPLE_METRICS:
-            continue  # published only in releases
-        key = GroupKey(doc["city"], doc["metric"], doc["dimension"], doc["granularity"], doc["start"])
-        changed[key].append(Cell(value=doc["value"], count=doc["count"]))
-    return [_rollup(group, cells, people=False) for group, cells in changed.items()]
+    return [
+        _rollup(group, [Cell(value=v, count=n) for v, n in counts.items()], people=False)
+        for group, counts in (await store.changed(applied, minutes=minutes)).items()
+        if group.metric not in PEOPLE_METRICS  # published only in releases
+    ]
 
 
 def release_events(release: Document) -> list[Envelope[RollupUpdated]]:
