@@ -119,11 +119,12 @@ class PlatformPlan:
         """The production setting names, pointed at the embedded broker and database."""
         values = {
             "KAFKA__BOOTSTRAP_SERVERS": f"127.0.0.1:{self.kafka_port}",
-            # The embedded broker cannot do idempotent producers, and needs single-record batches for
-            # faust's table recovery (see the infrastructure notes); real Kafka turns both on.
+            # The embedded broker cannot do idempotent producers; real Kafka turns both on. Producer
+            # batches stay whole: the broker's in-memory storage costs per stored batch, growing with
+            # the batches a partition holds (docs/benchmarks.md), and nothing in the platform reads
+            # end offsets, which it reports wrongly after a batch of several records.
             "KAFKA__IDEMPOTENT_PRODUCER": "false",
             "KAFKA__EXACTLY_ONCE": "false",
-            "KAFKA__PRODUCER_MAX_BATCH_SIZE": "1",
             "KAFKA__TOPIC_PARTITIONS": "3",
             "MONGO__URL": mongo_url(self.mongo_port),
             "AUTH__DEV_KEY_PATH": str(self.dev_key_path.resolve()),

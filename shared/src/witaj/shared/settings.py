@@ -39,7 +39,9 @@ class KafkaSettings(BaseModel):
         default=False, description="faust processing guarantee exactly_once (needs broker transactions)"
     )
     producer_max_batch_size: int | None = Field(
-        default=None, description="Cap producer batches; 1 works around the embedded broker's table quirk"
+        default=None,
+        description="Cap producer batches (bytes). Tests set 1 on the embedded broker, which reports a "
+        "partition's end offset wrongly after a batch of several records; leave unset elsewhere",
     )
     compression_type: Literal["gzip", "snappy", "lz4", "zstd"] | None = None
     linger_ms: int = Field(default=5, ge=0, le=1000)
