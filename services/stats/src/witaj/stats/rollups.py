@@ -413,6 +413,8 @@ class RollupStore:
         """The counts a batch changed, as they stand now: per table, its changed values only."""
         keys = {k.id: k for k in applied.changed if minutes or k.granularity != "minute"}
         out: dict[GroupKey, dict[str, int]] = {}
+        if not keys:
+            return out  # a batch that counted nothing (dead letters only, say): no round trip
         async for doc in self.tables.find({"_id": {"$in": sorted(keys)}}):
             key = keys[doc["_id"]]
             counts = doc.get("counts", {})
